@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gwsim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gwsim", targets: ["gwsim"]),
+        .library(name: "GatewayAPI", targets: ["GatewayAPI"]),
+        .library(name: "RoutingCore", targets: ["RoutingCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Resource model, YAML/JSON loading, API-server validation. No routing logic.
+        .target(name: "GatewayAPI", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The pure core: resources -> compiled routing table + status; request -> decision.
+        // No I/O, no clock, no randomness.
+        .target(name: "RoutingCore", dependencies: ["GatewayAPI"]),
+        // System libraries, through module maps: the event log is the only code that touches them.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Events (resource changes, requests), the SQLite log and zstd JSON Lines traces.
+        .target(name: "EventLog", dependencies: ["GatewayAPI", "CSQLite", "CZstd"]),
+        // Runs the upstream conformance suite (as data) against the routing core.
+        .target(name: "Conformance", dependencies: ["GatewayAPI", "RoutingCore", .product(name: "Yams", package: "Yams")]),
+        // The command line: thin wrappers around the libraries.
+        .executableTarget(name: "gwsim", dependencies: [
+            "GatewayAPI", "RoutingCore", "Conformance", "EventLog",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "GatewayAPITests", dependencies: ["GatewayAPI"]),
+        .testTarget(name: "RoutingCoreTests", dependencies: ["GatewayAPI", "RoutingCore"], exclude: ["Golden"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["Conformance"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
+    ]
+)

@@ -1,0 +1,124 @@
+import Foundation
+import GatewayAPI
+
+/// What the upstream harness creates or changes at run time, outside any
+/// manifest. Upstream generates TLS certificates and CA bundles before the
+/// tests run (suite.go) and patches some EndpointSlices with Pod IPs; the case
+/// files say these are absent. Without them, every HTTPS listener would be
+/// unresolvable and the transcribed `ResolvedRefs=True` expectations could
+/// never hold, so the runner supplies stand-ins: well-formed PEM-shaped
+/// placeholders (no TLS handshake is simulated, only their presence matters).
+enum SuiteRuntime {
+    static let gatewayClassName = "gwsim"
+    static let controllerName = "gwsim.dev/gateway-controller"
+
+    /// Replaces the suite's placeholders in manifest text.
+    static func substitute(_ text: String) -> String {
+        text.replacingOccurrences(of: "{GATEWAY_CLASS_NAME}", with: gatewayClassName)
+            .replacingOccurrences(of: "{GATEWAY_CONTROLLER_NAME}", with: controllerName)
+    }
+
+    /// The GatewayClass under test, created first as upstream's harness expects.
+    static var gatewayClassYAML: String {
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata:
+          name: \(gatewayClassName)
+        spec:
+          controllerName: \(controllerName)
+
+        """
+    }
+
+    /// TLS Secrets upstream generates (namespace, name).
+    static let tlsSecrets: [(String, String)] = [
+        ("gateway-conformance-infra", "tls-validity-checks-certificate"),
+        ("gateway-conformance-infra", "tls-checks-certificate"),
+        ("gateway-conformance-infra", "tls-passthrough-checks-certificate"),
+        ("gateway-conformance-infra", "tls-terminate-checks-certificate"),
+        ("gateway-conformance-infra", "tls-checks-client-certificate"),
+        ("gateway-conformance-infra", "tls-validity-checks-client-certificate"),
+        ("gateway-conformance-infra", "tls-validity-checks-per-port-client-certificate"),
+        ("gateway-conformance-web-backend", "certificate"),
+    ]
+
+    /// CA bundles (ConfigMaps with `ca.crt`) upstream generates.
+    static let caConfigMaps: [(String, String)] = [
+        ("gateway-conformance-infra", "tls-checks-ca-certificate"),
+        ("gateway-conformance-infra", "mismatch-ca-certificate"),
+        ("gateway-conformance-infra", "tls-validity-checks-ca-certificate"),
+        ("gateway-conformance-infra", "tls-validity-checks-per-port-ca-certificate"),
+        ("gateway-conformance-web-backend", "web-backend-cm"),
+    ]
+
+    static let placeholderCertificate = """
+        -----BEGIN CERTIFICATE-----
+        MIIBszCCAVmgAwIBAgIUZ3dzaW0tY29uZm9ybWFuY2UtcGxhY2Vob2xkZXIwCgYI
+        KoZIzj0EAwIwFzEVMBMGA1UEAwwMZ3dzaW0tc3RhbmQtaW4wHhcNMjQwMTAxMDAw
+        -----END CERTIFICATE-----
+
+        """
+    static let placeholderKey = """
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZ3dzaW0tY29uZm9y
+        -----END PRIVATE KEY-----
+
+        """
+
+    /// The generated objects as one YAML stream (loaded before the base manifests,
+    /// so that a manifest defining the same object replaces the stand-in).
+    static var generatedObjectsYAML: String {
+        let crt = Data(placeholderCertificate.utf8).base64EncodedString()
+        let key = Data(placeholderKey.utf8).base64EncodedString()
+        var docs: [String] = []
+        for (namespace, name) in tlsSecrets {
+            docs.append("""
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: \(name)
+                  namespace: \(namespace)
+                type: kubernetes.io/tls
+                data:
+                  tls.crt: \(crt)
+                  tls.key: \(key)
+                """)
+        }
+        let caLines = placeholderCertificate.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        for (namespace, name) in caConfigMaps {
+            docs.append("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: \(name)
+                  namespace: \(namespace)
+                data:
+                  ca.crt: |
+                \(caLines)
+                """)
+        }
+        return docs.joined(separator: "\n---\n") + "\n"
+    }
+
+    /// EndpointSlices that upstream (HTTPRouteServiceTypes) patches with the
+    /// run-time Pod IPs of infra-backend-v1; only the IPv4 ones, as on an IPv4
+    /// cluster (a slice with no matching IPs is left unpatched upstream).
+    static let endpointPatches: [ObjectKey: String] = [
+        ObjectKey(kind: "EndpointSlice", namespace: "gateway-conformance-infra", name: "manual-endpointslices-ip4"): "10.244.0.11",
+        ObjectKey(kind: "EndpointSlice", namespace: "gateway-conformance-infra", name: "headless-manual-endpointslices-ip4"): "10.244.0.11",
+    ]
+
+    /// The merge patch upstream applies to one of `endpointPatches`.
+    static func endpointPatch(address: String) -> Value {
+        .object([("endpoints", .array([.object([
+            ("addresses", .array([.string(address)])),
+            ("conditions", .object([("ready", .bool(true)), ("serving", .bool(true)), ("terminating", .bool(false))])),
+            ("targetRef", .object([("kind", .string("Pod")), ("namespace", .string("gateway-conformance-infra")),
+                                   ("name", .string("infra-backend-v1-runtime"))])),
+        ])]))])
+    }
+
+    /// A stand-in address for "the gateway address" (TEST-NET-1, never contacted).
+    static let gatewayAddress = "192.0.2.1"
+}

@@ -1,0 +1,43 @@
+/// Every failure of the event log layer. Thrown, never trapped: callers decide what to do.
+///
+/// Trace *reading* problems (truncation, damage) are not errors: they are reported as a
+/// `TraceStopReason` after the readable prefix has been delivered.
+public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A SQLite call failed. `path` is the database file, `code` the extended result code.
+    case sqlite(path: String, code: Int32, message: String, context: String)
+    /// The database exists but has a layout this code does not understand.
+    case unsupportedStore(path: String, message: String)
+    /// Opening, reading or writing a file failed.
+    case io(path: String, message: String)
+    /// zstd reported an error while compressing.
+    case zstd(path: String, message: String)
+    /// An event (or a JSON text given to build one) is invalid.
+    case invalidEvent(String)
+    /// A JSON text is malformed; `offset` is the byte position in the text.
+    case json(message: String, offset: Int)
+    /// An explicit `seq` was not greater than the last one already recorded.
+    case seqNotIncreasing(seq: Int64, last: Int64)
+    /// The writer was used after `close()`.
+    case closed(path: String)
+
+    public var description: String {
+        switch self {
+        case let .sqlite(path, code, message, context):
+            return "\(path): SQLite error \(code) (\(message)) during \(context)"
+        case let .unsupportedStore(path, message):
+            return "\(path): unsupported event store: \(message)"
+        case let .io(path, message):
+            return "\(path): \(message)"
+        case let .zstd(path, message):
+            return "\(path): zstd: \(message)"
+        case let .invalidEvent(message):
+            return "invalid event: \(message)"
+        case let .json(message, offset):
+            return "invalid JSON at byte \(offset): \(message)"
+        case let .seqNotIncreasing(seq, last):
+            return "seq \(seq) is not greater than the last recorded seq \(last)"
+        case let .closed(path):
+            return "\(path): already closed"
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import CSQLite
+
+/// The live, queryable event log: one SQLite file (WAL mode) holding every event, plus
+/// periodic snapshots of the resource state for fast "state at time T" queries.
+///
+/// Sequence numbers: `append` gives every event whose `seq` is nil the next number
+/// (`lastSeq + 1`, so a fresh store starts at 1). An explicit `seq` is kept if it is greater
+/// than `lastSeq` (gaps allowed), otherwise the whole batch is rejected.
+///
+/// Durability: each `append` is one transaction (group commit). WAL with
+/// `synchronous=NORMAL` means a committed batch survives a process crash; a power loss may
+/// lose the last few batches but never corrupts the file. A failed batch rolls back alone;
+/// earlier batches are untouched.
+///
+/// Not thread-safe: use one `EventStore` from one task at a time. Other processes (e.g. the
+/// `sqlite3` shell) may read concurrently thanks to WAL.
+public final class EventStore {
+    public let path: String
+    /// Resource events between two snapshots.
+    public let snapshotInterval: Int
+    /// Highest seq recorded (0 when empty).
+    public private(set) var lastSeq: Int64 = 0
+
+    let db: SQLiteConnection
+    private let insertEventStmt: SQLiteStatement
+    private let insertResourceStmt: SQLiteStatement
+    private let insertRequestStmt: SQLiteStatement
+    private let insertSnapshotStmt: SQLiteStatement
+    /// Latest event time over all recorded events (the snapshot "high-water" time).
+    private var maxTimeMicros: Int64?
+    private var resourceEventsSinceSnapshot = 0
+    /// Resource state after `lastSeq`, built on the first resource append; nil = not loaded.
+    private var live: [String: String]?
+    private var inTransaction = false
+
+    /// Opens or creates the store at `path`.
+    /// - Parameter snapshotInterval: resource events between snapshots (default 1000).
+    public init(path: String, snapshotInterval: Int = Limits.defaultSnapshotInterval) throws {
+        self.path = path
+        self.snapshotInterval = max(1, snapshotInterval)
+        db = try SQLiteConnection(path: path)
+        let mode = try db.scalarText("PRAGMA journal_mode=WAL")?.lowercased()
+        guard mode == "wal" || (mode == "memory" && (path == ":memory:" || path.isEmpty)) else {
+            throw EventLogError.unsupportedStore(path: path, message: "cannot enable WAL journal mode (got \(mode ?? "nothing"))")
+        }
+        try db.exec("PRAGMA synchronous=NORMAL")
+        try Self.migrate(db)
+        insertEventStmt = try db.prepare(StoreSchema.insertEvent)
+        insertResourceStmt = try db.prepare(StoreSchema.insertResource)
+        insertRequestStmt = try db.prepare(StoreSchema.insertRequest)
+        insertSnapshotStmt = try db.prepare(StoreSchema.insertSnapshot)
+        lastSeq = try db.scalarInt("SELECT max(seq) FROM events") ?? 0
+        if let t = try db.scalarText("SELECT max(time) FROM events"), let seconds = Double(t) {
+            maxTimeMicros = EventTime.micros(fromSeconds: seconds)
+        }
+        let snapSeq = try db.scalarInt("SELECT max(seq) FROM snapshots") ?? 0
+        resourceEventsSinceSnapshot = Int(try db.scalarInt("SELECT count(*) FROM resource_events WHERE seq > \(snapSeq)") ?? 0)
+    }
+
+    /// Creates the v1 schema in an empty database, or checks an existing one.
+    private static func migrate(_ db: SQLiteConnection) throws {
+        let version = try db.scalarInt("PRAGMA user_version") ?? 0
+        if version == Int64(Limits.storeUserVersion) { return }
+        guard version == 0 else {
+            throw EventLogError.unsupportedStore(path: db.path, message: "user_version \(version); this gwsim understands \(Limits.storeUserVersion)")
+        }
+        try db.exec("BEGIN IMMEDIATE")
+        do {
+            // Re-check under the write lock: another process may have just created it.
+            if try db.scalarInt("PRAGMA user_version") == Int64(Limits.storeUserVersion) {
+                try db.exec("COMMIT")
+                return
+            }
+            guard try db.scalarInt("SELECT count(*) FROM sqlite_master") == 0 else {
+                throw EventLogError.unsupportedStore(path: db.path, message: "database has tables but is not a gwsim event store")
+            }
+            try db.exec(StoreSchema.createV1)
+            let insert = try db.prepare("INSERT INTO schema_version (schema, created) VALUES (?1, ?2)")
+            try insert.bind(1, Limits.schemaName)
+            try insert.bind(2, EventTime.format(micros: currentMicros()))
+            _ = try insert.step()
+            try db.exec("PRAGMA user_version = \(Limits.storeUserVersion)")
+            try db.exec("COMMIT")
+        } catch {
+            try? db.exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    // MARK: writing
+
+    /// Appends `events` in one transaction and returns their seqs. All or nothing.
+    @discardableResult
+    public func append(_ events: [Event]) throws -> [Int64] {
+        try transaction {
+            var seqs: [Int64] = []
+            seqs.reserveCapacity(events.count)
+            for e in events { seqs.append(try insert(e)) }
+            return seqs
+        }
+    }
+
+    /// Appends one event (its own transaction); returns its seq.
+    @discardableResult
+    public func append(_ event: Event) throws -> Int64 {
+        try append([event])[0]
+    }
+
+    /// Runs `body` inside one write transaction; on any error everything `body` inserted is
+    /// rolled back and the in-memory counters are restored. Nested calls join the outer one.
+    func transaction<R>(_ body: () throws -> R) throws -> R {
+        if inTransaction { return try body() }
+        try db.exec("BEGIN IMMEDIATE")
+        let saved = (lastSeq, maxTimeMicros, resourceEventsSinceSnapshot)
+        inTransaction = true
+        defer { inTransaction = false }
+        do {
+            let result = try body()
+            try db.exec("COMMIT")
+            return result
+        } catch {
+            try? db.exec("ROLLBACK")
+            (lastSeq, maxTimeMicros, resourceEventsSinceSnapshot) = saved
+            live = nil
+            throw error
+        }
+    }
+
+    /// Inserts one event; must run inside `transaction`.
+    func insert(_ event: Event) throws -> Int64 {
+        let seq = event.seq ?? lastSeq + 1
+        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+        let s = insertEventStmt
+        defer { s.reset() }
+        try s.bind(1, seq)
+        try s.bind(2, event.time)
+        try s.bind(3, event.timeText)
+        try s.bind(4, event.type.rawValue)
+        _ = try s.step()
+        var isResource = false
+        switch event.body {
+        case .resource(let r):
+            if live == nil { live = try loadState(throughSeq: lastSeq) }
+            try insertResource(seq: seq, r)
+            if r.action == .applied { live![r.key] = r.objectJSON } else { live![r.key] = nil }
+            resourceEventsSinceSnapshot += 1
+            isResource = true
+        case .request(let q):
+            try insertRequest(seq: seq, q)
+        }
+        lastSeq = seq
+        maxTimeMicros = max(maxTimeMicros ?? event.timeMicros, event.timeMicros)
+        if isResource && resourceEventsSinceSnapshot >= snapshotInterval {
+            try writeSnapshot(seq: seq)
+        }
+        return seq
+    }
+
+    private func insertResource(seq: Int64, _ r: ResourceChange) throws {
+        let s = insertResourceStmt
+        defer { s.reset() }
+        try s.bind(1, seq)
+        try s.bind(2, r.action.rawValue)
+        try s.bind(3, r.source.rawValue)
+        try s.bind(4, r.origin)
+        try s.bind(5, r.kind)
+        try s.bind(6, r.namespace)
+        try s.bind(7, r.name)
+        try s.bind(8, r.objectJSON)
+        _ = try s.step()
+    }
+
+    private func insertRequest(seq: Int64, _ q: RequestRecord) throws {
+        let s = insertRequestStmt
+        defer { s.reset() }
+        var headers: [UInt8] = []
+        Event.appendHeaders(q.headers, to: &headers)
+        try s.bind(1, seq)
+        try s.bind(2, q.id)
+        try s.bind(3, q.client)
+        try s.bind(4, q.port)
+        try s.bind(5, q.scheme)
+        try s.bind(6, q.method)
+        try s.bind(7, q.host)
+        try s.bind(8, q.path)
+        try s.bind(9, bytesAsText: headers)
+        try s.bind(10, q.gateway)
+        try s.bind(11, q.sni)
+        let o = q.observed
+        try s.bind(12, o == nil ? 0 : 1)
+        try s.bind(13, o?.route)
+        try s.bind(14, o?.rule)
+        try s.bind(15, o?.backend)
+        try s.bind(16, o?.endpoint)
+        try s.bind(17, o?.status)
+        try s.bind(18, o?.latencyMs.flatMap { $0.isFinite ? $0 : nil })
+        try s.bind(19, o?.bytesIn)
+        try s.bind(20, o?.bytesOut)
+        _ = try s.step()
+    }
+
+    private func writeSnapshot(seq: Int64) throws {
+        guard let live else { return }
+        let micros = maxTimeMicros ?? 0
+        let s = insertSnapshotStmt
+        defer { s.reset() }
+        try s.bind(1, seq)
+        try s.bind(2, Double(micros) / 1_000_000)
+        try s.bind(3, EventTime.format(micros: micros))
+        try s.bind(4, live.count)
+        try s.bind(5, bytesAsText: Snapshots.encode(live))
+        _ = try s.step()
+        resourceEventsSinceSnapshot = 0
+    }
+
+    // MARK: reading
+
+    /// Total number of events.
+    public func count() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM events") ?? 0)
+    }
+
+    /// Earliest and latest event time (seconds), nil when empty.
+    public func timeRange() throws -> (first: Double, last: Double)? {
+        let s = try db.prepare("SELECT min(time), max(time) FROM events")
+        guard try s.step(), !s.isNull(0) else { return nil }
+        return (s.double(0), s.double(1))
+    }
+
+    /// Number of snapshots written so far.
+    public func snapshotCount() throws -> Int {
+        Int(try db.scalarInt("SELECT count(*) FROM snapshots") ?? 0)
+    }
+
+    /// SQLite journal mode of the connection (`wal` for a file store).
+    public func journalMode() throws -> String {
+        try db.scalarText("PRAGMA journal_mode") ?? ""
+    }
+
+    /// Streams the events with `since <= time <= until` (both optional, inclusive), in seq
+    /// order, one at a time: memory does not grow with the number of events.
+    public func events(since: Double? = nil, until: Double? = nil, _ body: (Event) throws -> Void) throws {
+        let s: SQLiteStatement
+        if since == nil && until == nil {
+            s = try db.prepare(StoreSchema.selectEvents + " ORDER BY e.seq")
+        } else {
+            s = try db.prepare(StoreSchema.selectEvents + " WHERE e.time >= ?1 AND e.time <= ?2 ORDER BY e.seq")
+            try s.bind(1, since ?? -1e300)
+            try s.bind(2, until ?? 1e300)
+        }
+        while try s.step() { try body(try readEvent(s)) }
+    }
+
+    /// Decodes one row of `StoreSchema.selectEvents`.
+    private func readEvent(_ s: SQLiteStatement) throws -> Event {
+        let seq = s.int64(0)
+        let micros = EventTime.micros(fromSeconds: s.double(1))
+        func req(_ col: Int32) throws -> String {
+            guard let t = s.text(col) else { throw corrupt(seq, "missing column \(col)") }
+            return t
+        }
+        func optInt(_ col: Int32) -> Int? { s.isNull(col) ? nil : Int(s.int64(col)) }
+        switch s.text(2) {
+        case "resource":
+            guard let action = ResourceChange.Action(rawValue: try req(3)),
+                  let source = ResourceChange.Source(rawValue: try req(4)) else { throw corrupt(seq, "bad action/source") }
+            let change = ResourceChange(action: action, source: source, origin: s.text(5), objectJSON: try req(9),
+                                        kind: try req(6), namespace: try req(7), name: try req(8))
+            return Event(seq: seq, timeMicros: micros, body: .resource(change))
+        case "request":
+            let headers = try s.withBytes(17) { try Event.parseHeaders($0) }
+            var observed: ObservedOutcome?
+            if s.int64(20) != 0 {
+                observed = ObservedOutcome(route: s.text(21), rule: optInt(22), backend: s.text(23), endpoint: s.text(24),
+                                           status: optInt(25), latencyMs: s.isNull(26) ? nil : s.double(26),
+                                           bytesIn: optInt(27), bytesOut: optInt(28))
+            }
+            let record = RequestRecord(id: try req(10), client: try req(11), port: Int(s.int64(12)), scheme: try req(13),
+                                       method: try req(14), host: try req(15), path: try req(16), headers: headers,
+                                       gateway: s.text(18), sni: s.text(19), observed: observed)
+            return Event(seq: seq, timeMicros: micros, body: .request(record))
+        default:
+            throw corrupt(seq, "unknown type or missing detail row")
+        }
+    }
+
+    private func corrupt(_ seq: Int64, _ message: String) -> EventLogError {
+        .unsupportedStore(path: path, message: "event \(seq): \(message)")
+    }
+}

@@ -1,0 +1,136 @@
+/// RFC 3339 timestamps <-> microseconds since the Unix epoch, without Foundation.
+///
+/// Event times are kept as integer microseconds so that the text form written to traces
+/// (`2026-11-26T14:50:32.123456Z`, always UTC, always six fraction digits) and the `REAL`
+/// seconds stored in SQLite convert back to exactly the same value.
+public enum EventTime {
+    /// Formats microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+    public static func format(micros: Int64) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(27)
+        append(micros: micros, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Seconds (as `Double`) to canonical microseconds: rounded, clamped to
+    /// `Limits.minTimeMicros…maxTimeMicros`; NaN becomes 0 (the epoch) rather than trapping.
+    public static func micros(fromSeconds seconds: Double) -> Int64 {
+        guard !seconds.isNaN else { return 0 }
+        let scaled = (seconds * 1_000_000).rounded()
+        if scaled <= Double(Limits.minTimeMicros) { return Limits.minTimeMicros }
+        if scaled >= Double(Limits.maxTimeMicros) { return Limits.maxTimeMicros }
+        // `seconds * 1e6` may be off by a unit or two; prefer the microsecond whose
+        // `Double(m) / 1e6` is exactly `seconds`, so micros -> seconds -> micros is lossless.
+        let guess = Int64(scaled)
+        for delta: Int64 in [0, -1, 1, -2, 2] where Double(guess + delta) / 1_000_000 == seconds {
+            return min(max(guess + delta, Limits.minTimeMicros), Limits.maxTimeMicros)
+        }
+        return guess
+    }
+
+    /// Appends the 27-byte text form (hot path of the trace writer: no allocation).
+    static func append(micros: Int64, to out: inout [UInt8]) {
+        let m = min(max(micros, Limits.minTimeMicros), Limits.maxTimeMicros)
+        var secs = m / 1_000_000
+        var frac = m % 1_000_000
+        if frac < 0 { frac += 1_000_000; secs -= 1 }
+        var days = secs / 86_400
+        var sod = secs % 86_400
+        if sod < 0 { sod += 86_400; days -= 1 }
+        let (y, mo, d) = civil(fromDays: days)
+        func put(_ v: Int64, _ width: Int) {
+            var div: Int64 = 1
+            for _ in 1..<width { div *= 10 }
+            var v = v
+            while div > 0 { out.append(UInt8(truncatingIfNeeded: 48 + v / div)); v %= div; div /= 10 }
+        }
+        put(y, 4); out.append(0x2D); put(mo, 2); out.append(0x2D); put(d, 2); out.append(0x54)
+        put(sod / 3600, 2); out.append(0x3A); put(sod / 60 % 60, 2); out.append(0x3A); put(sod % 60, 2)
+        out.append(0x2E); put(frac, 6); out.append(0x5A)
+    }
+
+    /// Parses RFC 3339 (`T`/`t`/space separator, 0–9 fraction digits, `Z` or `±HH:MM`).
+    /// Fraction digits beyond microseconds are truncated. Returns nil when malformed.
+    public static func parse(_ text: String) -> Int64? {
+        var text = text
+        return text.withUTF8 { parse($0) }
+    }
+
+    static func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        let n = s.count
+        var i = 0
+        func digits(_ count: Int) -> Int64? {
+            guard i + count <= n else { return nil }
+            var v: Int64 = 0
+            for _ in 0..<count {
+                let c = s[i]
+                guard c >= 48 && c <= 57 else { return nil }
+                v = v * 10 + Int64(c - 48); i += 1
+            }
+            return v
+        }
+        func lit(_ c: UInt8) -> Bool { if i < n && s[i] == c { i += 1; return true }; return false }
+        guard let y = digits(4), lit(0x2D), let mo = digits(2), lit(0x2D), let d = digits(2) else { return nil }
+        guard i < n, s[i] == 0x54 || s[i] == 0x74 || s[i] == 0x20 else { return nil }
+        i += 1
+        guard let h = digits(2), lit(0x3A), let mi = digits(2), lit(0x3A), let se = digits(2) else { return nil }
+        guard (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, se <= 60 else { return nil }
+        var frac: Int64 = 0
+        if lit(0x2E) {
+            var count = 0
+            while i < n, s[i] >= 48, s[i] <= 57 {
+                if count < 6 { frac = frac * 10 + Int64(s[i] - 48) }
+                count += 1; i += 1
+            }
+            guard count > 0 else { return nil }
+            while count < 6 { frac *= 10; count += 1 }
+        }
+        var offset: Int64 = 0
+        guard i < n else { return nil }
+        if s[i] == 0x5A || s[i] == 0x7A {
+            i += 1
+        } else if s[i] == 0x2B || s[i] == 0x2D {
+            let sign: Int64 = s[i] == 0x2D ? -1 : 1
+            i += 1
+            guard let oh = digits(2), lit(0x3A), let om = digits(2), oh < 24, om < 60 else { return nil }
+            offset = sign * (oh * 3600 + om * 60)
+        } else {
+            return nil
+        }
+        guard i == n else { return nil }
+        let secs = days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset
+        let micros = secs * 1_000_000 + frac
+        guard micros >= Limits.minTimeMicros, micros <= Limits.maxTimeMicros else { return nil }
+        return micros
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    // Howard Hinnant's days_from_civil / civil_from_days (proleptic Gregorian calendar).
+    private static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    private static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

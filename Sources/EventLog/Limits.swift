@@ -1,0 +1,57 @@
+/// Every size and count limit of the event log layer, each with the reason it exists.
+///
+/// The reader side treats every input as untrusted (a trace may be truncated, damaged or
+/// not a trace at all), so each buffer that grows with input has a bound here.
+public enum Limits {
+    /// Name of the event schema written by this module (trace version 1, SQLite `schema_version`).
+    public static let schemaName = "gwsim.events/v1"
+
+    /// Trace header `format` value; a file whose first line does not carry it is not a trace.
+    public static let traceFormat = "gwsim-trace"
+
+    /// The only trace `version` this reader understands. Bumped on any incompatible change.
+    public static let traceVersion = 1
+
+    /// SQLite `PRAGMA user_version` of a store created by this code. Lets `sqlite3` users and
+    /// future versions recognise the layout without reading tables.
+    public static let storeUserVersion: Int32 = 1
+
+    /// Default zstd level: 3 is zstd's own default, a good speed/ratio balance for JSON Lines.
+    public static let defaultCompressionLevel: Int32 = 3
+
+    /// Target uncompressed bytes per zstd frame. Every frame is independent and ends on a line
+    /// boundary, so damage or truncation loses at most one frame; larger frames compress a
+    /// little better, smaller frames lose less. 2 MiB sits in the middle of the 1–4 MiB range.
+    public static let defaultFrameBytes = 2 << 20
+
+    /// Longest accepted trace line (uncompressed). A Kubernetes object is at most ~1.5 MiB
+    /// (etcd request limit); 16 MiB leaves room while stopping a newline-free garbage stream
+    /// from growing the line buffer without bound.
+    public static let maxLineBytes = 16 << 20
+
+    /// Decoded bytes of one frame that the reader holds back until the frame's checksum is
+    /// verified. Frames written by `TraceWriter` are ~`defaultFrameBytes`; a foreign file made
+    /// of one huge frame (e.g. plain `zstd file.jsonl`) is streamed without that guarantee once
+    /// this much is pending, so memory stays bounded.
+    public static let maxUnverifiedBytes = 64 << 20
+
+    /// Deepest JSON nesting accepted. Gateway API objects nest < 20 levels; the bound keeps
+    /// the recursive validator from exhausting the stack on hostile input like `[[[[…`.
+    public static let maxJSONDepth = 128
+
+    /// Resource events between two state snapshots in the SQLite store. `state --at T` then
+    /// replays at most this many events after loading a snapshot.
+    public static let defaultSnapshotInterval = 1000
+
+    /// How long a writer waits for a lock held by another connection (e.g. a `sqlite3` shell)
+    /// before failing with SQLITE_BUSY.
+    public static let sqliteBusyTimeoutMs: Int32 = 5_000
+
+    /// Earliest and latest representable event time, in microseconds since the Unix epoch:
+    /// 1970-01-01T00:00:00Z … 2242-03-16T12:56:31.999999Z (just under 2^33 seconds). Below
+    /// 2^33 s a `Double` has a resolution finer than 1 µs, so `seconds = micros / 1e6` (the
+    /// SQLite `REAL` column, `Event.time`) maps back to exactly the same microsecond. Times
+    /// outside are clamped by `Event.init` and rejected by the parser.
+    public static let minTimeMicros: Int64 = 0
+    public static let maxTimeMicros: Int64 = 8_589_934_591_999_999
+}

@@ -1,0 +1,260 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why reading a trace stopped.
+public enum TraceStopReason: Sendable, Equatable {
+    /// Every frame was complete and valid.
+    case complete
+    /// The file ends in the middle of the zstd frame that starts at compressed offset
+    /// `atByte` (typically: the writer crashed). Every complete line of that frame was kept.
+    case truncated(atByte: Int, eventsKept: Int)
+    /// The frame starting at compressed offset `atByte` is corrupt (bad zstd data, checksum
+    /// mismatch), or contains a line that is not a valid event, or the header is missing or
+    /// has the wrong format/version. Events of a frame that fails its checksum are dropped.
+    case damaged(atByte: Int, eventsKept: Int, message: String)
+
+    public var isComplete: Bool { self == .complete }
+}
+
+/// Summary of a whole read.
+public struct TraceReadResult: Sendable, Equatable {
+    /// nil when the first line is not a valid header.
+    public var header: TraceHeader?
+    public var eventsRead: Int
+    public var stopReason: TraceStopReason
+}
+
+/// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
+/// header line), one event at a time, in constant memory.
+///
+/// Never traps on bad input: truncation and damage end the stream and are reported in
+/// `stopReason`, after every event that could be trusted has been returned.
+///
+/// Trust rule: lines of a frame are released only once the frame's checksum has been
+/// verified, so a bit flip cannot slip a corrupted-but-parsable event through. Two
+/// exceptions, both bounded: a frame cut short by the end of the file (no checksum to check;
+/// its complete lines are kept and the result is `.truncated`), and a single frame larger
+/// than `Limits.maxUnverifiedBytes` (released in pieces to bound memory).
+public final class TraceReader: IteratorProtocol {
+    public let path: String
+    /// The header, when the first line was a valid one.
+    public private(set) var header: TraceHeader?
+    /// Set when the stream has ended; nil while events may remain.
+    public private(set) var stopReason: TraceStopReason?
+    /// Events returned so far.
+    public private(set) var eventsRead = 0
+    /// Compressed bytes consumed so far.
+    public private(set) var compressedOffset = 0
+
+    private var file: UnsafeMutablePointer<FILE>?
+    private let decompressor: ZstdFrameDecompressor
+    private var input: [UInt8]
+    private var inputPos = 0
+    private var inputCount = 0
+    private var chunk: [UInt8]
+    /// Decompressed bytes: `[0, lineStart)` consumed, `[lineStart, releasedEnd)` trusted,
+    /// `[releasedEnd, count)` waiting for their frame's checksum.
+    private var buf: [UInt8] = []
+    private var lineStart = 0
+    private var releasedEnd = 0
+    private var frameStart = 0
+    /// Start of the frame the lines in the released region came from (for error offsets).
+    private var releasedFrameStart = 0
+    private var inFrame = false
+    private var outputPending = false
+    private var endOfInput = false
+    /// How the byte stream ended, applied once the released lines are consumed.
+    private var pendingEnd: TraceStopReason?
+    private var lineNumber = 0
+    private var lastSeq: Int64 = .min
+
+    /// Opens `path` and reads the header line. Throws only if the file cannot be opened;
+    /// a missing or invalid header shows up as `stopReason == .damaged`.
+    public init(path: String) throws {
+        self.path = path
+        decompressor = try ZstdFrameDecompressor()
+        input = [UInt8](repeating: 0, count: ZstdFrameDecompressor.recommendedInputSize)
+        chunk = [UInt8](repeating: 0, count: ZstdFrameDecompressor.recommendedOutputSize)
+        guard let f = fopen(path, "rb") else {
+            throw EventLogError.io(path: path, message: "cannot open trace: \(String(cString: strerror(errno)))")
+        }
+        file = f
+        readHeader()
+    }
+
+    deinit { if let f = file { fclose(f) } }
+
+    private func readHeader() {
+        guard let range = nextLine() else {
+            if case .truncated = stopReason { return }
+            if stopReason == .complete { stopReason = .damaged(atByte: 0, eventsKept: 0, message: "missing header line") }
+            return
+        }
+        do {
+            header = try buf.withUnsafeBufferPointer { try TraceHeader.parse(UnsafeBufferPointer(rebasing: $0[range])) }
+        } catch {
+            stop(.damaged(atByte: 0, eventsKept: 0, message: "line 1: invalid header: \(error)"))
+        }
+    }
+
+    /// The next event, or nil at the end (then `stopReason` says why).
+    public func next() -> Event? {
+        guard stopReason == nil, let range = nextLine() else { return nil }
+        do {
+            let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
+            guard let seq = event.seq else { throw EventLogError.invalidEvent("missing \"seq\"") }
+            guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+            lastSeq = seq
+            eventsRead += 1
+            return event
+        } catch {
+            stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+            return nil
+        }
+    }
+
+    /// Calls `body` for every remaining event, then returns the summary.
+    @discardableResult
+    public func forEach(_ body: (Event) throws -> Void) rethrows -> TraceReadResult {
+        while let e = next() { try body(e) }
+        return result
+    }
+
+    /// Summary so far (final once `next()` has returned nil).
+    public var result: TraceReadResult {
+        TraceReadResult(header: header, eventsRead: eventsRead, stopReason: stopReason ?? .complete)
+    }
+
+    /// Reads a whole trace into memory (tests and small files).
+    public static func readAll(path: String) throws -> ([Event], TraceReadResult) {
+        let reader = try TraceReader(path: path)
+        var events: [Event] = []
+        let result = reader.forEach { events.append($0) }
+        return (events, result)
+    }
+
+    // MARK: lines
+
+    private func stop(_ reason: TraceStopReason) {
+        guard stopReason == nil else { return }
+        stopReason = reason
+        if let f = file { fclose(f); file = nil }
+        buf = []
+        lineStart = 0
+        releasedEnd = 0
+    }
+
+    /// Range of the next non-empty line (without newline) in `buf`, valid until the next call.
+    private func nextLine() -> Range<Int>? {
+        while stopReason == nil {
+            let found: Int? = buf.withUnsafeBufferPointer { b in
+                guard releasedEnd > lineStart, let base = b.baseAddress else { return nil }
+                guard let p = memchr(base + lineStart, 0x0A, releasedEnd - lineStart) else { return nil }
+                return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            if let nl = found {
+                var end = nl
+                if end > lineStart, buf[end - 1] == 0x0D { end -= 1 }
+                let range = lineStart..<end
+                lineStart = nl + 1
+                lineNumber += 1
+                if range.isEmpty { continue }
+                return range
+            }
+            if releasedEnd - lineStart > Limits.maxLineBytes {
+                stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead,
+                              message: "line \(lineNumber + 1) longer than \(Limits.maxLineBytes) bytes"))
+                return nil
+            }
+            if let end = pendingEnd {
+                // All released lines consumed. A final line without newline after a clean end
+                // is accepted; after a truncation it is an incomplete line and dropped.
+                if end == .complete, releasedEnd > lineStart, !buf[lineStart..<releasedEnd].allSatisfy(Self.isSpace) {
+                    let range = lineStart..<releasedEnd
+                    lineStart = releasedEnd
+                    lineNumber += 1
+                    return range
+                }
+                switch end {
+                case .truncated(let at, _): stop(.truncated(atByte: at, eventsKept: eventsRead))
+                default: stop(end)
+                }
+                return nil
+            }
+            pump()
+        }
+        return nil
+    }
+
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+
+    /// Decompresses until a frame completes (or the pending amount hits the bound, or the
+    /// input ends), then moves `releasedEnd`.
+    private func pump() {
+        if lineStart > 0 {
+            buf.removeSubrange(0..<lineStart)
+            releasedEnd -= lineStart
+            lineStart = 0
+        }
+        while true {
+            if inputPos == inputCount && !outputPending {
+                guard !endOfInput, let f = file else { return finishInput() }
+                let n = input.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+                if n == 0 {
+                    endOfInput = true
+                    if ferror(f) != 0 {
+                        stop(.damaged(atByte: frameStart, eventsKept: eventsRead, message: "read error: \(String(cString: strerror(errno)))"))
+                        return
+                    }
+                    return finishInput()
+                }
+                inputPos = 0
+                inputCount = n
+            }
+            let step = input.withUnsafeBytes { inp in
+                chunk.withUnsafeMutableBytes { out in
+                    decompressor.step(input: UnsafeRawBufferPointer(rebasing: inp[inputPos..<inputCount]), output: out)
+                }
+            }
+            switch step {
+            case .failure(let message):
+                stop(.damaged(atByte: frameStart, eventsKept: eventsRead, message: "zstd: \(message)"))
+                return
+            case let .progress(consumed, produced, frameEnded):
+                inputPos += consumed
+                compressedOffset += consumed
+                outputPending = produced == chunk.count
+                if produced > 0 { buf.append(contentsOf: chunk[0..<produced]) }
+                if frameEnded {
+                    inFrame = false
+                    releasedEnd = buf.count
+                    releasedFrameStart = frameStart
+                    frameStart = compressedOffset
+                    return
+                }
+                inFrame = true
+                if buf.count - releasedEnd > Limits.maxUnverifiedBytes {
+                    releasedEnd = buf.count
+                    releasedFrameStart = frameStart
+                    return
+                }
+            }
+        }
+    }
+
+    /// The input is exhausted: decide how the stream ended.
+    private func finishInput() {
+        if inFrame {
+            // Cut inside a frame: its lines cannot be verified, but they are the best data
+            // there is (a crashed writer leaves exactly this), so keep the complete ones.
+            releasedEnd = buf.count
+            releasedFrameStart = frameStart
+            pendingEnd = .truncated(atByte: frameStart, eventsKept: 0)
+        } else {
+            pendingEnd = .complete
+        }
+    }
+}

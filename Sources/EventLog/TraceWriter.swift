@@ -1,0 +1,139 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a trace: zstd-compressed JSON Lines, header line first, as a series of
+/// independent zstd frames that each end on a line boundary.
+///
+/// Why frames: `zstd -dc trace.zst` still reads the whole file as one stream, while a file
+/// cut short by a crash or damaged in the middle loses only the frame(s) concerned.
+/// Memory is constant: at most one frame of uncompressed lines is buffered.
+///
+/// Not thread-safe; use from one task at a time.
+public final class TraceWriter {
+    public let path: String
+    public let compressionLevel: Int32
+    /// Uncompressed bytes after which the current frame is ended (at the next line end).
+    public let frameBytes: Int
+    public let header: TraceHeader
+
+    /// Events written so far.
+    public private(set) var eventsWritten = 0
+    /// Compressed bytes written to the file so far (ended frames only).
+    public private(set) var bytesWritten = 0
+    /// Uncompressed bytes of all lines so far, header included.
+    public private(set) var uncompressedBytes = 0
+    /// Frames written so far.
+    public private(set) var framesWritten = 0
+    /// Last `seq` written; an event with a nil seq gets `lastSeq + 1`.
+    public private(set) var lastSeq: Int64 = 0
+
+    private var file: UnsafeMutablePointer<FILE>?
+    private var pending: [UInt8] = []
+    private let compressor: ZstdFrameCompressor
+
+    /// Creates (or truncates) `path` and writes the header line.
+    /// - Parameters:
+    ///   - compressionLevel: zstd level (1…19; default 3).
+    ///   - frameBytes: target uncompressed size of one frame (default 2 MiB).
+    ///   - created: header `created` value; defaults to now.
+    public init(path: String, compressionLevel: Int32 = Limits.defaultCompressionLevel,
+                frameBytes: Int = Limits.defaultFrameBytes, created: String? = nil, generator: String = "gwsim") throws {
+        self.path = path
+        self.compressionLevel = compressionLevel
+        self.frameBytes = max(1, frameBytes)
+        do {
+            compressor = try ZstdFrameCompressor(level: compressionLevel)
+        } catch EventLogError.zstd(_, let message) {
+            throw EventLogError.zstd(path: path, message: message)
+        }
+        header = TraceHeader(created: created ?? EventTime.format(micros: currentMicros()), generator: generator)
+        guard let f = fopen(path, "wb") else {
+            throw EventLogError.io(path: path, message: "cannot create trace: \(String(cString: strerror(errno)))")
+        }
+        file = f
+        pending.reserveCapacity(min(self.frameBytes, Limits.maxLineBytes) + 4096)
+        header.appendJSON(to: &pending)
+        pending.append(0x0A)
+        uncompressedBytes = pending.count
+    }
+
+    deinit {
+        // Best effort for a writer dropped without close(): keep what was written.
+        try? close()
+    }
+
+    /// Appends one event. A nil `seq` is assigned `lastSeq + 1`; an explicit seq must be
+    /// greater than `lastSeq`. Returns the seq written.
+    @discardableResult
+    public func write(_ event: Event) throws -> Int64 {
+        guard file != nil else { throw EventLogError.closed(path: path) }
+        let seq = event.seq ?? lastSeq + 1
+        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+        let before = pending.count
+        if event.seq == nil {
+            var e = event
+            e.seq = seq
+            e.appendJSON(to: &pending)
+        } else {
+            event.appendJSON(to: &pending)
+        }
+        pending.append(0x0A)
+        lastSeq = seq
+        eventsWritten += 1
+        uncompressedBytes += pending.count - before
+        if pending.count >= frameBytes { try endFrame() }
+        return seq
+    }
+
+    /// Ends the current frame and flushes the file, so everything written so far is
+    /// readable (e.g. by a concurrent `zstd -dc`) and survives a crash of this process.
+    public func flush() throws {
+        guard let f = file else { throw EventLogError.closed(path: path) }
+        try endFrame()
+        if fflush(f) != 0 { throw EventLogError.io(path: path, message: "flush failed: \(String(cString: strerror(errno)))") }
+    }
+
+    /// Ends the last frame and closes the file. Idempotent.
+    public func close() throws {
+        guard let f = file else { return }
+        defer { file = nil }
+        do {
+            try endFrame()
+        } catch {
+            fclose(f)
+            throw error
+        }
+        if fclose(f) != 0 { throw EventLogError.io(path: path, message: "close failed: \(String(cString: strerror(errno)))") }
+    }
+
+    private func endFrame() throws {
+        guard !pending.isEmpty, let f = file else { return }
+        let path = self.path
+        var written = 0
+        do {
+            try pending.withUnsafeBytes { input in
+                try compressor.compressFrame(input) { chunk in
+                    if fwrite(chunk.baseAddress, 1, chunk.count, f) != chunk.count {
+                        throw EventLogError.io(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+                    }
+                    written += chunk.count
+                }
+            }
+        } catch EventLogError.zstd(_, let message) {
+            throw EventLogError.zstd(path: path, message: message)
+        }
+        bytesWritten += written
+        framesWritten += 1
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Wall-clock now in microseconds (only for the header `created` field).
+func currentMicros() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1000
+}

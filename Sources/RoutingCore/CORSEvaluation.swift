@@ -1,0 +1,58 @@
+import GatewayAPI
+
+/// The CORS filter (httproute_types.go, HTTPCORSFilter). A preflight (OPTIONS
+/// with Origin and Access-Control-Request-Method) is answered by the gateway; an
+/// actual request from an allowed origin gets the response headers added. A
+/// disallowed origin gets no CORS headers at all.
+enum CORSEvaluation {
+    static func evaluate(_ policy: CORSPolicy, request: RouteRequest) -> CORSResult? {
+        let headers = HeaderIndex(headers: request.headers)
+        guard let origin = headers.value("origin") else { return nil }
+        let requestedMethod = headers.value("access-control-request-method")
+        let preflight = request.method.uppercased() == "OPTIONS" && requestedMethod != nil
+        guard originAllowed(origin, policy.allowOrigins) else {
+            return CORSResult(preflight: preflight, allowed: false, headers: [])
+        }
+        var out: [HTTPHeader] = []
+        // With credentials a wildcard may not be sent back: always echo the origin.
+        let wildcardOrigin = policy.allowOrigins.contains("*") && !policy.allowCredentials
+        out.append(HTTPHeader(name: "access-control-allow-origin", value: wildcardOrigin ? "*" : origin))
+        if policy.allowCredentials { out.append(HTTPHeader(name: "access-control-allow-credentials", value: "true")) }
+        if preflight {
+            if policy.allowMethods.contains("*") {
+                out.append(HTTPHeader(name: "access-control-allow-methods", value: policy.allowCredentials ? (requestedMethod ?? "*") : "*"))
+            } else if !policy.allowMethods.isEmpty {
+                out.append(HTTPHeader(name: "access-control-allow-methods", value: policy.allowMethods.joined(separator: ", ")))
+            }
+            let requestedHeaders = headers.value("access-control-request-headers")
+            if policy.allowHeaders.contains("*") {
+                let value = policy.allowCredentials ? (requestedHeaders ?? "*") : "*"
+                out.append(HTTPHeader(name: "access-control-allow-headers", value: value))
+            } else if !policy.allowHeaders.isEmpty {
+                out.append(HTTPHeader(name: "access-control-allow-headers", value: policy.allowHeaders.joined(separator: ", ")))
+            }
+            out.append(HTTPHeader(name: "access-control-max-age", value: String(policy.maxAge)))
+        }
+        if !policy.exposeHeaders.isEmpty {
+            out.append(HTTPHeader(name: "access-control-expose-headers", value: policy.exposeHeaders.joined(separator: ", ")))
+        }
+        return CORSResult(preflight: preflight, allowed: true, headers: out)
+    }
+
+    /// An allowed origin is `*`, an exact `scheme://host[:port]`, or a pattern
+    /// with a `*` label (`https://*.example.com`) that matches one or more labels.
+    static func originAllowed(_ origin: String, _ allowed: [String]) -> Bool {
+        let origin = origin.lowercased()
+        for pattern in allowed.map({ $0.lowercased() }) {
+            if pattern == "*" || pattern == origin { return true }
+            guard let star = pattern.firstIndex(of: "*") else { continue }
+            let head = pattern[..<star]
+            let tail = pattern[pattern.index(after: star)...]
+            if origin.hasPrefix(head), origin.hasSuffix(tail), origin.count > head.count + tail.count {
+                let middle = origin.dropFirst(head.count).dropLast(tail.count)
+                if !middle.contains("/") { return true }
+            }
+        }
+        return false
+    }
+}

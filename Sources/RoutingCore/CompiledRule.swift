@@ -1,0 +1,92 @@
+import GatewayAPI
+
+/// A backend candidate of a compiled rule.
+struct CompiledBackend: Sendable {
+    let ref: BackendRef
+    let weight: Int
+    let valid: Bool
+    let invalidReason: String?
+    let filters: [HTTPRouteFilter]
+}
+
+/// A mirror target of a compiled rule.
+struct CompiledMirror: Sendable {
+    let ref: BackendRef
+    let share: Double
+    let valid: Bool
+}
+
+/// One route rule, ready to act on: its filters, weighted backends and
+/// timeouts. Shared by every match of the rule.
+struct CompiledRule: Sendable {
+    let ref: RuleRef
+    let filters: [HTTPRouteFilter]
+    let backends: [CompiledBackend]
+    let mirrors: [CompiledMirror]
+    let timeouts: Timeouts
+    /// Set when the rule can only fail (e.g. an ExtensionRef filter gwsim cannot run): status and reason.
+    let failure: (status: Int, reason: String)?
+
+    var weightedBackends: [WeightedBackend] {
+        let total = backends.reduce(0) { $0 + $1.weight }
+        return backends.map {
+            WeightedBackend(backend: $0.ref, weight: $0.weight, share: total > 0 ? Double($0.weight) / Double(total) : 0,
+                            valid: $0.valid, invalidReason: $0.invalidReason)
+        }
+    }
+}
+
+/// The matches of one hostname on one listener, indexed so that a lookup costs
+/// about the same whatever the number of routes: exact paths by value, prefixes
+/// by their normalized value (walked from the longest candidate), and the few
+/// regular expressions in precedence order.
+struct VirtualHost: Sendable {
+    let hostname: String
+    var exact: [String: [CompiledMatch]] = [:]
+    var prefix: [String: [CompiledMatch]] = [:]
+    var regex: [CompiledMatch] = []
+    /// gRPC matches, in precedence order (GRPCRoutes are never merged with HTTPRoutes).
+    var grpc: [CompiledMatch] = []
+
+    init(hostname: String) { self.hostname = hostname }
+
+    mutating func add(_ match: CompiledMatch) {
+        if match.ref.kind == "GRPCRoute" { grpc.append(match); return }
+        switch match.path {
+        case .exact(let value): exact[value, default: []].append(match)
+        case .prefix(let value, _): prefix[value, default: []].append(match)
+        case .regex: regex.append(match)
+        }
+    }
+
+    mutating func sort() {
+        let order: (CompiledMatch, CompiledMatch) -> Bool = { $0.precedence.beats($1.precedence) }
+        for key in exact.keys { exact[key]!.sort(by: order) }
+        for key in prefix.keys { prefix[key]!.sort(by: order) }
+        regex.sort(by: order)
+        grpc.sort(by: order)
+    }
+
+    /// Every match of the vhost in precedence order (explanations only; not the hot path).
+    var allHTTPMatches: [CompiledMatch] {
+        (exact.values.flatMap { $0 } + regex + prefix.values.flatMap { $0 }).sorted { $0.precedence.beats($1.precedence) }
+    }
+}
+
+/// A layer-4 route rule attached to a listener (TLS passthrough, TCP, UDP).
+struct L4Entry: Sendable {
+    let rule: CompiledRule
+    let age: ObjectMeta
+    let name: String
+}
+
+/// A listener ready to serve: its HTTP virtual hosts or its layer-4 routes.
+struct CompiledListener: Sendable {
+    let ref: ListenerRef
+    let hostname: String?
+    let proto: ListenerProtocol
+    let tlsMode: ListenerTLS.Mode?
+    var vhosts: [String: VirtualHost] = [:]
+    /// Layer-4 entries by SNI hostname key (`*` for TCP/UDP), oldest route first.
+    var l4: [String: [L4Entry]] = [:]
+}

@@ -1,0 +1,83 @@
+import GatewayAPI
+
+/// Resources -> routing table + status, in a fixed list of phases over one
+/// snapshot. The input is never mutated, nothing is remembered between
+/// compiles, and every output is sorted, so the same resources always give
+/// the same table and the same status.
+public enum Compiler {
+    public static func compile(_ resources: ResourceSet, options: CompileOptions = CompileOptions()) -> CompiledWorld {
+        let context = CompileContext(resources)
+
+        // Phase 1: GatewayClasses this controller manages.
+        let classes = resources.gatewayClasses.filter { options.controllerName == nil || $0.controllerName == options.controllerName }
+        var classStatus: [GatewayClassStatus] = []
+        var acceptedClasses: [String: GatewayClass] = [:]
+        for gatewayClass in classes {
+            let condition = GatewayClassPhase.accepted(gatewayClass, context: context)
+            classStatus.append(GatewayClassStatus(key: ObjectKey(kind: "GatewayClass", namespace: "", name: gatewayClass.meta.name),
+                                                  conditions: [condition]))
+            if condition.isTrue { acceptedClasses[gatewayClass.meta.name] = gatewayClass }
+        }
+
+        // Phase 2: Gateways of those classes, and their listeners.
+        let allGateways = resources.gateways
+        var gatewayStates: [GatewayState] = []
+        for gateway in allGateways where acceptedClasses[gateway.gatewayClassName] != nil {
+            gatewayStates.append(GatewayPhase.validate(gateway, context: context))
+        }
+        let controllerOf: [ObjectKey: String] = Dictionary(uniqueKeysWithValues: gatewayStates.map {
+            ($0.key, acceptedClasses[$0.gateway.gatewayClassName]!.controllerName)
+        })
+        let fallbackController = options.controllerName ?? classes.first?.controllerName ?? "gwsim.dev/gateway-controller"
+
+        // Phase 3: routes of every kind, compiled, then attached to listeners.
+        let compiler = RouteCompiler(context: context)
+        let routes: [CompiledRoute] = resources.httpRoutes.map(compiler.compile)
+            + resources.grpcRoutes.map(compiler.compile)
+            + resources.l4Routes.map(compiler.compile)
+        var attacher = RouteAttacher(context: context, gateways: gatewayStates,
+                                     allGateways: Set(allGateways.map { ObjectKey(kind: "Gateway", namespace: $0.meta.namespace, name: $0.meta.name) }),
+                                     controllerName: { controllerOf[$0] ?? fallbackController })
+        var routeStatus: [RouteStatus] = []
+        var attached: [(CompiledRoute, [Attachment])] = []
+        for route in routes {
+            let (attachments, status) = attacher.attach(route.view)
+            if let status { routeStatus.append(status) }
+            if !attachments.isEmpty { attached.append((route, attachments)) }
+        }
+        gatewayStates = attacher.gateways
+
+        // Phase 4: the routing table, from programmed listeners only.
+        let table = TableBuilder.build(gateways: gatewayStates, routes: attached, context: context)
+
+        // Phase 5: status, sorted by key.
+        let gatewayStatus = gatewayStates.map { state in
+            GatewayStatus(key: state.key, addresses: state.gateway.addresses, conditions: state.conditions,
+                          listeners: state.listeners.map {
+                              ListenerStatus(name: $0.listener.name, supportedKinds: $0.supportedKinds,
+                                             attachedRoutes: $0.attachedRoutes, conditions: $0.conditions)
+                          })
+        }
+        let status = StatusReport(gatewayClasses: classStatus.sorted { $0.key < $1.key },
+                                  gateways: gatewayStatus.sorted { $0.key < $1.key },
+                                  routes: routeStatus.sorted { $0.key < $1.key })
+        return CompiledWorld(status: status, table: table)
+    }
+}
+
+/// GatewayClass acceptance (gatewayclass_types.go, Accepted condition).
+enum GatewayClassPhase {
+    static func accepted(_ gatewayClass: GatewayClass, context: CompileContext) -> Condition {
+        let generation = gatewayClass.meta.generation
+        if let ref = gatewayClass.parametersRef {
+            let namespace = ref.namespace ?? ""
+            let exists = (ref.group == "" || ref.group == "core") && ref.kind == "ConfigMap"
+                && context.configMaps[ObjectKey(kind: "ConfigMap", namespace: namespace, name: ref.name)] != nil
+            if !exists {
+                return Condition("Accepted", false, reason: "InvalidParameters",
+                                 message: "parametersRef \(ref.group)/\(ref.kind) \(ref.name) not found", observedGeneration: generation)
+            }
+        }
+        return Condition("Accepted", true, reason: "Accepted", message: "GatewayClass is accepted", observedGeneration: generation)
+    }
+}

@@ -1,0 +1,187 @@
+import GatewayAPI
+
+/// A Gateway after validation: its listeners and its status.
+struct GatewayState {
+    let gateway: Gateway
+    var listeners: [ListenerState]
+    var conditions: [Condition]
+    var key: ObjectKey { ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name) }
+}
+
+/// Gateway and listener validation (gateway_types.go: Listener conditions
+/// Accepted, Programmed, ResolvedRefs, Conflicted; Gateway Accepted/Programmed).
+enum GatewayPhase {
+    static func validate(_ gateway: Gateway, context: CompileContext) -> GatewayState {
+        let generation = gateway.meta.generation
+        let key = ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name)
+        let conflicts = conflictReasons(gateway.listeners)
+        var listeners: [ListenerState] = []
+        for (index, listener) in gateway.listeners.enumerated() {
+            listeners.append(validate(listener, conflict: conflicts[index], gateway: gateway, key: key, context: context))
+        }
+
+        var conditions: [Condition] = []
+        let allValid = listeners.allSatisfy { $0.accepted && $0.programmed }
+        let anyAccepted = listeners.contains { $0.accepted }
+        if let problem = parametersProblem(gateway, context: context) {
+            conditions.append(Condition("Accepted", false, reason: "InvalidParameters", message: problem, observedGeneration: generation))
+            conditions.append(Condition("Programmed", false, reason: "Invalid", message: problem, observedGeneration: generation))
+            for index in listeners.indices { listeners[index].programmed = false }
+        } else if let problem = addressProblem(gateway) {
+            conditions.append(Condition("Accepted", false, reason: "UnsupportedAddress", message: problem, observedGeneration: generation))
+            conditions.append(Condition("Programmed", false, reason: "AddressNotUsable", message: problem, observedGeneration: generation))
+            for index in listeners.indices { listeners[index].programmed = false }
+        } else if allValid {
+            conditions.append(Condition("Accepted", true, reason: "Accepted", message: "Gateway is accepted", observedGeneration: generation))
+            conditions.append(Condition("Programmed", true, reason: "Programmed", message: "Gateway is programmed", observedGeneration: generation))
+        } else {
+            // Some listeners are invalid: the Gateway is still accepted while at
+            // least one listener is (reason ListenersNotValid either way).
+            conditions.append(Condition("Accepted", anyAccepted, reason: "ListenersNotValid",
+                                        message: "one or more listeners are not valid", observedGeneration: generation))
+            let anyProgrammed = listeners.contains { $0.programmed }
+            conditions.append(Condition("Programmed", anyProgrammed, reason: anyProgrammed ? "Programmed" : "Invalid",
+                                        message: anyProgrammed ? "valid listeners are programmed" : "no listener is valid",
+                                        observedGeneration: generation))
+        }
+        return GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
+    }
+
+    /// Listener distinctness (gateway_types.go, "Distinct Listeners"): on one port,
+    /// listeners must share a protocol family, and within a protocol their
+    /// hostnames must differ. Returns the conflict reason per listener index.
+    static func conflictReasons(_ listeners: [Listener]) -> [Int: String] {
+        var reasons: [Int: String] = [:]
+        for (i, a) in listeners.enumerated() {
+            for (j, b) in listeners.enumerated() where i != j && a.port == b.port {
+                if ProtocolKinds.family(a.protocol) != ProtocolKinds.family(b.protocol) {
+                    if case .udp = a.protocol { continue }
+                    if case .udp = b.protocol { continue }
+                    reasons[i] = "ProtocolConflict"
+                } else if a.protocol == b.protocol, (a.hostname?.lowercased() ?? "") == (b.hostname?.lowercased() ?? ""), reasons[i] == nil {
+                    reasons[i] = "HostnameConflict"
+                }
+            }
+        }
+        return reasons
+    }
+
+    static func validate(_ listener: Listener, conflict: String?, gateway: Gateway, key: ObjectKey, context: CompileContext) -> ListenerState {
+        let generation = gateway.meta.generation
+        var accepted = true
+        var acceptedReason = "Accepted"
+        var acceptedMessage = "listener is accepted"
+        var resolved = true
+        var resolvedReason = "ResolvedRefs"
+        var resolvedMessage = "all references resolved"
+
+        let defaults = ProtocolKinds.defaults(for: listener)
+        var supported: [RouteGroupKind] = defaults
+        if case .other(let raw) = listener.protocol {
+            accepted = false
+            acceptedReason = "UnsupportedProtocol"
+            acceptedMessage = "protocol \(raw) is not supported"
+        }
+        if !listener.allowedRoutes.kinds.isEmpty {
+            supported = []
+            for kind in listener.allowedRoutes.kinds {
+                if defaults.contains(kind) {
+                    if !supported.contains(kind) { supported.append(kind) }
+                } else {
+                    resolved = false
+                    resolvedReason = "InvalidRouteKinds"
+                    resolvedMessage = "route kind \(kind.group)/\(kind.kind) is not supported on a \(listener.protocol) listener"
+                }
+            }
+        }
+        if accepted, let problem = tlsProblem(listener, gateway: gateway, context: context) {
+            if problem.acceptedReason != nil {
+                accepted = false
+                acceptedReason = problem.acceptedReason!
+                acceptedMessage = problem.message
+            } else if resolved {
+                resolved = false
+                resolvedReason = problem.resolvedReason
+                resolvedMessage = problem.message
+            }
+        }
+        var conditions: [Condition] = []
+        if let conflict {
+            accepted = false
+            conditions.append(Condition("Conflicted", true, reason: conflict, message: "listener conflicts with another listener on port \(listener.port)", observedGeneration: generation))
+            acceptedReason = conflict
+            acceptedMessage = "listener conflicts with another listener on port \(listener.port)"
+        } else {
+            conditions.append(Condition("Conflicted", false, reason: "NoConflicts", message: "no conflicts", observedGeneration: generation))
+        }
+        conditions.append(Condition("Accepted", accepted, reason: acceptedReason, message: acceptedMessage, observedGeneration: generation))
+        conditions.append(Condition("ResolvedRefs", resolved, reason: resolvedReason, message: resolvedMessage, observedGeneration: generation))
+        let programmed = accepted && resolved
+        let programmedReason = programmed ? "Programmed" : (conflict ?? "Invalid")
+        conditions.append(Condition("Programmed", programmed, reason: programmedReason,
+                                    message: programmed ? "listener is programmed" : "listener is not valid", observedGeneration: generation))
+        return ListenerState(gateway: key, gatewayGeneration: generation, listener: listener, supportedKinds: accepted ? supported : [],
+                             accepted: accepted, programmed: programmed, conditions: conditions)
+    }
+
+    struct TLSProblem {
+        var acceptedReason: String?
+        var resolvedReason: String
+        var message: String
+    }
+
+    /// TLS rules for HTTPS and TLS listeners (gateway_types.go, ListenerTLSConfig):
+    /// Terminate needs at least one certificate ref, each a core Secret holding a
+    /// usable `kubernetes.io/tls` pair, in the Gateway's namespace or granted by a
+    /// ReferenceGrant; HTTPS cannot pass TLS through.
+    static func tlsProblem(_ listener: Listener, gateway: Gateway, context: CompileContext) -> TLSProblem? {
+        switch listener.protocol {
+        case .https, .tls: break
+        default: return nil
+        }
+        let tls = listener.tls ?? ListenerTLS(mode: listener.protocol == .tls ? .passthrough : .terminate)
+        if listener.protocol == .https, tls.mode == .passthrough {
+            return TLSProblem(acceptedReason: "UnsupportedValue", resolvedReason: "", message: "HTTPS listeners cannot use TLS mode Passthrough")
+        }
+        guard tls.mode == .terminate else { return nil }
+        if tls.certificateRefs.isEmpty {
+            return TLSProblem(resolvedReason: "InvalidCertificateRef", message: "TLS mode Terminate needs at least one certificateRef")
+        }
+        for ref in tls.certificateRefs {
+            guard (ref.group == "" || ref.group == "core"), ref.kind == "Secret" else {
+                return TLSProblem(resolvedReason: "InvalidCertificateRef", message: "certificateRef \(ref.group)/\(ref.kind) \(ref.name) is not a core Secret")
+            }
+            let namespace = ref.namespace ?? gateway.meta.namespace
+            guard context.referencePermitted(fromGroup: gatewayGroup, fromKind: "Gateway", fromNamespace: gateway.meta.namespace,
+                                             toGroup: "", toKind: "Secret", toNamespace: namespace, toName: ref.name) else {
+                return TLSProblem(resolvedReason: "RefNotPermitted", message: "Secret \(namespace)/\(ref.name) is in another namespace and no ReferenceGrant allows it")
+            }
+            guard let secret = context.secrets[ObjectKey(kind: "Secret", namespace: namespace, name: ref.name)] else {
+                return TLSProblem(resolvedReason: "InvalidCertificateRef", message: "Secret \(namespace)/\(ref.name) not found")
+            }
+            guard secret.hasValidTLSPair else {
+                return TLSProblem(resolvedReason: "InvalidCertificateRef", message: "Secret \(namespace)/\(ref.name) does not hold a valid tls.crt/tls.key pair")
+            }
+        }
+        return nil
+    }
+
+    /// `spec.infrastructure.parametersRef` must name an object that exists (only
+    /// ConfigMaps are understood here).
+    static func parametersProblem(_ gateway: Gateway, context: CompileContext) -> String? {
+        guard let ref = gateway.infrastructure?.parametersRef else { return nil }
+        if (ref.group == "" || ref.group == "core"), ref.kind == "ConfigMap",
+           context.configMaps[ObjectKey(kind: "ConfigMap", namespace: gateway.meta.namespace, name: ref.name)] != nil {
+            return nil
+        }
+        return "parametersRef \(ref.group)/\(ref.kind) \(ref.name) not found"
+    }
+
+    /// Only IP address and hostname addresses are understood.
+    static func addressProblem(_ gateway: Gateway) -> String? {
+        for address in gateway.addresses where address.type != "IPAddress" && address.type != "Hostname" {
+            return "address type \(address.type) is not supported"
+        }
+        return nil
+    }
+}

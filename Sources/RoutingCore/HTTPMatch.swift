@@ -1,0 +1,92 @@
+import GatewayAPI
+
+/// The path part of a compiled match.
+enum PathMatcher: Sendable, Hashable {
+    case exact(String)
+    /// Normalized prefix (no trailing `/` except the root) and the value's length as written.
+    case prefix(String, written: Int)
+    case regex(RegexMatcher)
+
+    /// PathPrefix matches whole segments (httproute_types.go, PathMatchPathPrefix):
+    /// `/abc` matches `/abc`, `/abc/` and `/abc/def`, never `/abcd`.
+    static func normalizedPrefix(_ value: String) -> String {
+        var value = value
+        while value.count > 1 && value.hasSuffix("/") { value.removeLast() }
+        return value
+    }
+
+    func matches(_ path: Substring) -> Bool {
+        switch self {
+        case .exact(let value): return path == value
+        case .prefix(let prefix, _):
+            if prefix == "/" { return true }
+            guard path.hasPrefix(prefix) else { return false }
+            return path.count == prefix.count || path[path.index(path.startIndex, offsetBy: prefix.count)] == "/"
+        case .regex(let regex): return regex.matches(String(path))
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .exact(let value): "Exact \(value)"
+        case .prefix(let value, _): "PathPrefix \(value)"
+        case .regex(let regex): "RegularExpression \(regex.pattern)"
+        }
+    }
+}
+
+/// One `HTTPRouteMatch` (or gRPC match) compiled for fast evaluation, with its
+/// place in the precedence order.
+struct CompiledMatch: Sendable {
+    /// Index of the rule in the table's rule list.
+    let ruleSlot: Int
+    let ref: RuleRef
+    let path: PathMatcher
+    let method: String?
+    /// Lower-cased header name, matcher; only the first match per name counts.
+    let headers: [(name: String, matcher: ValueMatcher)]
+    let queryParams: [(name: String, matcher: ValueMatcher)]
+    /// gRPC only: service and method matchers with their written lengths.
+    let grpcService: (matcher: ValueMatcher, length: Int)?
+    let grpcMethod: (matcher: ValueMatcher, length: Int)?
+    let precedence: Precedence
+
+    var summary: String {
+        var parts: [String] = []
+        if let grpcService { parts.append("service \(grpcService.matcher.summary)") }
+        if let grpcMethod { parts.append("method \(grpcMethod.matcher.summary)") }
+        if grpcService == nil && grpcMethod == nil && ref.kind == "HTTPRoute" { parts.append(path.summary) }
+        if let method { parts.append("method \(method)") }
+        for header in headers { parts.append("header \(header.name)\(header.matcher.summary)") }
+        for query in queryParams { parts.append("query \(query.name)\(query.matcher.summary)") }
+        return parts.isEmpty ? "any request" : parts.joined(separator: ", ")
+    }
+
+    /// Does this match accept the request (path already split from the query)?
+    func matches(path: Substring, method requestMethod: String, headers requestHeaders: HeaderIndex, query: QueryIndex) -> Bool {
+        if let method, method != requestMethod { return false }
+        if grpcService == nil && grpcMethod == nil, ref.kind == "HTTPRoute", !self.path.matches(path) { return false }
+        if grpcService != nil || grpcMethod != nil {
+            guard let (service, method) = GRPCPath.split(path) else { return false }
+            if let grpcService, !grpcService.matcher.matches(service) { return false }
+            if let grpcMethod, !grpcMethod.matcher.matches(method) { return false }
+        }
+        for header in headers {
+            guard let value = requestHeaders.value(header.name), header.matcher.matches(value) else { return false }
+        }
+        for param in queryParams {
+            guard let value = query.value(param.name), param.matcher.matches(value) else { return false }
+        }
+        return true
+    }
+}
+
+/// gRPC requests are `POST /package.Service/Method`.
+enum GRPCPath {
+    static func split(_ path: Substring) -> (service: String, method: String)? {
+        guard path.hasPrefix("/") else { return nil }
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+}

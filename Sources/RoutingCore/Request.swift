@@ -1,0 +1,33 @@
+import GatewayAPI
+
+/// A request as it reaches a Gateway: what routing may look at. Plain data, so
+/// the replay engine and the proxy build it the same way.
+public struct RouteRequest: Sendable, Hashable {
+    /// The Gateway that received it; nil means "the one Gateway with a listener on `port`".
+    public var gateway: ObjectKey?
+    /// The port the client connected to (the listener port).
+    public var port: Int
+    /// `http` or `https` (for TLS/TCP/UDP decisions: the listener protocol is used instead).
+    public var scheme: String
+    public var method: String
+    /// The Host header (or `:authority`) as sent; a port suffix is ignored for matching.
+    public var host: String
+    /// Path with query string, as sent (e.g. `/foo?a=1`).
+    public var path: String
+    /// Headers in order; names as sent (matching is case-insensitive).
+    public var headers: [HTTPHeader]
+    /// TLS server name, for HTTPS listener selection and TLSRoute matching.
+    public var sni: String?
+
+    public init(gateway: ObjectKey? = nil, port: Int, scheme: String = "http", method: String = "GET",
+                host: String, path: String = "/", headers: [HTTPHeader] = [], sni: String? = nil) {
+        self.gateway = gateway
+        self.port = port
+        self.scheme = scheme
+        self.method = method
+        self.host = host
+        self.path = path
+        self.headers = headers
+        self.sni = sni
+    }
+}

@@ -1,0 +1,73 @@
+import GatewayAPI
+
+/// A status condition (`metav1.Condition`) as a conformant controller writes it.
+public struct Condition: Sendable, Hashable {
+    public var type: String
+    /// "True", "False" or "Unknown".
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var observedGeneration: Int
+
+    public init(_ type: String, _ isTrue: Bool, reason: String, message: String = "", observedGeneration: Int) {
+        self.type = type
+        self.status = isTrue ? "True" : "False"
+        self.reason = reason
+        self.message = message
+        self.observedGeneration = observedGeneration
+    }
+
+    public var isTrue: Bool { status == "True" }
+}
+
+/// `GatewayClassStatus`.
+public struct GatewayClassStatus: Sendable, Hashable {
+    public var key: ObjectKey
+    public var conditions: [Condition]
+}
+
+/// `ListenerStatus`.
+public struct ListenerStatus: Sendable, Hashable {
+    public var name: String
+    public var supportedKinds: [RouteGroupKind]
+    public var attachedRoutes: Int
+    public var conditions: [Condition]
+}
+
+/// `GatewayStatus`.
+public struct GatewayStatus: Sendable, Hashable {
+    public var key: ObjectKey
+    public var addresses: [GatewayAddress]
+    public var conditions: [Condition]
+    public var listeners: [ListenerStatus]
+}
+
+/// One `RouteParentStatus`.
+public struct RouteParentStatus: Sendable, Hashable {
+    public var parentRef: ParentReference
+    public var controllerName: String
+    public var conditions: [Condition]
+}
+
+/// `RouteStatus` for any route kind.
+public struct RouteStatus: Sendable, Hashable {
+    public var key: ObjectKey
+    public var parents: [RouteParentStatus]
+}
+
+/// The status of every object the controller owns, sorted by key.
+public struct StatusReport: Sendable, Hashable {
+    public var gatewayClasses: [GatewayClassStatus]
+    public var gateways: [GatewayStatus]
+    public var routes: [RouteStatus]
+
+    public init(gatewayClasses: [GatewayClassStatus] = [], gateways: [GatewayStatus] = [], routes: [RouteStatus] = []) {
+        self.gatewayClasses = gatewayClasses
+        self.gateways = gateways
+        self.routes = routes
+    }
+
+    public func gatewayClass(_ name: String) -> GatewayClassStatus? { gatewayClasses.first { $0.key.name == name } }
+    public func gateway(_ key: ObjectKey) -> GatewayStatus? { gateways.first { $0.key == key } }
+    public func route(_ key: ObjectKey) -> RouteStatus? { routes.first { $0.key == key } }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import GatewayAPI
+import RoutingCore
+
+/// `gwsim route`: what happens to one request, and why.
+struct RouteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "route",
+        abstract: "Route one request through the Gateways and explain the decision.",
+        discussion: """
+            Examples:
+              gwsim route -f scenarios/seed/ http://whoami/
+              gwsim route -f routes/ --gateway infra/shared -H 'version: two' -o json https://api.example.com/v2?x=1
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var manifests: ManifestOptions
+
+    @Option(help: "The Gateway as NAMESPACE/NAME (default: the one Gateway with a listener on the port).")
+    var gateway: String?
+
+    @Option(help: "The listener port the request arrives on (default: the URL's port, else 80 for http and 443 for https).")
+    var port: Int?
+
+    @Option(name: .customShort("X"), help: "The request method.")
+    var method: String = "GET"
+
+    @Option(name: .customShort("H"), help: "A request header 'Name: value' (repeatable).")
+    var header: [String] = []
+
+    @Option(help: "The TLS server name (https only; default: the URL's host).")
+    var sni: String?
+
+    @Option(help: "The key for weighted and sampled choices (default: the method and URL), e.g. a request id.")
+    var key: String?
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
+    var output: Format = .text
+
+    @Argument(help: "The request URL: scheme, Host header, optional port, path and query.")
+    var url: String
+
+    func run() throws {
+        let target = try TargetURL(url)
+        let headers = try header.map(Self.parseHeader)
+        let gatewayKey = try gateway.map(Self.parseGateway)
+        let loaded = manifests.load()
+        let world = Compiler.compile(loaded.resources, options: manifests.compileOptions)
+
+        let listenerPort = port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
+        if gatewayKey == nil {
+            let candidates = world.table.gateways(listeningOn: listenerPort)
+            if candidates.count > 1 {
+                Terminal.error("error: several Gateways listen on port \(listenerPort): "
+                    + candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ") + "; pick one with --gateway NAMESPACE/NAME")
+                throw Exit.badInput
+            }
+        }
+        let hostOnly = target.host
+        let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method.uppercased(),
+                                   host: hostOnly, path: target.path, headers: headers,
+                                   sni: target.scheme == "https" ? (sni ?? Self.hostWithoutPort(target.host)) : nil)
+        let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
+        switch output {
+        case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))
+        case .text: Terminal.out(DecisionText.render(decision, request: request, key: key ?? "\(method.uppercased()) \(url)"))
+        }
+        if loaded.hasErrors { throw Exit.badInput }
+    }
+
+    /// Without an explicit port, a Gateway that has no listener on the scheme's
+    /// default port but exactly one listener of that protocol is the obvious
+    /// target (the seed article's Traefik listens on 8000 behind port 80).
+    func fallbackPort(_ table: RoutingTable, target: TargetURL, gateway: ObjectKey?) -> Int {
+        let wanted: ListenerProtocol = target.scheme == "https" ? .https : .http
+        let listeners = table.allListeners.filter { $0.protocol == wanted && (gateway == nil || $0.ref.gateway == gateway) }
+        if listeners.contains(where: { $0.ref.port == target.defaultPort }) { return target.defaultPort }
+        let ports = Set(listeners.map(\.ref.port))
+        if ports.count == 1, let only = ports.first {
+            Terminal.error("note: no \(wanted) listener on port \(target.defaultPort); using the only one, on port \(only) (set --port to choose)")
+            return only
+        }
+        return target.defaultPort
+    }
+
+    static func parseHeader(_ text: String) throws -> HTTPHeader {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw ValidationError("header \(text) must look like 'Name: value'")
+        }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        return HTTPHeader(name: name, value: value)
+    }
+
+    static func parseGateway(_ text: String) throws -> ObjectKey {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ValidationError("--gateway \(text) must be NAMESPACE/NAME")
+        }
+        return ObjectKey(kind: "Gateway", namespace: String(parts[0]), name: String(parts[1]))
+    }
+
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") { return String(host[host.index(after: host.startIndex)..<close]) }
+        if let colon = host.lastIndex(of: ":") { return String(host[..<colon]) }
+        return host
+    }
+}

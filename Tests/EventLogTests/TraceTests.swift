@@ -1,0 +1,191 @@
+import Foundation
+import XCTest
+@testable import EventLog
+
+final class TraceTests: XCTestCase {
+    func testRoundTripAndHeader() throws {
+        let dir = TempDir()
+        let events = Fixtures.mixed(3000)
+        let path = dir.path("t.zst")
+        let w = try writeTrace(events, to: path, frameBytes: 64 << 10)
+        XCTAssertGreaterThan(w.framesWritten, 5)
+        let (read, result) = try TraceReader.readAll(path: path)
+        XCTAssertEqual(result.stopReason, .complete)
+        XCTAssertEqual(result.header, TraceHeader(created: "2026-11-26T14:50:32.123456Z"))
+        XCTAssertEqual(read, events)
+
+        // Seq assignment by the writer.
+        let p2 = dir.path("auto.zst")
+        let w2 = try TraceWriter(path: p2)
+        for var e in events.prefix(10) { e.seq = nil; try w2.write(e) }
+        XCTAssertThrowsError(try w2.write(events[0]))  // seq 1 <= 10
+        try w2.close()
+        XCTAssertThrowsError(try w2.write(events[0]))
+        XCTAssertEqual(try TraceReader.readAll(path: p2).0.map(\.seq), (1...10).map { Int64($0) })
+    }
+
+    func testHeaderChecks() throws {
+        let dir = TempDir()
+        func zst(_ text: String) throws -> String {
+            let path = dir.path(UUID().uuidString)
+            let raw = path + ".jsonl"
+            try text.write(toFile: raw, atomically: true, encoding: .utf8)
+            try compress(raw, to: path)
+            return path
+        }
+        let event = Fixtures.mixed(1)[0].jsonLine
+        let cases: [(String, Bool)] = [
+            ("{\"format\":\"gwsim-trace\",\"version\":1,\"created\":\"x\",\"generator\":\"other\"}\n\(event)\n", true),
+            ("{\"format\":\"gwsim-trace\",\"version\":1}\n\(event)", true),  // no final newline: accepted
+            ("{\"format\":\"gwsim-trace\",\"version\":2}\n\(event)\n", false),
+            ("{\"format\":\"other\",\"version\":1}\n\(event)\n", false),
+            ("\(event)\n", false),
+            ("", false),
+        ]
+        for (text, ok) in cases {
+            let (events, result) = try TraceReader.readAll(path: try zst(text))
+            if ok {
+                XCTAssertEqual(result.stopReason, .complete, text)
+                XCTAssertEqual(events.count, 1)
+            } else {
+                guard case .damaged(0, 0, _) = result.stopReason else { return XCTFail("\(text): \(result.stopReason)") }
+                XCTAssertTrue(events.isEmpty)
+            }
+        }
+        XCTAssertThrowsError(try TraceReader(path: dir.path("missing.zst")))
+    }
+
+    /// Compresses a file with the library (one frame) so tests do not depend on the CLI.
+    private func compress(_ src: String, to dst: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: src))
+        let out = fopen(dst, "wb")!
+        defer { fclose(out) }
+        let c = try ZstdFrameCompressor(level: 3)
+        try data.withUnsafeBytes { input in
+            try c.compressFrame(input) { chunk in _ = fwrite(chunk.baseAddress, 1, chunk.count, out) }
+        }
+    }
+
+    func testZstdCLIReadsValidJSONLines() throws {
+        let zstd = "/usr/bin/zstd"
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: zstd), "zstd CLI not installed")
+        let dir = TempDir()
+        let path = dir.path("cli.zst")
+        let events = Fixtures.mixed(2000)
+        _ = try writeTrace(events, to: path, frameBytes: 32 << 10)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: zstd)
+        p.arguments = ["-dc", path]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let out = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0)
+        let lines = out.split(separator: 0x0A)
+        XCTAssertEqual(lines.count, events.count + 1)
+        let header = try JSONSerialization.jsonObject(with: Data(lines[0])) as? [String: Any]
+        XCTAssertEqual(header?["format"] as? String, "gwsim-trace")
+        XCTAssertEqual(header?["version"] as? Int, 1)
+        for (i, line) in lines.dropFirst().enumerated() {
+            let obj = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
+            XCTAssertEqual((obj?["seq"] as? NSNumber)?.int64Value, events[i].seq)
+        }
+    }
+
+    /// Cutting a multi-frame trace at every byte offset: never crashes, always a prefix.
+    func testTruncationAtEveryOffset() throws {
+        let dir = TempDir()
+        let path = dir.path("small.zst")
+        let events = Fixtures.mixed(60)
+        let w = try writeTrace(events, to: path, frameBytes: 1500)
+        XCTAssertGreaterThan(w.framesWritten, 4)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let cut = dir.path("cut.zst")
+        var sawTruncatedWithEvents = false
+        for n in 0..<bytes.count {
+            try bytes.prefix(n).write(to: URL(fileURLWithPath: cut))
+            let (read, result) = try TraceReader.readAll(path: cut)
+            XCTAssertEqual(read, Array(events.prefix(read.count)), "cut at \(n)")
+            switch result.stopReason {
+            case .complete:
+                XCTAssertGreaterThan(n, 0)
+            case let .truncated(at, kept):
+                XCTAssertEqual(kept, read.count)
+                XCTAssertLessThanOrEqual(at, n)
+                if kept > 0 { sawTruncatedWithEvents = true }
+            case let .damaged(at, kept, _):
+                // Only possible before a complete header line exists.
+                XCTAssertEqual(at, 0, "cut at \(n)")
+                XCTAssertEqual(kept, 0)
+            }
+        }
+        XCTAssertTrue(sawTruncatedWithEvents)
+    }
+
+    func testGarbageAndBitFlipsAreDamaged() throws {
+        let dir = TempDir()
+        let path = dir.path("ok.zst")
+        let events = Fixtures.mixed(300)
+        _ = try writeTrace(events, to: path, frameBytes: 4000)
+        let good = try Data(contentsOf: URL(fileURLWithPath: path))
+        let bad = dir.path("bad.zst")
+        var rng = SystemRandomNumberGenerator()
+
+        // Pure garbage.
+        for size in [1, 7, 100, 5000, 200_000] {
+            let garbage = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            try garbage.write(to: URL(fileURLWithPath: bad))
+            let (read, result) = try TraceReader.readAll(path: bad)
+            XCTAssertTrue(read.isEmpty)
+            if case .complete = result.stopReason { XCTFail("garbage read as complete") }
+        }
+        // Valid trace followed by garbage.
+        try (good + Data([0x28, 0xB5, 0x2F, 0xFD, 1, 2, 3, 4, 5, 6, 7, 8, 9])).write(to: URL(fileURLWithPath: bad))
+        let (tailRead, tailResult) = try TraceReader.readAll(path: bad)
+        XCTAssertEqual(tailRead, events)
+        XCTAssertNotEqual(tailResult.stopReason, .complete)
+
+        // Single bit flips: never a crash, never a wrong event, never "complete" with a changed event.
+        var damaged = 0
+        for _ in 0..<400 {
+            var b = good
+            let i = Int.random(in: 0..<b.count, using: &rng)
+            b[i] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng)
+            try b.write(to: URL(fileURLWithPath: bad))
+            let (read, result) = try TraceReader.readAll(path: bad)
+            XCTAssertEqual(read, Array(events.prefix(read.count)), "flip at \(i)")
+            if case .damaged(let at, let kept, _) = result.stopReason {
+                damaged += 1
+                XCTAssertEqual(kept, read.count)
+                XCTAssertLessThanOrEqual(at, i)
+            } else if result.stopReason == .complete {
+                XCTAssertEqual(read, events)  // a flip in an ignorable spot (e.g. frame header padding)
+            }
+        }
+        XCTAssertGreaterThan(damaged, 300)
+    }
+
+    /// 200k events stream through writer and reader (memory is bounded by one frame).
+    func testLargeStream() throws {
+        let dir = TempDir()
+        let path = dir.path("big.zst")
+        let n = 200_000
+        let template = Fixtures.mixed(1000)
+        let w = try TraceWriter(path: path)
+        for i in 0..<n {
+            var e = template[i % template.count]
+            e.seq = Int64(i + 1)
+            try w.write(e)
+        }
+        try w.close()
+        let reader = try TraceReader(path: path)
+        var count = 0
+        var lastSeq: Int64 = 0
+        let result = reader.forEach { e in count += 1; lastSeq = e.seq! }
+        XCTAssertEqual(result.stopReason, .complete)
+        XCTAssertEqual(count, n)
+        XCTAssertEqual(lastSeq, Int64(n))
+        XCTAssertEqual(reader.compressedOffset, w.bytesWritten)
+    }
+}
