@@ -21,7 +21,7 @@ enum RequestCheck {
     }
 
     static func check(_ r: RequestCase, world: World, table: RoutingTable, key: String) -> [String] {
-        if r.isConnection { return checkConnection(r, world: world, table: table, key: key) }
+        if let proto = connectionProtocol(r, world: world) { return checkConnection(r, protocol: proto, table: table, world: world, key: key) }
         let request = routeRequest(r.request, gateway: r.gateway, port: r.port, scheme: r.scheme)
         let decision = table.route(request, key: key)
         let observed = Observed(decision, world: world, backendHeaders: r.expect?.backendSetResponseHeaders ?? [])
@@ -188,21 +188,31 @@ enum RequestCheck {
 
     // MARK: - TLS / TCP connections
 
-    /// A request entry with only an SNI is a TLS connection (passthrough or
-    /// terminated); it succeeds when the connection is forwarded to a backend.
-    static func checkConnection(_ r: RequestCase, world: World, table: RoutingTable, key: String) -> [String] {
+    /// A request entry with only an SNI is a TLS connection; so is any request
+    /// to a TLS or TCP listener (HTTPS spoken end to end with a passthrough
+    /// backend). Returns the listener protocol to route the connection with.
+    static func connectionProtocol(_ r: RequestCase, world: World) -> ListenerProtocol? {
         let gatewayKey = ObjectKey(kind: "Gateway", namespace: r.gateway.namespace, name: r.gateway.name)
-        var proto = ListenerProtocol.tls
-        if case .gateway(let gateway)? = world.objects[gatewayKey]?.resource,
-           let listener = gateway.listeners.first(where: { $0.port == r.port && $0.protocol != .https && $0.protocol != .http }) {
-            proto = listener.protocol
+        var onPort: [ListenerProtocol] = []
+        if case .gateway(let gateway)? = world.objects[gatewayKey]?.resource {
+            onPort = gateway.listeners.filter { $0.port == r.port }.map(\.protocol)
         }
+        if let l4 = onPort.first(where: { $0 == .tls || $0 == .tcp || $0 == .udp }), !onPort.contains(.http), !onPort.contains(.https) {
+            return l4
+        }
+        return r.isConnection ? .tls : nil
+    }
+
+    /// The connection succeeds when it is forwarded to a valid backend.
+    static func checkConnection(_ r: RequestCase, protocol proto: ListenerProtocol, table: RoutingTable, world: World, key: String) -> [String] {
+        let gatewayKey = ObjectKey(kind: "Gateway", namespace: r.gateway.namespace, name: r.gateway.name)
         let decision = table.routeConnection(ConnectionRequest(gateway: gatewayKey, port: r.port, protocol: proto, sni: r.request.sni), key: key)
         let route = decision.route.map { "route \($0)" } ?? "no route" + (decision.reason.map { ": \($0)" } ?? "")
         let chosenValid = decision.backends.first { $0.backend == decision.backend }?.valid ?? true
         let connected = decision.outcome == .forward && decision.backend != nil && chosenValid
         var out: [String] = []
-        if r.expectFailure || r.expect == nil {
+        let wantsSuccess = r.expect?.statusCodes.map { $0.isEmpty || $0.contains { (200..<300).contains($0) } } ?? true
+        if r.expectFailure || r.expect == nil || !wantsSuccess {
             if connected { out.append("expected the connection to fail, got backend \(decision.backend!.name)") }
             return out.map { "\($0) (\(route))" }
         }

@@ -98,6 +98,7 @@ public struct ConformanceRunner: Sendable {
         for (n, step) in c.steps.enumerated() {
             let label = "step \(n + 1)"
             for file in step.apply { world.apply(file: path(file)) }
+            if let text = SuiteRuntime.stepObjects[c.name]?[n] { world.apply(text: text, file: "<runner>/\(c.name)-step\(n + 1).yaml") }
             for ref in step.delete where !world.delete(ref) {
                 differences.append("\(label): delete \(ref.kind) \(ref.namespace)/\(ref.name): no such object")
             }
@@ -112,7 +113,7 @@ public struct ConformanceRunner: Sendable {
             differences += world.errors.dropFirst(reportedErrors).map { "\(label): load error: \($0)" }
             reportedErrors = world.errors.count
             let compiled = Compiler.compile(world.resources, options: options)
-            differences += StatusCheck.check(step.status, report: compiled.status).map { "\(label) status: \($0)" }
+            differences += StatusCheck.check(step.status, report: compiled.status) { world.objects[$0]?.resource.meta.generation }.map { "\(label) status: \($0)" }
             for (m, request) in step.requests.enumerated() {
                 let key = "\(c.name)/\(n + 1)/\(m + 1)"
                 differences += RequestCheck.check(request, world: world, table: compiled.table, key: key)
@@ -132,8 +133,8 @@ public struct ConformanceRunner: Sendable {
     }
 
     func describe(_ r: RequestCase) -> String {
-        if r.isConnection { return "(\(r.scheme) :\(r.port) sni \(r.request.sni ?? "none"))" }
-        let host = (r.request.host ?? "").isEmpty ? "" : r.request.host!
+        if r.request.path == nil { return "(\(r.scheme) :\(r.port) sni \(r.request.sni ?? "none"))" }
+        let host = (r.request.host ?? "").isEmpty ? "<gateway>" : r.request.host!
         return "(\(r.request.method ?? (r.isGRPC ? "POST" : "GET")) \(r.scheme)://\(host):\(r.port)\(r.request.path ?? "/"))"
     }
 }

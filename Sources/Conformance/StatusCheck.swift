@@ -10,12 +10,19 @@ enum StatusCheck {
     static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]
 
     /// Differences, each a short sentence naming the object.
-    static func check(_ expectations: [StatusExpectation], report: StatusReport) -> [String] {
-        expectations.flatMap { check($0, report: report) }
+    /// `generation` gives an object's `metadata.generation`: upstream's wait
+    /// helpers also require conditions to carry the latest observedGeneration
+    /// (the point of the ObservedGenerationBump cases).
+    static func check(_ expectations: [StatusExpectation], report: StatusReport, generation: (ObjectKey) -> Int?) -> [String] {
+        expectations.flatMap { check($0, report: report, generation: generation) }
     }
 
-    static func check(_ e: StatusExpectation, report: StatusReport) -> [String] {
+    static func check(_ e: StatusExpectation, report: StatusReport, generation: (ObjectKey) -> Int?) -> [String] {
         let key = ObjectKey(kind: e.kind, namespace: e.namespace, name: e.name)
+        let current = generation(key)
+        func conditions(_ expected: [ConditionExpectation], _ actual: [Condition], _ label: String) -> [String] {
+            StatusCheck.conditions(expected, actual, label, generation: current)
+        }
         let label = e.namespace.isEmpty ? "\(e.kind) \(e.name)" : "\(e.kind) \(e.namespace)/\(e.name)"
         switch e.kind {
         case "GatewayClass":
@@ -24,14 +31,14 @@ enum StatusCheck {
         case "Gateway":
             guard let status = report.gateway(key) else { return ["\(label): no status"] }
             var out = conditions(e.conditions, status.conditions, label)
-            for listener in e.listeners { out += check(listener, status.listeners, label) }
+            for listener in e.listeners { out += check(listener, status.listeners, label, generation: current) }
             return out
         default:
             guard let status = report.route(key) else {
                 return e.parents.isEmpty ? [] : ["\(label): no status"]
             }
             var out: [String] = []
-            for parent in e.parents { out += check(parent, status, label) }
+            for parent in e.parents { out += check(parent, status, label, generation: current) }
             for absent in e.absentParents where status.parents.contains(where: { matches(absent, $0.parentRef, routeNamespace: e.namespace) }) {
                 out.append("\(label): parent \(absent) must not appear in status")
             }
@@ -41,14 +48,17 @@ enum StatusCheck {
 
     // MARK: - Pieces
 
-    static func conditions(_ expected: [ConditionExpectation], _ actual: [Condition], _ label: String) -> [String] {
+    static func conditions(_ expected: [ConditionExpectation], _ actual: [Condition], _ label: String, generation: Int?) -> [String] {
         expected.compactMap { want in
             guard let got = actual.first(where: { $0.type == want.type }) else {
                 return "\(label): expected condition \(describe(want)), missing"
             }
             let statusOK = want.status.map { $0.lowercased() == got.status.lowercased() } ?? true
             let reasonOK = want.reason.map { $0 == got.reason } ?? true
-            if statusOK && reasonOK { return nil }
+            if statusOK && reasonOK {
+                guard let generation, got.observedGeneration != generation else { return nil }
+                return "\(label): \(got.type) has observedGeneration \(got.observedGeneration), expected \(generation)"
+            }
             return "\(label): expected \(describe(want)), got \(got.type)=\(got.status) (\(got.reason))"
         }
     }
@@ -57,7 +67,7 @@ enum StatusCheck {
         "\(c.type)=\(c.status ?? "any")" + (c.reason.map { " (\($0))" } ?? "")
     }
 
-    static func check(_ want: ListenerExpectation, _ listeners: [ListenerStatus], _ label: String) -> [String] {
+    static func check(_ want: ListenerExpectation, _ listeners: [ListenerStatus], _ label: String, generation: Int?) -> [String] {
         let where_ = "\(label) listener \(want.name)"
         guard let got = listeners.first(where: { $0.name == want.name }) else {
             return ["\(where_): missing from status (have: \(listeners.map(\.name).joined(separator: ", ")))"]
@@ -75,12 +85,12 @@ enum StatusCheck {
                 out.append("\(where_): expected supportedKinds to include \(kind.kind), got [\(actual.joined(separator: ", "))]")
             }
         }
-        return out + conditions(want.conditions, got.conditions, where_)
+        return out + conditions(want.conditions, got.conditions, where_, generation: generation)
     }
 
     /// Upstream accepts any status parent entry that matches the reference and
     /// carries the conditions; when none does, report against the closest one.
-    static func check(_ want: ParentExpectation, _ status: RouteStatus, _ label: String) -> [String] {
+    static func check(_ want: ParentExpectation, _ status: RouteStatus, _ label: String, generation: Int?) -> [String] {
         let where_ = "\(label) parent \(want.parentRef)"
         let candidates = status.parents.filter { matches(want.parentRef, $0.parentRef, routeNamespace: status.key.namespace) }
         guard !candidates.isEmpty else {
@@ -89,7 +99,7 @@ enum StatusCheck {
         }
         var best: [String]?
         for candidate in candidates {
-            var out = conditions(want.conditions, candidate.conditions, where_)
+            var out = conditions(want.conditions, candidate.conditions, where_, generation: generation)
             if candidate.controllerName != SuiteRuntime.controllerName {
                 out.append("\(where_): controllerName \(candidate.controllerName), expected \(SuiteRuntime.controllerName)")
             }

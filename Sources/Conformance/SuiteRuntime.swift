@@ -119,6 +119,28 @@ enum SuiteRuntime {
         ])]))])
     }
 
+    /// Objects an upstream test creates from Go code during a step (they are in
+    /// no manifest; the case notes spell them out). Keyed by case name, then by
+    /// 0-based step index; applied at the start of that step.
+    static let stepObjects: [String: [Int: String]] = [
+        "TCPRouteMultipleRoutesAttachment": [1: """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: TCPRoute
+            metadata: {name: tcproute-attach-newer, namespace: gateway-conformance-infra}
+            spec:
+              parentRefs: [{name: tcp-multi-route-attach-gateway, sectionName: tcp}]
+              rules: [{backendRefs: [{name: tcp-attach-backend-2, port: 3000}]}]
+            """],
+        "UDPRouteMultipleRoutesAttachment": [1: """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: UDPRoute
+            metadata: {name: udproute-attach-newer, namespace: gateway-conformance-infra}
+            spec:
+              parentRefs: [{name: udp-multi-route-attach-gateway, sectionName: udp}]
+              rules: [{backendRefs: [{name: udp-attach-backend-2, port: 8080}]}]
+            """],
+    ]
+
     /// A stand-in address for "the gateway address" (TEST-NET-1, never contacted).
     static let gatewayAddress = "192.0.2.1"
 }

@@ -127,9 +127,12 @@ extension Event {
             switch key {
             case 0: seq = s.readNull() ? nil : try s.readInt()
             case 1:
-                let text = try s.readString()
-                guard let m = EventTime.parse(text) else { throw s.error("\"time\" is not RFC 3339: \(text)") }
-                micros = m
+                if let raw = try s.readUnescapedStringBytes() {
+                    micros = EventTime.parse(raw)
+                } else {
+                    micros = EventTime.parse(try s.readString())
+                }
+                if micros == nil { throw s.error("\"time\" is not RFC 3339") }
             case 2: type = try s.readString()
             case 3: action = try s.readString()
             case 4: source = try s.readString()

@@ -44,6 +44,9 @@ public final class EventStore {
             throw EventLogError.unsupportedStore(path: path, message: "cannot enable WAL journal mode (got \(mode ?? "nothing"))")
         }
         try db.exec("PRAGMA synchronous=NORMAL")
+        // 64 MiB page cache (default is 2 MiB): large appends and imports touch the time and
+        // request_id indexes at random places; a bigger cache keeps them off the disk.
+        try db.exec("PRAGMA cache_size=-65536")
         try Self.migrate(db)
         insertEventStmt = try db.prepare(StoreSchema.insertEvent)
         insertResourceStmt = try db.prepare(StoreSchema.insertResource)

@@ -114,21 +114,45 @@ struct JSONScanner {
     private mutating func scanPlainString() throws -> (start: Int, end: Int, ascii: Bool) {
         skipWhitespace()
         guard pos < buf.count, buf[pos] == 0x22 else { throw error("expected string") }
-        pos += 1
-        let start = pos
+        let start = pos + 1
+        // Local copies keep the loop in registers (this loop is the reader's hottest).
+        let base = buf.baseAddress!
+        let n = buf.count
+        var p = start
         var high: UInt8 = 0
-        while pos < buf.count {
-            let c = buf[pos]
-            if c == 0x22 {
-                pos += 1
-                return (start, pos - 1, high < 0x80)
-            }
-            if c == 0x5C { return (start, -1, false) }
-            if c < 0x20 { throw error("control character in string") }
-            high |= c
-            pos += 1
+        // Eight bytes at a time while none is '"', '\\', a control character or non-ASCII.
+        let raw = UnsafeRawPointer(base)
+        while p + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
+            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- 0x20 &* ones) | w
+            if special & highs != 0 { break }
+            p += 8
         }
+        while p < n {
+            let c = base[p]
+            if c == 0x22 {
+                pos = p + 1
+                return (start, p, high < 0x80)
+            }
+            if c == 0x5C { pos = p; return (start, -1, false) }
+            if c < 0x20 { pos = p; throw error("control character in string") }
+            high |= c
+            p += 1
+        }
+        pos = p
         throw error("unterminated string")
+    }
+
+    /// A string's raw bytes when it has no escapes (else nil, with nothing consumed): lets
+    /// callers parse fixed-format values such as timestamps without creating a String.
+    mutating func readUnescapedStringBytes() throws -> UnsafeBufferPointer<UInt8>? {
+        let save = pos
+        let (start, end, _) = try scanPlainString()
+        if end < 0 { pos = save; return nil }
+        return UnsafeBufferPointer(rebasing: buf[start..<end])
     }
 
     /// Next member key as an index into `table` (-1 for an unknown key), nil after `}`.
@@ -410,19 +434,36 @@ struct JSONScanner {
 }
 
 /// Known member names of one object type, matched against raw key bytes.
+/// Names up to 16 bytes are packed into two integers, so matching is two compares
+/// (no String, no memcmp, no array traffic per byte).
 struct JSONKeyTable: Sendable {
-    let keys: [[UInt8]]
-    init(_ names: [String]) { keys = names.map { Array($0.utf8) } }
+    private let packed: [Packed]
+    private struct Packed: Sendable, Equatable { var a: UInt64; var b: UInt64; var count: Int }
 
-    func index(of raw: UnsafeBufferPointer<UInt8>, hint: Int) -> Int {
-        if hint < keys.count, equal(keys[hint], raw) { return hint }
-        for i in keys.indices where equal(keys[i], raw) { return i }
-        return -1
+    init(_ names: [String]) {
+        packed = names.map { name in
+            let bytes = Array(name.utf8)
+            precondition(bytes.count <= 16, "key table names are at most 16 bytes")
+            return bytes.withUnsafeBufferPointer { Self.pack($0)! }
+        }
     }
 
-    private func equal(_ key: [UInt8], _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard key.count == raw.count else { return false }
-        return key.withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+    private static func pack(_ raw: UnsafeBufferPointer<UInt8>) -> Packed? {
+        guard raw.count <= 16 else { return nil }
+        var a: UInt64 = 0, b: UInt64 = 0
+        for i in 0..<raw.count {
+            if i < 8 { a |= UInt64(raw[i]) << (8 * UInt64(i)) } else { b |= UInt64(raw[i]) << (8 * UInt64(i - 8)) }
+        }
+        return Packed(a: a, b: b, count: raw.count)
+    }
+
+    func index(of raw: UnsafeBufferPointer<UInt8>, hint: Int) -> Int {
+        guard let p = Self.pack(raw) else { return -1 }
+        return packed.withUnsafeBufferPointer { table in
+            if hint < table.count, table[hint] == p { return hint }
+            for i in 0..<table.count where table[i] == p { return i }
+            return -1
+        }
     }
 }
 

@@ -81,6 +81,14 @@ final class SQLiteStatement {
         if rc != SQLITE_OK { throw connection.error(rc, "bind: \(sql)") }
     }
 
+    /// Text length as SQLite's Int32, refusing (not trapping on) anything larger.
+    private func length(_ count: Int) throws -> Int32 {
+        guard let n = Int32(exactly: count) else {
+            throw EventLogError.sqlite(path: connection.path, code: SQLITE_TOOBIG, message: "text of \(count) bytes is too big", context: sql)
+        }
+        return n
+    }
+
     func bind(_ index: Int32, _ value: Int64?) throws {
         if let value { try check(sqlite3_bind_int64(stmt, index, value)) } else { try check(sqlite3_bind_null(stmt, index)) }
     }
@@ -96,14 +104,14 @@ final class SQLiteStatement {
         try value.withUTF8 { u in
             // A non-null pointer even for "", so SQLite stores '' rather than NULL.
             let base = u.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), Int32(u.count), transient))
+            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), try length(u.count), transient))
         }
     }
 
     func bind(_ index: Int32, bytesAsText bytes: [UInt8]) throws {
         try bytes.withUnsafeBufferPointer { u in
             let base = u.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), Int32(u.count), transient))
+            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), try length(u.count), transient))
         }
     }
 

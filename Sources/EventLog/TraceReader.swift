@@ -76,8 +76,13 @@ public final class TraceReader: IteratorProtocol {
     public init(path: String) throws {
         self.path = path
         decompressor = try ZstdFrameDecompressor()
-        input = [UInt8](repeating: 0, count: ZstdFrameDecompressor.recommendedInputSize)
-        chunk = [UInt8](repeating: 0, count: ZstdFrameDecompressor.recommendedOutputSize)
+        // Scratch buffers, fully overwritten before being read: skip the zero fill.
+        input = [UInt8](unsafeUninitializedCapacity: ZstdFrameDecompressor.recommendedInputSize) { _, n in
+            n = ZstdFrameDecompressor.recommendedInputSize
+        }
+        chunk = [UInt8](unsafeUninitializedCapacity: ZstdFrameDecompressor.recommendedOutputSize) { _, n in
+            n = ZstdFrameDecompressor.recommendedOutputSize
+        }
         guard let f = fopen(path, "rb") else {
             throw EventLogError.io(path: path, message: "cannot open trace: \(String(cString: strerror(errno)))")
         }
@@ -227,7 +232,9 @@ public final class TraceReader: IteratorProtocol {
                 inputPos += consumed
                 compressedOffset += consumed
                 outputPending = produced == chunk.count
-                if produced > 0 { buf.append(contentsOf: chunk[0..<produced]) }
+                if produced > 0 {
+                    chunk.withUnsafeBufferPointer { buf.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<produced])) }
+                }
                 if frameEnded {
                     inFrame = false
                     releasedEnd = buf.count

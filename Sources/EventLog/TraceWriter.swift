@@ -81,6 +81,11 @@ public final class TraceWriter {
             event.appendJSON(to: &pending)
         }
         pending.append(0x0A)
+        if pending.count - before - 1 > Limits.maxLineBytes {
+            // Readers refuse such a line as damage; never write one.
+            pending.removeSubrange(before...)
+            throw EventLogError.invalidEvent("event \(seq) encodes to more than \(Limits.maxLineBytes) bytes")
+        }
         lastSeq = seq
         eventsWritten += 1
         uncompressedBytes += pending.count - before

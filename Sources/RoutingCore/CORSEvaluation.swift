@@ -42,8 +42,8 @@ enum CORSEvaluation {
     /// An allowed origin is `*`, an exact `scheme://host[:port]`, or a pattern
     /// with a `*` label (`https://*.example.com`) that matches one or more labels.
     static func originAllowed(_ origin: String, _ allowed: [String]) -> Bool {
-        let origin = origin.lowercased()
-        for pattern in allowed.map({ $0.lowercased() }) {
+        let origin = withoutDefaultPort(origin.lowercased())
+        for pattern in allowed.map({ withoutDefaultPort($0.lowercased()) }) {
             if pattern == "*" || pattern == origin { return true }
             guard let star = pattern.firstIndex(of: "*") else { continue }
             let head = pattern[..<star]
@@ -54,5 +54,13 @@ enum CORSEvaluation {
             }
         }
         return false
+    }
+
+    /// An origin without a port means port 80 for http and 443 for https
+    /// (HTTPCORSFilter allowOrigins), so `https://a.com:443` is `https://a.com`.
+    static func withoutDefaultPort(_ origin: String) -> String {
+        if origin.hasPrefix("http://"), origin.hasSuffix(":80") { return String(origin.dropLast(3)) }
+        if origin.hasPrefix("https://"), origin.hasSuffix(":443") { return String(origin.dropLast(4)) }
+        return origin
     }
 }

@@ -7,6 +7,8 @@ struct CompiledBackend: Sendable {
     let valid: Bool
     let invalidReason: String?
     let filters: [HTTPRouteFilter]
+    /// Mirrors among `filters`, resolved.
+    let mirrors: [CompiledMirror]
 }
 
 /// A mirror target of a compiled rule.
@@ -17,8 +19,8 @@ struct CompiledMirror: Sendable {
 }
 
 /// One route rule, ready to act on: its filters, weighted backends and
-/// timeouts. Shared by every match of the rule.
-struct CompiledRule: Sendable {
+/// timeouts. Shared by every match of the rule (a class: decisions reference it).
+final class CompiledRule: Sendable {
     let ref: RuleRef
     let filters: [HTTPRouteFilter]
     let backends: [CompiledBackend]
@@ -27,9 +29,21 @@ struct CompiledRule: Sendable {
     /// Set when the rule can only fail (e.g. an ExtensionRef filter gwsim cannot run): status and reason.
     let failure: (status: Int, reason: String)?
 
-    var weightedBackends: [WeightedBackend] {
-        let total = backends.reduce(0) { $0 + $1.weight }
-        return backends.map {
+    /// The candidates with their shares, computed once: every decision shares this array.
+    let weightedBackends: [WeightedBackend]
+    let weights: [Int]
+
+    init(ref: RuleRef, filters: [HTTPRouteFilter], backends: [CompiledBackend], mirrors: [CompiledMirror],
+         timeouts: Timeouts, failure: (status: Int, reason: String)?) {
+        self.ref = ref
+        self.filters = filters
+        self.backends = backends
+        self.mirrors = mirrors
+        self.timeouts = timeouts
+        self.failure = failure
+        self.weights = backends.map(\.weight)
+        let total = weights.reduce(0, +)
+        self.weightedBackends = backends.map {
             WeightedBackend(backend: $0.ref, weight: $0.weight, share: total > 0 ? Double($0.weight) / Double(total) : 0,
                             valid: $0.valid, invalidReason: $0.invalidReason)
         }
@@ -39,27 +53,29 @@ struct CompiledRule: Sendable {
 /// The matches of one hostname on one listener, indexed so that a lookup costs
 /// about the same whatever the number of routes: exact paths by value, prefixes
 /// by their normalized value (walked from the longest candidate), and the few
-/// regular expressions in precedence order.
-struct VirtualHost: Sendable {
+/// regular expressions in precedence order. Mutated only while TableBuilder
+/// builds it, before the table is published; read-only afterwards.
+final class VirtualHost: @unchecked Sendable {
     let hostname: String
-    var exact: [String: [CompiledMatch]] = [:]
-    var prefix: [String: [CompiledMatch]] = [:]
+    /// Keyed by `ByteHash` of the path value (exact) or the normalized prefix.
+    var exact: [UInt64: [CompiledMatch]] = [:]
+    var prefix: [UInt64: [CompiledMatch]] = [:]
     var regex: [CompiledMatch] = []
     /// gRPC matches, in precedence order (GRPCRoutes are never merged with HTTPRoutes).
     var grpc: [CompiledMatch] = []
 
     init(hostname: String) { self.hostname = hostname }
 
-    mutating func add(_ match: CompiledMatch) {
+    func add(_ match: CompiledMatch) {
         if match.ref.kind == "GRPCRoute" { grpc.append(match); return }
         switch match.path {
-        case .exact(let value): exact[value, default: []].append(match)
-        case .prefix(let value, _): prefix[value, default: []].append(match)
+        case .exact(let value): exact[ByteHash.of(value), default: []].append(match)
+        case .prefix(let value, _): prefix[ByteHash.of(value), default: []].append(match)
         case .regex: regex.append(match)
         }
     }
 
-    mutating func sort() {
+    func sort() {
         let order: (CompiledMatch, CompiledMatch) -> Bool = { $0.precedence.beats($1.precedence) }
         for key in exact.keys { exact[key]!.sort(by: order) }
         for key in prefix.keys { prefix[key]!.sort(by: order) }
@@ -81,12 +97,22 @@ struct L4Entry: Sendable {
 }
 
 /// A listener ready to serve: its HTTP virtual hosts or its layer-4 routes.
-struct CompiledListener: Sendable {
+/// Mutated only while TableBuilder builds it; read-only afterwards.
+final class CompiledListener: @unchecked Sendable {
     let ref: ListenerRef
     let hostname: String?
     let proto: ListenerProtocol
     let tlsMode: ListenerTLS.Mode?
+
+    init(ref: ListenerRef, hostname: String?, proto: ListenerProtocol, tlsMode: ListenerTLS.Mode?) {
+        self.ref = ref
+        self.hostname = hostname
+        self.proto = proto
+        self.tlsMode = tlsMode
+    }
     var vhosts: [String: VirtualHost] = [:]
+    /// Whether any virtual host is a wildcard; without one, lookups skip the suffix walk.
+    var hasWildcardHosts = false
     /// Layer-4 entries by SNI hostname key (`*` for TCP/UDP), oldest route first.
     var l4: [String: [L4Entry]] = [:]
 }

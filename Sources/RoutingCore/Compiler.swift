@@ -46,6 +46,7 @@ public enum Compiler {
             if !attachments.isEmpty { attached.append((route, attachments)) }
         }
         gatewayStates = attacher.gateways
+        KindConflicts.resolve(&attached, statuses: &routeStatus, gateways: &gatewayStates)
 
         // Phase 4: the routing table, from programmed listeners only.
         let table = TableBuilder.build(gateways: gatewayStates, routes: attached, context: context)

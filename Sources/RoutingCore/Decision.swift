@@ -161,6 +161,10 @@ public struct ForwardedRequest: Sendable, Hashable {
         self.headers = headers
     }
 
+    var asRouteRequest: RouteRequest {
+        RouteRequest(port: 0, scheme: scheme, method: method, host: host, path: path, headers: headers)
+    }
+
     /// Values of one header (case-insensitive name), joined with ", " as HTTP allows.
     public func header(_ name: String) -> String? {
         let lower = name.lowercased()

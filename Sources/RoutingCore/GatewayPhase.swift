@@ -44,7 +44,68 @@ enum GatewayPhase {
                                         message: anyProgrammed ? "valid listeners are programmed" : "no listener is valid",
                                         observedGeneration: generation))
         }
+        if let problem = backendClientCertificateProblem(gateway, context: context) {
+            conditions.append(Condition("ResolvedRefs", false, reason: problem.reason, message: problem.message, observedGeneration: generation))
+        } else {
+            conditions.append(Condition("ResolvedRefs", true, reason: "ResolvedRefs", message: "all references resolved", observedGeneration: generation))
+        }
         return GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
+    }
+
+    /// `spec.tls.backend.clientCertificateRef` (gateway_types.go, GatewayBackendTLS):
+    /// a core Secret with a usable TLS pair, same namespace or granted.
+    static func backendClientCertificateProblem(_ gateway: Gateway, context: CompileContext) -> (reason: String, message: String)? {
+        guard let ref = gateway.backendClientCertificateRef else { return nil }
+        guard ref.group == "" || ref.group == "core", ref.kind == "Secret" else {
+            return ("InvalidClientCertificateRef", "clientCertificateRef \(ref.group)/\(ref.kind) \(ref.name) is not a core Secret")
+        }
+        let namespace = ref.namespace ?? gateway.meta.namespace
+        guard context.referencePermitted(fromGroup: gatewayGroup, fromKind: "Gateway", fromNamespace: gateway.meta.namespace,
+                                         toGroup: "", toKind: "Secret", toNamespace: namespace, toName: ref.name) else {
+            return ("RefNotPermitted", "Secret \(namespace)/\(ref.name) is in another namespace and no ReferenceGrant allows it")
+        }
+        guard let secret = context.secrets[ObjectKey(kind: "Secret", namespace: namespace, name: ref.name)] else {
+            return ("InvalidClientCertificateRef", "Secret \(namespace)/\(ref.name) not found")
+        }
+        guard secret.hasValidTLSPair else {
+            return ("InvalidClientCertificateRef", "Secret \(namespace)/\(ref.name) does not hold a valid tls.crt/tls.key pair")
+        }
+        return nil
+    }
+
+    /// Client-certificate validation of a TLS-terminating listener (gateway_types.go,
+    /// FrontendTLSValidation): the per-port entry for its port, else the default;
+    /// every CA reference must be a core ConfigMap or Secret holding `ca.crt`,
+    /// same namespace or granted. A listener whose CA references all fail cannot
+    /// validate clients: Accepted False, NoValidCACertificate.
+    static func frontendValidationProblem(_ listener: Listener, gateway: Gateway, context: CompileContext) -> (reason: String, message: String)? {
+        guard listener.protocol == .https || (listener.protocol == .tls && listener.tls?.mode == .terminate) else { return nil }
+        guard let validation = gateway.frontendValidation.first(where: { $0.port == listener.port })
+            ?? gateway.frontendValidation.first(where: { $0.port == nil }) else { return nil }
+        var firstProblem: (reason: String, message: String)?
+        var anyValid = false
+        for ref in validation.caCertificateRefs {
+            let problem = caReferenceProblem(ref, gateway: gateway, context: context)
+            if problem == nil { anyValid = true } else if firstProblem == nil { firstProblem = problem }
+        }
+        return anyValid ? nil : firstProblem
+    }
+
+    static func caReferenceProblem(_ ref: BackendObjectReference, gateway: Gateway, context: CompileContext) -> (reason: String, message: String)? {
+        guard ref.group == "" || ref.group == "core", ref.kind == "ConfigMap" || ref.kind == "Secret" else {
+            return ("InvalidCACertificateKind", "caCertificateRef \(ref.group)/\(ref.kind) \(ref.name) is not a ConfigMap or Secret")
+        }
+        let namespace = ref.namespace ?? gateway.meta.namespace
+        guard context.referencePermitted(fromGroup: gatewayGroup, fromKind: "Gateway", fromNamespace: gateway.meta.namespace,
+                                         toGroup: "", toKind: ref.kind, toNamespace: namespace, toName: ref.name) else {
+            return ("RefNotPermitted", "\(ref.kind) \(namespace)/\(ref.name) is in another namespace and no ReferenceGrant allows it")
+        }
+        let key = ObjectKey(kind: ref.kind, namespace: namespace, name: ref.name)
+        let bundle = ref.kind == "ConfigMap" ? context.configMaps[key]?.data["ca.crt"] : context.secrets[key]?.data["ca.crt"]
+        guard let bundle, bundle.contains("-----BEGIN CERTIFICATE-----") else {
+            return ("InvalidCACertificateRef", "\(ref.kind) \(namespace)/\(ref.name) has no PEM certificate under ca.crt")
+        }
+        return nil
     }
 
     /// Listener distinctness (gateway_types.go, "Distinct Listeners"): on one port,
@@ -58,7 +119,8 @@ enum GatewayPhase {
                     if case .udp = a.protocol { continue }
                     if case .udp = b.protocol { continue }
                     reasons[i] = "ProtocolConflict"
-                } else if a.protocol == b.protocol, (a.hostname?.lowercased() ?? "") == (b.hostname?.lowercased() ?? ""), reasons[i] == nil {
+                } else if (a.hostname?.lowercased() ?? "") == (b.hostname?.lowercased() ?? ""), reasons[i] == nil {
+                    // Same port, same SNI family, same hostname: no traffic flow can tell them apart.
                     reasons[i] = "HostnameConflict"
                 }
             }
@@ -104,6 +166,14 @@ enum GatewayPhase {
                 resolvedReason = problem.resolvedReason
                 resolvedMessage = problem.message
             }
+        }
+        if accepted, let problem = frontendValidationProblem(listener, gateway: gateway, context: context) {
+            accepted = false
+            acceptedReason = "NoValidCACertificate"
+            acceptedMessage = problem.message
+            resolved = false
+            resolvedReason = problem.reason
+            resolvedMessage = problem.message
         }
         var conditions: [Condition] = []
         if let conflict {

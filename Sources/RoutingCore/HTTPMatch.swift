@@ -17,11 +17,13 @@ enum PathMatcher: Sendable, Hashable {
 
     func matches(_ path: Substring) -> Bool {
         switch self {
-        case .exact(let value): return path == value
+        case .exact(let value): return path.utf8.elementsEqual(value.utf8)
         case .prefix(let prefix, _):
-            if prefix == "/" { return true }
-            guard path.hasPrefix(prefix) else { return false }
-            return path.count == prefix.count || path[path.index(path.startIndex, offsetBy: prefix.count)] == "/"
+            let bytes = path.utf8, prefixBytes = prefix.utf8
+            if prefixBytes.count == 1 { return true } // "/"
+            guard bytes.count >= prefixBytes.count, bytes.starts(with: prefixBytes) else { return false }
+            if bytes.count == prefixBytes.count { return true }
+            return bytes[bytes.index(bytes.startIndex, offsetBy: prefixBytes.count)] == UInt8(ascii: "/")
         case .regex(let regex): return regex.matches(String(path))
         }
     }
@@ -36,8 +38,9 @@ enum PathMatcher: Sendable, Hashable {
 }
 
 /// One `HTTPRouteMatch` (or gRPC match) compiled for fast evaluation, with its
-/// place in the precedence order.
-struct CompiledMatch: Sendable {
+/// place in the precedence order. A class: the hot path walks lists of these,
+/// and a reference costs one retain where a copy of every field would cost many.
+final class CompiledMatch: Sendable {
     /// Index of the rule in the table's rule list.
     let ruleSlot: Int
     let ref: RuleRef
@@ -50,6 +53,20 @@ struct CompiledMatch: Sendable {
     let grpcService: (matcher: ValueMatcher, length: Int)?
     let grpcMethod: (matcher: ValueMatcher, length: Int)?
     let precedence: Precedence
+
+    init(ruleSlot: Int, ref: RuleRef, path: PathMatcher, method: String?, headers: [(name: String, matcher: ValueMatcher)],
+         queryParams: [(name: String, matcher: ValueMatcher)], grpcService: (matcher: ValueMatcher, length: Int)?,
+         grpcMethod: (matcher: ValueMatcher, length: Int)?, precedence: Precedence) {
+        self.ruleSlot = ruleSlot
+        self.ref = ref
+        self.path = path
+        self.method = method
+        self.headers = headers
+        self.queryParams = queryParams
+        self.grpcService = grpcService
+        self.grpcMethod = grpcMethod
+        self.precedence = precedence
+    }
 
     var summary: String {
         var parts: [String] = []
@@ -65,8 +82,9 @@ struct CompiledMatch: Sendable {
     /// Does this match accept the request (path already split from the query)?
     func matches(path: Substring, method requestMethod: String, headers requestHeaders: HeaderIndex, query: QueryIndex) -> Bool {
         if let method, method != requestMethod { return false }
-        if grpcService == nil && grpcMethod == nil, ref.kind == "HTTPRoute", !self.path.matches(path) { return false }
-        if grpcService != nil || grpcMethod != nil {
+        let isGRPC = grpcService != nil || grpcMethod != nil
+        if !isGRPC, ref.kind == "HTTPRoute", !self.path.matches(path) { return false }
+        if isGRPC {
             guard let (service, method) = GRPCPath.split(path) else { return false }
             if let grpcService, !grpcService.matcher.matches(service) { return false }
             if let grpcMethod, !grpcMethod.matcher.matches(method) { return false }

@@ -2,16 +2,11 @@ import GatewayAPI
 
 /// Routes one HTTP request through the table: Gateway, listener, virtual host,
 /// winning match, then the rule's filters and weighted backend choice.
-struct HTTPRouter {
-    let table: RoutingTable
-    let request: RouteRequest
-    let key: String
-    let explain: Bool
-
-    func decide() -> Decision {
+enum HTTPRouter {
+    static func decide(table: RoutingTable, request: RouteRequest, key: String, explain: Bool) -> Decision {
         let (pathPart, queryPart) = splitPathAndQuery(request.path)
         let forwarded = ForwardedRequest(method: request.method, scheme: request.scheme, host: request.host, path: request.path,
-                                         headers: request.headers.map { HTTPHeader(name: $0.name.lowercased(), value: $0.value) })
+                                         headers: request.headers)
         let gateway: ObjectKey
         switch table.gateway(for: request.gateway, port: request.port) {
         case .success(let key): gateway = key
@@ -27,23 +22,24 @@ struct HTTPRouter {
                             request: forwarded)
         }
         let listener = table.listeners[gateway]![listenerIndex]
-        if isHTTPS, request.sni != nil, let misdirected = misdirection(gateway: gateway, selected: listenerIndex, host: host) {
+        if isHTTPS, request.sni != nil,
+           let misdirected = misdirection(table: table, request: request, gateway: gateway, selected: listenerIndex, host: host) {
             return Decision(listener: listener.ref, outcome: .error, status: misdirected.status, reason: misdirected.reason, request: forwarded)
         }
 
-        let isGRPC = (HeaderIndex(headers: request.headers).value("content-type") ?? "").lowercased().hasPrefix("application/grpc")
         let headers = HeaderIndex(headers: request.headers)
+        let isGRPC = Self.isGRPC(headers.value("content-type"))
         let query = QueryIndex(query: queryPart)
-        let method = request.method.uppercased()
+        let method = Self.isUpperCase(request.method) ? request.method : request.method.uppercased()
         var winner: CompiledMatch?
-        for hostKey in Hostnames.lookupKeys(for: host) {
-            guard let vhost = listener.vhosts[hostKey] else { continue }
+        // The most specific hostname that has routes decides; there is no fall-through
+        // to less specific hostnames (httproute_types.go, hostnames precedence).
+        if let vhost = Self.virtualHost(listener, host: host) {
             if isGRPC, !vhost.grpc.isEmpty {
                 winner = vhost.grpc.first { $0.matches(path: pathPart, method: method, headers: headers, query: query) }
             } else {
                 winner = firstHTTPMatch(vhost, path: pathPart, method: method, headers: headers, query: query)
             }
-            break // the most specific hostname that has routes decides (no fall-through)
         }
         let candidates = explain ? explanation(listener: listener, host: host, winner: winner, isGRPC: isGRPC,
                                                path: pathPart, method: method, headers: headers, query: query) : []
@@ -52,32 +48,53 @@ struct HTTPRouter {
             decision.candidates = candidates
             return decision
         }
-        var decision = RuleAction(rule: table.rules[winner.ruleSlot], match: winner, listener: listener, request: request,
-                                  forwarded: forwarded, key: key).apply()
+        var decision = Decision(listener: listener.ref, outcome: .forward, request: forwarded)
+        RuleAction.apply(table.rules[winner.ruleSlot], match: winner, listener: listener, request: request, key: key, to: &decision)
         decision.candidates = candidates
         return decision
     }
 
+    /// The virtual host for a normalized host: exact, then wildcard suffixes from
+    /// the longest, then `*`.
+    static func virtualHost(_ listener: CompiledListener, host: String) -> VirtualHost? {
+        if let exact = listener.vhosts[host] { return exact }
+        if listener.hasWildcardHosts {
+            var rest = Substring(host)
+            while let dot = rest.firstIndex(of: ".") {
+                rest = rest[rest.index(after: dot)...]
+                if rest.isEmpty { break }
+                if let wildcard = listener.vhosts["*." + rest] { return wildcard }
+            }
+        }
+        return listener.vhosts["*"]
+    }
+
+    static func isGRPC(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        return contentType.utf8.count >= 16 && contentType.prefix(16).asciiEqualsIgnoringCase("application/grpc")
+    }
+
+    static func isUpperCase(_ text: String) -> Bool { !text.utf8.contains { $0 >= 97 && $0 <= 122 } }
+
     /// Exact paths first, then regular expressions, then prefixes from the
     /// longest candidate down (Precedence explains the order).
-    func firstHTTPMatch(_ vhost: VirtualHost, path: Substring, method: String, headers: HeaderIndex, query: QueryIndex) -> CompiledMatch? {
-        if !vhost.exact.isEmpty, let entries = vhost.exact[String(path)],
+    static func firstHTTPMatch(_ vhost: VirtualHost, path: Substring, method: String, headers: HeaderIndex, query: QueryIndex) -> CompiledMatch? {
+        if !vhost.exact.isEmpty, let entries = vhost.exact[ByteHash.of(path.utf8)],
            let hit = entries.first(where: { $0.matches(path: path, method: method, headers: headers, query: query) }) {
             return hit
         }
         for entry in vhost.regex where entry.matches(path: path, method: method, headers: headers, query: query) { return entry }
         if vhost.prefix.isEmpty { return nil }
-        for candidate in PrefixCandidates(path) {
-            guard let entries = vhost.prefix[String(candidate)] else { continue }
-            if let hit = entries.first(where: { $0.matches(path: path, method: method, headers: headers, query: query) }) { return hit }
+        return PrefixHashes.firstHit(path) { hash in
+            guard let entries = vhost.prefix[hash] else { return nil }
+            return entries.first { $0.matches(path: path, method: method, headers: headers, query: query) }
         }
-        return nil
     }
 
     /// Misdirected requests on HTTPS (gateway_types.go, Listener hostname): the
     /// listener was picked by SNI; if the Host header belongs to another listener
     /// the answer is 421, and if it belongs to none, 404.
-    func misdirection(gateway: ObjectKey, selected: Int, host: String) -> (status: Int, reason: String)? {
+    static func misdirection(table: RoutingTable, request: RouteRequest, gateway: ObjectKey, selected: Int, host: String) -> (status: Int, reason: String)? {
         let byHost = table.listener(gateway: gateway, port: request.port, protocols: [.https], host: host)
         if byHost == selected { return nil }
         if byHost != nil { return (421, "Host \(host) belongs to another listener than the SNI \(request.sni ?? "") selected") }
@@ -86,7 +103,7 @@ struct HTTPRouter {
 
     /// Every match in the listener that accepts the request, in precedence order,
     /// each with why it lost to the winner.
-    func explanation(listener: CompiledListener, host: String, winner: CompiledMatch?, isGRPC: Bool,
+    static func explanation(listener: CompiledListener, host: String, winner: CompiledMatch?, isGRPC: Bool,
                      path: Substring, method: String, headers: HeaderIndex, query: QueryIndex) -> [Candidate] {
         var result: [Candidate] = []
         var decidingHost: String?
@@ -113,34 +130,36 @@ struct HTTPRouter {
     }
 }
 
-/// The normalized PathPrefix keys a path can match, longest first:
-/// `/a/b/c` -> `/a/b/c`, `/a/b`, `/a`, `/`.
-struct PrefixCandidates: Sequence, IteratorProtocol {
-    private let path: Substring
-    private var end: Substring.Index?
-    private var doneRoot = false
-
-    init(_ path: Substring) {
-        self.path = path
-        var end = path.endIndex
-        while end > path.startIndex, path[path.index(before: end)] == "/" { end = path.index(before: end) }
-        self.end = end > path.startIndex ? end : nil
-    }
-
-    mutating func next() -> Substring? {
-        if let current = end {
-            let candidate = path[path.startIndex..<current]
-            if let slash = candidate.lastIndex(of: "/"), slash > path.startIndex {
-                end = slash
-            } else {
-                end = nil
+/// The normalized PathPrefix keys a path can match, as hashes, longest first:
+/// `/a/b/c` -> `/a/b/c`, `/a/b`, `/a`, `/`. FNV-1a is incremental, so one pass
+/// over the bytes yields the hash of every prefix that ends at a segment boundary.
+enum PrefixHashes {
+    static func firstHit<T>(_ path: Substring, _ lookup: (UInt64) -> T?) -> T? {
+        let bytes = path.utf8
+        let slashes = bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { buffer -> T? in
+            var count = 0
+            var hash = ByteHash.seed
+            var index = 0
+            var last: UInt8 = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: "/"), index > 0 {
+                    buffer[count] = hash
+                    count += 1
+                }
+                hash = ByteHash.mix(hash, byte)
+                last = byte
+                index += 1
             }
-            if candidate != "/" { return candidate }
+            if index > 1, last != UInt8(ascii: "/") {
+                buffer[count] = hash
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                if let hit = lookup(buffer[count]) { return hit }
+            }
+            return lookup(ByteHash.of("/"))
         }
-        if !doneRoot {
-            doneRoot = true
-            return "/"
-        }
-        return nil
     }
 }

@@ -7,6 +7,7 @@ enum Hostnames {
     /// Lower-cases a Host header value and removes its port (`Host: a.com:8080`),
     /// including the bracketed IPv6 form (`[::1]:80`).
     static func normalizeHost(_ host: String) -> String {
+        if isNormal(host) { return host }
         var text = Substring(host)
         if text.hasPrefix("[") {
             if let close = text.firstIndex(of: "]") { text = text[text.index(after: text.startIndex)..<close] }
@@ -15,6 +16,17 @@ enum Hostnames {
         }
         if text.hasSuffix(".") { text = text.dropLast() }
         return text.lowercased()
+    }
+
+    /// Already lower-case, without port, brackets or trailing dot: nothing to do.
+    @inline(__always)
+    static func isNormal(_ host: String) -> Bool {
+        var last: UInt8 = 0
+        for byte in host.utf8 {
+            if (byte >= 65 && byte <= 90) || byte == UInt8(ascii: ":") || byte == UInt8(ascii: "[") { return false }
+            last = byte
+        }
+        return last != UInt8(ascii: ".")
     }
 
     static func isWildcard(_ pattern: String) -> Bool { pattern.hasPrefix("*.") }

@@ -5,6 +5,8 @@ struct Attachment {
     let gatewayIndex: Int
     let listenerIndex: Int
     let hostnames: [String]
+    /// Index of the parent (in the route's status parents) this attachment came from.
+    var parentIndex = 0
 }
 
 /// Attaches routes to listeners and writes route status (shared_types.go,
@@ -45,7 +47,7 @@ struct RouteAttacher {
                 continue
             }
             let outcome = attachToListeners(route, parentRef: parentRef, gatewayIdx: gatewayIdx, listenerIndices: candidates.listeners)
-            attachments += outcome.attachments
+            attachments += outcome.attachments.map { var a = $0; a.parentIndex = parents.count; return a }
             var conditions: [Condition] = []
             if outcome.attachments.isEmpty {
                 conditions.append(Condition("Accepted", false, reason: outcome.reason, message: outcome.message, observedGeneration: generation))

@@ -171,17 +171,21 @@ struct RouteCompiler {
             let problem = BackendResolution.problem(backend.ref, routeKind: kind, routeNamespace: namespace, context: context)
                 ?? extensionProblem(backend.filters)
             return CompiledBackend(ref: BackendResolution.backendRef(backend.ref, routeNamespace: namespace), weight: backend.weight,
-                                   valid: problem == nil, invalidReason: problem.map { "\($0.reason): \($0.message)" }, filters: backend.filters)
+                                   valid: problem == nil, invalidReason: problem.map { "\($0.reason): \($0.message)" }, filters: backend.filters,
+                                   mirrors: compileMirrors(backend.filters, kind: kind, namespace: namespace))
         }
-        var mirrors: [CompiledMirror] = []
-        for filter in filters {
-            guard case .requestMirror(let mirror) = filter else { continue }
-            let problem = BackendResolution.problem(mirror.backendRef, routeKind: kind, routeNamespace: namespace, context: context)
-            mirrors.append(CompiledMirror(ref: BackendResolution.backendRef(mirror.backendRef, routeNamespace: namespace),
-                                          share: mirror.share, valid: problem == nil))
-        }
+        let mirrors = compileMirrors(filters, kind: kind, namespace: namespace)
         let failure = extensionProblem(filters).map { (status: 500, reason: "\($0.reason): \($0.message)") }
         return CompiledRule(ref: ref, filters: filters, backends: backends, mirrors: mirrors, timeouts: timeouts, failure: failure)
+    }
+
+    func compileMirrors(_ filters: [HTTPRouteFilter], kind: String, namespace: String) -> [CompiledMirror] {
+        filters.compactMap { filter in
+            guard case .requestMirror(let mirror) = filter else { return nil }
+            let problem = BackendResolution.problem(mirror.backendRef, routeKind: kind, routeNamespace: namespace, context: context)
+            return CompiledMirror(ref: BackendResolution.backendRef(mirror.backendRef, routeNamespace: namespace),
+                                  share: mirror.share, valid: problem == nil)
+        }
     }
 
     /// An ExtensionRef filter names a custom filter gwsim does not implement. The

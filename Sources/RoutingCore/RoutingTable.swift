@@ -20,19 +20,23 @@ public final class RoutingTable: Sendable {
     let listeners: [ObjectKey: [CompiledListener]]
     let programmed: [ObjectKey: [Bool]]
     let rules: [CompiledRule]
+    /// Gateways (sorted) with a programmed listener on each port.
+    let gatewaysByPort: [Int: [ObjectKey]]
 
     init(listeners: [ObjectKey: [CompiledListener]], programmed: [ObjectKey: [Bool]], rules: [CompiledRule]) {
         self.listeners = listeners
         self.programmed = programmed
         self.rules = rules
+        var byPort: [Int: [ObjectKey]] = [:]
+        for key in listeners.keys.sorted() {
+            let ports = Set(listeners[key]!.indices.filter { programmed[key]![$0] }.map { listeners[key]![$0].ref.port })
+            for port in ports { byPort[port, default: []].append(key) }
+        }
+        self.gatewaysByPort = byPort
     }
 
     /// The Gateways (sorted) with a programmed listener on `port`.
-    public func gateways(listeningOn port: Int) -> [ObjectKey] {
-        listeners.keys.filter { key in
-            listeners[key]!.indices.contains { listeners[key]![$0].ref.port == port && programmed[key]![$0] }
-        }.sorted()
-    }
+    public func gateways(listeningOn port: Int) -> [ObjectKey] { gatewaysByPort[port] ?? [] }
 
     /// Every programmed listener, sorted by gateway then listener order (the proxy binds these).
     public var allListeners: [(ref: ListenerRef, protocol: ListenerProtocol, hostname: String?)] {
@@ -47,7 +51,7 @@ public final class RoutingTable: Sendable {
     /// sampled choice (backend, mirrors), so the same key always gets the same
     /// answer. With `explain`, the decision lists every competing match.
     public func route(_ request: RouteRequest, key: String, explain: Bool = false) -> Decision {
-        HTTPRouter(table: self, request: request, key: key, explain: explain).decide()
+        HTTPRouter.decide(table: self, request: request, key: key, explain: explain)
     }
 
     /// Routes one layer-4 connection.

@@ -5,7 +5,7 @@ import GatewayAPI
 /// SNI) for layer-4 routes.
 enum TableBuilder {
     static func build(gateways: [GatewayState], routes: [(CompiledRoute, [Attachment])], context: CompileContext) -> RoutingTable {
-        var listeners: [[CompiledListener]] = gateways.map { gateway in
+        let listeners: [[CompiledListener]] = gateways.map { gateway in
             gateway.listeners.map {
                 CompiledListener(ref: $0.ref, hostname: $0.hostname, proto: $0.listener.protocol,
                                  tlsMode: $0.listener.tls?.mode ?? ($0.listener.protocol == .tls ? .passthrough : nil))
@@ -24,13 +24,14 @@ enum TableBuilder {
                 let state = gateways[attachment.gatewayIndex].listeners[attachment.listenerIndex]
                 guard state.programmed else { continue }
                 if route.view.kind == "HTTPRoute" || route.view.kind == "GRPCRoute" {
+                    let listener = listeners[attachment.gatewayIndex][attachment.listenerIndex]
                     for hostname in attachment.hostnames {
-                        var vhost = listeners[attachment.gatewayIndex][attachment.listenerIndex].vhosts[hostname] ?? VirtualHost(hostname: hostname)
+                        let vhost = listener.vhosts[hostname] ?? VirtualHost(hostname: hostname)
                         for match in route.matches {
                             guard let slot = slots[match.ruleSlot] else { continue }
                             vhost.add(match.withSlot(slot))
                         }
-                        listeners[attachment.gatewayIndex][attachment.listenerIndex].vhosts[hostname] = vhost
+                        listener.vhosts[hostname] = vhost
                     }
                 } else {
                     for (index, rule) in route.rules.enumerated() {
@@ -43,18 +44,17 @@ enum TableBuilder {
                 }
             }
         }
-        for g in listeners.indices {
-            for l in listeners[g].indices {
-                for key in listeners[g][l].vhosts.keys { listeners[g][l].vhosts[key]!.sort() }
-                for key in listeners[g][l].l4.keys {
-                    listeners[g][l].l4[key]!.sort { a, b in
-                        if a.name != b.name {
-                            if a.age.isOlder(than: b.age) { return true }
-                            if b.age.isOlder(than: a.age) { return false }
-                            return a.name < b.name
-                        }
-                        return a.rule.ref.rule < b.rule.ref.rule
+        for listener in listeners.joined() {
+            for vhost in listener.vhosts.values { vhost.sort() }
+            listener.hasWildcardHosts = listener.vhosts.keys.contains { $0.hasPrefix("*.") }
+            for key in listener.l4.keys {
+                listener.l4[key]!.sort { a, b in
+                    if a.name != b.name {
+                        if a.age.isOlder(than: b.age) { return true }
+                        if b.age.isOlder(than: a.age) { return false }
+                        return a.name < b.name
                     }
+                    return a.rule.ref.rule < b.rule.ref.rule
                 }
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Conformance
+import Foundation
 
 /// `gwsim conformance`: the upstream conformance suite, as data, against the routing core.
 struct ConformanceCommand: ParsableCommand {
@@ -23,6 +24,20 @@ struct ConformanceCommand: ParsableCommand {
     var output: Format = .text
 
     func run() throws {
-        throw ValidationError("conformance runner not wired yet")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory + "/cases", isDirectory: &isDirectory), isDirectory.boolValue else {
+            Terminal.error("error: \(directory) has no cases/ folder (expected the shared/conformance layout, see its FORMAT.md)")
+            throw Exit.badInput
+        }
+        let report = ConformanceRunner(directory: directory).run(profile: profile, caseName: caseName)
+        switch output {
+        case .text: Terminal.out(report.text)
+        case .json: Terminal.out(report.json)
+        }
+        if report.cases.isEmpty {
+            Terminal.error("error: no case matches" + (profile.map { " profile \($0)" } ?? "") + (caseName.map { " case \($0)" } ?? ""))
+            throw Exit.badInput
+        }
+        if !report.failed.isEmpty || !report.errors.isEmpty { throw Exit.checkFailed }
     }
 }

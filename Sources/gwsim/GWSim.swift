@@ -5,6 +5,6 @@ struct GWSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gwsim",
         abstract: "Simulate Kubernetes Gateway API routing: what happens to a request, and what a change will do to real traffic.",
-        subcommands: [RouteCommand.self, StatusCommand.self, ConformanceCommand.self]
+        subcommands: [RouteCommand.self, StatusCommand.self, ConformanceCommand.self, BenchCommand.self]
     )
 }

@@ -22,6 +22,19 @@ final class TraceTests: XCTestCase {
         try w2.close()
         XCTAssertThrowsError(try w2.write(events[0]))
         XCTAssertEqual(try TraceReader.readAll(path: p2).0.map(\.seq), (1...10).map { Int64($0) })
+
+        // An event too large for readers is refused; the trace stays valid.
+        let p3 = dir.path("big-line.zst")
+        let w3 = try TraceWriter(path: p3)
+        try w3.write(events[0])
+        let huge = try ResourceChange(action: .applied, source: .admin, objectJSON:
+            "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"},\"data\":{\"k\":\"\(String(repeating: "a", count: Limits.maxLineBytes))\"}}")
+        XCTAssertThrowsError(try w3.write(Event(time: 1, body: .resource(huge))))
+        try w3.write(events[1])
+        try w3.close()
+        let (read3, result3) = try TraceReader.readAll(path: p3)
+        XCTAssertEqual(read3, Array(events[0...1]))
+        XCTAssertEqual(result3.stopReason, .complete)
     }
 
     func testHeaderChecks() throws {
@@ -97,8 +110,8 @@ final class TraceTests: XCTestCase {
     func testTruncationAtEveryOffset() throws {
         let dir = TempDir()
         let path = dir.path("small.zst")
-        let events = Fixtures.mixed(60)
-        let w = try writeTrace(events, to: path, frameBytes: 1500)
+        let events = Fixtures.mixed(40)
+        let w = try writeTrace(events, to: path, frameBytes: 1200)
         XCTAssertGreaterThan(w.framesWritten, 4)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let cut = dir.path("cut.zst")

@@ -68,11 +68,12 @@ public struct ObjectMeta: Sendable, Hashable {
     }
 
     /// The spec's "oldest Route based on creation timestamp" tie-break. Objects that
-    /// carry a timestamp compare by it and count as older than objects without one;
-    /// otherwise load order decides (first loaded = oldest).
+    /// carry a timestamp compare by it (equal timestamps are a tie, for the next
+    /// criterion to break) and count as older than objects without one; between
+    /// two objects without one, load order decides (first loaded = oldest).
     public func isOlder(than other: ObjectMeta) -> Bool {
         switch (creationTimestamp, other.creationTimestamp) {
-        case let (a?, b?) where a != b: return a < b
+        case let (a?, b?): return a < b
         case (.some, nil): return true
         case (nil, .some): return false
         default: return loadOrder < other.loadOrder

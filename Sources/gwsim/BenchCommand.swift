@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import RoutingCore
+
+/// `gwsim bench routing`: compile time, peak memory and decisions per second on
+/// a synthetic cluster. A benchmark, not a test: run it from a release build
+/// (benchmarks/routing.sh does).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmark the routing core on synthetic routes (use a release build).",
+        subcommands: [RoutingBench.self]
+    )
+}
+
+struct RoutingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "routing", abstract: "Compile N HTTPRoutes, then route M requests on one core.")
+
+    @Option(help: "Number of HTTPRoutes.") var routes = 10_000
+    @Option(help: "Rules per HTTPRoute.") var rulesPerRoute = 5
+    @Option(help: "Distinct hostnames the routes spread over.") var hostnames = 1_000
+    @Option(help: "Requests to route.") var requests = 1_000_000
+    @Option(name: .customLong("repeat"), help: "Repetitions (the median is reported).") var repetitions = 3
+
+    func run() throws {
+        let synthetic = SyntheticRoutes(routes: routes, rulesPerRoute: rulesPerRoute, hostnames: hostnames)
+        let resources = synthetic.resources
+        var compileTimes: [Double] = []
+        var world: CompiledWorld?
+        for _ in 0..<max(1, repetitions) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            world = Compiler.compile(resources)
+            compileTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let table = world!.table
+        let batch = synthetic.requests(count: requests)
+        let keys = (0..<1024).map { "req-\($0)" }
+        var rates: [Double] = []
+        var forwarded = 0
+        for _ in 0..<max(1, repetitions) {
+            forwarded = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for (index, request) in batch.enumerated() {
+                let decision = table.route(request, key: keys[index & 1023])
+                if decision.outcome == .forward { forwarded += 1 }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            rates.append(Double(batch.count) / seconds)
+        }
+        let rules = routes * rulesPerRoute
+        print("routes \(routes), rules \(rules), hostnames \(hostnames), requests \(requests) (\(forwarded) forwarded)")
+        print(String(format: "compile: median %.3f s (runs: %@)", median(compileTimes), compileTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
+        print(String(format: "route:   median %.0f decisions/s on one core (runs: %@)", median(rates), rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        print("peak memory (VmHWM): \(peakMemory())")
+    }
+
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    func peakMemory() -> String {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "unknown" }
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map { $0.replacingOccurrences(of: "VmHWM:", with: "").trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+@testable import EventLog
+
+final class EventStoreTests: XCTestCase {
+    func testCreateReopenWALAndSchema() throws {
+        let dir = TempDir()
+        let path = dir.path("log.db")
+        do {
+            let store = try EventStore(path: path)
+            XCTAssertEqual(try store.journalMode(), "wal")
+            XCTAssertEqual(try store.count(), 0)
+            XCTAssertNil(try store.timeRange())
+            XCTAssertEqual(try store.resourceState(at: 1e12), [:])
+            XCTAssertEqual(try store.db.scalarText("SELECT schema FROM schema_version"), "gwsim.events/v1")
+            XCTAssertEqual(try store.db.scalarInt("PRAGMA user_version"), 1)
+            XCTAssertEqual(try store.db.scalarInt("PRAGMA synchronous"), 1)  // NORMAL
+            try store.append(Fixtures.mixed(10))
+        }
+        let again = try EventStore(path: path)
+        XCTAssertEqual(again.lastSeq, 10)
+        XCTAssertEqual(try again.count(), 10)
+        // Not a store: a text file, and a foreign SQLite database.
+        let junk = dir.path("junk.db")
+        try "hello, not sqlite at all".padding(toLength: 4096, withPad: "x", startingAt: 0).write(toFile: junk, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try EventStore(path: junk)) { XCTAssertTrue("\($0)".contains(junk), "\($0)") }
+        let foreign = dir.path("foreign.db")
+        let c = try SQLiteConnection(path: foreign)
+        try c.exec("CREATE TABLE t(x)")
+        XCTAssertThrowsError(try EventStore(path: foreign))
+    }
+
+    func testAppendQueryAndSeqRules() throws {
+        let dir = TempDir()
+        let store = try EventStore(path: dir.path("log.db"))
+        var unassigned = Fixtures.mixed(100)
+        for i in unassigned.indices { unassigned[i].seq = nil }
+        XCTAssertEqual(try store.append(Array(unassigned[0..<50])), (1...50).map { Int64($0) })
+        // Explicit seqs: kept when increasing (gaps allowed) ...
+        var explicit = unassigned[50]
+        explicit.seq = 100
+        XCTAssertEqual(try store.append(explicit), 100)
+        // ... and a batch with a bad one is rolled back entirely, earlier data untouched.
+        var bad = Array(unassigned[51..<60])
+        bad[5].seq = 3
+        XCTAssertThrowsError(try store.append(bad)) { XCTAssertEqual($0 as? EventLogError, .seqNotIncreasing(seq: 3, last: 105)) }
+        XCTAssertEqual(try store.count(), 51)
+        XCTAssertEqual(store.lastSeq, 100)
+        XCTAssertEqual(try store.append(Array(unassigned[51..<60])).first, 101)
+
+        var all: [Event] = []
+        try store.events { all.append($0) }
+        XCTAssertEqual(all.count, 60)
+        XCTAssertEqual(all.map { var e = $0; e.seq = nil; return e }, Array(unassigned[0..<60]))
+        let range = try XCTUnwrap(try store.timeRange())
+        XCTAssertEqual(range.first, unassigned[0].time)
+        XCTAssertEqual(range.last, unassigned[59].time)
+
+        var window: [Event] = []
+        try store.events(since: unassigned[10].time, until: unassigned[20].time) { window.append($0) }
+        XCTAssertEqual(window.map(\.timeMicros), unassigned[10...20].map(\.timeMicros))
+    }
+
+    func testRoundTripStoreTraceStore() throws {
+        let dir = TempDir()
+        let events = Fixtures.mixed(2000)
+        let a = try EventStore(path: dir.path("a.db"), snapshotInterval: 50)
+        try a.append(events)
+        var fromA: [Event] = []
+        try a.events { fromA.append($0) }
+        XCTAssertEqual(fromA, events)
+
+        let trace = dir.path("a.zst")
+        XCTAssertEqual(try exportTrace(store: a, to: trace), 2000)
+        XCTAssertEqual(try TraceReader.readAll(path: trace).0, events)
+
+        let b = try EventStore(path: dir.path("b.db"))
+        try b.append(Fixtures.mixed(3))  // existing events: import goes after them
+        let result = try importTrace(from: trace, into: b)
+        XCTAssertEqual(result.imported, 2000)
+        XCTAssertEqual(result.seqs, 4...2003)
+        XCTAssertEqual(result.read.stopReason, .complete)
+        var fromB: [Event] = []
+        try b.events { if $0.seq! > 3 { fromB.append($0) } }
+        XCTAssertEqual(fromB.count, 2000)
+        for (x, y) in zip(fromB, events) {
+            XCTAssertEqual(x.timeMicros, y.timeMicros)
+            XCTAssertEqual(x.seq, y.seq! + 3)
+            switch (x.body, y.body) {
+            case let (.resource(r1), .resource(r2)):
+                XCTAssertEqual(r1.origin, "import:\(trace)" + (r2.origin.map { "|\($0)" } ?? ""))
+                XCTAssertEqual(r1.source, r2.source)
+                XCTAssertEqual(r1.objectJSON, r2.objectJSON)
+            case let (.request(q1), .request(q2)):
+                XCTAssertEqual(q1, q2)
+            default:
+                XCTFail("type mismatch")
+            }
+        }
+        // Time-window export.
+        let window = dir.path("w.zst")
+        XCTAssertEqual(try exportTrace(store: a, to: window, since: events[100].time, until: events[199].time), 100)
+    }
+
+    /// Snapshot-based state must equal a full replay at many times, including out-of-order
+    /// times (as after an import of an older trace).
+    func testSnapshotStateEqualsFullReplay() throws {
+        let dir = TempDir()
+        let store = try EventStore(path: dir.path("s.db"), snapshotInterval: 17)
+        var events = Fixtures.mixed(1500, objects: 30)
+        // Second half: older times (an "import"), interleaved.
+        for i in 750..<1500 { events[i].timeMicros = events[i - 740].timeMicros + 333 }
+        for chunk in stride(from: 0, to: events.count, by: 97) {
+            try store.append(Array(events[chunk..<min(chunk + 97, events.count)]))
+        }
+        XCTAssertGreaterThan(try store.snapshotCount(), 10)
+
+        func replay(at t: Double) -> [String: String] {
+            var state: [String: String] = [:]
+            for e in events where e.time <= t {
+                guard let r = e.resource else { continue }
+                state[r.key] = r.action == .applied ? r.objectJSON : nil
+            }
+            return state
+        }
+        let times = events.map(\.time)
+        var checks = [times.min()! - 1, times.max()! + 1]
+        for k in stride(from: 0, to: events.count, by: 23) { checks.append(times[k]); checks.append(times[k] - 0.0000005) }
+        for t in checks {
+            XCTAssertEqual(try store.resourceState(at: t), replay(at: t), "t=\(t)")
+        }
+        // Reopen: live state is rebuilt from snapshots and appends continue correctly.
+        let reopened = try EventStore(path: dir.path("s.db"), snapshotInterval: 17)
+        var more = Fixtures.mixed(200, objects: 30)
+        for i in more.indices { more[i].seq = nil; more[i].timeMicros += 10_000_000_000 }
+        try reopened.append(more)
+        events += more
+        XCTAssertEqual(try reopened.resourceState(at: 1e12), replay(at: 1e12))
+    }
+
+    func testFailedAppendKeepsEarlierData() throws {
+        let dir = TempDir()
+        let store = try EventStore(path: dir.path("f.db"), snapshotInterval: 5)
+        try store.append(Fixtures.mixed(40))
+        let before = try store.resourceState(at: 1e12)
+        var batch = Fixtures.mixed(80).suffix(40).map { $0 }
+        batch[39].seq = 1  // fails at the end, after snapshots were written inside the batch
+        XCTAssertThrowsError(try store.append(batch))
+        XCTAssertEqual(try store.count(), 40)
+        XCTAssertEqual(try store.resourceState(at: 1e12), before)
+        batch[39].seq = 80
+        try store.append(batch)
+        XCTAssertEqual(try store.count(), 80)
+    }
+}
