@@ -30,8 +30,7 @@ enum SkipRules {
         for step in c.steps {
             for s in step.status {
                 if !StatusCheck.checkedKinds.contains(s.kind) { return "needs \(s.kind) (not simulated)" }
-                if s.attachedListenerSets != nil { return "needs ListenerSet (not simulated)" }
-                for p in s.parents where (p.parentRef.kind ?? "Gateway") != "Gateway" {
+                for p in s.parents where !["Gateway", "ListenerSet"].contains(p.parentRef.kind ?? "Gateway") {
                     return "needs \(p.parentRef.kind!) (not simulated)"
                 }
             }

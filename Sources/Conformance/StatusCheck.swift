@@ -7,7 +7,7 @@ import RoutingCore
 /// listeners and route parents not mentioned are not checked.
 enum StatusCheck {
     /// The kinds whose status gwsim computes.
-    static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"]
+    static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ListenerSet"]
 
     /// Differences, each a short sentence naming the object.
     /// `generation` gives an object's `metadata.generation`: upstream's wait
@@ -30,6 +30,14 @@ enum StatusCheck {
             return conditions(e.conditions, status.conditions, label)
         case "Gateway":
             guard let status = report.gateway(key) else { return ["\(label): no status"] }
+            var out = conditions(e.conditions, status.conditions, label)
+            for listener in e.listeners { out += check(listener, status.listeners, label, generation: current) }
+            if let expected = e.attachedListenerSets, expected != status.attachedListenerSets {
+                out.append("\(label): expected attachedListenerSets \(expected), got \(status.attachedListenerSets)")
+            }
+            return out
+        case "ListenerSet":
+            guard let status = report.listenerSet(key) else { return ["\(label): no status"] }
             var out = conditions(e.conditions, status.conditions, label)
             for listener in e.listeners { out += check(listener, status.listeners, label, generation: current) }
             return out

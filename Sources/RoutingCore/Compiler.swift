@@ -22,8 +22,14 @@ public enum Compiler {
         // Phase 2: Gateways of those classes, and their listeners.
         let allGateways = resources.gateways
         var gatewayStates: [GatewayState] = []
+        let listenerSets = resources.listenerSets.sorted { a, b in
+            if a.meta.isOlder(than: b.meta) { return true }
+            if b.meta.isOlder(than: a.meta) { return false }
+            return (a.meta.namespace, a.meta.name) < (b.meta.namespace, b.meta.name)
+        }
         for gateway in allGateways where acceptedClasses[gateway.gatewayClassName] != nil {
-            gatewayStates.append(GatewayPhase.validate(gateway, context: context))
+            let children = listenerSets.filter { ListenerSetPhase.isChild($0, of: gateway) }
+            gatewayStates.append(GatewayPhase.validate(gateway, listenerSets: children, context: context))
         }
         let controllerOf: [ObjectKey: String] = Dictionary(uniqueKeysWithValues: gatewayStates.map {
             ($0.key, acceptedClasses[$0.gateway.gatewayClassName]!.controllerName)
@@ -52,15 +58,25 @@ public enum Compiler {
         let table = TableBuilder.build(gateways: gatewayStates, routes: attached, context: context)
 
         // Phase 5: status, sorted by key.
+        func listenerStatus(_ state: ListenerState) -> ListenerStatus {
+            ListenerStatus(name: state.listener.name, supportedKinds: state.supportedKinds,
+                           attachedRoutes: state.attachedRoutes, conditions: state.conditions)
+        }
         let gatewayStatus = gatewayStates.map { state in
             GatewayStatus(key: state.key, addresses: state.gateway.addresses, conditions: state.conditions,
-                          listeners: state.listeners.map {
-                              ListenerStatus(name: $0.listener.name, supportedKinds: $0.supportedKinds,
-                                             attachedRoutes: $0.attachedRoutes, conditions: $0.conditions)
-                          })
+                          listeners: state.listeners.filter { $0.listenerSet == nil }.map(listenerStatus),
+                          attachedListenerSets: state.attachedListenerSets)
+        }
+        let setStatus = gatewayStates.flatMap { state in
+            state.listenerSets.map { set in
+                ListenerSetStatus(key: set.key, conditions: set.conditions,
+                                  listeners: set.accepted || state.listeners.contains { $0.listenerSet == set.key }
+                                      ? state.listeners.filter { $0.listenerSet == set.key }.map(listenerStatus) : [])
+            }
         }
         let status = StatusReport(gatewayClasses: classStatus.sorted { $0.key < $1.key },
                                   gateways: gatewayStatus.sorted { $0.key < $1.key },
+                                  listenerSets: setStatus.sorted { $0.key < $1.key },
                                   routes: routeStatus.sorted { $0.key < $1.key })
         return CompiledWorld(status: status, table: table)
     }

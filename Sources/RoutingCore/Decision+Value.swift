@@ -35,7 +35,9 @@ extension Decision {
     }
 
     static func listenerValue(_ ref: ListenerRef) -> Value {
-        .object([("gateway", .string("\(ref.gateway.namespace)/\(ref.gateway.name)")), ("name", .string(ref.name)), ("port", .int(ref.port))])
+        var fields: [(String, Value)] = [("gateway", .string("\(ref.gateway.namespace)/\(ref.gateway.name)")), ("name", .string(ref.name)), ("port", .int(ref.port))]
+        if let set = ref.listenerSet { fields.append(("listenerSet", .string(set))) }
+        return .object(fields)
     }
 
     static func routeValue(_ ref: RuleRef) -> Value {

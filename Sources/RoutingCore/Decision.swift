@@ -65,12 +65,17 @@ public struct ListenerRef: Sendable, Hashable, CustomStringConvertible {
     public var gateway: ObjectKey
     public var name: String
     public var port: Int
-    public init(gateway: ObjectKey, name: String, port: Int) {
+    /// `namespace/name` of the ListenerSet that contributed the listener, if any.
+    public var listenerSet: String?
+    public init(gateway: ObjectKey, name: String, port: Int, listenerSet: String? = nil) {
         self.gateway = gateway
         self.name = name
         self.port = port
+        self.listenerSet = listenerSet
     }
-    public var description: String { "\(gateway.namespace)/\(gateway.name)/\(name)" }
+    public var description: String {
+        "\(gateway.namespace)/\(gateway.name)/" + (listenerSet.map { "listenerset/\($0)/" } ?? "") + name
+    }
 }
 
 /// A stable identity for a route rule match: `httproute/<ns>/<name>/rule/<i>/match/<j>`.

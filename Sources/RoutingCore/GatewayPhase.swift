@@ -1,28 +1,49 @@
 import GatewayAPI
 
-/// A Gateway after validation: its listeners and its status.
+/// A Gateway after validation: its listeners (its own first, then those of the
+/// ListenerSets attached to it) and its status.
 struct GatewayState {
     let gateway: Gateway
     var listeners: [ListenerState]
     var conditions: [Condition]
+    var listenerSets: [ListenerSetState] = []
     var key: ObjectKey { ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name) }
+    var attachedListenerSets: Int { listenerSets.filter(\.accepted).count }
+}
+
+/// A ListenerSet that names this Gateway as its parent, and its status.
+struct ListenerSetState {
+    let key: ObjectKey
+    let accepted: Bool
+    let conditions: [Condition]
 }
 
 /// Gateway and listener validation (gateway_types.go: Listener conditions
 /// Accepted, Programmed, ResolvedRefs, Conflicted; Gateway Accepted/Programmed).
 enum GatewayPhase {
-    static func validate(_ gateway: Gateway, context: CompileContext) -> GatewayState {
+    /// `listenerSets`: the ListenerSets whose parentRef names this Gateway, oldest first.
+    static func validate(_ gateway: Gateway, listenerSets: [ListenerSet] = [], context: CompileContext) -> GatewayState {
         let generation = gateway.meta.generation
         let key = ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name)
-        let conflicts = conflictReasons(gateway.listeners)
+        let allowedSets = listenerSets.filter { ListenerSetPhase.allowed($0, by: gateway, context: context) }
+        var combined: [(listener: Listener, owner: ObjectKey?)] = gateway.listeners.map { ($0, nil) }
+        for set in allowedSets {
+            combined += set.listeners.map { ($0, ObjectKey(kind: "ListenerSet", namespace: set.meta.namespace, name: set.meta.name)) }
+        }
+        let conflicts = conflictReasons(combined.map(\.listener), owners: combined.map(\.owner))
         var listeners: [ListenerState] = []
-        for (index, listener) in gateway.listeners.enumerated() {
-            listeners.append(validate(listener, conflict: conflicts[index], gateway: gateway, key: key, context: context))
+        for (index, entry) in combined.enumerated() {
+            var state = validate(entry.listener, conflict: conflicts[index], gateway: gateway, key: key,
+                                 owner: entry.owner.flatMap { owner in allowedSets.first { $0.meta.name == owner.name && $0.meta.namespace == owner.namespace }?.meta },
+                                 context: context)
+            state.listenerSet = entry.owner
+            listeners.append(state)
         }
 
         var conditions: [Condition] = []
-        let allValid = listeners.allSatisfy { $0.accepted && $0.programmed }
-        let anyAccepted = listeners.contains { $0.accepted }
+        let own = listeners.filter { $0.listenerSet == nil }
+        let allValid = own.allSatisfy { $0.accepted && $0.programmed }
+        let anyAccepted = own.contains { $0.accepted }
         if let problem = parametersProblem(gateway, context: context) {
             conditions.append(Condition("Accepted", false, reason: "InvalidParameters", message: problem, observedGeneration: generation))
             conditions.append(Condition("Programmed", false, reason: "Invalid", message: problem, observedGeneration: generation))
@@ -39,7 +60,7 @@ enum GatewayPhase {
             // least one listener is (reason ListenersNotValid either way).
             conditions.append(Condition("Accepted", anyAccepted, reason: "ListenersNotValid",
                                         message: "one or more listeners are not valid", observedGeneration: generation))
-            let anyProgrammed = listeners.contains { $0.programmed }
+            let anyProgrammed = own.contains { $0.programmed }
             conditions.append(Condition("Programmed", anyProgrammed, reason: anyProgrammed ? "Programmed" : "Invalid",
                                         message: anyProgrammed ? "valid listeners are programmed" : "no listener is valid",
                                         observedGeneration: generation))
@@ -49,7 +70,10 @@ enum GatewayPhase {
         } else {
             conditions.append(Condition("ResolvedRefs", true, reason: "ResolvedRefs", message: "all references resolved", observedGeneration: generation))
         }
-        return GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
+        var state = GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
+        let gatewayAccepted = conditions.first { $0.type == "Accepted" }?.isTrue ?? false
+        state.listenerSets = listenerSets.map { ListenerSetPhase.status($0, gateway: state, gatewayAccepted: gatewayAccepted, context: context) }
+        return state
     }
 
     /// `spec.tls.backend.clientCertificateRef` (gateway_types.go, GatewayBackendTLS):
@@ -109,26 +133,48 @@ enum GatewayPhase {
     }
 
     /// Listener distinctness (gateway_types.go, "Distinct Listeners"): on one port,
-    /// listeners must share a protocol family, and within a protocol their
-    /// hostnames must differ. Returns the conflict reason per listener index.
-    static func conflictReasons(_ listeners: [Listener]) -> [Int: String] {
+    /// listeners must share a protocol family, and within a family their
+    /// hostnames must differ. Across owners (the Gateway first, then ListenerSets
+    /// oldest first) the earlier listener wins and only the later one is marked
+    /// (listenerset_types.go: Gateway listeners take precedence); within one owner
+    /// both sides of a conflict are marked. Returns the reason per listener index.
+    static func conflictReasons(_ listeners: [Listener], owners: [ObjectKey?]? = nil) -> [Int: String] {
+        let owners = owners ?? Array(repeating: nil, count: listeners.count)
         var reasons: [Int: String] = [:]
-        for (i, a) in listeners.enumerated() {
-            for (j, b) in listeners.enumerated() where i != j && a.port == b.port {
-                if ProtocolKinds.family(a.protocol) != ProtocolKinds.family(b.protocol) {
-                    if case .udp = a.protocol { continue }
-                    if case .udp = b.protocol { continue }
-                    reasons[i] = "ProtocolConflict"
-                } else if (a.hostname?.lowercased() ?? "") == (b.hostname?.lowercased() ?? ""), reasons[i] == nil {
-                    // Same port, same SNI family, same hostname: no traffic flow can tell them apart.
-                    reasons[i] = "HostnameConflict"
+        for j in listeners.indices {
+            for i in 0..<j where owners[i] != owners[j] && reasons[i] == nil {
+                if let reason = conflict(listeners[i], listeners[j]) {
+                    reasons[j] = reason
+                    break
                 }
+            }
+        }
+        let rejectedAcrossOwners = Set(reasons.keys)
+        for j in listeners.indices where !rejectedAcrossOwners.contains(j) {
+            for i in 0..<j where owners[i] == owners[j] && !rejectedAcrossOwners.contains(i) {
+                guard let reason = conflict(listeners[i], listeners[j]) else { continue }
+                if reasons[i] == nil { reasons[i] = reason }
+                reasons[j] = reason
             }
         }
         return reasons
     }
 
-    static func validate(_ listener: Listener, conflict: String?, gateway: Gateway, key: ObjectKey, context: CompileContext) -> ListenerState {
+    /// Why two listeners cannot both serve, or nil when they can.
+    static func conflict(_ a: Listener, _ b: Listener) -> String? {
+        guard a.port == b.port else { return nil }
+        if ProtocolKinds.family(a.protocol) != ProtocolKinds.family(b.protocol) {
+            if case .udp = a.protocol { return nil }
+            if case .udp = b.protocol { return nil }
+            return "ProtocolConflict"
+        }
+        // Same port, same family, same hostname: no traffic flow can tell them apart.
+        return (a.hostname?.lowercased() ?? "") == (b.hostname?.lowercased() ?? "") ? "HostnameConflict" : nil
+    }
+
+    /// `owner`: the ListenerSet's metadata for its listeners (references resolve from there), nil for the Gateway's own.
+    static func validate(_ listener: Listener, conflict: String?, gateway: Gateway, key: ObjectKey, owner: ObjectMeta? = nil,
+                         context: CompileContext) -> ListenerState {
         let generation = gateway.meta.generation
         var accepted = true
         var acceptedReason = "Accepted"
@@ -156,7 +202,7 @@ enum GatewayPhase {
                 }
             }
         }
-        if accepted, let problem = tlsProblem(listener, gateway: gateway, context: context) {
+        if accepted, let problem = tlsProblem(listener, gateway: gateway, owner: owner, context: context) {
             if problem.acceptedReason != nil {
                 accepted = false
                 acceptedReason = problem.acceptedReason!
@@ -204,7 +250,9 @@ enum GatewayPhase {
     /// Terminate needs at least one certificate ref, each a core Secret holding a
     /// usable `kubernetes.io/tls` pair, in the Gateway's namespace or granted by a
     /// ReferenceGrant; HTTPS cannot pass TLS through.
-    static func tlsProblem(_ listener: Listener, gateway: Gateway, context: CompileContext) -> TLSProblem? {
+    static func tlsProblem(_ listener: Listener, gateway: Gateway, owner: ObjectMeta? = nil, context: CompileContext) -> TLSProblem? {
+        let fromKind = owner == nil ? "Gateway" : "ListenerSet"
+        let fromNamespace = owner?.namespace ?? gateway.meta.namespace
         switch listener.protocol {
         case .https, .tls: break
         default: return nil
@@ -221,8 +269,8 @@ enum GatewayPhase {
             guard (ref.group == "" || ref.group == "core"), ref.kind == "Secret" else {
                 return TLSProblem(resolvedReason: "InvalidCertificateRef", message: "certificateRef \(ref.group)/\(ref.kind) \(ref.name) is not a core Secret")
             }
-            let namespace = ref.namespace ?? gateway.meta.namespace
-            guard context.referencePermitted(fromGroup: gatewayGroup, fromKind: "Gateway", fromNamespace: gateway.meta.namespace,
+            let namespace = ref.namespace ?? fromNamespace
+            guard context.referencePermitted(fromGroup: gatewayGroup, fromKind: fromKind, fromNamespace: fromNamespace,
                                              toGroup: "", toKind: "Secret", toNamespace: namespace, toName: ref.name) else {
                 return TLSProblem(resolvedReason: "RefNotPermitted", message: "Secret \(namespace)/\(ref.name) is in another namespace and no ReferenceGrant allows it")
             }

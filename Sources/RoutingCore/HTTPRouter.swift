@@ -7,23 +7,21 @@ enum HTTPRouter {
         let (pathPart, queryPart) = splitPathAndQuery(request.path)
         let forwarded = ForwardedRequest(method: request.method, scheme: request.scheme, host: request.host, path: request.path,
                                          headers: request.headers)
-        let gateway: ObjectKey
+        let entry: RoutingTable.PortGateway
         switch table.gateway(for: request.gateway, port: request.port) {
-        case .success(let key): gateway = key
+        case .success(let hit): entry = hit
         case .failure(let failure): return Decision(outcome: .error, status: 404, reason: failure.message, request: forwarded)
         }
         let host = Hostnames.normalizeHost(request.host)
-        let isHTTPS = request.scheme.lowercased() == "https"
-        let protocols: [ListenerProtocol] = isHTTPS ? [.https] : [.http]
-        let selector = isHTTPS ? (request.sni.map { $0.lowercased() } ?? host) : host
-        guard let listenerIndex = table.listener(gateway: gateway, port: request.port, protocols: protocols, host: selector) else {
+        let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
+        let proto: ListenerProtocol = isHTTPS ? .https : .http
+        let selector = isHTTPS ? Hostnames.normalizeHost(request.sni ?? host) : host
+        guard let listener = RoutingTable.listener(in: entry.listeners, proto: proto, host: selector) else {
             return Decision(outcome: .error, status: 404,
-                            reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(gateway.namespace)/\(gateway.name) on port \(request.port) accepts host \(selector)",
+                            reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(entry.gateway.namespace)/\(entry.gateway.name) on port \(request.port) accepts host \(selector)",
                             request: forwarded)
         }
-        let listener = table.listeners[gateway]![listenerIndex]
-        if isHTTPS, request.sni != nil,
-           let misdirected = misdirection(table: table, request: request, gateway: gateway, selected: listenerIndex, host: host) {
+        if isHTTPS, request.sni != nil, let misdirected = misdirection(entry: entry, request: request, selected: listener, host: host) {
             return Decision(listener: listener.ref, outcome: .error, status: misdirected.status, reason: misdirected.reason, request: forwarded)
         }
 
@@ -94,9 +92,9 @@ enum HTTPRouter {
     /// Misdirected requests on HTTPS (gateway_types.go, Listener hostname): the
     /// listener was picked by SNI; if the Host header belongs to another listener
     /// the answer is 421, and if it belongs to none, 404.
-    static func misdirection(table: RoutingTable, request: RouteRequest, gateway: ObjectKey, selected: Int, host: String) -> (status: Int, reason: String)? {
-        let byHost = table.listener(gateway: gateway, port: request.port, protocols: [.https], host: host)
-        if byHost == selected { return nil }
+    static func misdirection(entry: RoutingTable.PortGateway, request: RouteRequest, selected: CompiledListener, host: String) -> (status: Int, reason: String)? {
+        let byHost = RoutingTable.listener(in: entry.listeners, proto: .https, host: host)
+        if byHost === selected { return nil }
         if byHost != nil { return (421, "Host \(host) belongs to another listener than the SNI \(request.sni ?? "") selected") }
         return (404, "no listener accepts Host \(host)")
     }

@@ -11,16 +11,15 @@ struct L4Router {
     func decide() -> Decision {
         let forwarded = ForwardedRequest(method: "", scheme: request.protocol.description.lowercased(),
                                          host: request.sni ?? "", path: "", headers: [])
-        let gateway: ObjectKey
+        let entry: RoutingTable.PortGateway
         switch table.gateway(for: request.gateway, port: request.port) {
-        case .success(let key): gateway = key
+        case .success(let hit): entry = hit
         case .failure(let failure): return Decision(outcome: .error, status: 404, reason: failure.message, request: forwarded)
         }
         let sni = request.sni.map { Hostnames.normalizeHost($0) } ?? ""
-        guard let index = table.listener(gateway: gateway, port: request.port, protocols: [request.protocol], host: sni) else {
+        guard let listener = RoutingTable.listener(in: entry.listeners, proto: request.protocol, host: sni) else {
             return Decision(outcome: .error, status: 404, reason: "no \(request.protocol) listener on port \(request.port) accepts \(sni.isEmpty ? "the connection" : sni)", request: forwarded)
         }
-        let listener = table.listeners[gateway]![index]
         let keys = request.protocol == .tls ? Hostnames.lookupKeys(for: sni) : ["*"]
         for hostKey in keys {
             guard let entry = listener.l4[hostKey]?.first else { continue }

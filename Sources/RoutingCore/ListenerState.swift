@@ -6,6 +6,8 @@ struct ListenerState {
     let gateway: ObjectKey
     let gatewayGeneration: Int
     let listener: Listener
+    /// The ListenerSet that contributed this listener; nil for the Gateway's own.
+    var listenerSet: ObjectKey? = nil
     var supportedKinds: [RouteGroupKind]
     /// Accepted: routes may attach (counted in attachedRoutes).
     var accepted: Bool
@@ -14,7 +16,10 @@ struct ListenerState {
     var conditions: [Condition]
     var attachedRoutes = 0
 
-    var ref: ListenerRef { ListenerRef(gateway: gateway, name: listener.name, port: listener.port) }
+    var ref: ListenerRef {
+        ListenerRef(gateway: gateway, name: listener.name, port: listener.port,
+                    listenerSet: listenerSet.map { "\($0.namespace)/\($0.name)" })
+    }
     var hostname: String? { listener.hostname?.lowercased() }
 }
 

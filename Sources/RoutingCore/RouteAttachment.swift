@@ -92,6 +92,10 @@ struct RouteAttacher {
             return result
         }
         for parentRef in route.parentRefs {
+            if parentRef.group == gatewayGroup, parentRef.kind == "ListenerSet" {
+                result.append((parentRef, listenerSetCandidates(parentRef, routeNamespace: route.meta.namespace)))
+                continue
+            }
             guard parentRef.group == gatewayGroup, parentRef.kind == "Gateway" else { continue }
             let key = ObjectKey(kind: "Gateway", namespace: parentRef.namespace ?? route.meta.namespace, name: parentRef.name)
             guard let gatewayIdx = gatewayIndex[key] else {
@@ -100,7 +104,10 @@ struct RouteAttacher {
                                                            message: "Gateway \(key.namespace)/\(key.name) not found")))
                 continue
             }
+            // A parentRef to a Gateway reaches the Gateway's own listeners only;
+            // ListenerSet listeners are reached through the ListenerSet (listenerset_types.go).
             let listeners = gateways[gatewayIdx].listeners.indices.filter { index in
+                guard gateways[gatewayIdx].listeners[index].listenerSet == nil else { return false }
                 let listener = gateways[gatewayIdx].listeners[index].listener
                 if let section = parentRef.sectionName, section != listener.name { return false }
                 if let port = parentRef.port, port != listener.port { return false }
@@ -109,6 +116,29 @@ struct RouteAttacher {
             result.append((parentRef, ParentCandidates(gateway: gatewayIdx, listeners: listeners, controller: controllerName(key), message: "")))
         }
         return result
+    }
+
+    /// The listeners of an attached ListenerSet, narrowed by sectionName and port.
+    func listenerSetCandidates(_ parentRef: ParentReference, routeNamespace: String) -> ParentCandidates {
+        let key = ObjectKey(kind: "ListenerSet", namespace: parentRef.namespace ?? routeNamespace, name: parentRef.name)
+        for (gatewayIdx, gateway) in gateways.enumerated() {
+            guard let set = gateway.listenerSets.first(where: { $0.key == key }) else { continue }
+            let controller = controllerName(gateway.key)
+            guard set.accepted else {
+                return ParentCandidates(gateway: nil, listeners: [], controller: controller,
+                                        message: "ListenerSet \(key.namespace)/\(key.name) is not accepted by its Gateway")
+            }
+            let listeners = gateway.listeners.indices.filter { index in
+                let state = gateway.listeners[index]
+                guard state.listenerSet == key else { return false }
+                if let section = parentRef.sectionName, section != state.listener.name { return false }
+                if let port = parentRef.port, port != state.listener.port { return false }
+                return true
+            }
+            return ParentCandidates(gateway: gatewayIdx, listeners: listeners, controller: controller, message: "")
+        }
+        return ParentCandidates(gateway: nil, listeners: [], controller: controllerName(key),
+                                message: "ListenerSet \(key.namespace)/\(key.name) not found or not attached to a Gateway")
     }
 
     struct ListenerOutcome {
@@ -137,7 +167,9 @@ struct RouteAttacher {
             guard state.supportedKinds.contains(route.groupKind) else {
                 notAllowed.append("listener \(state.listener.name) does not allow kind \(route.kind)"); continue
             }
-            guard namespaceAllowed(state.listener.allowedRoutes, routeNamespace: route.meta.namespace, gatewayNamespace: state.gateway.namespace) else {
+            // "Same" means the namespace of the listener's owner: the ListenerSet's for its listeners.
+            let ownerNamespace = state.listenerSet?.namespace ?? state.gateway.namespace
+            guard namespaceAllowed(state.listener.allowedRoutes, routeNamespace: route.meta.namespace, gatewayNamespace: ownerNamespace) else {
                 notAllowed.append("listener \(state.listener.name) does not allow routes from namespace \(route.meta.namespace)"); continue
             }
             if let selector = state.listener.allowedRoutes.routeSelector, !selector.matches(route.meta.labels) {

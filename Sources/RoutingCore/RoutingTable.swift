@@ -20,23 +20,31 @@ public final class RoutingTable: Sendable {
     let listeners: [ObjectKey: [CompiledListener]]
     let programmed: [ObjectKey: [Bool]]
     let rules: [CompiledRule]
-    /// Gateways (sorted) with a programmed listener on each port.
-    let gatewaysByPort: [Int: [ObjectKey]]
+    /// Per port, the Gateways (sorted) with their programmed listeners on it: a
+    /// request finds its candidate listeners with one integer lookup.
+    let byPort: [Int: [PortGateway]]
+
+    struct PortGateway: Sendable {
+        let gateway: ObjectKey
+        let listeners: [CompiledListener]
+    }
 
     init(listeners: [ObjectKey: [CompiledListener]], programmed: [ObjectKey: [Bool]], rules: [CompiledRule]) {
         self.listeners = listeners
         self.programmed = programmed
         self.rules = rules
-        var byPort: [Int: [ObjectKey]] = [:]
+        var byPort: [Int: [PortGateway]] = [:]
         for key in listeners.keys.sorted() {
-            let ports = Set(listeners[key]!.indices.filter { programmed[key]![$0] }.map { listeners[key]![$0].ref.port })
-            for port in ports { byPort[port, default: []].append(key) }
+            let live = listeners[key]!.indices.filter { programmed[key]![$0] }.map { listeners[key]![$0] }
+            for port in Set(live.map(\.ref.port)).sorted() {
+                byPort[port, default: []].append(PortGateway(gateway: key, listeners: live.filter { $0.ref.port == port }))
+            }
         }
-        self.gatewaysByPort = byPort
+        self.byPort = byPort
     }
 
     /// The Gateways (sorted) with a programmed listener on `port`.
-    public func gateways(listeningOn port: Int) -> [ObjectKey] { gatewaysByPort[port] ?? [] }
+    public func gateways(listeningOn port: Int) -> [ObjectKey] { (byPort[port] ?? []).map(\.gateway) }
 
     /// Every programmed listener, sorted by gateway then listener order (the proxy binds these).
     public var allListeners: [(ref: ListenerRef, protocol: ListenerProtocol, hostname: String?)] {
@@ -59,28 +67,31 @@ public final class RoutingTable: Sendable {
         L4Router(table: self, request: request, key: key).decide()
     }
 
-    /// The Gateway a request names, or the one Gateway listening on its port.
-    func gateway(for requested: ObjectKey?, port: Int) -> Result<ObjectKey, RoutingFailure> {
+    /// The Gateway a request names, or the one Gateway listening on its port,
+    /// with its programmed listeners on that port.
+    func gateway(for requested: ObjectKey?, port: Int) -> Result<PortGateway, RoutingFailure> {
+        let candidates = byPort[port] ?? []
         if let requested {
-            guard listeners[requested] != nil else { return .failure(RoutingFailure("Gateway \(requested.namespace)/\(requested.name) is not programmed")) }
-            return .success(requested)
+            if let hit = candidates.first(where: { $0.gateway == requested }) { return .success(hit) }
+            if listeners[requested] == nil {
+                return .failure(RoutingFailure("Gateway \(requested.namespace)/\(requested.name) is not programmed"))
+            }
+            return .failure(RoutingFailure("Gateway \(requested.namespace)/\(requested.name) has no programmed listener on port \(port)"))
         }
-        let candidates = gateways(listeningOn: port)
         switch candidates.count {
         case 0: return .failure(RoutingFailure("no Gateway listens on port \(port)"))
         case 1: return .success(candidates[0])
         default:
             return .failure(RoutingFailure("several Gateways listen on port \(port): "
-                + candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ") + "; name one"))
+                + candidates.map { "\($0.gateway.namespace)/\($0.gateway.name)" }.joined(separator: ", ") + "; name one"))
         }
     }
 
-    /// The most specific programmed listener whose hostname matches `host`, among
-    /// those on `port` accepting one of `protocols` (gateway_types.go, Listener hostname).
-    func listener(gateway: ObjectKey, port: Int, protocols: [ListenerProtocol], host: String) -> Int? {
-        guard let all = listeners[gateway], let flags = programmed[gateway] else { return nil }
-        var best: (index: Int, rank: Int)?
-        for (index, listener) in all.enumerated() where flags[index] && listener.ref.port == port && protocols.contains(listener.proto) {
+    /// The most specific listener of `candidates` whose hostname matches `host`
+    /// and whose protocol is `proto` (gateway_types.go, Listener hostname).
+    static func listener(in candidates: [CompiledListener], proto: ListenerProtocol, host: String) -> CompiledListener? {
+        var best: (listener: CompiledListener, rank: Int)?
+        for listener in candidates where listener.proto == proto {
             let rank: Int
             if let hostname = listener.hostname {
                 guard Hostnames.matches(pattern: hostname, host: host) else { continue }
@@ -88,9 +99,9 @@ public final class RoutingTable: Sendable {
             } else {
                 rank = 0
             }
-            if best == nil || rank > best!.rank { best = (index, rank) }
+            if best == nil || rank > best!.rank { best = (listener, rank) }
         }
-        return best?.index
+        return best?.listener
     }
 }
 

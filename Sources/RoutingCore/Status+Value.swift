@@ -14,15 +14,13 @@ extension StatusReport {
                 status.append(("addresses", .array(item.addresses.map { .object([("type", .string($0.type)), ("value", .string($0.value))]) })))
             }
             status.append(("conditions", Self.conditions(item.conditions)))
-            status.append(("listeners", .array(item.listeners.map { listener in
-                .object([
-                    ("name", .string(listener.name)),
-                    ("supportedKinds", .array(listener.supportedKinds.map { .object([("group", .string($0.group)), ("kind", .string($0.kind))]) })),
-                    ("attachedRoutes", .int(listener.attachedRoutes)),
-                    ("conditions", Self.conditions(listener.conditions)),
-                ])
-            })))
+            status.append(("listeners", Self.listeners(item.listeners)))
+            if item.attachedListenerSets > 0 { status.append(("attachedListenerSets", .int(item.attachedListenerSets))) }
             result.append(Self.object(item.key, status: .object(status)))
+        }
+        for item in listenerSets {
+            result.append(Self.object(item.key, status: .object([("conditions", Self.conditions(item.conditions)),
+                                                                 ("listeners", Self.listeners(item.listeners))])))
         }
         for item in routes {
             result.append(Self.object(item.key, status: .object([("parents", .array(item.parents.map { parent in
@@ -42,6 +40,17 @@ extension StatusReport {
         metadata.append(("name", .string(key.name)))
         return .object([("apiVersion", .string("\(gatewayGroup)/v1")), ("kind", .string(key.kind)),
                         ("metadata", .object(metadata)), ("status", status)])
+    }
+
+    static func listeners(_ listeners: [ListenerStatus]) -> Value {
+        .array(listeners.map { listener in
+            .object([
+                ("name", .string(listener.name)),
+                ("supportedKinds", .array(listener.supportedKinds.map { .object([("group", .string($0.group)), ("kind", .string($0.kind))]) })),
+                ("attachedRoutes", .int(listener.attachedRoutes)),
+                ("conditions", Self.conditions(listener.conditions)),
+            ])
+        })
     }
 
     static func conditions(_ conditions: [Condition]) -> Value {

@@ -39,6 +39,16 @@ public struct GatewayStatus: Sendable, Hashable {
     public var key: ObjectKey
     public var addresses: [GatewayAddress]
     public var conditions: [Condition]
+    /// The Gateway's own listeners (ListenerSet listeners report in the ListenerSet).
+    public var listeners: [ListenerStatus]
+    /// Accepted ListenerSets attached to this Gateway.
+    public var attachedListenerSets: Int
+}
+
+/// `ListenerSetStatus`.
+public struct ListenerSetStatus: Sendable, Hashable {
+    public var key: ObjectKey
+    public var conditions: [Condition]
     public var listeners: [ListenerStatus]
 }
 
@@ -59,15 +69,19 @@ public struct RouteStatus: Sendable, Hashable {
 public struct StatusReport: Sendable, Hashable {
     public var gatewayClasses: [GatewayClassStatus]
     public var gateways: [GatewayStatus]
+    public var listenerSets: [ListenerSetStatus]
     public var routes: [RouteStatus]
 
-    public init(gatewayClasses: [GatewayClassStatus] = [], gateways: [GatewayStatus] = [], routes: [RouteStatus] = []) {
+    public init(gatewayClasses: [GatewayClassStatus] = [], gateways: [GatewayStatus] = [], listenerSets: [ListenerSetStatus] = [],
+                routes: [RouteStatus] = []) {
         self.gatewayClasses = gatewayClasses
         self.gateways = gateways
+        self.listenerSets = listenerSets
         self.routes = routes
     }
 
     public func gatewayClass(_ name: String) -> GatewayClassStatus? { gatewayClasses.first { $0.key.name == name } }
     public func gateway(_ key: ObjectKey) -> GatewayStatus? { gateways.first { $0.key == key } }
     public func route(_ key: ObjectKey) -> RouteStatus? { routes.first { $0.key == key } }
+    public func listenerSet(_ key: ObjectKey) -> ListenerSetStatus? { listenerSets.first { $0.key == key } }
 }

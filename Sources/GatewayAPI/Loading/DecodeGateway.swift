@@ -32,7 +32,36 @@ enum GatewayDecoder {
                        addresses: addresses(spec["addresses"]), infrastructure: infrastructure(spec["infrastructure"]),
                        backendClientCertificateRef: spec["tls"]["backend"]["clientCertificateRef"].exists
                            ? RefDecoder.secretRef(spec["tls"]["backend"]["clientCertificateRef"]) : nil,
-                       frontendValidation: frontend(spec["tls"]["frontend"]))
+                       frontendValidation: frontend(spec["tls"]["frontend"]),
+                       allowedListeners: allowedListeners(spec["allowedListeners"]))
+    }
+
+    /// `AllowedListeners.namespaces.from`: None (the default), Same, All or Selector.
+    static func allowedListeners(_ a: Field) -> AllowedListeners {
+        let ns = a["namespaces"]
+        guard ns["from"].exists else { return .none }
+        switch ns["from"].oneOf(["All", "Selector", "Same", "None"]) ?? "None" {
+        case "All": return .all
+        case "Same": return .same
+        case "Selector": return .selector(RefDecoder.labelSelector(ns["selector"]))
+        default: return .none
+        }
+    }
+
+    /// `ListenerSet` (listenerset_types.go): a parentRef to a Gateway and 1..64 listeners.
+    static func listenerSet(_ o: Field, loadOrder: Int) -> ListenerSet {
+        let meta = MetaDecoder.decode(o, kind: "ListenerSet", namespaced: true, nameRule: .preciseHostname, loadOrder: loadOrder)
+        let spec = o["spec"]
+        let p = spec["parentRef"]
+        p["name"].require()
+        let parent = ParentReference(group: RefDecoder.group(p["group"], default: gatewayGroup),
+                                     kind: RefDecoder.kind(p["kind"], default: "Gateway") ?? "Gateway",
+                                     namespace: RefDecoder.namespace(p["namespace"]),
+                                     name: p["name"].string(minLength: 1, maxLength: 253) ?? "")
+        let listenerFields = spec["listeners"].items(min: 1, max: 64)
+        let listeners = listenerFields.map(listener)
+        ListenerRules.check(listenerFields, listeners, spec["listeners"])
+        return ListenerSet(meta: meta, parentRef: parent, listeners: listeners)
     }
 
     static func listener(_ l: Field) -> Listener {

@@ -1,7 +1,7 @@
 /// Which apiVersion/kind pairs gwsim simulates, and their decoders.
 enum KindRegistry {
     static let gatewayVersions: Set<String> = ["v1", "v1beta1", "v1alpha2", "v1alpha3"]
-    static let gatewayKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant"]
+    static let gatewayKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant", "ListenerSet"]
 
     static func isGatewayKind(group: String, kind: String) -> Bool {
         (group == gatewayGroup && gatewayKinds.contains(kind)) || (group == V1Alpha1.group && ["GatewayClass", "Gateway", "HTTPRoute"].contains(kind))
@@ -14,6 +14,7 @@ enum KindRegistry {
             switch kind {
             case "GatewayClass": return .gatewayClass(GatewayDecoder.gatewayClass(o, loadOrder: loadOrder))
             case "Gateway": return .gateway(GatewayDecoder.gateway(o, loadOrder: loadOrder))
+            case "ListenerSet": return .listenerSet(GatewayDecoder.listenerSet(o, loadOrder: loadOrder))
             case "HTTPRoute": return .httpRoute(HTTPRouteDecoder.decode(o, loadOrder: loadOrder))
             case "GRPCRoute": return .grpcRoute(GRPCRouteDecoder.decode(o, loadOrder: loadOrder))
             case "TLSRoute": return .l4Route(L4RouteDecoder.decode(o, kind: .tls, version: v, loadOrder: loadOrder))

@@ -9,11 +9,13 @@ public struct Gateway: Sendable, Hashable {
     public var backendClientCertificateRef: SecretObjectReference?
     /// `spec.tls.frontend`: client-certificate validation, by default and per port.
     public var frontendValidation: [FrontendValidation]
+    /// `spec.allowedListeners.namespaces`: which ListenerSets may attach (default none).
+    public var allowedListeners: AllowedListeners
 
     public init(meta: ObjectMeta, gatewayClassName: String, listeners: [Listener],
                 addresses: [GatewayAddress] = [], infrastructure: GatewayInfrastructure? = nil,
                 backendClientCertificateRef: SecretObjectReference? = nil,
-                frontendValidation: [FrontendValidation] = []) {
+                frontendValidation: [FrontendValidation] = [], allowedListeners: AllowedListeners = .none) {
         self.meta = meta
         self.gatewayClassName = gatewayClassName
         self.listeners = listeners
@@ -21,6 +23,7 @@ public struct Gateway: Sendable, Hashable {
         self.infrastructure = infrastructure
         self.backendClientCertificateRef = backendClientCertificateRef
         self.frontendValidation = frontendValidation
+        self.allowedListeners = allowedListeners
     }
 }
 

@@ -2,6 +2,7 @@
 public enum Resource: Sendable, Hashable {
     case gatewayClass(GatewayClass)
     case gateway(Gateway)
+    case listenerSet(ListenerSet)
     case httpRoute(HTTPRoute)
     case grpcRoute(GRPCRoute)
     case l4Route(L4Route)
@@ -16,6 +17,7 @@ public enum Resource: Sendable, Hashable {
         switch self {
         case .gatewayClass(let o): o.meta
         case .gateway(let o): o.meta
+        case .listenerSet(let o): o.meta
         case .httpRoute(let o): o.meta
         case .grpcRoute(let o): o.meta
         case .l4Route(let o): o.meta
@@ -32,6 +34,7 @@ public enum Resource: Sendable, Hashable {
         switch self {
         case .gatewayClass: "GatewayClass"
         case .gateway: "Gateway"
+        case .listenerSet: "ListenerSet"
         case .httpRoute: "HTTPRoute"
         case .grpcRoute: "GRPCRoute"
         case .l4Route(let o): o.kind.rawValue
@@ -89,6 +92,7 @@ public struct ResourceSet: Sendable, Hashable {
 
     public var gatewayClasses: [GatewayClass] { sorted.compactMap { if case .gatewayClass(let o) = $0 { o } else { nil } } }
     public var gateways: [Gateway] { sorted.compactMap { if case .gateway(let o) = $0 { o } else { nil } } }
+    public var listenerSets: [ListenerSet] { sorted.compactMap { if case .listenerSet(let o) = $0 { o } else { nil } } }
     public var httpRoutes: [HTTPRoute] { sorted.compactMap { if case .httpRoute(let o) = $0 { o } else { nil } } }
     public var grpcRoutes: [GRPCRoute] { sorted.compactMap { if case .grpcRoute(let o) = $0 { o } else { nil } } }
     public var l4Routes: [L4Route] { sorted.compactMap { if case .l4Route(let o) = $0 { o } else { nil } } }
@@ -105,6 +109,7 @@ extension Resource {
         switch self {
         case .gatewayClass(var o): o.meta.loadOrder = order; self = .gatewayClass(o)
         case .gateway(var o): o.meta.loadOrder = order; self = .gateway(o)
+        case .listenerSet(var o): o.meta.loadOrder = order; self = .listenerSet(o)
         case .httpRoute(var o): o.meta.loadOrder = order; self = .httpRoute(o)
         case .grpcRoute(var o): o.meta.loadOrder = order; self = .grpcRoute(o)
         case .l4Route(var o): o.meta.loadOrder = order; self = .l4Route(o)
