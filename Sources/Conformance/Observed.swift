@@ -55,7 +55,7 @@ struct Observed {
     }
 
     /// Set replaces every value of a name, add appends, remove drops (in that order).
-    static func apply(_ changes: HeaderChanges, to headers: [HTTPHeader]) -> [HTTPHeader] {
+    static func apply(_ changes: HeaderModifier, to headers: [HTTPHeader]) -> [HTTPHeader] {
         var out = headers
         for header in changes.set {
             let lower = header.name.lowercased()

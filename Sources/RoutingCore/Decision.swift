@@ -30,8 +30,8 @@ public struct Decision: Sendable, Hashable {
     /// The request as the backend would receive it (after filters).
     public var request: ForwardedRequest
     public var redirect: Redirect?
-    /// Response header changes to apply to the backend's response.
-    public var responseHeaders: HeaderChanges
+    /// Response header changes to apply to the backend's response (set, add, remove, in that order).
+    public var responseHeaders: HeaderModifier
     public var mirrors: [Mirror]
     public var timeouts: Timeouts
     /// CORS handling of this request, when the rule has a CORS filter.
@@ -41,7 +41,7 @@ public struct Decision: Sendable, Hashable {
 
     public init(listener: ListenerRef? = nil, route: RuleRef? = nil, outcome: Outcome, status: Int? = nil,
                 reason: String? = nil, backend: BackendRef? = nil, backends: [WeightedBackend] = [],
-                request: ForwardedRequest, redirect: Redirect? = nil, responseHeaders: HeaderChanges = HeaderChanges(),
+                request: ForwardedRequest, redirect: Redirect? = nil, responseHeaders: HeaderModifier = HeaderModifier(),
                 mirrors: [Mirror] = [], timeouts: Timeouts = Timeouts(), cors: CORSResult? = nil, candidates: [Candidate] = []) {
         self.listener = listener
         self.route = route
@@ -186,19 +186,6 @@ public struct Redirect: Sendable, Hashable {
         self.status = status
         self.location = location
     }
-}
-
-/// Response header modifications (set, add, remove), in application order.
-public struct HeaderChanges: Sendable, Hashable {
-    public var set: [HTTPHeader]
-    public var add: [HTTPHeader]
-    public var remove: [String]
-    public init(set: [HTTPHeader] = [], add: [HTTPHeader] = [], remove: [String] = []) {
-        self.set = set
-        self.add = add
-        self.remove = remove
-    }
-    public var isEmpty: Bool { self.set.isEmpty && add.isEmpty && remove.isEmpty }
 }
 
 /// A mirror of the request to another backend (fire and forget).

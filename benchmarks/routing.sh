@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Routing-core benchmark (issue: compile 10,000 HTTPRoutes / 50,000 rules, route 1M requests).
+# Reports compile time, decisions per second on one core (median of runs) and peak memory,
+# then the same on a 10-route table to show how the cost per decision depends on table size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-deps
+swift build -c release --product gwsim >&2
+gwsim=.build/release/gwsim
+echo "== 10,000 HTTPRoutes x 5 rules over 1,000 hostnames, 1,000,000 requests"
+taskset -c 0 "$gwsim" bench routing --routes 10000 --rules-per-route 5 --hostnames 1000 --requests 1000000 --repeat 3
+echo "== 10 HTTPRoutes x 1 rule, 1 hostname, 1,000,000 requests (same request mix)"
+taskset -c 0 "$gwsim" bench routing --routes 10 --rules-per-route 1 --hostnames 1 --requests 1000000 --repeat 3
