@@ -122,7 +122,8 @@ public struct StatusExpectation: Sendable {
     public var absentParents: [ParentRefExpectation] = []
     /// Extensions of the format for kinds gwsim does not simulate.
     public var attachedListenerSets: Int?
-    public var hasAncestors: Bool = false
+    /// Policy status entries (`status.ancestors`), same shape as route parents.
+    public var ancestors: [ParentExpectation] = []
 }
 
 /// The request part of a request case.

@@ -76,7 +76,9 @@ public enum CaseParser {
         }
         s.absentParents = list(v["absentParents"]).map { parentRef($0["parentRef"] ?? $0) }
         s.attachedListenerSets = v["attachedListenerSets"]?.intLike
-        s.hasAncestors = v["ancestors"] != nil
+        s.ancestors = list(v["ancestors"]).map { p in
+            ParentExpectation(parentRef: parentRef(p["ancestorRef"] ?? .null), conditions: list(p["conditions"]).map(condition))
+        }
         return s
     }
 

@@ -18,12 +18,15 @@ struct Observed {
     var responseHeaders: [HTTPHeader]
     /// A short "which rule decided" note for difference messages.
     var route: String
+    /// The TLS server name the gateway sends to the backend (BackendTLSPolicy), if any.
+    var backendSNI: String?
 
     var isSuccess: Bool { (200..<300).contains(status) }
     var isRedirect: Bool { (300..<400).contains(status) }
 
     init(_ d: Decision, world: World, backendHeaders: [(String, String)]) {
         route = d.route.map { "route \($0)" } ?? "no route" + (d.reason.map { ": \($0)" } ?? "")
+        backendSNI = d.backendTLS?.sni
         location = d.redirect?.location
         responseHeaders = []
         if let cors = d.cors, cors.preflight, d.outcome != .forward {
@@ -42,6 +45,10 @@ struct Observed {
         case .forward:
             let chosen = d.backends.first { $0.backend == d.backend }
             if let backend = d.backend, chosen?.valid ?? true {
+                if let tls = d.backendTLS, !Self.handshakeSucceeds(tls, world: world, backend: backend) {
+                    status = 502 // the gateway cannot verify the backend: upstream sees a 5xx
+                    break
+                }
                 status = d.status ?? 200
                 service = backend
                 pod = world.podName(namespace: backend.namespace, service: backend.name)
@@ -52,6 +59,17 @@ struct Observed {
             }
         }
         if let cors = d.cors { responseHeaders += cors.headers }
+    }
+
+    /// The backend side of a gateway-to-backend TLS handshake: the backend serves
+    /// the certificate its Deployment mounts; the gateway trusts the policy's CA
+    /// bundles and checks the policy's subject alt names (or, without them, the SNI).
+    static func handshakeSucceeds(_ tls: BackendTLS, world: World, backend: BackendRef) -> Bool {
+        guard let secret = world.servingSecret(namespace: backend.namespace, service: backend.name),
+              let certificate = SuiteRuntime.servingCertificates[secret] else { return false }
+        guard tls.caCertificateRefs.contains("ConfigMap/\(certificate.issuer)") else { return false }
+        let names = tls.subjectAltNames.isEmpty ? [tls.sni] : tls.subjectAltNames
+        return names.contains { name in certificate.subjectAltNames.contains { $0.lowercased() == name.lowercased() } }
     }
 
     /// Set replaces every value of a name, add appends, remove drops (in that order).

@@ -90,6 +90,9 @@ enum RequestCheck {
                 out.append("expected backend not to see header \(name), got \(actual)")
             }
         }
+        if let sni = expected?.sni, !sni.isEmpty, sni.lowercased() != (o.backendSNI ?? "").lowercased() {
+            out.append("expected the backend to see TLS server name \(sni), got \(o.backendSNI.map { $0 } ?? "no TLS")")
+        }
         return out
     }
 

@@ -34,9 +34,6 @@ enum SkipRules {
                     return "needs \(p.parentRef.kind!) (not simulated)"
                 }
             }
-            for r in step.requests where r.expect?.request?.sni != nil {
-                return "needs backend TLS (the backend-side SNI is checked)"
-            }
         }
         return nil
     }

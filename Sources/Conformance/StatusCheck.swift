@@ -7,7 +7,7 @@ import RoutingCore
 /// listeners and route parents not mentioned are not checked.
 enum StatusCheck {
     /// The kinds whose status gwsim computes.
-    static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ListenerSet"]
+    static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ListenerSet", "BackendTLSPolicy"]
 
     /// Differences, each a short sentence naming the object.
     /// `generation` gives an object's `metadata.generation`: upstream's wait
@@ -36,6 +36,12 @@ enum StatusCheck {
                 out.append("\(label): expected attachedListenerSets \(expected), got \(status.attachedListenerSets)")
             }
             return out
+        case "BackendTLSPolicy":
+            guard let status = report.policy(key) else { return ["\(label): no status"] }
+            let asRoute = RouteStatus(key: key, parents: status.ancestors.map {
+                RouteParentStatus(parentRef: $0.ancestorRef, controllerName: $0.controllerName, conditions: $0.conditions)
+            })
+            return e.ancestors.flatMap { check($0, asRoute, label, generation: current) }
         case "ListenerSet":
             guard let status = report.listenerSet(key) else { return ["\(label): no status"] }
             var out = conditions(e.conditions, status.conditions, label)

@@ -43,6 +43,14 @@ enum SuiteRuntime {
         ("gateway-conformance-web-backend", "certificate"),
     ]
 
+    /// What upstream's generated serving certificates carry (suite.go; the case
+    /// notes list them): Secret name -> subject alt names and the CA ConfigMap
+    /// that signed it. The runner plays the echo backend's side of a TLS
+    /// handshake with these facts (BackendTLSPolicy cases).
+    static let servingCertificates: [String: (subjectAltNames: [String], issuer: String)] = [
+        "tls-checks-certificate": (["abc.example.com", "spiffe://abc.example.com/test-identity", "other.example.com"], "tls-checks-ca-certificate"),
+    ]
+
     /// CA bundles (ConfigMaps with `ca.crt`) upstream generates.
     static let caConfigMaps: [(String, String)] = [
         ("gateway-conformance-infra", "tls-checks-ca-certificate"),

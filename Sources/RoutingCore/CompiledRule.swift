@@ -9,6 +9,8 @@ struct CompiledBackend: Sendable {
     let filters: [HTTPRouteFilter]
     /// Mirrors among `filters`, resolved.
     let mirrors: [CompiledMirror]
+    /// The BackendTLSPolicy that applies to this backend, if any.
+    let tls: BackendTLSChoice?
 }
 
 /// A mirror target of a compiled rule.

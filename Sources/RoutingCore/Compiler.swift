@@ -37,7 +37,8 @@ public enum Compiler {
         let fallbackController = options.controllerName ?? classes.first?.controllerName ?? "gwsim.dev/gateway-controller"
 
         // Phase 3: routes of every kind, compiled, then attached to listeners.
-        let compiler = RouteCompiler(context: context)
+        let backendTLS = BackendTLSPhase(context: context)
+        let compiler = RouteCompiler(context: context, backendTLS: backendTLS)
         let routes: [CompiledRoute] = resources.httpRoutes.map(compiler.compile)
             + resources.grpcRoutes.map(compiler.compile)
             + resources.l4Routes.map(compiler.compile)
@@ -53,6 +54,7 @@ public enum Compiler {
         }
         gatewayStates = attacher.gateways
         KindConflicts.resolve(&attached, statuses: &routeStatus, gateways: &gatewayStates)
+        let policyStatus = backendTLS.status(routes: routes, routeStatus: routeStatus, controllerName: { controllerOf[$0] ?? fallbackController })
 
         // Phase 4: the routing table, from programmed listeners only.
         let table = TableBuilder.build(gateways: gatewayStates, routes: attached, context: context)
@@ -77,7 +79,8 @@ public enum Compiler {
         let status = StatusReport(gatewayClasses: classStatus.sorted { $0.key < $1.key },
                                   gateways: gatewayStatus.sorted { $0.key < $1.key },
                                   listenerSets: setStatus.sorted { $0.key < $1.key },
-                                  routes: routeStatus.sorted { $0.key < $1.key })
+                                  routes: routeStatus.sorted { $0.key < $1.key },
+                                  policies: policyStatus.sorted { $0.key < $1.key })
         return CompiledWorld(status: status, table: table)
     }
 }

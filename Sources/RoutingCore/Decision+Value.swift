@@ -31,6 +31,10 @@ extension Decision {
         ]
         fields.append(("timeouts", .object(timeoutFields)))
         fields.append(("cors", cors.map { .object([("preflight", .bool($0.preflight)), ("allowed", .bool($0.allowed))]) } ?? .null))
+        fields.append(("backendTLS", backendTLS.map {
+            .object([("policy", .string($0.policy)), ("sni", .string($0.sni)), ("subjectAltNames", .array($0.subjectAltNames.map(Value.string))),
+                     ("caCertificateRefs", .array($0.caCertificateRefs.map(Value.string)))])
+        } ?? .null))
         return .object(fields)
     }
 

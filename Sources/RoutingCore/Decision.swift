@@ -36,6 +36,8 @@ public struct Decision: Sendable, Hashable {
     public var timeouts: Timeouts
     /// CORS handling of this request, when the rule has a CORS filter.
     public var cors: CORSResult?
+    /// TLS from the gateway to the chosen backend, when a BackendTLSPolicy applies.
+    public var backendTLS: BackendTLS?
     /// The matches that were considered, in precedence order, with why each lost (text output).
     public var candidates: [Candidate]
 
@@ -226,6 +228,23 @@ public struct CORSResult: Sendable, Hashable {
         self.preflight = preflight
         self.allowed = allowed
         self.headers = headers
+    }
+}
+
+/// TLS towards a backend (BackendTLSPolicy): the SNI sent and the names verified.
+public struct BackendTLS: Sendable, Hashable {
+    /// `namespace/name` of the policy.
+    public var policy: String
+    public var sni: String
+    /// Names the backend certificate must carry (the SNI when empty).
+    public var subjectAltNames: [String]
+    /// The CA bundles trusted, as `Kind/name` in the policy's namespace.
+    public var caCertificateRefs: [String]
+    public init(policy: String, sni: String, subjectAltNames: [String], caCertificateRefs: [String] = []) {
+        self.policy = policy
+        self.sni = sni
+        self.subjectAltNames = subjectAltNames
+        self.caCertificateRefs = caCertificateRefs
     }
 }
 

@@ -13,6 +13,7 @@ struct CompiledRoute {
 /// Compiles each route kind (one function per kind) into `CompiledRoute`.
 struct RouteCompiler {
     let context: CompileContext
+    var backendTLS: BackendTLSPhase? = nil
 
     // MARK: HTTPRoute
 
@@ -168,11 +169,13 @@ struct RouteCompiler {
     func compileRule(ref: RuleRef, filters: [HTTPRouteFilter], backendRefs: [HTTPBackendRef], namespace: String,
                      kind: String, timeouts: Timeouts) -> CompiledRule {
         let backends = backendRefs.map { backend -> CompiledBackend in
+            let tls = backendTLS?.choice(for: backend.ref, routeNamespace: namespace, context: context)
             let problem = BackendResolution.problem(backend.ref, routeKind: kind, routeNamespace: namespace, context: context)
                 ?? extensionProblem(backend.filters)
+                ?? tls.flatMap { $0.valid ? nil : (reason: "BackendTLSPolicy", message: "\($0.policy): \($0.problem ?? "not accepted")") }
             return CompiledBackend(ref: BackendResolution.backendRef(backend.ref, routeNamespace: namespace), weight: backend.weight,
                                    valid: problem == nil, invalidReason: problem.map { "\($0.reason): \($0.message)" }, filters: backend.filters,
-                                   mirrors: compileMirrors(backend.filters, kind: kind, namespace: namespace))
+                                   mirrors: compileMirrors(backend.filters, kind: kind, namespace: namespace), tls: tls)
         }
         let mirrors = compileMirrors(filters, kind: kind, namespace: namespace)
         let failure = extensionProblem(filters).map { (status: 500, reason: "\($0.reason): \($0.message)") }

@@ -75,6 +75,7 @@ enum RuleAction {
         }
         let backend = rule.backends[index]
         decision.backend = backend.ref
+        decision.backendTLS = backend.tls.map { BackendTLS(policy: $0.policy, sni: $0.sni, subjectAltNames: $0.subjectAltNames, caCertificateRefs: $0.caCertificateRefs) }
         guard backend.valid else {
             decision.outcome = .error
             decision.status = 500

@@ -22,6 +22,15 @@ extension StatusReport {
             result.append(Self.object(item.key, status: .object([("conditions", Self.conditions(item.conditions)),
                                                                  ("listeners", Self.listeners(item.listeners))])))
         }
+        for item in policies {
+            result.append(Self.object(item.key, status: .object([("ancestors", .array(item.ancestors.map { ancestor in
+                .object([
+                    ("ancestorRef", Self.parentRef(ancestor.ancestorRef)),
+                    ("controllerName", .string(ancestor.controllerName)),
+                    ("conditions", Self.conditions(ancestor.conditions)),
+                ])
+            }))])))
+        }
         for item in routes {
             result.append(Self.object(item.key, status: .object([("parents", .array(item.parents.map { parent in
                 .object([

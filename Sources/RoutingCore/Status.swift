@@ -57,12 +57,34 @@ public struct RouteParentStatus: Sendable, Hashable {
     public var parentRef: ParentReference
     public var controllerName: String
     public var conditions: [Condition]
+    public init(parentRef: ParentReference, controllerName: String, conditions: [Condition]) {
+        self.parentRef = parentRef
+        self.controllerName = controllerName
+        self.conditions = conditions
+    }
 }
 
 /// `RouteStatus` for any route kind.
 public struct RouteStatus: Sendable, Hashable {
     public var key: ObjectKey
     public var parents: [RouteParentStatus]
+    public init(key: ObjectKey, parents: [RouteParentStatus]) {
+        self.key = key
+        self.parents = parents
+    }
+}
+
+/// One `PolicyAncestorStatus`: the policy's conditions as seen from one Gateway.
+public struct PolicyAncestorStatus: Sendable, Hashable {
+    public var ancestorRef: ParentReference
+    public var controllerName: String
+    public var conditions: [Condition]
+}
+
+/// `PolicyStatus` (BackendTLSPolicy).
+public struct PolicyStatus: Sendable, Hashable {
+    public var key: ObjectKey
+    public var ancestors: [PolicyAncestorStatus]
 }
 
 /// The status of every object the controller owns, sorted by key.
@@ -71,17 +93,20 @@ public struct StatusReport: Sendable, Hashable {
     public var gateways: [GatewayStatus]
     public var listenerSets: [ListenerSetStatus]
     public var routes: [RouteStatus]
+    public var policies: [PolicyStatus]
 
     public init(gatewayClasses: [GatewayClassStatus] = [], gateways: [GatewayStatus] = [], listenerSets: [ListenerSetStatus] = [],
-                routes: [RouteStatus] = []) {
+                routes: [RouteStatus] = [], policies: [PolicyStatus] = []) {
         self.gatewayClasses = gatewayClasses
         self.gateways = gateways
         self.listenerSets = listenerSets
         self.routes = routes
+        self.policies = policies
     }
 
     public func gatewayClass(_ name: String) -> GatewayClassStatus? { gatewayClasses.first { $0.key.name == name } }
     public func gateway(_ key: ObjectKey) -> GatewayStatus? { gateways.first { $0.key == key } }
     public func route(_ key: ObjectKey) -> RouteStatus? { routes.first { $0.key == key } }
     public func listenerSet(_ key: ObjectKey) -> ListenerSetStatus? { listenerSets.first { $0.key == key } }
+    public func policy(_ key: ObjectKey) -> PolicyStatus? { policies.first { $0.key == key } }
 }

@@ -1,7 +1,7 @@
 /// Which apiVersion/kind pairs gwsim simulates, and their decoders.
 enum KindRegistry {
     static let gatewayVersions: Set<String> = ["v1", "v1beta1", "v1alpha2", "v1alpha3"]
-    static let gatewayKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant", "ListenerSet"]
+    static let gatewayKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant", "ListenerSet", "BackendTLSPolicy"]
 
     static func isGatewayKind(group: String, kind: String) -> Bool {
         (group == gatewayGroup && gatewayKinds.contains(kind)) || (group == V1Alpha1.group && ["GatewayClass", "Gateway", "HTTPRoute"].contains(kind))
@@ -21,6 +21,7 @@ enum KindRegistry {
             case "TCPRoute": return .l4Route(L4RouteDecoder.decode(o, kind: .tcp, version: v, loadOrder: loadOrder))
             case "UDPRoute": return .l4Route(L4RouteDecoder.decode(o, kind: .udp, version: v, loadOrder: loadOrder))
             case "ReferenceGrant": return .referenceGrant(ReferenceGrantDecoder.decode(o, loadOrder: loadOrder))
+            case "BackendTLSPolicy": return .backendTLSPolicy(BackendTLSPolicyDecoder.decode(o, loadOrder: loadOrder))
             default: return nil
             }
         case (V1Alpha1.group, "v1alpha1"):

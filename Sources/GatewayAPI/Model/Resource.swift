@@ -7,6 +7,7 @@ public enum Resource: Sendable, Hashable {
     case grpcRoute(GRPCRoute)
     case l4Route(L4Route)
     case referenceGrant(ReferenceGrant)
+    case backendTLSPolicy(BackendTLSPolicy)
     case namespace(Namespace)
     case service(Service)
     case endpointSlice(EndpointSlice)
@@ -22,6 +23,7 @@ public enum Resource: Sendable, Hashable {
         case .grpcRoute(let o): o.meta
         case .l4Route(let o): o.meta
         case .referenceGrant(let o): o.meta
+        case .backendTLSPolicy(let o): o.meta
         case .namespace(let o): o.meta
         case .service(let o): o.meta
         case .endpointSlice(let o): o.meta
@@ -39,6 +41,7 @@ public enum Resource: Sendable, Hashable {
         case .grpcRoute: "GRPCRoute"
         case .l4Route(let o): o.kind.rawValue
         case .referenceGrant: "ReferenceGrant"
+        case .backendTLSPolicy: "BackendTLSPolicy"
         case .namespace: "Namespace"
         case .service: "Service"
         case .endpointSlice: "EndpointSlice"
@@ -96,6 +99,7 @@ public struct ResourceSet: Sendable, Hashable {
     public var httpRoutes: [HTTPRoute] { sorted.compactMap { if case .httpRoute(let o) = $0 { o } else { nil } } }
     public var grpcRoutes: [GRPCRoute] { sorted.compactMap { if case .grpcRoute(let o) = $0 { o } else { nil } } }
     public var l4Routes: [L4Route] { sorted.compactMap { if case .l4Route(let o) = $0 { o } else { nil } } }
+    public var backendTLSPolicies: [BackendTLSPolicy] { sorted.compactMap { if case .backendTLSPolicy(let o) = $0 { o } else { nil } } }
     public var referenceGrants: [ReferenceGrant] { sorted.compactMap { if case .referenceGrant(let o) = $0 { o } else { nil } } }
     public var namespaces: [Namespace] { sorted.compactMap { if case .namespace(let o) = $0 { o } else { nil } } }
     public var services: [Service] { sorted.compactMap { if case .service(let o) = $0 { o } else { nil } } }
@@ -114,6 +118,7 @@ extension Resource {
         case .grpcRoute(var o): o.meta.loadOrder = order; self = .grpcRoute(o)
         case .l4Route(var o): o.meta.loadOrder = order; self = .l4Route(o)
         case .referenceGrant(var o): o.meta.loadOrder = order; self = .referenceGrant(o)
+        case .backendTLSPolicy(var o): o.meta.loadOrder = order; self = .backendTLSPolicy(o)
         case .namespace(var o): o.meta.loadOrder = order; self = .namespace(o)
         case .service(var o): o.meta.loadOrder = order; self = .service(o)
         case .endpointSlice(var o): o.meta.loadOrder = order; self = .endpointSlice(o)
