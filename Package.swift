@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Resource model, YAML/JSON loading, API-server validation. No routing logic.
@@ -24,16 +25,36 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Events (resource changes, requests), the SQLite log and zstd JSON Lines traces.
         .target(name: "EventLog", dependencies: ["GatewayAPI", "CSQLite", "CZstd"]),
+        // Replay: events x routing core -> impact report (and its renderings).
+        .target(name: "Replay", dependencies: ["GatewayAPI", "RoutingCore", "EventLog"]),
+        // Scenario files and deterministic synthetic traffic (gwsim generate).
+        .target(name: "Scenarios", dependencies: ["GatewayAPI", "EventLog", .product(name: "Yams", package: "Yams")]),
+        // The live mode: the only code that touches sockets (SwiftNIO), calling the routing core.
+        .target(name: "Proxy", dependencies: [
+            "GatewayAPI", "RoutingCore", "EventLog",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         // Runs the upstream conformance suite (as data) against the routing core.
         .target(name: "Conformance", dependencies: ["GatewayAPI", "RoutingCore", .product(name: "Yams", package: "Yams")]),
         // The command line: thin wrappers around the libraries.
         .executableTarget(name: "gwsim", dependencies: [
-            "GatewayAPI", "RoutingCore", "Conformance", "EventLog",
+            "GatewayAPI", "RoutingCore", "Conformance", "EventLog", "Replay", "Scenarios", "Proxy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "GatewayAPITests", dependencies: ["GatewayAPI"]),
         .testTarget(name: "RoutingCoreTests", dependencies: ["GatewayAPI", "RoutingCore"], exclude: ["Golden"]),
         .testTarget(name: "ConformanceTests", dependencies: ["Conformance"], exclude: ["expected-failures.txt"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Scenarios", "EventLog", "GatewayAPI", "RoutingCore"],
+                    exclude: ["RenderGolden"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatewayAPI", "RoutingCore",
+                                                       .product(name: "NIOCore", package: "swift-nio"),
+                                                       .product(name: "NIOPosix", package: "swift-nio"),
+                                                       .product(name: "NIOHTTP1", package: "swift-nio"),
+                                                       .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(name: "ScenariosTests", dependencies: ["Scenarios", "EventLog", "GatewayAPI", "RoutingCore"]),
     ]
 )

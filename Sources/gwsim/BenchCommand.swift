@@ -20,6 +20,8 @@ struct RoutingBench: ParsableCommand {
     @Option(help: "Rules per HTTPRoute.") var rulesPerRoute = 5
     @Option(help: "Distinct hostnames the routes spread over.") var hostnames = 1_000
     @Option(help: "Requests to route.") var requests = 1_000_000
+    @Option(help: "Distinct requests, cycled until --requests are routed (isolates routing from building request objects).")
+    var distinct = 65_536
     @Option(name: .customLong("repeat"), help: "Repetitions (the median is reported).") var repetitions = 3
 
     func run() throws {
@@ -33,22 +35,22 @@ struct RoutingBench: ParsableCommand {
             compileTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let table = world!.table
-        let batch = synthetic.requests(count: requests)
+        let batch = synthetic.requests(count: min(max(1, distinct), requests))
         let keys = (0..<1024).map { "req-\($0)" }
         var rates: [Double] = []
         var forwarded = 0
         for _ in 0..<max(1, repetitions) {
             forwarded = 0
             let start = DispatchTime.now().uptimeNanoseconds
-            for (index, request) in batch.enumerated() {
-                let decision = table.route(request, key: keys[index & 1023])
+            for index in 0..<requests {
+                let decision = table.route(batch[index % batch.count], key: keys[index & 1023])
                 if decision.outcome == .forward { forwarded += 1 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            rates.append(Double(batch.count) / seconds)
+            rates.append(Double(requests) / seconds)
         }
         let rules = routes * rulesPerRoute
-        print("routes \(routes), rules \(rules), hostnames \(hostnames), requests \(requests) (\(forwarded) forwarded)")
+        print("routes \(routes), rules \(rules), hostnames \(hostnames), requests \(requests) (\(batch.count) distinct, \(forwarded) forwarded)")
         print(String(format: "compile: median %.3f s (runs: %@)", median(compileTimes), compileTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         print(String(format: "route:   median %.0f decisions/s on one core (runs: %@)", median(rates), rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print("peak memory (VmHWM): \(peakMemory())")

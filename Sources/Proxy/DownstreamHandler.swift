@@ -1,0 +1,446 @@
+import EventLog
+import GatewayAPI
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// The last handler of a client connection: routes each request with the current table
+/// and either answers it itself or streams it to a backend and the response back.
+///
+/// One exchange at a time (`HTTPServerPipelineHandler` in front holds pipelined requests).
+/// Back-pressure: reads from the client are held while the backend connection is not
+/// writable (or not open yet), and reads from the backend are held while the client is
+/// not writable, so no body is ever buffered whole.
+final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let runtime: ProxyRuntime
+    /// The Gateway listener port this connection arrived on (spec port, what routing sees).
+    private let listenerPort: Int
+    private var context: ChannelHandlerContext!
+    private var exchange: Exchange?
+    private var pendingRead = false
+    /// A response was written but not flushed: flushed at the end of the read batch, so
+    /// that the request's `.end` (usually in the same batch) completes the exchange and
+    /// records it before the client can see the response.
+    private var needsFlush = false
+    /// True between `channelRead` and `channelReadComplete`: only then can a flush wait.
+    private var inReadBatch = false
+    private var clientAddress = ""
+    private var clientIP = ""
+
+    init(runtime: ProxyRuntime, listenerPort: Int) {
+        self.runtime = runtime
+        self.listenerPort = listenerPort
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let remote = context.channel.remoteAddress {
+            clientIP = remote.ipAddress ?? ""
+            clientAddress = Endpoint(host: clientIP, port: remote.port ?? 0).description
+        }
+    }
+
+    // MARK: client -> proxy
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        inReadBatch = true
+        switch unwrapInboundIn(data) {
+        case .head(let head): requestHead(head)
+        case .body(let buffer): requestBody(buffer)
+        case .end: requestEnd()
+        }
+    }
+
+    private func requestHead(_ head: HTTPRequestHead) {
+        guard exchange == nil else {
+            // HTTPServerPipelineHandler delivers one request at a time; anything else is a bug
+            // or a confused peer, and closing is the safe answer.
+            context.close(promise: nil)
+            return
+        }
+        runtime.requestStarted()
+        let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
+        let id = supplied ?? runtime.ids.next()
+        let host = head.headers["host"].first ?? ""
+        let record = RequestRecord(id: id, client: clientAddress, port: listenerPort, scheme: "http", method: head.method.rawValue,
+                                   host: host, path: head.uri, headers: head.headers.map { HeaderField($0.name, $0.value) })
+        let exchange = Exchange(id: id, generatedID: supplied == nil, method: head.method, version: head.version,
+                                keepAlive: head.isKeepAlive && !runtime.isDraining, record: record)
+        self.exchange = exchange
+
+        if Self.headBytes(head) > ProxyLimits.maxHeaderBytes {
+            respondLocally(status: 431, body: "request header fields too large\n", close: true)
+            return
+        }
+        if head.headers.contains(name: "content-length") && head.headers.contains(name: "transfer-encoding") {
+            respondLocally(status: 400, body: "content-length together with transfer-encoding\n", close: true)
+            return
+        }
+        let world = runtime.world
+        let routeRequest = RouteRequest(port: listenerPort, scheme: "http", method: head.method.rawValue, host: host,
+                                        path: head.uri, headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) })
+        let decision = world.table.route(routeRequest, key: id)
+        exchange.decision = decision
+        exchange.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
+        switch decision.outcome {
+        case .redirect:
+            let redirect = decision.redirect
+            var extra = redirect.map { [HTTPHeader(name: "location", value: $0.location)] } ?? []
+            extra += decision.cors?.headers ?? []
+            respondLocally(status: redirect?.status ?? decision.status ?? 302, body: "", extraHeaders: extra)
+        case .respond:
+            respondLocally(status: decision.status ?? 200, body: "", extraHeaders: decision.cors?.headers ?? [])
+        case .error:
+            let status = decision.status ?? 500
+            respondLocally(status: status, body: ResponseWriter.errorBody(status: status, reason: decision.reason))
+        case .forward:
+            forward(head, decision: decision, world: world, routedHost: host)
+        }
+    }
+
+    private func requestBody(_ buffer: ByteBuffer) {
+        guard let exchange else { return }
+        exchange.bytesIn += buffer.readableBytes
+        for mirror in exchange.mirrors { mirror.send(.body(.byteBuffer(buffer))) }
+        guard exchange.progress.forwardsBody else { return }  // discarded
+        if let upstream = exchange.upstream {
+            upstream.send(.body(.byteBuffer(buffer)), flush: true)
+        } else {
+            exchange.buffered.append(.body(.byteBuffer(buffer)))
+        }
+    }
+
+    private func requestEnd() {
+        guard let exchange else { return }
+        for mirror in exchange.mirrors { mirror.send(.end(nil)) }
+        switch exchange.progress.requestEnd() {
+        case .forwardEnd:
+            if let upstream = exchange.upstream {
+                upstream.send(.end(nil), flush: true)
+            } else {
+                exchange.buffered.append(.end(nil))
+            }
+        case .complete:
+            complete(exchange)
+            flushIfNeeded()
+        case .none:
+            break
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBatch = false
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    // MARK: forwarding
+
+    private func forward(_ head: HTTPRequestHead, decision: Decision, world: ProxyWorld, routedHost: String) {
+        guard let exchange, let backend = decision.backend else {
+            respondLocally(status: 500, body: "no backend\n")
+            return
+        }
+        let endpoints = world.resolver.endpoints(for: backend)
+        guard let endpoint = runtime.endpoints.pick(backend: backend.description, endpoints: endpoints) else {
+            let why = endpoints.isEmpty ? "no endpoints for \(backend)" : "no healthy endpoint for \(backend)"
+            respondLocally(status: 503, body: why + "\n")
+            return
+        }
+        exchange.progress.startForwarding()
+        exchange.endpoint = endpoint
+        let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: "http")
+        let upstreamHead = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
+                                                         requestID: exchange.id, generatedID: exchange.generatedID)
+        exchange.upstreamHead = upstreamHead
+        exchange.buffered.append(.head(upstreamHead))
+        startMirrors(exchange, decision: decision, world: world, head: upstreamHead)
+        armTimeout(exchange, decision.timeouts)
+        openUpstream(exchange, endpoint: endpoint, allowPooled: true)
+    }
+
+    /// One `MirrorSender` per selected, valid mirror with an endpoint; a mirror without one is
+    /// skipped silently (mirrors never change the answer).
+    private func startMirrors(_ exchange: Exchange, decision: Decision, world: ProxyWorld, head: HTTPRequestHead) {
+        for mirror in decision.mirrors where mirror.selected && mirror.valid {
+            let endpoints = world.resolver.endpoints(for: mirror.backend)
+            guard let endpoint = runtime.endpoints.pick(backend: mirror.backend.description, endpoints: endpoints) else { continue }
+            exchange.mirrors.append(MirrorSender(head: head, endpoint: endpoint, eventLoop: context.eventLoop,
+                                                 connectTimeout: runtime.config.upstreamConnectTimeout))
+        }
+    }
+
+    private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
+        if allowPooled, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
+           let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) {
+            exchange.upstreamFromPool = true
+            attach(handler, to: exchange)
+            return
+        }
+        exchange.upstreamFromPool = false
+        UpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.connections,
+                                  timeout: runtime.config.upstreamConnectTimeout)
+            .assumeIsolated()
+            .whenComplete { result in self.connected(result, exchange: exchange, endpoint: endpoint) }
+    }
+
+    private func connected(_ result: Result<any Channel, any Error>, exchange: Exchange, endpoint: Endpoint) {
+        let current = self.exchange === exchange && exchange.progress.forwardsBody && !exchange.progress.responseStarted
+            && exchange.upstream == nil
+        switch result {
+        case .success(let channel):
+            guard current, let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+                // The exchange ended meanwhile (timeout, client gone): keep the fresh connection.
+                runtime.connections.put(channel, endpoint: endpoint)
+                return
+            }
+            attach(handler, to: exchange)
+        case .failure:
+            runtime.endpoints.eject(endpoint, for: runtime.config.endpointEjection)
+            guard current else { return }
+            respondLocally(status: 503, body: "backend unavailable: \(endpoint) refused or did not answer\n")
+        }
+    }
+
+    private func attach(_ handler: UpstreamHandler, to exchange: Exchange) {
+        handler.delegate = self
+        exchange.upstream = handler
+        let parts = exchange.buffered
+        exchange.buffered = []
+        for part in parts { handler.send(part, flush: false) }
+        handler.flush()
+        resumeClientReads()
+    }
+
+    /// Detaches and closes the exchange's upstream connection (not reusable mid-exchange).
+    private func abandonUpstream(_ exchange: Exchange) {
+        guard let upstream = exchange.upstream else { return }
+        upstream.delegate = nil
+        upstream.close()
+        exchange.upstream = nil
+    }
+
+    private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
+        guard let seconds = [timeouts.request, timeouts.backendRequest].compactMap({ $0 }).filter({ $0 > 0 }).min() else { return }
+        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            self.timedOut(exchange)
+        }
+    }
+
+    private func timedOut(_ exchange: Exchange) {
+        guard self.exchange === exchange, !exchange.progress.responseEnded else { return }
+        if !exchange.progress.responseStarted {
+            respondLocally(status: 504, body: "backend timeout\n")
+        } else {
+            abandonUpstream(exchange)
+            exchange.progress.mustClose()
+            complete(exchange)
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: backend -> proxy (UpstreamDelegate)
+
+    func upstreamReceived(_ part: HTTPClientResponsePart) {
+        guard let exchange, exchange.progress.mode == .forward, let decision = exchange.decision else { return }
+        switch part {
+        case .head(let head):
+            exchange.status = Int(head.status.code)
+            exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
+            let out = ResponseWriter.proxiedHead(head, decision: decision, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
+                                                 version: exchange.version)
+            context.writeAndFlush(wrapOutboundOut(.head(out)), promise: nil)
+        case .body(let buffer):
+            exchange.bytesOut += buffer.readableBytes
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        case .end(let trailers):
+            exchange.timeout?.cancel()
+            if let upstream = exchange.upstream, let endpoint = exchange.endpoint {
+                upstream.delegate = nil
+                exchange.upstream = nil
+                switch exchange.progress.upstreamRelease {
+                case .pool: runtime.connections.put(upstreamChannel(upstream), endpoint: endpoint)
+                case .close: upstream.close()
+                }
+            }
+            endResponse(exchange, trailers: trailers)
+        }
+    }
+
+    func upstreamWritabilityChanged() { resumeClientReads() }
+
+    func upstreamClosed() {
+        guard let exchange, exchange.progress.mode == .forward, exchange.upstream != nil else { return }
+        exchange.upstream = nil
+        if !exchange.progress.responseStarted {
+            // A pooled connection the backend closed just before reuse: retry once on a fresh
+            // connection, if nothing of the body has been sent yet.
+            if exchange.upstreamFromPool && !exchange.retried && exchange.bytesIn == 0, let head = exchange.upstreamHead,
+               let endpoint = exchange.endpoint {
+                exchange.retried = true
+                exchange.buffered = [.head(head)] + (exchange.progress.requestEnded ? [.end(nil)] : [])
+                openUpstream(exchange, endpoint: endpoint, allowPooled: false)
+                return
+            }
+            respondLocally(status: 502, body: "backend closed the connection\n")
+        } else if !exchange.progress.responseEnded {
+            exchange.progress.mustClose()
+            complete(exchange)
+            context.close(promise: nil)
+        }
+    }
+
+    var upstreamReadsPaused: Bool { !context.channel.isWritable }
+
+    // MARK: responses
+
+    /// Answers the current exchange from the gateway itself; drops any backend connection.
+    private func respondLocally(status: Int, body: String, extraHeaders: [HTTPHeader] = [], close: Bool = false) {
+        guard let exchange else { return }
+        abandonUpstream(exchange)
+        exchange.timeout?.cancel()
+        exchange.buffered = []
+        exchange.status = status
+        exchange.progress.answerLocally(close: close)
+        let (head, body) = ResponseWriter.local(status: status, body: body, extraHeaders: extraHeaders, requestID: exchange.id,
+                                                keepAlive: exchange.progress.keepAlive, version: exchange.version,
+                                                allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if exchange.method != .HEAD && body.readableBytes > 0 {
+            exchange.bytesOut += body.readableBytes
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        }
+        endResponse(exchange, trailers: nil)
+    }
+
+    /// Writes the end of the response. The exchange is complete once the request has ended
+    /// too; a connection that will not be kept alive completes now and closes.
+    private func endResponse(_ exchange: Exchange, trailers: HTTPHeaders?) {
+        let close: Bool
+        switch exchange.progress.responseEnd() {
+        case .writeEndAndAwaitRequestEnd:
+            // The rest of the request body is read and discarded; reads may have been held.
+            context.write(wrapOutboundOut(.end(trailers)), promise: nil)
+            needsFlush = true
+            if !inReadBatch { flushIfNeeded() }
+            resumeClientReads()
+            return
+        case .completeThenWriteEnd(let closeAfter):
+            close = closeAfter
+        }
+        // Complete before writing `.end`: the pipeline handler may deliver the next
+        // pipelined request from inside that write.
+        complete(exchange)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: promise)
+        if close {
+            let context = self.context!
+            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// Records the exchange and frees the connection for the next request.
+    private func complete(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        exchange.timeout?.cancel()
+        self.exchange = nil
+        runtime.requestFinished()
+        runtime.onRequest?(exchange.observedRecord())
+        resumeClientReads()
+    }
+
+    // MARK: flow control
+
+    private var clientReadsPaused: Bool {
+        guard let exchange else { return false }
+        return exchange.progress.clientReadsPaused(upstreamWritable: exchange.upstream?.isWritable)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if clientReadsPaused {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func resumeClientReads() {
+        guard pendingRead, !clientReadsPaused else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { exchange?.upstream?.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: connection events
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // Idle between requests: close. During an exchange the route timeouts apply.
+            if exchange == nil { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard let parserError = error as? HTTPParserError else {
+            context.close(promise: nil)
+            return
+        }
+        // Malformed HTTP: answer once if no response has started, then close. The decoder
+        // closes the channel right after this returns, so the writes must happen now.
+        let status: Int
+        if case .headerOverflow = parserError { status = 431 } else { status = 400 }
+        if let exchange {
+            if exchange.progress.responseStarted {
+                abandonUpstream(exchange)
+                exchange.progress.mustClose()
+                complete(exchange)
+                context.close(promise: nil)
+            } else {
+                respondLocally(status: status, body: "malformed request\n", close: true)
+            }
+            return
+        }
+        runtime.malformedRequest()
+        let body = status == 431 ? "request header fields too large\n" : "malformed request\n"
+        let (head, buffer) = ResponseWriter.local(status: status, body: body, requestID: nil, keepAlive: false,
+                                                  allocator: context.channel.allocator)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let exchange {
+            // The client went away mid-exchange: record what happened, free the backend.
+            abandonUpstream(exchange)
+            if !exchange.progress.requestEnded { for mirror in exchange.mirrors { mirror.abandon() } }
+            complete(exchange)
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: helpers
+
+    /// Bytes of the request head as the limit counts them: request line and header fields.
+    static func headBytes(_ head: HTTPRequestHead) -> Int {
+        head.headers.reduce(head.uri.utf8.count + head.method.rawValue.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+    }
+
+    private func upstreamChannel(_ handler: UpstreamHandler) -> any Channel { handler.channel! }
+}

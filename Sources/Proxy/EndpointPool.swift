@@ -1,0 +1,44 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Round-robin over a backend's endpoints, skipping endpoints that recently refused a
+/// connection (passive health checking). Shared by every event loop, hence the lock;
+/// the critical sections are a dictionary lookup and an increment.
+public final class EndpointPool: Sendable {
+    private struct State {
+        var next: [String: Int] = [:]
+        var ejectedUntil: [Endpoint: NIODeadline] = [:]
+    }
+    private let state = NIOLockedValueBox(State())
+
+    public init() {}
+
+    /// The next endpoint for `backend` (a stable key such as `ns/name:port`) among
+    /// `endpoints`, or nil when every one of them is ejected.
+    public func pick(backend: String, endpoints: [Endpoint], now: NIODeadline = .now()) -> Endpoint? {
+        guard !endpoints.isEmpty else { return nil }
+        return state.withLockedValue { state in
+            let start = state.next[backend, default: 0]
+            for offset in 0..<endpoints.count {
+                let candidate = endpoints[(start + offset) % endpoints.count]
+                if let until = state.ejectedUntil[candidate] {
+                    if until > now { continue }
+                    state.ejectedUntil[candidate] = nil
+                }
+                state.next[backend] = (start + offset + 1) % endpoints.count
+                return candidate
+            }
+            return nil
+        }
+    }
+
+    /// Takes `endpoint` out of rotation until `now + duration`.
+    public func eject(_ endpoint: Endpoint, for duration: TimeAmount, now: NIODeadline = .now()) {
+        state.withLockedValue { $0.ejectedUntil[endpoint] = now + duration }
+    }
+
+    /// Whether `endpoint` is currently ejected.
+    public func isEjected(_ endpoint: Endpoint, now: NIODeadline = .now()) -> Bool {
+        state.withLockedValue { ($0.ejectedUntil[endpoint] ?? .distantPast) > now }
+    }
+}

@@ -1,0 +1,58 @@
+import EventLog
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// One request/response exchange on a client connection: what was decided, where it is
+/// going, how far each direction got, and the numbers the request record needs.
+/// Owned by one `DownstreamHandler` and touched only on its event loop.
+final class Exchange {
+    let id: String
+    let generatedID: Bool
+    let method: HTTPMethod
+    /// The client's HTTP version; responses are framed for it.
+    let version: HTTPVersion
+    let started: NIODeadline
+    var record: RequestRecord
+    /// Request/response progress and the completion rules (see `ExchangeProgress`).
+    var progress: ExchangeProgress
+    var decision: Decision?
+    var endpoint: Endpoint?
+    /// The upstream head, kept so a request that hit a stale pooled connection can be retried.
+    var upstreamHead: HTTPRequestHead?
+    var upstream: UpstreamHandler?
+    var upstreamFromPool = false
+    var retried = false
+    /// Request parts read while the upstream connection is being opened.
+    var buffered: [HTTPClientRequestPart] = []
+    var status: Int?
+    var bytesIn = 0
+    var bytesOut = 0
+    var timeout: Scheduled<Void>?
+    /// Copies of this request to RequestMirror backends (best effort, never waited for).
+    var mirrors: [MirrorSender] = []
+
+    init(id: String, generatedID: Bool, method: HTTPMethod, version: HTTPVersion, keepAlive: Bool, record: RequestRecord,
+         started: NIODeadline = .now()) {
+        self.id = id
+        self.version = version
+        self.generatedID = generatedID
+        self.method = method
+        self.progress = ExchangeProgress(keepAlive: keepAlive)
+        self.record = record
+        self.started = started
+    }
+
+    /// The request record with what the proxy observed; route, rule and backend come
+    /// from the decision, in the event log's conventions (`Kind/ns/name`, `ns/name:port`).
+    func observedRecord(now: NIODeadline = .now()) -> RequestRecord {
+        var record = self.record
+        let route = decision?.route
+        let latency = Double((now - started).nanoseconds) / 1_000_000
+        record.observed = ObservedOutcome(route: route.map { "\($0.kind)/\($0.namespace)/\($0.name)" }, rule: route?.rule,
+                                          backend: decision?.outcome == .forward ? decision?.backend?.description : nil,
+                                          endpoint: endpoint?.description, status: status, latencyMs: latency,
+                                          bytesIn: bytesIn, bytesOut: bytesOut)
+        return record
+    }
+}

@@ -1,0 +1,67 @@
+import NIOCore
+
+/// Every limit of the live proxy, in one place, with its unit and why.
+///
+/// Going over a limit is always a clear HTTP answer (431, 503, 504) or a counted drop,
+/// never a crash and never unbounded memory.
+public enum ProxyLimits {
+    /// Largest request head (all header names and values) accepted, in bytes; more gets 431.
+    /// 64 KiB is what common proxies allow by default.
+    public static let maxHeaderBytes = 64 * 1024
+
+    /// Largest single header field (name + value), in bytes; more gets 431. Same as the head:
+    /// one cookie may legitimately use most of it.
+    public static let maxHeaderFieldBytes = 64 * 1024
+
+    /// A client connection with no request in flight and no traffic for this long is closed
+    /// (seconds). 60 s is the usual keep-alive default of reverse proxies.
+    public static let clientIdleTimeout: TimeAmount = .seconds(60)
+
+    /// How long connecting to a backend endpoint may take before it counts as unreachable
+    /// (503 and ejection), in seconds. Loopback and cluster networks connect in milliseconds.
+    public static let upstreamConnectTimeout: TimeAmount = .seconds(5)
+
+    /// How long an endpoint that refused a connection is skipped by the balancer (seconds).
+    /// Long enough to stop hammering a dead pod, short enough to notice it coming back.
+    public static let endpointEjection: TimeAmount = .seconds(10)
+
+    /// Idle keep-alive connections kept per backend endpoint. More are closed on release;
+    /// the pool exists to avoid a TCP handshake per request, not to hoard sockets.
+    public static let maxIdleConnectionsPerEndpoint = 32
+
+    /// An idle pooled upstream connection older than this is not reused (seconds): backends
+    /// commonly close idle keep-alive connections after 60-75 s, and reusing one they are
+    /// about to close turns into a spurious 502.
+    public static let upstreamIdleTimeout: TimeAmount = .seconds(30)
+
+    /// `stop()` waits at most this long for in-flight requests before closing every
+    /// connection (seconds). Kubernetes gives a pod 30 s to terminate; half of it is ours.
+    public static let drainTimeout: TimeAmount = .seconds(15)
+
+    /// Request records waiting for the event writer, in records. At ~1 KiB each this bounds
+    /// the queue at ~64 MiB; when full, records are dropped and counted, never waited for.
+    public static let eventQueueCapacity = 65_536
+
+    /// Records written per SQLite transaction by the background writer. Batching turns one
+    /// fsync per request into one per batch.
+    public static let eventBatchSize = 1_024
+
+    /// How often the background writer wakes up when the queue is not full enough for a
+    /// batch (seconds), so that a quiet proxy still records within a fraction of a second.
+    public static let eventFlushInterval: TimeAmount = .milliseconds(200)
+
+    /// Largest reply `gwsim whoami` streams for `/data?size=N`, in bytes (1 GiB): enough for
+    /// streaming tests, small enough that a typo cannot fill a disk downstream.
+    public static let whoamiMaxDataBytes = 1 << 30
+
+    /// Chunk size of `/data?size=N` replies, in bytes.
+    public static let whoamiDataChunkBytes = 64 * 1024
+
+    /// Request bytes buffered for a mirror while its connection opens, in bytes. A mirror
+    /// that needs more (or whose connection is not writable) is abandoned: mirroring is best
+    /// effort and must never slow down or hold memory for the real request.
+    public static let mirrorBufferBytes = 256 * 1024
+
+    /// A mirror connection is closed this long after it was opened, answered or not (seconds).
+    public static let mirrorTimeout: TimeAmount = .seconds(10)
+}

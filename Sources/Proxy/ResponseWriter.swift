@@ -1,0 +1,58 @@
+import GatewayAPI
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// The heads and bodies the proxy sends downstream: the backend's response with the
+/// decision's header changes applied, or a response of the gateway's own (redirect, CORS
+/// preflight, error). Pure functions; the channel handler only writes what they return.
+enum ResponseWriter {
+    /// The backend's head, cleaned of hop-by-hop headers, with the rule's response header
+    /// changes (remove, set, add, in that order: Gateway API's filter semantics) and CORS.
+    ///
+    /// `version` is the client's: NIO frames the body for it (no chunked encoding to HTTP/1.0).
+    static func proxiedHead(_ upstream: HTTPResponseHead, decision: Decision, requestID: String, keepAlive: Bool,
+                            version: HTTPVersion = .http1_1) -> HTTPResponseHead {
+        var headers = HTTPHeaders()
+        let drop = HopByHop.dropped(from: upstream.headers)
+        for (name, value) in upstream.headers where !drop.contains(name.lowercased()) { headers.add(name: name, value: value) }
+        let changes = decision.responseHeaders
+        apply(set: changes.set, add: changes.add, remove: changes.remove, to: &headers)
+        if let cors = decision.cors { for header in cors.headers { headers.replaceOrAdd(name: header.name, value: header.value) } }
+        finish(&headers, requestID: requestID, keepAlive: keepAlive)
+        return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
+    }
+
+    /// A response of the gateway's own with a short text body (empty for redirects and
+    /// preflights). Returns the head and the body bytes.
+    static func local(status: Int, body: String, extraHeaders: [HTTPHeader] = [], requestID: String?, keepAlive: Bool,
+                      version: HTTPVersion = .http1_1, allocator: ByteBufferAllocator) -> (HTTPResponseHead, ByteBuffer) {
+        var headers = HTTPHeaders()
+        for header in extraHeaders { headers.replaceOrAdd(name: header.name, value: header.value) }
+        let buffer = allocator.buffer(string: body)
+        if !body.isEmpty { headers.add(name: "content-type", value: "text/plain; charset=utf-8") }
+        headers.add(name: "content-length", value: String(buffer.readableBytes))
+        if let requestID { headers.add(name: "x-request-id", value: requestID) }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+        return (HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers), buffer)
+    }
+
+    /// The text body of an error outcome: the reason the routing core gave, or a default.
+    static func errorBody(status: Int, reason: String?) -> String {
+        if status == 404 { return "no route\n" }
+        if let reason, !reason.isEmpty { return reason + "\n" }
+        return HTTPResponseStatus(statusCode: status).reasonPhrase.lowercased() + "\n"
+    }
+
+    /// Applies a response header modifier (taken apart, so this survives the model type's name).
+    static func apply(set: [HTTPHeader], add: [HTTPHeader], remove: [String], to headers: inout HTTPHeaders) {
+        for name in remove { headers.remove(name: name) }
+        for header in set { headers.replaceOrAdd(name: header.name, value: header.value) }
+        for header in add { headers.add(name: header.name, value: header.value) }
+    }
+
+    private static func finish(_ headers: inout HTTPHeaders, requestID: String, keepAlive: Bool) {
+        if !headers.contains(name: "x-request-id") { headers.add(name: "x-request-id", value: requestID) }
+        if !keepAlive { headers.add(name: "connection", value: "close") }
+    }
+}

@@ -1,0 +1,113 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Who receives what an upstream connection reads: the downstream handler of the exchange
+/// currently using it. Called on the connection's event loop, which is also the
+/// downstream channel's loop (see `ConnectionPool`).
+protocol UpstreamDelegate: AnyObject {
+    func upstreamReceived(_ part: HTTPClientResponsePart)
+    func upstreamWritabilityChanged()
+    func upstreamClosed()
+    /// True while the downstream client cannot take more bytes: reads from the backend wait.
+    var upstreamReadsPaused: Bool { get }
+}
+
+/// The last handler of an upstream (backend) connection: forwards response parts to the
+/// exchange using the connection, and holds reads while the client is slow (back-pressure).
+/// Thin on purpose: an idle pooled connection has no delegate and any data it reads is a
+/// protocol violation, so it is closed.
+final class UpstreamHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    weak var delegate: (any UpstreamDelegate)?
+    let endpoint: Endpoint
+    private let pool: ConnectionPool
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+
+    init(endpoint: Endpoint, pool: ConnectionPool) {
+        self.endpoint = endpoint
+        self.pool = pool
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let delegate else {
+            context.close(promise: nil)
+            return
+        }
+        delegate.upstreamReceived(unwrapInboundIn(data))
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        delegate?.upstreamWritabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool.remove(context.channel, endpoint: endpoint)
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamClosed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Decoder errors and resets: the connection is unusable; channelInactive reports it.
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if delegate?.upstreamReadsPaused == true {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Writes one request part (from the downstream handler, on this loop).
+    func send(_ part: HTTPClientRequestPart, flush: Bool) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(part), promise: nil)
+        if flush { context.flush() }
+    }
+
+    func flush() { context?.flush() }
+
+    /// The connection (to return it to the pool).
+    var channel: (any Channel)? { context?.channel }
+
+    /// The client drained its buffer: read from the backend again if a read was held.
+    func resumeReads() {
+        guard pendingRead, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    /// Closes the connection (timeouts, an exchange that gave up on it).
+    func close() { context?.close(promise: nil) }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+}
+
+/// Opening upstream connections: HTTP/1.1 client pipeline + `UpstreamHandler`, on the
+/// event loop of the downstream channel.
+enum UpstreamConnector {
+    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool,
+                        timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+    }
+}

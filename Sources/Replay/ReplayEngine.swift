@@ -1,0 +1,173 @@
+import EventLog
+import Foundation
+import GatewayAPI
+import RoutingCore
+
+/// What a replay produced.
+public struct ReplayResult: Sendable {
+    public var report: ImpactReport
+    /// Warnings for stderr (truncated trace, recorded objects that failed to decode).
+    public var warnings: [String]
+    /// Events read, and table compiles done (for `--verbose`-style diagnostics and benchmarks).
+    public var events: Int
+    public var compiles: Int
+}
+
+/// The replay engine: reads the event log once, keeps the baseline and
+/// candidate worlds in step with its resource events, routes every request in
+/// both (on `threads` workers), and sums the differences into an `ImpactReport`.
+public enum Replay {
+    /// Replays `options.tracePath`. `onChanged` receives every changed request
+    /// in log order (for `--export`); `progress` is called now and then on the
+    /// calling thread. Throws `ReplayError` for unreadable or damaged input; a
+    /// truncated trace replays what it holds and says so in the warnings.
+    public static func run(_ options: ReplayOptions,
+                           onChanged: ((ChangedRequestRow) -> Void)? = nil,
+                           progress: ((ReplayProgress) -> Void)? = nil) throws -> ReplayResult {
+        let driver = Driver(options: options, onChanged: onChanged, progress: progress)
+        return try driver.run()
+    }
+}
+
+/// One replay's mutable state, used from the calling thread only.
+private final class Driver {
+    let options: ReplayOptions
+    let onChanged: ((ChangedRequestRow) -> Void)?
+    let progress: ((ReplayProgress) -> Void)?
+    var worlds: Worlds
+    var pool: WorkerPool?
+    var settings: ChunkSettings?
+    var total: Aggregate?
+    var pending: [PendingRequest] = []
+    var current: (baseline: RoutingTable, candidate: RoutingTable, identical: Bool)?
+    var chunkIndex = 0
+    var events = 0
+    var requestsRead = 0
+    var firstMicros: Int64?
+    var lastMicros: Int64?
+    var bytesRead = 0
+    var totalBytes = 0
+
+    init(options: ReplayOptions, onChanged: ((ChangedRequestRow) -> Void)?, progress: ((ReplayProgress) -> Void)?) {
+        self.options = options
+        self.onChanged = onChanged
+        self.progress = progress
+        worlds = Worlds(change: options.change, options: options.compileOptions, source: options.tracePath)
+    }
+
+    func run() throws -> ReplayResult {
+        var warnings: [String] = []
+        var inputWarning: String?
+        defer { pool?.finish { _ in } }
+        let path = options.tracePath
+        if path.hasSuffix(".db") {
+            guard FileManager.default.fileExists(atPath: path) else { throw ReplayError.unreadable(path: path, message: "no such file") }
+            do {
+                let store = try EventStore(path: path)
+                try store.events { self.handle($0) }
+            } catch let error as EventLogError {
+                throw ReplayError.unreadable(path: path, message: error.description)
+            }
+        } else {
+            let reader: TraceReader
+            do { reader = try TraceReader(path: path) } catch {
+                throw ReplayError.unreadable(path: path, message: "\(error)")
+            }
+            totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            while let event = reader.next() {
+                handle(event)
+                if events & 0xFFFF == 0 {
+                    bytesRead = reader.compressedOffset
+                    reportProgress()
+                }
+            }
+            switch reader.result.stopReason {
+            case .complete: break
+            case .truncated(let atByte, let kept):
+                let message = "trace truncated at byte \(atByte): replayed the \(kept) events before the cut"
+                inputWarning = message
+                warnings.append(message)
+            case .damaged(let atByte, let kept, let message):
+                throw ReplayError.damaged(path: path, atByte: atByte, eventsKept: kept, message: message)
+            }
+        }
+        flush()
+        pool?.finish { self.merge($0) }
+        pool = nil
+        if worlds.decodeFailures > 0 {
+            warnings.append("skipped \(worlds.decodeFailures) recorded object(s) that do not decode; first: \(worlds.firstDecodeFailure ?? "")")
+        }
+
+        var input = ReplayInput(trace: path, with: options.withPaths, without: options.withoutKeys, atMicros: options.change.atMicros)
+        input.firstEventMicros = firstMicros
+        input.lastEventMicros = lastMicros
+        input.warning = inputWarning
+        let status = worlds.finalStatus()
+        let report = ReportBuilder.build(input: input, total: total ?? Aggregate(origin: 0), lastRequestMicros: lastRequestMicros,
+                                         baselineStatus: status.baseline, candidateStatus: status.candidate,
+                                         candidateResources: worlds.candidateResources, options: options)
+        bytesRead = totalBytes
+        reportProgress()
+        return ReplayResult(report: report, warnings: warnings, events: events, compiles: worlds.compiles)
+    }
+
+    var lastRequestMicros: Int64?
+
+    func handle(_ event: Event) {
+        events += 1
+        let time = event.timeMicros
+        if firstMicros == nil || time < firstMicros! { firstMicros = time }
+        if lastMicros == nil || time > lastMicros! { lastMicros = time }
+        if worlds.shouldActivate(at: time) {
+            flush()
+            worlds.activate()
+        }
+        switch event.body {
+        case .resource(let change):
+            flush()
+            _ = worlds.apply(change, seq: event.seq)
+        case .request(let record):
+            requestsRead += 1
+            if settings == nil { start(origin: time) }
+            if lastRequestMicros == nil || time > lastRequestMicros! { lastRequestMicros = time }
+            if pending.isEmpty { current = worlds.tables() }
+            pending.append(PendingRequest(record: record, timeMicros: time))
+            if pending.count >= options.chunkSize { flush() }
+        }
+    }
+
+    func start(origin: Int64) {
+        let settings = ChunkSettings(origin: origin, verify: options.verify, collectRows: onChanged != nil,
+                                     maxDisagreements: options.maxDisagreements)
+        self.settings = settings
+        total = Aggregate(origin: origin)
+        if options.threads > 1 { pool = WorkerPool(threads: options.threads, settings: settings) }
+        pending.reserveCapacity(options.chunkSize)
+    }
+
+    /// Ends the current chunk: routes it inline or hands it to the pool.
+    func flush() {
+        guard !pending.isEmpty, let tables = current, let settings else { return }
+        let job = Job(index: chunkIndex, baseline: tables.baseline, candidate: tables.candidate, identical: tables.identical,
+                      requests: pending)
+        chunkIndex += 1
+        pending.removeAll(keepingCapacity: true)
+        current = nil
+        if let pool {
+            pool.submit(job) { self.merge($0) }
+        } else {
+            merge(ChunkProcessor.process(job, settings: settings))
+        }
+    }
+
+    func merge(_ chunk: Aggregate) {
+        if let onChanged { for row in chunk.rows { onChanged(row) } }
+        var chunk = chunk
+        chunk.rows = []
+        total!.merge(chunk, maxDisagreements: options.maxDisagreements)
+    }
+
+    func reportProgress() {
+        progress?(ReplayProgress(events: events, requests: requestsRead, bytesRead: bytesRead, totalBytes: totalBytes))
+    }
+}

@@ -1,0 +1,94 @@
+import GatewayAPI
+import RoutingCore
+
+/// The candidate change: objects that replace (or add to) the recorded ones and
+/// objects removed, from `atMicros` on (nil: from the start of the trace).
+public struct ReplayChange: Sendable {
+    /// Objects applied in the candidate world (a later one with the same key wins), as `Loader` returns them.
+    public var objects: [LoadedObject]
+    /// Objects removed in the candidate world.
+    public var removals: [ObjectKey]
+    /// The change applies before the first event whose time is >= this; nil = before every event.
+    public var atMicros: Int64?
+
+    public init(objects: [LoadedObject] = [], removals: [ObjectKey] = [], atMicros: Int64? = nil) {
+        self.objects = objects
+        self.removals = removals
+        self.atMicros = atMicros
+    }
+
+    /// Every key the change touches: recorded changes to these are ignored in the candidate world once the change applies.
+    public var keys: Set<ObjectKey> { Set(objects.map(\.resource.key)).union(removals) }
+
+    /// Parses `KIND/NS/NAME` (or `KIND/NAME` for cluster-scoped kinds).
+    public static func parseKey(_ text: String) -> ObjectKey? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+        switch parts.count {
+        case 3: return ObjectKey(kind: parts[0], namespace: parts[1], name: parts[2])
+        case 2: return ObjectKey(kind: parts[0], namespace: "", name: parts[1])
+        default: return nil
+        }
+    }
+}
+
+/// Everything a replay needs.
+public struct ReplayOptions: Sendable {
+    /// A trace (`.zst`) or an event store (`.db`).
+    public var tracePath: String
+    /// The `--with` paths and `--without` keys as given (for the report's `input`).
+    public var withPaths: [String]
+    public var withoutKeys: [String]
+    public var change: ReplayChange
+    /// Worker threads routing requests (>= 1). The report does not depend on it.
+    public var threads: Int
+    /// Compare the baseline with the outcomes recorded in the trace.
+    public var verify: Bool
+    public var compileOptions: CompileOptions
+    /// Number of timeline buckets.
+    public var timelineBuckets: Int
+    /// Requests per work chunk (a chunk also ends when a resource event changes a table).
+    public var chunkSize: Int
+    /// How many disagreements `--verify` lists.
+    public var maxDisagreements: Int
+
+    public init(tracePath: String, withPaths: [String] = [], withoutKeys: [String] = [], change: ReplayChange = ReplayChange(),
+                threads: Int = 1, verify: Bool = false, compileOptions: CompileOptions = CompileOptions(),
+                timelineBuckets: Int = 50, chunkSize: Int = 4096, maxDisagreements: Int = 10) {
+        self.tracePath = tracePath
+        self.withPaths = withPaths
+        self.withoutKeys = withoutKeys
+        self.change = change
+        self.threads = max(1, threads)
+        self.verify = verify
+        self.compileOptions = compileOptions
+        self.timelineBuckets = max(1, timelineBuckets)
+        self.chunkSize = max(1, chunkSize)
+        self.maxDisagreements = max(0, maxDisagreements)
+    }
+}
+
+/// Why a replay could not produce a report.
+public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The trace or store cannot be opened or read.
+    case unreadable(path: String, message: String)
+    /// The trace is damaged: the frame at compressed byte `atByte` is corrupt.
+    case damaged(path: String, atByte: Int, eventsKept: Int, message: String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let message): return "\(path): \(message)"
+        case .damaged(let path, let atByte, let eventsKept, let message):
+            return "\(path): damaged trace at byte \(atByte) (after \(eventsKept) valid events): \(message)"
+        }
+    }
+}
+
+/// Progress of a running replay (reported on the reading thread).
+public struct ReplayProgress: Sendable {
+    public var events: Int
+    public var requests: Int
+    /// Compressed bytes consumed / file size (0 when unknown, e.g. a `.db`).
+    public var bytesRead: Int
+    public var totalBytes: Int
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// A fixed set of threads routing chunks. The reading thread submits jobs and
+/// takes results back strictly in submission order (merging them itself), and
+/// never has more than `maxOutstanding` chunks in flight, so memory stays flat
+/// however long the trace is.
+final class WorkerPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [Job] = []
+    private var queueHead = 0
+    private var done: [Int: Aggregate] = [:]
+    private var nextResult = 0
+    private var outstanding = 0
+    private var stopping = false
+    private var running = 0
+    private let maxOutstanding: Int
+    private let settings: ChunkSettings
+
+    init(threads: Int, settings: ChunkSettings) {
+        self.settings = settings
+        maxOutstanding = threads * 3
+        running = threads
+        for _ in 0..<threads {
+            let thread = Thread { [self] in self.work() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            while queueHead == queue.count, !stopping { condition.wait() }
+            if queueHead == queue.count { break }
+            let job = queue[queueHead]
+            queueHead += 1
+            if queueHead > 64, queueHead * 2 > queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
+            condition.unlock()
+            let result = ChunkProcessor.process(job, settings: settings)
+            condition.lock()
+            done[job.index] = result
+            condition.broadcast()
+        }
+        running -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Queues `job`; merges (through `merge`, on this thread, in order) every
+    /// result that is ready, waiting while too many chunks are in flight.
+    func submit(_ job: Job, merge: (Aggregate) -> Void) {
+        condition.lock()
+        queue.append(job)
+        outstanding += 1
+        condition.broadcast()
+        drain(until: maxOutstanding - 1, merge: merge)
+        condition.unlock()
+    }
+
+    /// Merges every remaining result in order and stops the threads.
+    func finish(merge: (Aggregate) -> Void) {
+        condition.lock()
+        drain(until: 0, merge: merge)
+        stopping = true
+        condition.broadcast()
+        while running > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Called with the lock held.
+    private func drain(until limit: Int, merge: (Aggregate) -> Void) {
+        while true {
+            while let result = done.removeValue(forKey: nextResult) {
+                nextResult += 1
+                outstanding -= 1
+                condition.unlock()
+                merge(result)
+                condition.lock()
+            }
+            if outstanding <= limit { return }
+            condition.wait()
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import EventLog
+import Foundation
+import GatewayAPI
+
+/// The events of a scenario run, in trace order, produced lazily: first the initial state
+/// (one `applied` event per manifest object, at the start time), then the requests with the
+/// timed changes slotted in by time. Only the manifests are held in memory, never the
+/// requests, so 10 million requests need no more memory than 10.
+public struct ScenarioEvents: Sequence, IteratorProtocol {
+    public let requestCount: Int
+    let sampler: RequestSampler
+    var clock: ArrivalClock
+    /// Initial state then, per timed change, its resource events (already loaded).
+    var initial: [ResourceChange]
+    var timed: [(micros: Int64, changes: [ResourceChange])]
+    let startMicros: Int64
+    var initialIndex = 0
+    var timedIndex = 0
+    var timedChangeIndex = 0
+    var nextRequest = 0
+    var pendingRequestTime: Int64?
+
+    /// Loads every manifest of the scenario (initial and timed); a loader error is thrown as a
+    /// `ScenarioError` carrying the loader's messages.
+    public init(scenario: Scenario, seed: UInt64, requests: Int? = nil) throws {
+        let base = (scenario.file as NSString).deletingLastPathComponent
+        initial = try Self.applied(paths: scenario.manifests, scenario: scenario, base: base, what: "manifests")
+        timed = []
+        for change in scenario.changes {
+            switch change.action {
+            case .apply(let paths):
+                timed.append((change.timeMicros, try Self.applied(paths: paths, scenario: scenario, base: base, what: "changes")))
+            case .delete(let refs):
+                let origin = "\((scenario.file as NSString).lastPathComponent):\(change.line)"
+                timed.append((change.timeMicros, try refs.map { try ManifestEvents.deletion($0, source: .file, origin: origin) }))
+            }
+        }
+        requestCount = requests ?? scenario.traffic.requests
+        sampler = RequestSampler(scenario: scenario.name, traffic: scenario.traffic, seed: seed)
+        clock = ArrivalClock(traffic: scenario.traffic, seed: seed)
+        startMicros = scenario.traffic.startMicros
+    }
+
+    static func applied(paths: [String], scenario: Scenario, base: String, what: String) throws -> [ResourceChange] {
+        let loaded = ManifestEvents.load(paths: paths)
+        if !loaded.errors.isEmpty {
+            throw ScenarioError(file: scenario.file, field: what, "the manifests do not load:\n" + loaded.errors.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        return try ManifestEvents.changes(for: loaded.objects, source: .file) { ManifestEvents.origin(of: $0, relativeTo: base) }
+    }
+
+    /// Number of resource events in the initial state.
+    public var initialCount: Int { initial.count }
+
+    public mutating func next() -> Event? {
+        if initialIndex < initial.count {
+            defer { initialIndex += 1 }
+            return Event(timeMicros: startMicros, body: .resource(initial[initialIndex]))
+        }
+        if nextRequest < requestCount, pendingRequestTime == nil { pendingRequestTime = clock.next() }
+        // A timed change goes first when it is due no later than the next request (or no request is left).
+        if timedIndex < timed.count, pendingRequestTime.map({ timed[timedIndex].micros <= $0 }) ?? true {
+            let (micros, changes) = timed[timedIndex]
+            guard timedChangeIndex < changes.count else {
+                timedIndex += 1; timedChangeIndex = 0
+                return next()
+            }
+            defer { timedChangeIndex += 1 }
+            return Event(timeMicros: micros, body: .resource(changes[timedChangeIndex]))
+        }
+        guard let time = pendingRequestTime else { return nil }
+        pendingRequestTime = nil
+        defer { nextRequest += 1 }
+        return Event(timeMicros: time, body: .request(sampler.request(nextRequest)))
+    }
+}

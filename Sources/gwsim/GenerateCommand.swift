@@ -1,0 +1,58 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Scenarios
+
+/// `gwsim generate`: a scenario file -> a synthetic trace (deterministic from the seed).
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate a synthetic trace from a scenario file (same scenario and seed: same bytes).",
+        discussion: """
+            The scenario format is described in docs/scenarios.md.
+
+            Example:
+              gwsim generate scenarios/seed-path.yaml -o seed-path.zst --requests 20000 --seed 1
+            """
+    )
+
+    @Argument(help: "The scenario file (YAML).")
+    var scenario: String
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: "The trace file to write (.zst).")
+    var output: String
+
+    @Option(help: "Number of requests (default: the scenario's traffic.requests, or rate x duration).")
+    var requests: Int?
+
+    @Option(help: "Seed of the random draws.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if let requests, requests < 0 { throw ValidationError("--requests must be >= 0") }
+    }
+
+    func run() throws {
+        let parsed: Scenario
+        do {
+            parsed = try ScenarioParser.load(path: scenario)
+        } catch {
+            Terminal.error(error.description)
+            throw Exit.badInput
+        }
+        let summary: Generator.Summary
+        do {
+            summary = try Generator.generate(parsed, to: output, seed: seed, requests: requests)
+        } catch let error as ScenarioError {
+            Terminal.error(error.description)
+            throw Exit.badInput
+        } catch {
+            throw EventLogSupport.fail(output, error)
+        }
+        var span = ""
+        if let first = summary.firstMicros, let last = summary.lastMicros {
+            span = " \(EventTime.format(micros: first))..\(EventTime.format(micros: last)),"
+        }
+        Terminal.error("\(output): \(summary.events) events (\(summary.resourceEvents) resource, \(summary.requests) requests),\(span) \(summary.bytes) bytes, seed \(summary.seed)")
+    }
+}

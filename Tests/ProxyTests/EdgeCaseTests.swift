@@ -1,0 +1,136 @@
+import Foundation
+import GatewayAPI
+import Proxy
+import RoutingCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Gateway answers, failures and hardening, live on loopback.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct EdgeCaseTests {
+    func harness(extra: [String: [Endpoint]] = [:]) throws -> ProxyHarness {
+        try ProxyHarness(resources: edgeResources(), listenerPort: 8080, extra: extra)
+    }
+
+    @Test func redirectAnswersWithLocationAndNoBody() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let response = try harness.connect().request("/a?b=1", host: "redirect.test")
+        #expect(response.status == 301)
+        #expect(response.header("location") == "https://redirect.test/a?b=1")
+        #expect(response.body.isEmpty)
+    }
+
+    @Test func unknownHostIs404NoRoute() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let response = try harness.connect().request("/", host: "nobody.test")
+        #expect(response.status == 404)
+        #expect(response.text == "no route\n")
+    }
+
+    @Test func refusedBackendIs503AndEjected() throws {
+        let harness = try harness(extra: ["default/refused": [Endpoint(host: "127.0.0.1", port: refusedPort())]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let first = try connection.request("/refused", host: "app.test")
+        #expect(first.status == 503)
+        let second = try connection.request("/refused", host: "app.test")  // ejected: no connect attempt
+        #expect(second.status == 503)
+        #expect(second.text.contains("no healthy endpoint"))
+        #expect(try connection.request("/", host: "app.test").status == 200)
+    }
+
+    @Test func hungBackendTimesOutWith504() throws {
+        let silent = silentListener()
+        defer { close(silent.fd) }
+        let harness = try harness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: silent.port)]])
+        defer { harness.stop() }
+        let started = Date()
+        let response = try harness.connect().request("/slow", host: "app.test")
+        #expect(response.status == 504)
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+
+    @Test func responseHeaderModifierApplies() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let response = try harness.connect().request("/", host: "app.test")
+        #expect(response.status == 200)
+        #expect(response.header("x-edge") == "yes")
+        #expect(response.header("x-whoami-name") == nil)
+    }
+
+    @Test func requestMirrorCopiesRequestsToTheMirrorBackend() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        for index in 0..<4 {
+            let response = try connection.request("/m\(index)", host: "mirror.test")
+            #expect(response.header("x-whoami-name") == "whoami")
+        }
+        let upload = try connection.request("/upload", method: "POST", host: "mirror.test", body: Array("hello".utf8))
+        #expect(upload.header("x-whoami-body-bytes") == "5")
+        let deadline = Date().addingTimeInterval(2)
+        while harness.nginx.stats.requests < 5 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(harness.nginx.stats.requests == 5)
+        #expect(harness.whoami.stats.requests == 5)
+    }
+
+    @Test func contentLengthWithTransferEncodingIs400AndClose() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 400)
+        #expect(connection.isClosedByPeer())
+    }
+
+    @Test func hugeHeaderIs431() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let big = String(repeating: "a", count: ProxyLimits.maxHeaderBytes + 1_000)
+        try connection.send("GET / HTTP/1.1\r\nHost: app.test\r\nX-Big: \(big)\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 431)
+        #expect(connection.isClosedByPeer())
+    }
+
+    @Test func garbageIs400AndTheProxyKeepsServing() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("THIS IS NOT HTTP\r\n\r\n")
+        #expect(try connection.readResponse().status == 400)
+        #expect(try harness.connect().request("/", host: "app.test").status == 200)
+    }
+
+    @Test func largeBodiesStreamThroughIntact() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let size = 8 * 1024 * 1024
+        var body = [UInt8](repeating: 0, count: size)
+        var state: UInt32 = 12_345
+        for index in body.indices {
+            state = state &* 1_103_515_245 &+ 12_345
+            body[index] = UInt8(truncatingIfNeeded: state >> 16)
+        }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in body { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        let connection = try harness.connect()
+        let upload = try connection.request("/upload", method: "POST", host: "app.test", body: body)
+        #expect(upload.status == 200)
+        #expect(upload.header("x-whoami-body-bytes") == String(size))
+        #expect(upload.header("x-whoami-body-fnv1a") == String(hash, radix: 16))
+        let download = try connection.request("/data?size=\(size)", host: "app.test")
+        #expect(download.status == 200)
+        #expect(download.body.count == size)
+        let records = harness.sink.waitFor(2)
+        #expect(records.first?.observed?.bytesIn == size)
+        #expect(records.last?.observed?.bytesOut == size)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import GatewayAPI
+import Proxy
+import RoutingCore
+import Testing
+
+/// HTTP/1.x corners the proxy must get right: pipelining, chunked uploads, HEAD,
+/// HTTP/1.0, clients that leave mid-response.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct HTTPSemanticsTests {
+    func harness() throws -> ProxyHarness { try ProxyHarness(resources: edgeResources(), listenerPort: 8080) }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /one HTTP/1.1\r\nHost: app.test\r\n\r\nGET /two HTTP/1.1\r\nHost: nobody.test\r\n\r\nGET /three HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        let first = try connection.readResponse()
+        let second = try connection.readResponse()
+        let third = try connection.readResponse()
+        #expect(first.status == 200 && first.text.contains("GET /one HTTP/1.1"))
+        #expect(second.status == 404)
+        #expect(third.status == 200 && third.text.contains("GET /three HTTP/1.1"))
+    }
+
+    @Test func chunkedUploadIsForwarded() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("POST /up HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.header("x-whoami-body-bytes") == "11")
+        #expect(response.text.contains("Transfer-Encoding: chunked"))
+    }
+
+    @Test func headHasNoBody() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let head = try connection.request("/", method: "HEAD", host: "app.test")
+        #expect(head.status == 200)
+        #expect(head.body.isEmpty)
+        #expect(try connection.request("/", host: "app.test").status == 200)  // framing intact
+    }
+
+    @Test func http10ClientGetsItsAnswerAndAClose() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /old HTTP/1.0\r\nHost: app.test\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 200)
+        #expect(response.text.contains("GET /old HTTP/1.1"))  // upstream always speaks 1.1
+        #expect(connection.isClosedByPeer())
+    }
+
+    @Test func clientLeavingMidResponseIsRecordedAndFreesTheBackend() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        do {
+            let connection = try harness.connect()
+            try connection.send("GET /data?size=\(200 * 1024 * 1024) HTTP/1.1\r\nHost: app.test\r\nX-Request-Id: leaver\r\n\r\n")
+            Thread.sleep(forTimeInterval: 0.2)
+        }  // closed here, having read nothing
+        let records = harness.sink.waitFor(1)
+        #expect(records.first?.id == "leaver")
+        #expect(records.first?.observed?.status == 200)
+        #expect((records.first?.observed?.bytesOut ?? 0) < 200 * 1024 * 1024)
+        #expect(harness.proxy.stats.inFlight == 0)
+        #expect(try harness.connect().request("/", host: "app.test").status == 200)
+    }
+}

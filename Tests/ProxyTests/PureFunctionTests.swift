@@ -1,0 +1,132 @@
+import GatewayAPI
+import NIOCore
+import NIOHTTP1
+@testable import Proxy
+import RoutingCore
+import Testing
+
+/// The pure pieces: upstream head, response heads, balancing, endpoint resolution, flags.
+@Suite struct PureFunctionTests {
+    func decision(host: String = "app", headers: [HTTPHeader] = []) -> Decision {
+        Decision(outcome: .forward, backend: BackendRef(namespace: "ns", name: "svc", port: 80),
+                 request: ForwardedRequest(method: "GET", scheme: "http", host: host, path: "/p?q=1", headers: headers))
+    }
+
+    @Test func upstreamHeadAddsForwardedHeadersAndDropsHopByHop() {
+        var original = HTTPHeaders([("Host", "app:8000"), ("Connection", "keep-alive, X-Secret"), ("X-Secret", "s"),
+                                    ("X-Forwarded-For", "1.2.3.4"), ("X-Forwarded-Proto", "https"), ("Accept", "*/*")])
+        original.add(name: "Keep-Alive", value: "timeout=5")
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/p?q=1", headers: original)
+        let routed = decision(headers: original.map { HTTPHeader(name: $0.name.lowercased(), value: $0.value) })
+        let up = RequestForwarder.upstreamHead(decision: routed, original: head, routedHost: "app",
+                                               client: .init(ip: "10.0.0.9", listenerPort: 8000, scheme: "http"),
+                                               requestID: "id-1", generatedID: true)
+        #expect(up.uri == "/p?q=1")
+        #expect(up.headers["host"] == ["app:8000"])  // as the client sent it
+        #expect(up.headers["x-forwarded-for"] == ["1.2.3.4, 10.0.0.9"])
+        #expect(up.headers["x-forwarded-proto"] == ["http"])
+        #expect(up.headers["x-forwarded-host"] == ["app:8000"])
+        #expect(up.headers["x-forwarded-port"] == ["8000"])
+        #expect(up.headers["x-request-id"] == ["id-1"])
+        #expect(up.headers["accept"] == ["*/*"])
+        #expect(!up.headers.contains(name: "connection"))
+        #expect(!up.headers.contains(name: "keep-alive"))
+        #expect(!up.headers.contains(name: "x-secret"))
+    }
+
+    @Test func urlRewriteHostnameReplacesHost() {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders([("Host", "app")]))
+        let up = RequestForwarder.upstreamHead(decision: decision(host: "internal.svc", headers: [HTTPHeader(name: "host", value: "app")]),
+                                               original: head, routedHost: "app",
+                                               client: .init(ip: "10.0.0.9", listenerPort: 80, scheme: "http"), requestID: "x", generatedID: false)
+        #expect(up.headers["host"] == ["internal.svc"])
+        #expect(up.headers["x-forwarded-host"] == ["app"])
+        #expect(!up.headers.contains(name: "x-request-id"))
+    }
+
+    @Test func responseHeaderChangesApplyRemoveSetAdd() {
+        var routed = decision()
+        routed.responseHeaders.remove = ["server"]
+        routed.responseHeaders.set = [HTTPHeader(name: "X-Set", value: "new")]
+        routed.responseHeaders.add = [HTTPHeader(name: "X-Add", value: "2")]
+        routed.cors = CORSResult(preflight: false, allowed: true, headers: [HTTPHeader(name: "Access-Control-Allow-Origin", value: "https://a")])
+        let upstream = HTTPResponseHead(version: .http1_1, status: .ok,
+                                        headers: HTTPHeaders([("Server", "x"), ("X-Set", "old"), ("X-Add", "1"), ("Connection", "keep-alive")]))
+        let out = ResponseWriter.proxiedHead(upstream, decision: routed, requestID: "r", keepAlive: false)
+        #expect(!out.headers.contains(name: "server"))
+        #expect(out.headers["x-set"] == ["new"])
+        #expect(out.headers["x-add"] == ["1", "2"])
+        #expect(out.headers["access-control-allow-origin"] == ["https://a"])
+        #expect(out.headers["connection"] == ["close"])
+        #expect(out.headers["x-request-id"] == ["r"])
+    }
+
+    @Test func roundRobinSkipsEjectedEndpointsUntilTheyExpire() {
+        let pool = EndpointPool()
+        let a = Endpoint(host: "10.0.0.1", port: 80), b = Endpoint(host: "10.0.0.2", port: 80)
+        let now = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        #expect((0..<4).map { _ in pool.pick(backend: "s", endpoints: [a, b], now: now) } == [a, b, a, b])
+        pool.eject(a, for: .seconds(10), now: now)
+        #expect((0..<3).map { _ in pool.pick(backend: "s", endpoints: [a, b], now: now) } == [b, b, b])
+        pool.eject(b, for: .seconds(10), now: now)
+        #expect(pool.pick(backend: "s", endpoints: [a, b], now: now) == nil)
+        #expect(pool.pick(backend: "s", endpoints: [a, b], now: now + .seconds(11)) != nil)
+    }
+
+    @Test func resolverUsesSlicesExternalNameAndOverrides() throws {
+        let loaded = Loader.load(text: """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: ns}
+            spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: web-abc, namespace: ns, labels: {kubernetes.io/service-name: web}}
+            addressType: IPv4
+            ports: [{name: http, port: 8080}]
+            endpoints:
+            - addresses: [10.1.0.2]
+            - addresses: [10.1.0.1]
+            - addresses: [10.1.0.3]
+              conditions: {ready: false}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: ext, namespace: ns}
+            spec: {type: ExternalName, externalName: example.org, ports: [{port: 443}]}
+            """, file: "r.yaml")
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        let resolver = BackendResolver(resources: loaded.resources, overrides: ["ns/pinned": [Endpoint(host: "127.0.0.1", port: 9)]])
+        #expect(resolver.endpoints(for: BackendRef(namespace: "ns", name: "web", port: 80)).map(\.description) == ["10.1.0.1:8080", "10.1.0.2:8080"])
+        #expect(resolver.endpoints(for: BackendRef(namespace: "ns", name: "ext", port: 443)).map(\.description) == ["example.org:443"])
+        #expect(resolver.endpoints(for: BackendRef(namespace: "ns", name: "pinned", port: 80)).map(\.description) == ["127.0.0.1:9"])
+        #expect(resolver.endpoints(for: BackendRef(namespace: "ns", name: "missing", port: 80)).isEmpty)
+    }
+
+    @Test func flagParsing() {
+        #expect(ProxyConfig.parseBackendOverride("kube-system/whoami=127.0.0.1:9001")?.endpoint == Endpoint(host: "127.0.0.1", port: 9001))
+        #expect(ProxyConfig.parseBackendOverride("ns/name=[::1]:80")?.endpoint.description == "[::1]:80")
+        #expect(ProxyConfig.parseBackendOverride("whoami=127.0.0.1:1") == nil)
+        #expect(ProxyConfig.parseBackendOverride("a/b=host") == nil)
+        #expect(ProxyConfig.parsePortMapping("8000=0")! == (8000, 0))
+        #expect(ProxyConfig.parsePortMapping("8000") == nil)
+        #expect(Endpoint(parsing: "127.0.0.1:0") == nil)
+        #expect(Endpoint(parsing: "127.0.0.1:0", allowEphemeral: true) == Endpoint(host: "127.0.0.1", port: 0))
+    }
+
+    @Test func requestIDsAreDistinct() {
+        let generator = RequestIDGenerator(startMicros: 1_767_225_600_000_000)
+        let ids = (0..<1_000).map { _ in generator.next() }
+        #expect(Set(ids).count == 1_000)
+        #expect(ids[0].hasSuffix("-1"))
+    }
+
+    @Test func whoamiJSONIsValidAndSorted() throws {
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/a\"b",
+                                   headers: HTTPHeaders([("Host", "h"), ("X-B", "1"), ("x-b", "2"), ("A", "\n")]))
+        let text = WhoamiReply.json(name: "n", head: head, remoteAddr: "1.2.3.4:5", listen: "127.0.0.1")
+        #expect(text == #"{"name":"n","method":"GET","host":"h","path":"/a\"b","headers":{"a":"\n","host":"h","x-b":"1, 2"},"remoteAddr":"1.2.3.4:5","listen":"127.0.0.1"}"# + "\n")
+        #expect(WhoamiReply.canonical("x-forwarded-for") == "X-Forwarded-For")
+    }
+}

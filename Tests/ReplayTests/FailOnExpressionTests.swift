@@ -1,0 +1,67 @@
+@testable import Replay
+import Testing
+
+@Suite struct FailOnExpressionTests {
+    func report(requests: Int = 1_000, changed: Int = 0, newlyFailing: Int = 0, unmatched: Int = 0) -> ImpactReport {
+        var r = ImpactReport(input: ReplayInput(trace: "t.zst"))
+        r.requests = requests
+        r.changed = changed
+        r.newlyFailing = newlyFailing
+        r.unmatchedBaseline = unmatched
+        return r
+    }
+
+    @Test func parses() throws {
+        let e = try FailOnExpression(parsing: "changed>1%")
+        #expect(e.metric == .changed && e.op == .greater && e.value == 1 && e.isPercent)
+        let f = try FailOnExpression(parsing: " newly-failing >= 100 ")
+        #expect(f.metric == .newlyFailing && f.op == .greaterOrEqual && f.value == 100 && !f.isPercent)
+        #expect(try FailOnExpression(parsing: "unmatched<=5.5%").op == .lessOrEqual)
+        #expect(try FailOnExpression(parsing: "status-changes==0").op == .equal)
+        #expect(try FailOnExpression(parsing: "unreached-rules<1").op == .less)
+        #expect(try FailOnExpression(parsing: "disagreement>0").metric == .disagreement)
+        #expect(try FailOnExpression(parsing: "newly-succeeding>0").metric == .newlySucceeding)
+    }
+
+    @Test func rejectsBadExpressionsNamingThem() {
+        for (text, fragment) in [("changed", "expected METRIC OP VALUE"), ("chnaged>1", "unknown metric \"chnaged\""),
+                                 ("changed=>1", "unknown operator"), ("changed!=1", "unknown operator"), ("changed>", "missing value"),
+                                 ("changed>abc", "not a non-negative number"), (">1", "missing metric"), ("changed>150%", "between 0 and 100"),
+                                 ("changed>-1", "not a non-negative number")] {
+            do {
+                _ = try FailOnExpression(parsing: text)
+                Issue.record("\(text) parsed")
+            } catch let error as FailOnExpression.ParseError {
+                #expect(error.description.contains("\"\(text)\""), "\(error)")
+                #expect(error.message.contains(fragment), "\(text): \(error.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test func evaluates() throws {
+        let r = report(changed: 20, newlyFailing: 3, unmatched: 60)
+        #expect(try FailOnExpression(parsing: "changed>1%").trips(r))          // 2%
+        #expect(!(try FailOnExpression(parsing: "changed>2%").trips(r)))
+        #expect(try FailOnExpression(parsing: "changed>=2%").trips(r))
+        #expect(try FailOnExpression(parsing: "changed>=20").trips(r))
+        #expect(!(try FailOnExpression(parsing: "changed>=21").trips(r)))
+        #expect(try FailOnExpression(parsing: "newly-failing>0").trips(r))
+        #expect(!(try FailOnExpression(parsing: "newly-succeeding>0").trips(r)))
+        #expect(try FailOnExpression(parsing: "unmatched>5%").trips(r))        // 6%
+        #expect(try FailOnExpression(parsing: "status-changes==0").trips(r))
+        #expect(!(try FailOnExpression(parsing: "unreached-rules>0").trips(r)))
+        #expect(!(try FailOnExpression(parsing: "changed>0").trips(report(requests: 0))))
+        #expect(try FailOnExpression(parsing: "changed>1%").explain(r) == "--fail-on changed>1%: changed is 2%")
+    }
+
+    @Test func disagreementUsesTheObservedRequests() throws {
+        var r = report()
+        r.verification = Verification(observed: 200, agreed: 190)
+        #expect(try FailOnExpression(parsing: "disagreement>0").trips(r))
+        #expect(try FailOnExpression(parsing: "disagreement==5%").trips(r))
+        r.verification = Verification(observed: 200, agreed: 200)
+        #expect(!(try FailOnExpression(parsing: "disagreement>0").trips(r)))
+    }
+}

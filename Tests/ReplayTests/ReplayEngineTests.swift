@@ -1,0 +1,192 @@
+import EventLog
+import Foundation
+import GatewayAPI
+@testable import Replay
+import RoutingCore
+import Testing
+
+@Suite struct ReplayEngineTests {
+    @Test func weightChangeMovesAQuarterFromWhoamiToNginx() throws {
+        let count = 20_000
+        var rows: [ChangedRequestRow] = []
+        let result = try replay(TraceFixture.events(requests: count), change: ReplayChange(objects: TraceFixture.objects(TraceFixture.even)),
+                                onChanged: { rows.append($0) })
+        let r = result.report
+        #expect(r.requests == count)
+        #expect(r.input.warning == nil)
+        // 3:1 -> 1:1 moves 0.75 - 0.5 = 25% of requests, all of them whoami -> nginx.
+        #expect((0.235...0.265).contains(r.changedFraction), "changed \(r.changedFraction)")
+        #expect(rows.count == r.changed)
+        #expect(rows.allSatisfy { $0.before.backend == "app/whoami:80" && $0.after.backend == "app/nginx:80" && $0.categories == [.backend] })
+        #expect(r.categories[.backend] == r.changed)
+        #expect(r.newlyFailing == 0 && r.newlySucceeding == 0)
+        #expect(r.statusTransitions.isEmpty)
+        #expect(r.patterns.count == 1)
+        let pattern = try #require(r.patterns.first)
+        #expect(pattern.method == "GET" && pattern.host == "whoami" && pattern.pathTemplate == "/")
+        #expect(pattern.before == "app/whoami:80" && pattern.after == "app/nginx:80" && pattern.count == r.changed)
+        #expect(r.patterns.first?.examples == Array(rows.prefix(3).map(\.id)))
+        #expect(r.byRule.map(\.key) == ["httproute/app/web/rule/0"])
+        #expect(r.byRoute.first?.requests == count)
+        #expect(r.byHostname.first?.key == "whoami")
+
+        let shares = try #require(r.rules.first)
+        #expect(r.rules.count == 1)
+        #expect(shares.rule == "httproute/app/web/rule/0")
+        #expect(shares.before.map(\.backend) == ["app/whoami:80", "app/nginx:80"])
+        #expect(shares.before.map(\.configured) == [0.75, 0.25])
+        #expect(shares.after.map(\.configured) == [0.5, 0.5])
+        #expect(abs(shares.before[0].observed - 0.75) < 0.015)
+        #expect(abs(shares.after[0].observed - 0.5) < 0.015)
+        #expect(shares.before[0].requests - shares.after[0].requests == r.changed)
+        #expect(r.timeline.count == 50)
+        #expect(r.timeline.reduce(0) { $0 + $1.requests } == count)
+        #expect(r.timeline.reduce(0) { $0 + $1.changed } == r.changed)
+        #expect(r.unreachedRules.isEmpty)
+        #expect(r.statusChanges.isEmpty)
+    }
+
+    @Test func exactFooMakesEveryRootRequestNewlyFailing() throws {
+        let r = try replay(TraceFixture.events(requests: 500), change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo))).report
+        #expect(r.changed == 500)
+        #expect(r.newlyFailing == 500)
+        #expect(r.statusTransitions == [Transition(from: "forward", to: "404", count: 500)])
+        #expect(r.categories[.newlyUnrouted] == 500)
+        #expect(r.categories[.status] == 500)
+        #expect(r.patterns.first?.after == "404")
+        #expect(r.patterns.first?.examples == ["req-0", "req-1", "req-2"])
+        #expect(r.byRule.first?.newlyFailing == 500)
+        // The candidate's only rule matches /foo, which nobody asked for.
+        #expect(r.unreachedRules == ["httproute/app/web/rule/0"])
+        #expect(r.unmatchedBaseline == 0)
+    }
+
+    @Test func atAppliesTheChangeFromThatTimeOn() throws {
+        let events = TraceFixture.events(requests: 1_000)
+        // Request i is at t0 + 1 s + i ms: the change applies from request 600 on.
+        let at = TraceFixture.t0 + TraceFixture.second + 600 * 1_000
+        var first: String?
+        let r = try replay(events, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo), atMicros: at),
+                           onChanged: { if first == nil { first = $0.id } }).report
+        #expect(r.changed == 400)
+        #expect(r.newlyFailing == 400)
+        #expect(first == "req-600")
+        #expect(r.input.atMicros == at)
+        let early = r.timeline.filter { $0.startMicros + 1 < at - 20_000 }
+        #expect(!early.isEmpty && early.allSatisfy { $0.changed == 0 })
+    }
+
+    @Test func laterRecordedChangesToAReplacedObjectAreOverridden() throws {
+        var events = TraceFixture.events(requests: 1_000)
+        // The recorded cluster switched the route to Exact /foo half way: the baseline fails from then on.
+        events.insert(TraceFixture.resource(TraceFixture.exactFoo, at: TraceFixture.t0 + TraceFixture.second + 500 * 1_000), at: 5 + 500)
+        let r = try replay(events, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.canary))).report
+        // The candidate keeps the canary route: the second half succeeds there.
+        #expect(r.changed == 500)
+        #expect(r.newlySucceeding == 500)
+        #expect(r.newlyFailing == 0)
+        #expect(r.unmatchedBaseline == 500)
+        #expect(r.statusTransitions == [Transition(from: "404", to: "forward", count: 500)])
+        #expect(r.categories[.newlyRouted] == 500)
+        let shares = try #require(r.rules.first)
+        #expect(shares.after.map(\.configured) == [0.75, 0.25])
+    }
+
+    @Test func withoutRemovesTheObject() throws {
+        let r = try replay(TraceFixture.events(requests: 300),
+                           change: ReplayChange(removals: [ObjectKey(kind: "HTTPRoute", namespace: "app", name: "web")])).report
+        #expect(r.newlyFailing == 300)
+        #expect(r.categories[.newlyUnrouted] == 300)
+        #expect(r.statusChanges.contains { $0.object == "HTTPRoute/app/web" && $0.condition == "Accepted" && $0.after == "absent" })
+        #expect(r.statusChanges.contains { $0.object == "Gateway/infra/gw" && $0.condition == "attachedRoutes" && $0.before == "1" && $0.after == "0" })
+        #expect(r.unreachedRules.isEmpty)
+    }
+
+    @Test func unreachedRulesListCandidateRulesNoRequestReached() throws {
+        var events = TraceFixture.events(requests: 100)
+        events.insert(TraceFixture.resource(TraceFixture.route(name: "api", pathType: "PathPrefix", path: "/api", backends: [("nginx", 1)]),
+                                            at: TraceFixture.t0), at: 5)
+        let r = try replay(events).report
+        #expect(r.changed == 0)
+        #expect(r.unreachedRules == ["httproute/app/api/rule/0"])
+        #expect(r.rules.map(\.rule) == ["httproute/app/web/rule/0"])
+    }
+
+    @Test func reportIsByteIdenticalForAnyThreadCountAndChunking() throws {
+        var events = TraceFixture.events(requests: 6_000) { i in i % 3 == 0 ? "/items/\(i)" : (i % 3 == 1 ? "/foo" : "/") }
+        events.insert(TraceFixture.resource(TraceFixture.even, at: TraceFixture.t0 + TraceFixture.second + 2_000 * 1_000), at: 5 + 2_000)
+        events.insert(TraceFixture.resource(TraceFixture.service("extra"), at: TraceFixture.t0 + TraceFixture.second + 4_000 * 1_000), at: 5 + 4_001)
+        let change = ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo),
+                                  atMicros: TraceFixture.t0 + TraceFixture.second + 1_000 * 1_000)
+        let dir = ReplayTempDir()
+        let trace = dir.file("trace.zst")
+        try TraceFixture.write(events, to: trace, frameBytes: 32 << 10)
+        func run(threads: Int, chunkSize: Int) throws -> ReplayResult {
+            try Replay.run(ReplayOptions(tracePath: trace, change: change, threads: threads, verify: true, chunkSize: chunkSize))
+        }
+        let one = try run(threads: 1, chunkSize: 4096)
+        let four = try run(threads: 4, chunkSize: 97)
+        let tiny = try run(threads: 3, chunkSize: 1)
+        #expect(one.report == four.report)
+        #expect(one.report == tiny.report)
+        let json = ImpactReportRenderer.json(one.report)
+        #expect(json == ImpactReportRenderer.json(four.report))
+        #expect(json == ImpactReportRenderer.json(tiny.report))
+        #expect(one.report.changed > 0)
+        #expect(one.report.patterns.contains { $0.pathTemplate == "/items/{id}" })
+    }
+
+    @Test func truncatedTraceReplaysItsPrefixWithAWarning() throws {
+        let dir = ReplayTempDir()
+        let trace = dir.file("trace.zst")
+        try TraceFixture.write(TraceFixture.events(requests: 5_000), to: trace, frameBytes: 16 << 10)
+        var data = try Data(contentsOf: URL(fileURLWithPath: trace))
+        data.removeLast(data.count / 3)
+        try data.write(to: URL(fileURLWithPath: trace))
+        let result = try Replay.run(ReplayOptions(tracePath: trace, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.even))))
+        #expect(result.report.requests > 0 && result.report.requests < 5_000)
+        #expect(result.report.input.warning?.contains("truncated") == true)
+        #expect(result.warnings.contains { $0.contains("truncated") })
+    }
+
+    @Test func damagedTraceIsAnErrorNamingTheByteOffset() throws {
+        let dir = ReplayTempDir()
+        let trace = dir.file("trace.zst")
+        try TraceFixture.write(TraceFixture.events(requests: 5_000), to: trace, frameBytes: 16 << 10)
+        var data = try Data(contentsOf: URL(fileURLWithPath: trace))
+        let middle = data.count / 2
+        for i in middle..<(middle + 16) { data[i] ^= 0x5A }
+        try data.write(to: URL(fileURLWithPath: trace))
+        do {
+            _ = try Replay.run(ReplayOptions(tracePath: trace, threads: 2))
+            Issue.record("a damaged trace replayed")
+        } catch let error as ReplayError {
+            guard case .damaged(_, let atByte, _, _) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(atByte > 0 && atByte <= middle)
+            #expect(error.description.contains("at byte \(atByte)"))
+        }
+    }
+
+    @Test func missingTraceIsUnreadable() {
+        #expect(throws: ReplayError.self) { try Replay.run(ReplayOptions(tracePath: "/nonexistent/trace.zst")) }
+        #expect(throws: ReplayError.self) { try Replay.run(ReplayOptions(tracePath: "/nonexistent/store.db")) }
+    }
+
+    @Test func undecodableRecordedObjectsAreSkippedWithAWarning() throws {
+        var events = TraceFixture.events(requests: 10)
+        events.insert(TraceFixture.resource(#"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"bad","namespace":"app"},"spec":{"rules":[{"matches":[{"path":{"type":"Nope","value":"/"}}]}]}}"#, at: TraceFixture.t0), at: 5)
+        events.insert(TraceFixture.resource(#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"app"}}"#, at: TraceFixture.t0), at: 5)
+        let result = try replay(events)
+        #expect(result.report.requests == 10)
+        #expect(result.warnings.count == 1)
+        #expect(result.warnings.first?.contains("skipped 1 recorded object") == true)
+    }
+
+    @Test func pathTemplates() {
+        #expect(PathTemplate.of("/api/items/42?page=2") == "/api/items/{id}")
+        #expect(PathTemplate.of("/u/123e4567-e89b-12d3-a456-426614174000/x") == "/u/{id}/x")
+        #expect(PathTemplate.of("/blob/4bf92f3577b34da6a3ce929d0e0e4736") == "/blob/{id}")
+        #expect(PathTemplate.of("/") == "/")
+        #expect(PathTemplate.of("/v2/deadbeef") == "/v2/deadbeef")
+    }
+}
