@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
     ],
     targets: [
         // Resource model, YAML/JSON loading, API-server validation. No routing logic.
@@ -31,7 +33,9 @@ let package = Package(
         .target(name: "Scenarios", dependencies: ["GatewayAPI", "EventLog", .product(name: "Yams", package: "Yams")]),
         // The live mode: the only code that touches sockets (SwiftNIO), calling the routing core.
         .target(name: "Proxy", dependencies: [
-            "GatewayAPI", "RoutingCore", "EventLog",
+            "GatewayAPI", "RoutingCore", "EventLog", "Replay",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -50,7 +54,9 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Scenarios", "EventLog", "GatewayAPI", "RoutingCore"],
                     exclude: ["RenderGolden"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatewayAPI", "RoutingCore",
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatewayAPI", "RoutingCore", "EventLog", "Replay",
+                                                       .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                                       .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                                                        .product(name: "NIOCore", package: "swift-nio"),
                                                        .product(name: "NIOPosix", package: "swift-nio"),
                                                        .product(name: "NIOHTTP1", package: "swift-nio"),
