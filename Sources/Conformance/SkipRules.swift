@@ -5,7 +5,7 @@ import GatewayAPI
 /// would be needed. Most reasons are derived from the case data (kinds the
 /// loader does not model); the rest are cases whose point only a live proxy
 /// or live backend can show, listed by name with the upstream behaviour.
-enum SkipRules {
+package enum SkipRules {
     /// Cases whose assertions need a live proxy, a live backend, or an
     /// implementation choice the simulator does not have.
     static let liveOnly: [String: String] = [
@@ -24,7 +24,7 @@ enum SkipRules {
     ]
 
     /// A reason from the case file alone, before any manifest is loaded.
-    static func reason(for c: CaseFile) -> String? {
+    package static func reason(for c: CaseFile) -> String? {
         if c.captured == "none" { return "captured: none (the upstream test is not transcribed)" }
         if let reason = liveOnly[c.name] { return reason }
         for step in c.steps {
@@ -40,7 +40,7 @@ enum SkipRules {
 
     /// A reason from the loaded world: Gateway API kinds in the case's
     /// manifests that the loader does not model change what the case expects.
-    static func reason(for world: World) -> String? {
+    package static func reason(for world: World) -> String? {
         let kinds = world.others.filter { key, raw in
             (raw["apiVersion"]?.scalarText ?? "").hasPrefix("gateway.networking") && key.kind != "Deployment"
         }.map(\.key.kind)

@@ -8,18 +8,18 @@ import GatewayAPI
 /// unresolvable and the transcribed `ResolvedRefs=True` expectations could
 /// never hold, so the runner supplies stand-ins: well-formed PEM-shaped
 /// placeholders (no TLS handshake is simulated, only their presence matters).
-enum SuiteRuntime {
+package enum SuiteRuntime {
     static let gatewayClassName = "gwsim"
-    static let controllerName = "gwsim.dev/gateway-controller"
+    package static let controllerName = "gwsim.dev/gateway-controller"
 
     /// Replaces the suite's placeholders in manifest text.
-    static func substitute(_ text: String) -> String {
+    package static func substitute(_ text: String) -> String {
         text.replacingOccurrences(of: "{GATEWAY_CLASS_NAME}", with: gatewayClassName)
             .replacingOccurrences(of: "{GATEWAY_CONTROLLER_NAME}", with: controllerName)
     }
 
     /// The GatewayClass under test, created first as upstream's harness expects.
-    static var gatewayClassYAML: String {
+    package static var gatewayClassYAML: String {
         """
         apiVersion: gateway.networking.k8s.io/v1
         kind: GatewayClass
@@ -76,7 +76,7 @@ enum SuiteRuntime {
 
     /// The generated objects as one YAML stream (loaded before the base manifests,
     /// so that a manifest defining the same object replaces the stand-in).
-    static var generatedObjectsYAML: String {
+    package static var generatedObjectsYAML: String {
         let crt = Data(placeholderCertificate.utf8).base64EncodedString()
         let key = Data(placeholderKey.utf8).base64EncodedString()
         var docs: [String] = []
@@ -130,7 +130,7 @@ enum SuiteRuntime {
     /// Objects an upstream test creates from Go code during a step (they are in
     /// no manifest; the case notes spell them out). Keyed by case name, then by
     /// 0-based step index; applied at the start of that step.
-    static let stepObjects: [String: [Int: String]] = [
+    package static let stepObjects: [String: [Int: String]] = [
         "TCPRouteMultipleRoutesAttachment": [1: """
             apiVersion: gateway.networking.k8s.io/v1
             kind: TCPRoute
@@ -150,5 +150,5 @@ enum SuiteRuntime {
     ]
 
     /// A stand-in address for "the gateway address" (TEST-NET-1, never contacted).
-    static let gatewayAddress = "192.0.2.1"
+    package static let gatewayAddress = "192.0.2.1"
 }

@@ -6,16 +6,18 @@ import GatewayAPI
 /// plus the raw documents of kinds the loader does not model (Deployments,
 /// ListenerSets, ...) which the runner still needs to read: Deployments tell
 /// which pods a Service selects, and upstream names backends by pod.
-struct World {
-    private(set) var objects: [ObjectKey: LoadedObject] = [:]
-    private(set) var others: [ObjectKey: Value] = [:]
+package struct World {
+    package private(set) var objects: [ObjectKey: LoadedObject] = [:]
+    package private(set) var others: [ObjectKey: Value] = [:]
     /// Load-time diagnostics with error severity (the API server would reject them).
-    private(set) var errors: [String] = []
+    package private(set) var errors: [String] = []
     private var nextLoadOrder = 0
 
     /// Adds (or replaces) the objects of a manifest, in document order, after
     /// everything already in the world (load order stands in for age).
-    mutating func apply(text: String, file: String) {
+    package init() {}
+
+    package mutating func apply(text: String, file: String) {
         let text = SuiteRuntime.substitute(text)
         let documents: [Value]
         do { documents = try YAMLValue.parseAll(text) } catch {
@@ -44,7 +46,7 @@ struct World {
         applySuitePatches()
     }
 
-    mutating func apply(file path: String) {
+    package mutating func apply(file path: String) {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             errors.append("\(path): cannot read file")
             return
@@ -52,14 +54,14 @@ struct World {
         apply(text: text, file: path)
     }
 
-    mutating func delete(_ ref: ObjectRef) -> Bool {
+    package mutating func delete(_ ref: ObjectRef) -> Bool {
         let key = ObjectKey(kind: ref.kind, namespace: ref.namespace, name: ref.name)
         let removed = objects.removeValue(forKey: key) != nil
         return others.removeValue(forKey: key) != nil || removed
     }
 
     /// Applies a merge patch to a live object and decodes it again.
-    mutating func patch(_ ref: ObjectRef, with patch: Value) -> String? {
+    package mutating func patch(_ ref: ObjectRef, with patch: Value) -> String? {
         let key = ObjectKey(kind: ref.kind, namespace: ref.namespace, name: ref.name)
         guard let existing = objects[key] else {
             if let raw = others[key] {
@@ -77,7 +79,7 @@ struct World {
         return "patch of \(key) rejected: " + diagnostics.map(\.description).joined(separator: "; ")
     }
 
-    var resources: ResourceSet {
+    package var resources: ResourceSet {
         ResourceSet(objects.values.sorted { $0.resource.meta.loadOrder < $1.resource.meta.loadOrder }.map(\.resource))
     }
 
@@ -85,7 +87,7 @@ struct World {
     /// example object each (for skip reasons).
     var unmodelledKinds: Set<String> { Set(others.keys.map(\.kind)) }
 
-    func raw(_ key: ObjectKey) -> Value? { objects[key]?.raw ?? others[key] }
+    package func raw(_ key: ObjectKey) -> Value? { objects[key]?.raw ?? others[key] }
 
     // MARK: - Backend identity
 
@@ -93,7 +95,7 @@ struct World {
     /// server reports its pod name, and checks compare the expected backend as a
     /// prefix of it. Pods come from the Deployment whose template labels the
     /// Service selects, or from the targetRef of the Service's EndpointSlices.
-    func podName(namespace: String, service: String) -> String {
+    package func podName(namespace: String, service: String) -> String {
         let key = ObjectKey(kind: "Service", namespace: namespace, name: service)
         if let selector = raw(key)?["spec"]?["selector"]?.objectValue, !selector.isEmpty {
             let wanted = selector.map { ($0.0, $0.1.scalarText ?? "") }

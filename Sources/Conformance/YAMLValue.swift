@@ -4,13 +4,13 @@ import Yams
 /// YAML text to `Value`, through Yams' node tree so that mapping keys keep
 /// their written order (merge patches and header lists depend on it). The
 /// loader has its own reader, but it is internal to GatewayAPI.
-enum YAMLValue {
+package enum YAMLValue {
     struct ParseError: Error, CustomStringConvertible {
         var description: String
     }
 
     /// The first document of `text`; `.null` for an empty document.
-    static func parse(_ text: String) throws -> Value {
+    package static func parse(_ text: String) throws -> Value {
         do {
             guard let node = try Yams.compose(yaml: text) else { return .null }
             return convert(node)
@@ -63,7 +63,7 @@ enum YAMLValue {
 
 extension Value {
     /// A scalar as text (YAML may type a header value as a number).
-    var scalarText: String? {
+    package var scalarText: String? {
         switch self {
         case .string(let s): s
         case .int(let i): String(i)

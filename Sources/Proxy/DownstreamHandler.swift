@@ -7,11 +7,14 @@ import RoutingCore
 /// The last handler of a client connection: routes each request with the current table
 /// and either answers it itself or streams it to a backend and the response back.
 ///
-/// One exchange at a time (`HTTPServerPipelineHandler` in front holds pipelined requests).
+/// One exchange at a time (`HTTPServerPipelineHandler` in front holds pipelined requests;
+/// on HTTP/2 every stream has its own handler, see `HTTP2Pipeline`). The same handler
+/// serves HTTP and HTTPS listeners: only `scheme` and the TLS server name differ, and
+/// both go to the routing core (HTTPS listener selection, 421 for a misdirected Host).
 /// Back-pressure: reads from the client are held while the backend connection is not
 /// writable (or not open yet), and reads from the backend are held while the client is
 /// not writable, so no body is ever buffered whole.
-final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
+final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, UpstreamDelegate {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
@@ -19,6 +22,17 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
     private let runtime: ProxyRuntime
     /// The Gateway listener port this connection arrived on (spec port, what routing sees).
     private let listenerPort: Int
+    /// `http` or `https`: routing, the request record and `X-Forwarded-Proto`.
+    private let scheme: String
+    /// The TLS server name the client asked for (HTTPS only).
+    private let sni: String?
+    /// An HTTP/2 stream: one exchange, framing and connection reuse are HTTP/2's business.
+    private let http2: Bool
+    /// The `Upgrade` value of the current request when it asks to switch protocols
+    /// (HTTP/1.1 only); a 101 from the backend then turns the connection into a tunnel.
+    private var upgradeRequest: String?
+    /// The backend answered 101: at its `.end`, both connections become a `TunnelHandler` pair.
+    private var switchingProtocols = false
     private var context: ChannelHandlerContext!
     private var exchange: Exchange?
     private var pendingRead = false
@@ -31,9 +45,12 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
     private var clientAddress = ""
     private var clientIP = ""
 
-    init(runtime: ProxyRuntime, listenerPort: Int) {
+    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String = "http", sni: String? = nil, http2: Bool = false) {
         self.runtime = runtime
         self.listenerPort = listenerPort
+        self.scheme = scheme
+        self.sni = sni
+        self.http2 = http2
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -66,11 +83,16 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
         let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
         let id = supplied ?? runtime.ids.next()
         let host = head.headers["host"].first ?? ""
-        let record = RequestRecord(id: id, client: clientAddress, port: listenerPort, scheme: "http", method: head.method.rawValue,
+        let record = RequestRecord(id: id, client: clientAddress, port: listenerPort, scheme: scheme, method: head.method.rawValue,
                                    host: host, path: head.uri, headers: head.headers.map { HeaderField($0.name, $0.value) })
         let exchange = Exchange(id: id, generatedID: supplied == nil, method: head.method, version: head.version,
-                                keepAlive: head.isKeepAlive && !runtime.isDraining, record: record)
+                                keepAlive: http2 || (head.isKeepAlive && !runtime.isDraining), record: record)
         self.exchange = exchange
+        upgradeRequest = !http2 && WebSocketTunnel.isUpgrade(head) ? head.headers["upgrade"].first : nil
+        switchingProtocols = false
+        // The HTTP/1 parser stops after an upgrade request: unless the backend switches
+        // protocols, the connection cannot carry another request.
+        if upgradeRequest != nil { exchange.progress.mustClose() }
 
         if Self.headBytes(head) > ProxyLimits.maxHeaderBytes {
             respondLocally(status: 431, body: "request header fields too large\n", close: true)
@@ -81,8 +103,9 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
             return
         }
         let world = runtime.world
-        let routeRequest = RouteRequest(port: listenerPort, scheme: "http", method: head.method.rawValue, host: host,
-                                        path: head.uri, headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) })
+        let routeRequest = RouteRequest(port: listenerPort, scheme: scheme, method: head.method.rawValue, host: host,
+                                        path: head.uri, headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
+                                        sni: sni)
         let decision = world.table.route(routeRequest, key: id)
         exchange.decision = decision
         exchange.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
@@ -159,9 +182,14 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
         }
         exchange.progress.startForwarding()
         exchange.endpoint = endpoint
-        let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: "http")
-        let upstreamHead = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
+        let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
+        var upstreamHead = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
                                                          requestID: exchange.id, generatedID: exchange.generatedID)
+        if let upgradeRequest {
+            // Hop-by-hop, yet the upgrade is what the client asks the backend for: pass it on.
+            upstreamHead.headers.add(name: "connection", value: "upgrade")
+            upstreamHead.headers.add(name: "upgrade", value: upgradeRequest)
+        }
         exchange.upstreamHead = upstreamHead
         exchange.buffered.append(.head(upstreamHead))
         startMirrors(exchange, decision: decision, world: world, head: upstreamHead)
@@ -257,9 +285,16 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
         case .head(let head):
             exchange.status = Int(head.status.code)
             exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
-            let out = ResponseWriter.proxiedHead(head, decision: decision, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
+            var out = ResponseWriter.proxiedHead(head, decision: decision, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
                                                  version: exchange.version)
+            if head.status == .switchingProtocols, upgradeRequest != nil {
+                switchingProtocols = true
+                out.headers.replaceOrAdd(name: "connection", value: "upgrade")
+                out.headers.replaceOrAdd(name: "upgrade", value: head.headers["upgrade"].first ?? upgradeRequest!)
+            }
             context.writeAndFlush(wrapOutboundOut(.head(out)), promise: nil)
+        case .end where switchingProtocols:
+            startTunnel(exchange)
         case .body(let buffer):
             exchange.bytesOut += buffer.readableBytes
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -268,12 +303,32 @@ final class DownstreamHandler: ChannelDuplexHandler, UpstreamDelegate {
             if let upstream = exchange.upstream, let endpoint = exchange.endpoint {
                 upstream.delegate = nil
                 exchange.upstream = nil
-                switch exchange.progress.upstreamRelease {
+                // After an upgrade request the backend's parser may have stopped too: never reuse.
+                switch upgradeRequest == nil ? exchange.progress.upstreamRelease : .close {
                 case .pool: runtime.connections.put(upstreamChannel(upstream), endpoint: endpoint)
                 case .close: upstream.close()
                 }
             }
             endResponse(exchange, trailers: trailers)
+        }
+    }
+
+    /// The backend switched protocols: the exchange is recorded (status 101) and both
+    /// connections leave HTTP for a byte tunnel (see `WebSocketTunnel`).
+    private func startTunnel(_ exchange: Exchange) {
+        exchange.timeout?.cancel()
+        guard let upstream = exchange.upstream, let backend = upstream.channel else {
+            context.close(promise: nil)
+            return
+        }
+        upstream.delegate = nil
+        exchange.upstream = nil
+        complete(exchange)
+        do {
+            try WebSocketTunnel.splice(client: context.channel, downstream: self, backend: backend, upstream: upstream)
+        } catch {
+            backend.close(promise: nil)
+            context.close(promise: nil)
         }
     }
 

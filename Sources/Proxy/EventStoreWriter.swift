@@ -12,6 +12,8 @@ public final class EventStoreWriter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let stats = NIOLockedValueBox((written: 0, failedBatches: 0, lastError: String?.none))
     private var thread: Thread?
+    /// Serializes this thread's batches with `withStore` (the admin API's own writes and reads).
+    private let storeLock = NIOLock()
 
     /// - Parameter store: handed over; do not use it from other threads after `start()`.
     public init(store: EventStore, queue: BoundedEventQueue) {
@@ -32,7 +34,7 @@ public final class EventStoreWriter: @unchecked Sendable {
         while let batch = queue.take(max: ProxyLimits.eventBatchSize, timeout: interval) {
             guard !batch.isEmpty else { continue }
             do {
-                _ = try store.append(batch)
+                _ = try storeLock.withLock { try store.append(batch) }
                 stats.withLockedValue { $0.written += batch.count }
             } catch {
                 stats.withLockedValue { $0.failedBatches += 1; $0.lastError = "\(error)" }
@@ -45,6 +47,12 @@ public final class EventStoreWriter: @unchecked Sendable {
     public func stop() {
         queue.close()
         if thread != nil { done.wait() }
+    }
+
+    /// Runs `body` with the store while no batch is being written: for writes that must be
+    /// synchronous (admin resource events) and consistent reads (review exports).
+    public func withStore<R>(_ body: (EventStore) throws -> R) rethrows -> R {
+        try storeLock.withLock { try body(store) }
     }
 
     /// Events written so far.

@@ -15,8 +15,8 @@ import RoutingCore
 /// Recording is the caller's: `onRequest` gets one `RequestRecord` per exchange, on an event
 /// loop thread, so it must not block (use a `BoundedEventQueue`).
 ///
-/// Seams for later slices: HTTPS/TLS listeners are reported in `skippedListeners`; an admin
-/// API would call `swap(resources:)`; HTTP/2 would add a second downstream pipeline.
+/// HTTPS listeners terminate TLS with their Secret's certificate (chosen by SNI) and speak
+/// HTTP/1.1 or HTTP/2 (ALPN); TLS/TCP/UDP listeners are reported in `skippedListeners`.
 public final class GatewayProxy: Sendable {
     /// One bound listener port.
     public struct BoundListener: Sendable, Hashable, CustomStringConvertible {
@@ -60,11 +60,12 @@ public final class GatewayProxy: Sendable {
 
     /// The world for `resources` with this proxy's backend overrides.
     public static func world(resources: ResourceSet, config: ProxyConfig, options: CompileOptions = CompileOptions()) -> ProxyWorld {
-        ProxyWorld(world: Compiler.compile(resources, options: options),
-                   resolver: BackendResolver(resources: resources, overrides: config.backendOverrides))
+        let compiled = Compiler.compile(resources, options: options)
+        return ProxyWorld(world: compiled, resolver: BackendResolver(resources: resources, overrides: config.backendOverrides),
+                          tls: TLSCertificates(resources: resources, table: compiled.table))
     }
 
-    /// Binds every HTTP listener port of the table (through the port map) and starts serving.
+    /// Binds every HTTP and HTTPS listener port of the table (through the port map) and starts serving.
     /// Returns the bound addresses, sorted by listener port. Throws if a port cannot be bound
     /// (then nothing stays bound).
     @discardableResult
@@ -78,14 +79,18 @@ public final class GatewayProxy: Sendable {
             return group
         }
         var listenersByPort: [Int: [String]] = [:]
-        for listener in runtime.world.table.allListeners where listener.protocol == .http {
+        var securePorts: Set<Int> = []
+        let world = runtime.world
+        for listener in world.table.allListeners where listener.protocol == .http
+            || (listener.protocol == .https && world.tls.serves(listener: listener.ref.description, port: listener.ref.port)) {
             listenersByPort[listener.ref.port, default: []].append(listener.ref.description)
+            if listener.protocol == .https { securePorts.insert(listener.ref.port) }
         }
         var servers: [any Channel] = []
         var bound: [BoundListener] = []
         do {
             for port in listenersByPort.keys.sorted() {
-                let server = try bootstrap(group: group, listenerPort: port)
+                let server = try bootstrap(group: group, listenerPort: port, secure: securePorts.contains(port))
                     .bind(host: config.listenHost, port: config.portMap[port] ?? port).wait()
                 servers.append(server)
                 let local = server.localAddress
@@ -105,24 +110,19 @@ public final class GatewayProxy: Sendable {
         return bound
     }
 
-    private func bootstrap(group: MultiThreadedEventLoopGroup, listenerPort: Int) -> ServerBootstrap {
+    /// - Parameter secure: an HTTPS port (TLS with SNI and ALPN, see `ListenerPipeline`).
+    private func bootstrap(group: MultiThreadedEventLoopGroup, listenerPort: Int, secure: Bool) -> ServerBootstrap {
         let runtime = self.runtime
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderListSize = ProxyLimits.maxHeaderBytes
-        limits.maxHeaderFieldSize = ProxyLimits.maxHeaderFieldBytes
-        let decoderLimits = limits
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let sync = channel.pipeline.syncOperations
-                    try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
-                    try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
-                                                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
-                                                         withDecoderLimitConfiguration: decoderLimits)
-                    try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort))
-                    runtime.clientOpened(channel)
+                    if secure {
+                        try ListenerPipeline.configureHTTPS(channel, runtime: runtime, listenerPort: listenerPort)
+                    } else {
+                        try ListenerPipeline.configureHTTP(channel, runtime: runtime, listenerPort: listenerPort)
+                    }
                 }
             }
     }
@@ -132,7 +132,10 @@ public final class GatewayProxy: Sendable {
     public func swap(world: ProxyWorld) { runtime.swap(world) }
 
     /// Replaces only the routing table; endpoints keep resolving as before.
-    public func swap(world: CompiledWorld) { swap(world: ProxyWorld(world: world, resolver: runtime.world.resolver)) }
+    public func swap(world: CompiledWorld) {
+        let current = runtime.world
+        swap(world: ProxyWorld(world: world, resolver: current.resolver, tls: current.tls))
+    }
 
     /// Compiles `resources` and swaps the result in (table and endpoints).
     public func swap(resources: ResourceSet, options: CompileOptions = CompileOptions()) {
@@ -161,9 +164,12 @@ public final class GatewayProxy: Sendable {
     /// The listeners bound by `start()`.
     public var boundListeners: [BoundListener] { lifecycle.withLockedValue { $0.bound } }
 
-    /// Listeners of the current table that are not served, with why (TLS is a later slice).
+    /// Listeners of the current table that are not served, with why: HTTPS listeners whose
+    /// certificate is unusable, and TLS/TCP/UDP listeners (not proxied yet).
     public var skippedListeners: [(listener: String, reason: String)] {
-        runtime.world.table.allListeners.filter { $0.protocol != .http }.map { ($0.ref.description, "protocol \($0.protocol) is not served yet (HTTP only)") }
+        let world = runtime.world
+        return world.tls.skipped + world.table.allListeners.filter { $0.protocol != .http && $0.protocol != .https }
+            .map { ($0.ref.description, "protocol \($0.protocol) is not served yet (HTTP and HTTPS only)") }
     }
 
     /// Counters: requests in flight, requests seen, malformed requests rejected before a head.

@@ -64,4 +64,15 @@ public enum ProxyLimits {
 
     /// A mirror connection is closed this long after it was opened, answered or not (seconds).
     public static let mirrorTimeout: TimeAmount = .seconds(10)
+
+    /// Request records kept in memory for `POST /review` when the proxy runs without `--log`,
+    /// in records (oldest dropped first). At ~1 KiB each: ~64 MiB, the same as the event queue.
+    public static let reviewRingCapacity = 65_536
+
+    /// Largest admin API request body (a manifest), in bytes; more gets 413.
+    public static let adminMaxBodyBytes = 8 * 1024 * 1024
+
+    /// Changed requests listed per request in a `POST /review` answer (`changes`); the
+    /// report's totals always count every request.
+    public static let reviewMaxChangedRows = 10_000
 }

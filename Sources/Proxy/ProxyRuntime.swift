@@ -8,9 +8,12 @@ import RoutingCore
 public struct ProxyWorld: Sendable {
     public let world: CompiledWorld
     public let resolver: BackendResolver
-    public init(world: CompiledWorld, resolver: BackendResolver) {
+    /// Server certificates of the HTTPS listeners (see `TLSCertificates`).
+    public let tls: TLSCertificates
+    public init(world: CompiledWorld, resolver: BackendResolver, tls: TLSCertificates = TLSCertificates()) {
         self.world = world
         self.resolver = resolver
+        self.tls = tls
     }
     public var table: RoutingTable { world.table }
 }

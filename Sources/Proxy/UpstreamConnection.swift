@@ -17,7 +17,7 @@ protocol UpstreamDelegate: AnyObject {
 /// exchange using the connection, and holds reads while the client is slow (back-pressure).
 /// Thin on purpose: an idle pooled connection has no delegate and any data it reads is a
 /// protocol violation, so it is closed.
-final class UpstreamHandler: ChannelDuplexHandler {
+final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
@@ -104,7 +104,8 @@ enum UpstreamConnector {
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Bytes after a 101 response belong to the upgraded protocol (see WebSocketTunnel).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool))
                 }
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import EventLog
 import Foundation
 import GatewayAPI
+import Replay
 import Scenarios
 
 /// `gwsim apply`: record manifests in an event store as `applied` resource events.
@@ -12,10 +13,17 @@ import Scenarios
 struct ApplyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
-        abstract: "Record manifests in an event store, one 'applied' event per object.",
+        abstract: "Record manifests in an event store, or apply them to a running proxy through its admin API.",
         discussion: """
-            Example:
+            With --log, records one 'applied' event per object in the store. With --admin, sends
+            the objects to a running `gwsim proxy --admin` (POST /apply); with --review it first
+            replays the proxy's own recent traffic against the change (POST /review), prints the
+            impact report, and applies only when no --fail-on gate trips (exit 1 otherwise).
+
+            Examples:
               gwsim apply -f scenarios/seed/ --log events.db
+              gwsim apply -f scenarios/seed-canary/new-route.yaml --admin http://127.0.0.1:9901 \\
+                --review --window 15m --fail-on 'newly-failing>0'
             """
     )
 
@@ -25,13 +33,36 @@ struct ApplyCommand: ParsableCommand {
     var paths: [String] = []
 
     @Option(help: "The event store (SQLite; created when missing).")
-    var log: String
+    var log: String?
+
+    @Option(help: "URL of a running proxy's admin API (http://HOST:PORT): apply there instead of --log.")
+    var admin: String?
+
+    @Flag(help: "With --admin: replay the proxy's recent traffic against the change first; apply only if no --fail-on trips.")
+    var review = false
+
+    @Option(name: .customLong("fail-on"), help: "With --review: a gate like 'changed>5%' or 'newly-failing>0' (repeatable).")
+    var failOn: [String] = []
+
+    @Option(help: "With --review: how much recent traffic to replay (e.g. 15m, 1h; default: the proxy's, 1h).")
+    var window: String?
+
+    @Option(help: "With --admin: a file holding the admin API's bearer token.")
+    var tokenFile: String?
 
     @Option(help: "Who made the change: file or admin.")
     var source: SourceOption = .file
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
+        if (log == nil) == (admin == nil) { throw ValidationError("give exactly one of --log PATH and --admin URL") }
+        if admin == nil, review || !failOn.isEmpty || window != nil || tokenFile != nil {
+            throw ValidationError("--review, --fail-on, --window and --token-file need --admin")
+        }
+        if !review, !failOn.isEmpty || window != nil { throw ValidationError("--fail-on and --window need --review") }
+        for gate in failOn {
+            do { _ = try FailOnExpression(parsing: gate) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() throws {
@@ -42,6 +73,8 @@ struct ApplyCommand: ParsableCommand {
             Terminal.error("error: nothing recorded (\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"))")
             throw Exit.badInput
         }
+        if let admin { return try applyThroughAdmin(admin, objects: loaded.objects) }
+        guard let log else { throw Exit.badInput }
         let resourceSource: ResourceChange.Source = source == .admin ? .admin : .file
         let now = Date().timeIntervalSince1970
         let store = try EventLogSupport.openStore(log)
@@ -58,5 +91,64 @@ struct ApplyCommand: ParsableCommand {
             Terminal.out("\(seq)\t\(time)\tapplied\t\(change.key)\t\(change.origin ?? "")")
         }
         Terminal.error("\(log): recorded \(changes.count) object\(changes.count == 1 ? "" : "s") (source \(resourceSource.rawValue))")
+    }
+
+    /// `--admin`: optionally review, then POST /apply.
+    private func applyThroughAdmin(_ url: String, objects: [LoadedObject]) throws {
+        var token: String?
+        if let tokenFile {
+            guard let data = FileManager.default.contents(atPath: tokenFile),
+                  case let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+                Terminal.error("error: --token-file \(tokenFile): cannot read a token")
+                throw Exit.badInput
+            }
+            token = text
+        }
+        let client: AdminClient
+        do { client = try AdminClient(url: url, token: token) } catch {
+            Terminal.error("error: --admin \(error)")
+            throw Exit.badInput
+        }
+        // JSON is YAML: send the objects as written, one document each.
+        let body = objects.map { $0.raw.toJSON() }.joined(separator: "\n---\n") + "\n"
+        if review {
+            var query = failOn.map { "fail-on=" + Self.percentEncode($0) }
+            if let window { query.append("window=" + Self.percentEncode(window)) }
+            let response = try call(client, "POST", "/review" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), body: body)
+            guard let value = try? Value.parseJSON(response.body) else {
+                Terminal.error("error: the review answer is not JSON")
+                throw Exit.badInput
+            }
+            Terminal.out(value["text"]?.stringValue ?? response.body)
+            for warning in value["warnings"]?.arrayValue ?? [] { Terminal.error("warning: \(warning.stringValue ?? "")") }
+            let tripped = (value["failOn"]?.arrayValue ?? []).filter { $0["tripped"]?.boolValue == true }
+            for gate in tripped { Terminal.error("gwsim apply: \(gate["explanation"]?.stringValue ?? "a gate tripped")") }
+            if !tripped.isEmpty {
+                Terminal.error("gwsim apply: not applied (\(tripped.count) --fail-on gate\(tripped.count == 1 ? "" : "s") tripped)")
+                throw Exit.checkFailed
+            }
+        }
+        let response = try call(client, "POST", "/apply", body: body)
+        Terminal.out(response.body)
+        Terminal.error("\(url): applied \(objects.count) object\(objects.count == 1 ? "" : "s")")
+    }
+
+    private func call(_ client: AdminClient, _ method: String, _ target: String, body: String) throws -> AdminClient.Response {
+        let response: AdminClient.Response
+        do { response = try client.send(method, target, body: body) } catch {
+            Terminal.error("error: \(error)")
+            throw Exit.badInput
+        }
+        guard response.status == 200 else {
+            Terminal.error("error: \(method) \(target): HTTP \(response.status): \(response.body)")
+            throw Exit.badInput
+        }
+        return response
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

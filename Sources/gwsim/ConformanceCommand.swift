@@ -23,11 +23,24 @@ struct ConformanceCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text or json.")
     var output: Format = .text
 
+    @Flag(help: "Send the requests over real HTTP through the live proxy (module Proxy) to in-process whoami backends.")
+    var live = false
+
     func run() throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory + "/cases", isDirectory: &isDirectory), isDirectory.boolValue else {
             Terminal.error("error: \(directory) has no cases/ folder (expected the shared/conformance layout, see its FORMAT.md)")
             throw Exit.badInput
+        }
+        if live {
+            let report = LiveConformanceRunner(directory: directory).run(profile: profile, caseName: caseName)
+            Terminal.out(output == .json ? report.json : report.text)
+            if report.cases.isEmpty {
+                Terminal.error("error: no case matches" + (profile.map { " profile \($0)" } ?? "") + (caseName.map { " case \($0)" } ?? ""))
+                throw Exit.badInput
+            }
+            if report.failed > 0 { throw Exit.checkFailed }
+            return
         }
         let report = ConformanceRunner(directory: directory).run(profile: profile, caseName: caseName)
         switch output {

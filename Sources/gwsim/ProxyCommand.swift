@@ -7,7 +7,8 @@ import RoutingCore
 import Scenarios
 
 /// `gwsim proxy`: serve the manifests' HTTP listeners for real, recording what happens.
-/// TLS listeners, HTTP/2, the admin API and `apply --review` are later slices.
+/// With --admin, also serves the admin API (docs/admin-api.md); on an existing --log, the
+/// configuration is rebuilt from the log first (the log is the source of truth).
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
@@ -16,6 +17,12 @@ struct ProxyCommand: ParsableCommand {
             Binds every HTTP listener of the Gateways (through --port-map), resolves Services
             through EndpointSlices, ExternalName or --backend, and records resource and request
             events in --log. Stops on SIGINT/SIGTERM after draining in-flight requests.
+
+            On an existing --log, the configuration is first rebuilt from the log's resource
+            state, then -f manifests are recorded on top (so -f is optional there). With
+            --admin HOST:PORT the admin API (apply, delete, status, routes, metrics, review;
+            see docs/admin-api.md) is served there; a non-loopback address needs
+            --admin-token-file.
 
             Example (the seed walkthrough):
               gwsim whoami --listen 127.0.0.1:9001 --name whoami &
@@ -26,7 +33,17 @@ struct ProxyCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var manifests: ManifestOptions
+    @Option(name: [.customShort("f"), .customLong("filename")], help: "A manifest file or directory (YAML or JSON; repeatable).")
+    var paths: [String] = []
+
+    @Option(help: "Act only as the controller of GatewayClasses with this controllerName (default: every GatewayClass).")
+    var controller: String?
+
+    @Option(help: "HOST:PORT of the admin API (e.g. 127.0.0.1:9901; off when not given). A non-loopback address needs --admin-token-file.")
+    var admin: String?
+
+    @Option(help: "A file holding the admin API's bearer token.")
+    var adminTokenFile: String?
 
     @Option(help: "Event store to record resource and request events in (SQLite; created when missing).")
     var log: String?
@@ -41,6 +58,8 @@ struct ProxyCommand: ParsableCommand {
     var listenHost: String = "127.0.0.1"
 
     func validate() throws {
+        if paths.isEmpty && log == nil { throw ValidationError("give at least one manifest with -f PATH (or an existing --log)") }
+        if let admin, AdminConfig.parseAddress(admin) == nil { throw ValidationError("--admin \(admin): expected HOST:PORT, e.g. 127.0.0.1:9901") }
         for backend in backends where ProxyConfig.parseBackendOverride(backend) == nil {
             throw ValidationError("--backend \(backend): expected NS/NAME=HOST:PORT")
         }
@@ -64,16 +83,40 @@ struct ProxyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = manifests.load()
+        let loaded = paths.isEmpty ? LoadResult() : Loader.load(paths: paths)
+        for diagnostic in loaded.diagnostics { Terminal.error(diagnostic.description) }
         if loaded.hasErrors {
             Terminal.error("error: the manifests have errors; nothing served")
             throw Exit.badInput
         }
         let config = self.config
-        var recorder: (queue: BoundedEventQueue, writer: EventStoreWriter)?
+        let compileOptions = CompileOptions(controllerName: controller)
+        var adminConfig: AdminConfig?
+        if let admin, let address = AdminConfig.parseAddress(admin) {
+            var token: String?
+            if let adminTokenFile {
+                do { token = try AdminConfig.readToken(path: adminTokenFile) } catch {
+                    Terminal.error("error: --admin-token-file \(error)")
+                    throw Exit.badInput
+                }
+            }
+            let candidate = AdminConfig(host: address.host, port: address.port, token: token)
+            do { try candidate.validate() } catch {
+                Terminal.error("error: --admin \(admin): \(error)")
+                throw Exit.badInput
+            }
+            adminConfig = candidate
+        }
+        var objects: [LoadedObject] = []
+        let recorder: AdminRecorder?
         if let log {
             let store = try EventLogSupport.openStore(log)
             do {
+                // The log is the source of truth: its state first, then -f as new events.
+                let rebuilt = try LogBootstrap.rebuild(store: store)
+                for warning in rebuilt.warnings { Terminal.error("warning: \(log): \(warning)") }
+                if !rebuilt.objects.isEmpty { Terminal.error("\(log): rebuilt \(rebuilt.objects.count) object(s) from the log") }
+                objects = rebuilt.objects
                 let changes = try ManifestEvents.changes(for: loaded.objects, source: .file) { $0.location.description }
                 let now = Date().timeIntervalSince1970
                 _ = try store.append(changes.map { Event(time: now, body: .resource($0)) })
@@ -83,30 +126,49 @@ struct ProxyCommand: ParsableCommand {
             let queue = BoundedEventQueue()
             let writer = EventStoreWriter(store: store, queue: queue)
             writer.start()
-            recorder = (queue, writer)
+            recorder = AdminRecorder(queue: queue, writer: writer)
+        } else {
+            recorder = adminConfig == nil ? nil : AdminRecorder()
         }
-        var onRequest: (@Sendable (RequestRecord) -> Void)?
-        if let queue = recorder?.queue { onRequest = { record in queue.offer(record) } }
-        let proxy = GatewayProxy(resources: loaded.resources, config: config, compileOptions: manifests.compileOptions,
-                                 onRequest: onRequest)
+        objects += loaded.objects
+        var resources = ResourceSet()
+        for object in objects { resources.apply(object.resource) }
+        let proxy = GatewayProxy(resources: resources, config: config, compileOptions: compileOptions,
+                                 onRequest: recorder?.onRequest)
         for skipped in proxy.skippedListeners { Terminal.error("warning: \(skipped.listener): \(skipped.reason)") }
         let bound: [GatewayProxy.BoundListener]
         do { bound = try proxy.start() } catch {
-            recorder?.writer.stop()
+            recorder?.writer?.stop()
             Terminal.error("error: \(error)")
             throw ExitCode.failure
         }
         if bound.isEmpty { Terminal.error("warning: no programmed HTTP listener to serve") }
         for listener in bound { Terminal.out(listener.description) }
+        var adminServer: AdminServer?
+        if let adminConfig, let recorder {
+            let control = AdminControlPlane(proxy: proxy, objects: objects, recorder: recorder, config: config, compileOptions: compileOptions)
+            let server = AdminServer(router: AdminRouter(control: control, config: adminConfig))
+            do {
+                let address = try server.start()
+                Terminal.out("admin API on \(address)" + (adminConfig.token == nil ? "" : " (bearer token required)"))
+                adminServer = server
+            } catch {
+                proxy.stop()
+                recorder.writer?.stop()
+                Terminal.error("error: \(error)")
+                throw ExitCode.failure
+            }
+        }
         let signal = ShutdownSignal.wait()
         Terminal.error("signal \(signal): draining")
+        adminServer?.stop()
         proxy.stop()
-        recorder?.writer.stop()
+        recorder?.writer?.stop()
         var summary = "served \(proxy.stats.requests) request\(proxy.stats.requests == 1 ? "" : "s")"
-        if let recorder {
-            summary += ", recorded \(recorder.writer.written) event(s) in \(log ?? "")"
-            if recorder.queue.dropped > 0 { summary += ", dropped \(recorder.queue.dropped) (queue full)" }
-            if let error = recorder.writer.failures.lastError { summary += ", last write error: \(error)" }
+        if let writer = recorder?.writer {
+            summary += ", recorded \(writer.written) event(s) in \(log ?? "")"
+            if let dropped = recorder?.dropped, dropped > 0 { summary += ", dropped \(dropped) (queue full)" }
+            if let error = writer.failures.lastError { summary += ", last write error: \(error)" }
         }
         Terminal.error(summary)
     }

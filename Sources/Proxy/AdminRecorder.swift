@@ -1,0 +1,62 @@
+import EventLog
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Where the proxy's events go, for the data plane and the admin API together:
+/// request records into the bounded queue (and its SQLite writer) or, without a log,
+/// into an in-memory ring; metrics from the same records; resource events written
+/// synchronously (an admin change is recorded before it is routed with).
+public final class AdminRecorder: Sendable {
+    public let metrics = ProxyMetrics()
+    public let queue: BoundedEventQueue?
+    public let writer: EventStoreWriter?
+    /// Recent requests when there is no log (nil with a log: the log is the record).
+    public let ring: AdminRequestRing?
+    /// Records the queue accepted (so `flush` knows when the writer has caught up).
+    private let accepted = NIOLockedValueBox(0)
+
+    /// With an event store: `writer` drains `queue` into it (started by the caller).
+    public init(queue: BoundedEventQueue, writer: EventStoreWriter) {
+        self.queue = queue
+        self.writer = writer
+        self.ring = nil
+    }
+
+    /// Without an event store: requests are kept in a bounded ring.
+    public init(ring: AdminRequestRing = AdminRequestRing()) {
+        self.queue = nil
+        self.writer = nil
+        self.ring = ring
+    }
+
+    /// The proxy's `onRequest`: never blocks (queue and ring are bounded, drops are counted).
+    public var onRequest: @Sendable (RequestRecord) -> Void {
+        let metrics = self.metrics, queue = self.queue, ring = self.ring, accepted = self.accepted
+        return { record in
+            metrics.record(record)
+            let event = Event(time: Date().timeIntervalSince1970, body: .request(record))
+            if queue?.offer(event) == true { accepted.withLockedValue { $0 += 1 } }
+            ring?.append(event)
+        }
+    }
+
+    /// Appends resource events now; returns their seqs (empty without a log).
+    @discardableResult
+    public func appendResources(_ changes: [ResourceChange], time: Double = Date().timeIntervalSince1970) throws -> [Int64] {
+        guard let writer else { return [] }
+        return try writer.withStore { try $0.append(changes.map { Event(time: time, body: .resource($0)) }) }
+    }
+
+    /// Waits (at most `timeout` seconds) until every request offered so far is in the store.
+    public func flush(timeout: Double = 2) {
+        guard let queue, let writer else { return }
+        let deadline = Date().addingTimeInterval(timeout)
+        let target = accepted.withLockedValue { $0 }
+        while queue.count > 0 || writer.written < target, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+    }
+
+    public var queueDepth: Int { queue?.count ?? 0 }
+    public var dropped: Int { queue?.dropped ?? 0 }
+}

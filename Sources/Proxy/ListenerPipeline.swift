@@ -1,0 +1,92 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOSSL
+import NIOTLS
+
+/// How an accepted client connection is set up, per listener protocol. One place, so HTTP
+/// and HTTPS connections end in the very same `DownstreamHandler` logic:
+///
+/// - HTTP: idle timer, HTTP/1.1 server codec, `DownstreamHandler` (scheme `http`).
+/// - HTTPS: idle timer, SNI peek (the ClientHello's server name picks the certificate among
+///   the listeners sharing the port, and is kept for routing so 421 works), TLS, then ALPN:
+///   `h2` gets one HTTP/2 stream channel per request (HTTP/1-style parts through
+///   `HTTP2FramePayloadToHTTP1ServerCodec`), `http/1.1` or no ALPN the HTTP/1.1 pipeline.
+enum ListenerPipeline {
+    static func decoderLimits() -> NIOHTTPDecoderLimitConfiguration {
+        var limits = NIOHTTPDecoderLimitConfiguration()
+        limits.maxHeaderListSize = ProxyLimits.maxHeaderBytes
+        limits.maxHeaderFieldSize = ProxyLimits.maxHeaderFieldBytes
+        return limits
+    }
+
+    /// Plain HTTP/1.1 listener connection.
+    static func configureHTTP(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
+        runtime.clientOpened(channel)
+    }
+
+    /// The HTTP/1.1 server codec and the downstream handler.
+    static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
+                         scheme: String, sni: String?) throws {
+        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
+                                             withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
+                                             withDecoderLimitConfiguration: decoderLimits())
+        try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni))
+    }
+
+    /// HTTPS listener connection: TLS is set up once the ClientHello's SNI is known.
+    static func configureHTTPS(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        try sync.addHandler(TLSIdleCloser())
+        try sync.addHandler(ByteToMessageHandler(SNIHandler { result in
+            let sni: String?
+            if case .hostname(let name) = result { sni = name } else { sni = nil }
+            return startTLS(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
+        }))
+        runtime.clientOpened(channel)
+    }
+
+    /// Adds the TLS handler with the certificate SNI selects (from the current world, so a
+    /// swapped certificate applies to new connections), then the ALPN switch.
+    private static func startTLS(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, sni: String?) -> EventLoopFuture<Void> {
+        guard let context = runtime.world.tls.context(port: listenerPort, sni: sni) else {
+            // The certificate went away in a swap: nothing to offer.
+            return channel.close()
+        }
+        return channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+        }.flatMap {
+            channel.configureHTTP2SecureUpgrade(
+                h2ChannelConfigurator: { channel in
+                    HTTP2Pipeline.configure(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
+                },
+                http1ChannelConfigurator: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let sync = channel.pipeline.syncOperations
+                        // HTTP/1.1: the downstream handler decides about idleness (between requests only).
+                        if let closer = try? sync.handler(type: TLSIdleCloser.self) { sync.removeHandler(closer, promise: nil) }
+                        try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "https", sni: sni)
+                    }
+                })
+        }
+    }
+}
+
+/// Closes a TLS connection that saw no I/O for the idle timeout while nothing else owns the
+/// decision: before the handshake completes (a client that never sends a ClientHello) and
+/// on HTTP/2 connections. Removed when HTTP/1.1 is negotiated (`DownstreamHandler` decides).
+final class TLSIdleCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+}

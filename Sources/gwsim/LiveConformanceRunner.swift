@@ -1,0 +1,382 @@
+import Conformance
+import Foundation
+import GatewayAPI
+import Proxy
+import RoutingCore
+
+/// `gwsim conformance DIR --live`: the conformance cases over real HTTP. For each case the
+/// world is built as the in-process runner builds it; every Service gets an in-process
+/// `WhoamiServer` named as upstream names the backend (its pod name), and one
+/// `GatewayProxy` per addressed Gateway (the proxy routes by port and Host only, and many
+/// suite Gateways share port 80, so each proxy sees only its Gateway) forwards to them, its
+/// listener ports moved to ephemeral local ports. Requests go over sockets; what the
+/// whoami echo saw is compared with the case exactly as the in-process check compares the
+/// simulated observation. Steps swap the proxies' resources.
+struct LiveConformanceRunner {
+    var directory: String
+    var maxDifferences = 5
+    /// Cases run concurrently (each has its own backends and proxies on ephemeral ports).
+    var concurrency = 4
+    /// Whether the proxy serves TLS (it does not yet: no Sources/Proxy/TLS*.swift).
+    var proxySupportsTLS = false
+
+    static let options = CompileOptions(controllerName: SuiteRuntime.controllerName)
+
+    func path(_ relative: String) -> String { (directory as NSString).appendingPathComponent(relative) }
+
+    func loadCases() -> (cases: [CaseFile], errors: [String]) {
+        let folder = path("cases")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        var cases: [CaseFile] = []
+        var errors: [String] = []
+        for name in names {
+            do { cases.append(try CaseParser.parse(file: (folder as NSString).appendingPathComponent(name))) } catch { errors.append("\(error)") }
+        }
+        if names.isEmpty { errors.append("\(folder): no case files") }
+        return (cases, errors)
+    }
+
+    func baseWorld() -> World {
+        var world = World()
+        world.apply(text: SuiteRuntime.gatewayClassYAML, file: "<runner>/gatewayclass.yaml")
+        world.apply(text: SuiteRuntime.generatedObjectsYAML, file: "<runner>/generated-tls.yaml")
+        world.apply(file: path("base/manifests.yaml"))
+        return world
+    }
+
+    func run(profile: String? = nil, caseName: String? = nil) -> LiveConformanceReport {
+        let (all, errors) = loadCases()
+        var selected = all
+        if let profile { selected = selected.filter { $0.profile.lowercased() == profile.lowercased() } }
+        if let caseName {
+            let exact = selected.filter { $0.name == caseName }
+            selected = exact.isEmpty ? selected.filter { $0.name.lowercased().contains(caseName.lowercased()) } : exact
+        }
+        let cases = selected
+        let base = baseWorld()
+        let results = LiveBox([LiveCaseResult?](repeating: nil, count: cases.count))
+        let next = LiveBox(0)
+        let lock = NSLock()
+        let workers = max(1, min(concurrency, cases.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                lock.lock()
+                let i = next.value
+                next.value += 1
+                lock.unlock()
+                guard i < cases.count else { return }
+                let result = self.run(cases[i], base: base)
+                lock.lock()
+                results.value[i] = result
+                lock.unlock()
+            }
+        }
+        return LiveConformanceReport(cases: results.value.compactMap { $0 }, errors: errors)
+    }
+
+    // MARK: - One case
+
+    func run(_ c: CaseFile, base: World) -> LiveCaseResult {
+        var result = LiveCaseResult(name: c.name, profile: c.profile, level: c.level, outcome: .passed)
+        if let reason = SkipRules.reason(for: c) {
+            result.outcome = .skipped(reason)
+            return result
+        }
+        var world = base
+        for manifest in c.manifests { world.apply(file: path(manifest)) }
+        if let reason = SkipRules.reason(for: world) {
+            result.outcome = .skipped(reason)
+            return result
+        }
+        if c.steps.allSatisfy({ $0.requests.isEmpty && $0.distributions.isEmpty }) {
+            result.outcome = .skipped("no traffic to send (status only; checked by the in-process runner)")
+            return result
+        }
+        if world.has(kind: "BackendTLSPolicy") {
+            result.outcome = .skipped("needs gateway-to-backend TLS (BackendTLSPolicy); the proxy does not originate TLS")
+            return result
+        }
+        // Every Service of every step gets a backend before the proxies start (overrides are fixed at init).
+        var everyStep = world
+        for (n, step) in c.steps.enumerated() { apply(step, of: c, index: n, to: &everyStep) }
+        let backends = LiveBackends(world: everyStep)
+        defer { backends.stop() }
+        if let error = backends.startError {
+            result.outcome = .failed(["cannot start backends: \(error)"])
+            return result
+        }
+        let proxies = LiveProxies(config: backends.proxyConfig)
+        defer { proxies.stopAll() }
+
+        var differences: [String] = []
+        var skippedRequests: [String] = []
+        var ran = 0
+        for (n, step) in c.steps.enumerated() {
+            let label = "step \(n + 1)"
+            differences += apply(step, of: c, index: n, to: &world).map { "\(label): \($0)" }
+            proxies.update(world: world)
+            for (m, request) in step.requests.enumerated() {
+                if let reason = unrunnable(request, world: world) {
+                    skippedRequests.append("\(label) request \(m + 1): \(reason)")
+                    continue
+                }
+                ran += 1
+                let id = "\(c.name)/\(n + 1)/\(m + 1)"
+                differences += check(request, world: world, proxies: proxies, backends: backends, requestID: id)
+                    .map { "\(label) request \(m + 1) \(describe(request)): \($0)" }
+            }
+            for (d, distribution) in step.distributions.enumerated() {
+                if let reason = unrunnable(distribution) {
+                    skippedRequests.append("\(label) distribution \(d + 1): \(reason)")
+                    continue
+                }
+                ran += 1
+                differences += checkDistribution(distribution, world: world, proxies: proxies, backends: backends,
+                                                 keyPrefix: "\(c.name)/\(n + 1)/d\(d + 1)")
+                    .map { "\(label) distribution \(d + 1): \($0)" }
+            }
+        }
+        if !differences.isEmpty {
+            var shown = Array(differences.prefix(maxDifferences))
+            if differences.count > maxDifferences { shown.append("... and \(differences.count - maxDifferences) more") }
+            if !skippedRequests.isEmpty { shown.append("(\(skippedRequests.count) request(s) not sent: \(skippedRequests[0]))") }
+            result.outcome = .failed(shown)
+        } else if !skippedRequests.isEmpty {
+            let first = skippedRequests[0]
+            result.outcome = .skipped(ran == 0 ? first : "\(skippedRequests.count) of \(skippedRequests.count + ran) checks not runnable live (\(first)); the other \(ran) passed")
+        }
+        return result
+    }
+
+    @discardableResult
+    func apply(_ step: CaseStep, of c: CaseFile, index n: Int, to world: inout World) -> [String] {
+        var out: [String] = []
+        for file in step.apply { world.apply(file: path(file)) }
+        if let text = SuiteRuntime.stepObjects[c.name]?[n] { world.apply(text: text, file: "<runner>/\(c.name)-step\(n + 1).yaml") }
+        for ref in step.delete where !world.delete(ref) { out.append("delete \(ref.kind) \(ref.namespace)/\(ref.name): no such object") }
+        for patch in step.patch {
+            do {
+                let value = try YAMLValue.parse(SuiteRuntime.substitute(patch.yaml))
+                if let error = world.patch(patch.target, with: value) { out.append(error) }
+            } catch { out.append("patch of \(patch.target.kind) \(patch.target.name) is not YAML: \(error)") }
+        }
+        return out
+    }
+
+    /// Why a request cannot be sent over plain HTTP/1.1 to this proxy, if it cannot.
+    func unrunnable(_ r: RequestCase, world: World) -> String? {
+        let gatewayKey = ObjectKey(kind: "Gateway", namespace: r.gateway.namespace, name: r.gateway.name)
+        var onPort: [ListenerProtocol] = []
+        if case .gateway(let gateway)? = world.objects[gatewayKey]?.resource {
+            onPort = gateway.listeners.filter { $0.port == r.port }.map(\.protocol)
+        }
+        if r.isConnection || (onPort.contains { $0 == .tls || $0 == .tcp || $0 == .udp } && !onPort.contains(.http) && !onPort.contains(.https)) {
+            return "needs a TLS/TCP connection (the proxy serves HTTP only)"
+        }
+        if r.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
+        if r.isGRPC { return "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" }
+        if let proto = r.request.protocol, !proto.isEmpty, proto.uppercased() != "HTTP/1.1" { return "needs \(proto) (the proxy speaks HTTP/1.1)" }
+        if !(r.expect?.backendSetResponseHeaders.isEmpty ?? true) {
+            return "needs the echo backend to set response headers (upstream's X-Echo-Set-Header; whoami has no such feature)"
+        }
+        return nil
+    }
+
+    func unrunnable(_ d: DistributionCase) -> String? {
+        if d.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
+        if let proto = d.request.protocol, !proto.isEmpty, proto.uppercased() != "HTTP/1.1" {
+            return proto.lowercased() == "grpc" ? "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" : "needs \(proto) (the proxy speaks HTTP/1.1)"
+        }
+        return nil
+    }
+
+    func describe(_ r: RequestCase) -> String {
+        let host = (r.request.host ?? "").isEmpty ? "<gateway>" : r.request.host!
+        return "(\(r.request.method ?? "GET") \(r.scheme)://\(host):\(r.port)\(r.request.path ?? "/"))"
+    }
+
+    // MARK: - Requests
+
+    func send(_ spec: RequestSpec, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String) -> LiveObservation {
+        let gatewayKey = ObjectKey(kind: "Gateway", namespace: gateway.namespace, name: gateway.name)
+        guard let local = proxies.localPort(gateway: gatewayKey, listenerPort: port) else {
+            return LiveObservation(error: "gateway \(gateway.namespace)/\(gateway.name) serves no HTTP listener on port \(port) (connection refused)")
+        }
+        let host = (spec.host ?? "").isEmpty ? "\(SuiteRuntime.gatewayAddress):\(port)" : spec.host!
+        var headers: [(String, String)] = [("Host", host)]
+        headers += spec.headers
+        if !spec.headers.contains(where: { $0.0.lowercased() == "x-request-id" }) { headers.append(("X-Request-Id", requestID)) }
+        headers.append(("Accept", "application/json"))
+        do {
+            let response = try LiveHTTPClient.send(host: "127.0.0.1", port: local, method: spec.method ?? "GET", target: spec.path ?? "/",
+                                                   headers: headers, body: spec.body)
+            return LiveObservation(response: response)
+        } catch {
+            return LiveObservation(error: "\(error)")
+        }
+    }
+
+    func check(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String) -> [String] {
+        let mirrorCounts = r.expect?.mirroredTo.map { backends.requests(namespace: $0.namespace, name: $0.name) } ?? []
+        var o = send(r.request, gateway: r.gateway, port: r.port, proxies: proxies, requestID: requestID)
+        backends.identify(&o)
+        if let error = o.error {
+            if r.expectFailure { return [] }
+            return ["no response: \(error)"]
+        }
+        var out = LiveCheck.compare(r, observed: o)
+        if o.isSuccess, let mirrors = r.expect?.mirroredTo, !mirrors.isEmpty {
+            for (mirror, before) in zip(mirrors, mirrorCounts) where mirror.percent == nil || mirror.percent! >= 100 {
+                guard let before else {
+                    out.append("mirror backend \(mirror.namespace)/\(mirror.name) does not exist")
+                    continue
+                }
+                let deadline = Date().addingTimeInterval(2)
+                while backends.requests(namespace: mirror.namespace, name: mirror.name)! <= before && Date() < deadline { usleep(5_000) }
+                if backends.requests(namespace: mirror.namespace, name: mirror.name)! <= before {
+                    out.append("expected a mirror to \(mirror.namespace)/\(mirror.name), it received nothing")
+                }
+            }
+        }
+        return out
+    }
+
+    func checkDistribution(_ dist: DistributionCase, world: World, proxies: LiveProxies, backends: LiveBackends, keyPrefix: String) -> [String] {
+        var counts: [String: Int] = [:]
+        var failures: [String: Int] = [:]
+        for i in 0..<dist.samples {
+            var o = send(dist.request, gateway: dist.gateway, port: dist.port, proxies: proxies, requestID: "\(keyPrefix)-\(i)")
+            backends.identify(&o)
+            guard o.isSuccess, let pod = o.pod else {
+                failures[o.error.map { _ in "no response" } ?? String(o.status), default: 0] += 1
+                continue
+            }
+            let name = dist.expected.map(\.0).filter { pod.hasPrefix($0) }.max { $0.count < $1.count } ?? o.service?.name ?? pod
+            counts[name, default: 0] += 1
+        }
+        var out: [String] = []
+        if !failures.isEmpty {
+            let text = failures.sorted { $0.key < $1.key }.map { "\($0.value) got \($0.key)" }.joined(separator: ", ")
+            out.append("\(failures.values.reduce(0, +)) of \(dist.samples) samples failed (\(text))")
+        }
+        let total = Double(max(dist.samples, 1))
+        for (name, expected) in dist.expected {
+            let count = counts[name] ?? 0
+            let share = Double(count) / total
+            if expected == 0, count > 0 {
+                out.append("expected \(name) to receive no traffic, got \(count) of \(dist.samples)")
+            } else if abs(share - expected) > dist.tolerance {
+                out.append("expected \(name) share \(format(expected)) +/- \(format(dist.tolerance)), got \(format(share)) (\(count) of \(dist.samples))")
+            }
+        }
+        for name in counts.keys.filter({ name in !dist.expected.contains { $0.0 == name } }).sorted() {
+            out.append("unexpected backend \(name) received \(counts[name]!) of \(dist.samples)")
+        }
+        return out
+    }
+
+    func format(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
+}
+
+// MARK: - Backends and proxies of one case
+
+/// One `WhoamiServer` per Service, named by the Service's pod name (upstream's backend
+/// identity), each on its own loopback address (127.0.0.2, ...) so that two Services whose
+/// pods share a name in different namespaces are still told apart by the echo's `listen`.
+final class LiveBackends: @unchecked Sendable {
+    private(set) var servers: [ObjectKey: (server: WhoamiServer, endpoint: Endpoint)] = [:]
+    private var byAddress: [String: ObjectKey] = [:]
+    private var byName: [String: ObjectKey] = [:]
+    private(set) var startError: String?
+
+    init(world: World) {
+        for (i, key) in world.services.enumerated() {
+            let pod = world.podName(namespace: key.namespace, service: key.name)
+            var host = i < 250 ? "127.0.0.\(i + 2)" : "127.0.0.1"
+            var server = WhoamiServer(name: pod, host: host, port: 0)
+            var endpoint = try? server.start(threads: 1)
+            if endpoint == nil {
+                host = "127.0.0.1"
+                server = WhoamiServer(name: pod, host: host, port: 0)
+                endpoint = try? server.start(threads: 1)
+            }
+            guard let endpoint else {
+                startError = "whoami for \(key.namespace)/\(key.name) did not bind"
+                return
+            }
+            servers[key] = (server, endpoint)
+            if host != "127.0.0.1" { byAddress[host] = key }
+            if byName[pod] == nil { byName[pod] = key }
+        }
+    }
+
+    var proxyConfig: ProxyConfig {
+        var overrides: [String: [Endpoint]] = [:]
+        for (key, value) in servers { overrides["\(key.namespace)/\(key.name)"] = [value.endpoint] }
+        return ProxyConfig(backendOverrides: overrides, eventLoopThreads: 1, drainTimeout: .seconds(1))
+    }
+
+    /// Fills in which Service answered, from the echo.
+    func identify(_ o: inout LiveObservation) {
+        guard let echo = o.echo else { return }
+        o.pod = echo.name
+        o.service = byAddress[echo.listen] ?? byName[echo.name]
+    }
+
+    func requests(namespace: String, name: String) -> Int? {
+        servers[ObjectKey(kind: "Service", namespace: namespace, name: name)]?.server.stats.requests
+    }
+
+    func stop() { for (_, value) in servers { value.server.stop() } }
+}
+
+/// One `GatewayProxy` per Gateway a case sends to, started on first use.
+final class LiveProxies: @unchecked Sendable {
+    private let config: ProxyConfig
+    private var world: World?
+    private var proxies: [ObjectKey: (proxy: GatewayProxy, ports: [Int: Int])] = [:]
+
+    init(config: ProxyConfig) { self.config = config }
+
+    /// A new step: swap every running proxy's resources (restart when listener ports appear).
+    func update(world: World) {
+        self.world = world
+        for gateway in proxies.keys.sorted() { refresh(gateway) }
+    }
+
+    func localPort(gateway: ObjectKey, listenerPort: Int) -> Int? {
+        if proxies[gateway] == nil { refresh(gateway) }
+        return proxies[gateway]?.ports[listenerPort]
+    }
+
+    private func httpPorts(_ resources: ResourceSet) -> Set<Int> {
+        Set(Compiler.compile(resources, options: LiveConformanceRunner.options).table.allListeners.filter { $0.protocol == .http }.map(\.ref.port))
+    }
+
+    private func refresh(_ gateway: ObjectKey) {
+        guard let world else { return }
+        let resources = world.resources(onlyGateway: gateway)
+        let ports = httpPorts(resources)
+        if let running = proxies[gateway], ports.isSubset(of: Set(running.ports.keys)) {
+            running.proxy.swap(resources: resources, options: LiveConformanceRunner.options)
+            return
+        }
+        proxies[gateway]?.proxy.stop()
+        proxies[gateway] = nil
+        var config = self.config
+        config.portMap = Dictionary(uniqueKeysWithValues: ports.map { ($0, 0) })
+        let proxy = GatewayProxy(resources: resources, config: config, compileOptions: LiveConformanceRunner.options)
+        guard let bound = try? proxy.start() else { return }
+        proxies[gateway] = (proxy, Dictionary(uniqueKeysWithValues: bound.map { ($0.listenerPort, $0.address.port) }))
+    }
+
+    func stopAll() {
+        for (_, value) in proxies { value.proxy.stop() }
+        proxies = [:]
+    }
+}
+
+final class LiveBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
