@@ -6,7 +6,7 @@ import RoutingCore
 /// the HTTP status, which pod answered, the request the backend saw, and the
 /// response headers. Upstream's checks are written against these observations,
 /// so the decision is turned into them once and every check reads them.
-struct Observed {
+package struct Observed {
     var status: Int
     /// Service that received the request (nil when the gateway answered itself).
     var service: BackendRef?
@@ -88,7 +88,7 @@ struct Observed {
     }
 
     /// Every value of one header (case-insensitive name) joined with ",", as upstream compares.
-    static func value(of name: String, in headers: [HTTPHeader]) -> String? {
+    package static func value(of name: String, in headers: [HTTPHeader]) -> String? {
         let lower = name.lowercased()
         let values = headers.filter { $0.name.lowercased() == lower }.map(\.value)
         return values.isEmpty ? nil : values.joined(separator: ",")
@@ -96,7 +96,7 @@ struct Observed {
 
     /// "a, b" and "a,b" compare equal: upstream joins repeated headers with ","
     /// while proxies may fold them with ", ".
-    static func normalize(_ value: String) -> String {
+    package static func normalize(_ value: String) -> String {
         value.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ",")
     }

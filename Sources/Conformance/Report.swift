@@ -15,6 +15,14 @@ public struct CaseResult: Sendable {
     public var file: String
     public var outcome: Outcome
 
+    public init(name: String, profile: String, level: String, file: String, outcome: Outcome) {
+        self.name = name
+        self.profile = profile
+        self.level = level
+        self.file = file
+        self.outcome = outcome
+    }
+
     public var resultName: String {
         switch outcome {
         case .passed: "pass"
@@ -29,10 +37,13 @@ public struct ConformanceReport: Sendable {
     public var cases: [CaseResult]
     /// Case files that could not be read (they count as failures).
     public var errors: [String]
+    /// `in-process` (decisions from the routing core) or `live` (real HTTP through the proxy).
+    public var mode: String
 
-    public init(cases: [CaseResult], errors: [String] = []) {
+    public init(cases: [CaseResult], errors: [String] = [], mode: String = "in-process") {
         self.cases = cases
         self.errors = errors
+        self.mode = mode
     }
 
     public var passed: [CaseResult] { cases.filter { $0.outcome == .passed } }
@@ -90,7 +101,7 @@ public struct ConformanceReport: Sendable {
         }
         let summary: Value = .object([("passed", .int(passed.count)), ("failed", .int(failed.count + errors.count)),
                                       ("skipped", .int(skipped.count)), ("groups", .array(groupValues))])
-        return Value.object([("cases", .array(caseValues)), ("errors", .array(errors.map(Value.string))),
+        return Value.object([("mode", .string(mode)), ("cases", .array(caseValues)), ("errors", .array(errors.map(Value.string))),
                              ("summary", summary)]).toJSON() + "\n"
     }
 }

@@ -6,7 +6,7 @@ import RoutingCore
 /// client and the echo backend would observe with the expectation, following
 /// upstream's CompareRoundTrip: status first; then, on a 2xx, backend,
 /// namespace and the request the backend saw; on a 3xx, the redirect target.
-enum RequestCheck {
+package enum RequestCheck {
     /// The RouteRequest upstream's client would send.
     static func routeRequest(_ spec: RequestSpec, gateway: ObjectRef, port: Int, scheme: String) -> RouteRequest {
         let grpc = spec.protocol?.lowercased() == "grpc"
@@ -98,7 +98,7 @@ enum RequestCheck {
 
     // MARK: - 3xx
 
-    static func redirect(_ want: ExpectedRedirect, request: RouteRequest, location: String?) -> [String] {
+    package static func redirect(_ want: ExpectedRedirect, request: RouteRequest, location: String?) -> [String] {
         guard let location else { return ["expected a redirect, got no Location"] }
         let got = Location(location)
         var out: [String] = []
@@ -147,7 +147,7 @@ enum RequestCheck {
 
     // MARK: - Response headers
 
-    static func response(_ want: ExpectedResponse, headers: [HTTPHeader]) -> [String] {
+    package static func response(_ want: ExpectedResponse, headers: [HTTPHeader]) -> [String] {
         var out: [String] = []
         for (name, value) in want.headers {
             guard let actual = Observed.value(of: name, in: headers) else {

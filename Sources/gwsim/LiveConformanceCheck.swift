@@ -1,6 +1,7 @@
 import Conformance
 import Foundation
 import GatewayAPI
+import RoutingCore
 
 /// What a client and the echo backend observed for one live request.
 struct LiveObservation {
@@ -85,161 +86,19 @@ enum LiveCheck {
         return out
     }
 
+    /// The in-process runner's redirect check, on the Location the proxy sent.
     static func redirect(_ want: ExpectedRedirect, scheme requestScheme: String, path requestPath: String, location: String?) -> [String] {
-        guard let location else { return ["expected a redirect, got no Location"] }
-        let got = Location(location)
-        var out: [String] = []
-        if let host = want.host, host.lowercased() != got.host.lowercased() {
-            out.append("expected redirect host \(host), got \(got.host) (Location \(location))")
-        }
-        let scheme = want.scheme ?? requestScheme
-        if scheme.lowercased() != got.scheme.lowercased() {
-            out.append("expected redirect scheme \(scheme), got \(got.scheme.isEmpty ? "none" : got.scheme) (Location \(location))")
-        }
-        if let port = want.port {
-            if port != got.port { out.append("expected redirect port \(port), got \(got.port.isEmpty ? "none" : got.port) (Location \(location))") }
-        } else {
-            let defaultPort = got.scheme.lowercased() == "https" ? "443" : "80"
-            if !got.port.isEmpty && got.port != defaultPort {
-                out.append("expected redirect port empty or \(defaultPort), got \(got.port) (Location \(location))")
-            }
-        }
-        let path = want.path ?? Location.pathOnly(requestPath)
-        if path != got.path { out.append("expected redirect path \(path), got \(got.path) (Location \(location))") }
-        return out
+        RequestCheck.redirect(want, request: RouteRequest(port: 0, scheme: requestScheme, host: "", path: requestPath), location: location)
     }
 
-    struct Location {
-        var scheme = "", host = "", port = "", path = ""
-        init(_ text: String) {
-            var rest = Substring(text)
-            if let range = rest.range(of: "://") {
-                scheme = String(rest[..<range.lowerBound])
-                rest = rest[range.upperBound...]
-                let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-                let authority = rest[..<authorityEnd]
-                rest = rest[authorityEnd...]
-                if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-                    host = String(authority[..<colon])
-                    port = String(authority[authority.index(after: colon)...])
-                } else {
-                    host = String(authority)
-                }
-            }
-            path = Location.pathOnly(String(rest))
-        }
-        static func pathOnly(_ path: String) -> String { String(path.prefix { $0 != "?" }) }
-    }
-
+    /// The in-process runner's response-header check, on the headers the proxy sent.
     static func response(_ want: ExpectedResponse, headers: [(String, String)]) -> [String] {
-        var out: [String] = []
-        for (name, expected) in want.headers {
-            guard let actual = value(of: name, in: headers) else {
-                out.append("expected response header \(name): \(expected), missing")
-                continue
-            }
-            if normalize(actual) != normalize(expected) { out.append("expected response header \(name): \(expected), got \(actual)") }
-        }
-        for name in want.absentHeaders {
-            if let actual = value(of: name, in: headers) { out.append("expected no response header \(name), got \(actual)") }
-        }
-        for (name, values) in want.validHeaderValues {
-            let actual = value(of: name, in: headers)
-            guard let actual, values.contains(where: { normalize($0) == normalize(actual) }) else {
-                out.append("expected response header \(name) one of [\(values.joined(separator: " | "))], got \(actual ?? "none")")
-                continue
-            }
-        }
-        return out
+        RequestCheck.response(want, headers: headers.map { HTTPHeader(name: $0.0, value: $0.1) })
     }
 
     static func value(of name: String, in headers: [(String, String)]) -> String? {
-        let lower = name.lowercased()
-        let values = headers.filter { $0.0.lowercased() == lower }.map(\.1)
-        return values.isEmpty ? nil : values.joined(separator: ",")
+        Observed.value(of: name, in: headers.map { HTTPHeader(name: $0.0, value: $0.1) })
     }
 
-    static func normalize(_ value: String) -> String {
-        value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ",")
-    }
-}
-
-/// The outcome of one live case (Conformance.CaseResult has no public initializer).
-struct LiveCaseResult {
-    enum Outcome: Equatable {
-        case passed
-        case failed([String])
-        case skipped(String)
-    }
-    var name: String
-    var profile: String
-    var level: String
-    var outcome: Outcome
-    var resultName: String {
-        switch outcome {
-        case .passed: "pass"
-        case .failed: "fail"
-        case .skipped: "skip"
-        }
-    }
-}
-
-/// The same text and JSON renderings as `ConformanceReport`.
-struct LiveConformanceReport {
-    var cases: [LiveCaseResult]
-    var errors: [String]
-
-    var passed: Int { cases.filter { $0.resultName == "pass" }.count }
-    var failed: Int { cases.filter { $0.resultName == "fail" }.count + errors.count }
-    var skipped: Int { cases.filter { $0.resultName == "skip" }.count }
-    var summaryLine: String { "\(passed) passed, \(failed) failed, \(skipped) skipped" }
-
-    var groups: [(profile: String, level: String, passed: Int, failed: Int, skipped: Int)] {
-        let keys = Set(cases.map { "\($0.profile)\u{0}\($0.level)" }).sorted()
-        return keys.map { key in
-            let parts = key.split(separator: "\u{0}", omittingEmptySubsequences: false).map(String.init)
-            let group = cases.filter { $0.profile == parts[0] && $0.level == parts[1] }
-            return (parts[0], parts[1], group.filter { $0.resultName == "pass" }.count,
-                    group.filter { $0.resultName == "fail" }.count, group.filter { $0.resultName == "skip" }.count)
-        }
-    }
-
-    var text: String {
-        var lines: [String] = []
-        for c in cases {
-            switch c.outcome {
-            case .passed: lines.append("PASS  \(c.name)")
-            case .failed(let differences):
-                lines.append("FAIL  \(c.name)")
-                lines += differences.map { "      \($0)" }
-            case .skipped(let reason): lines.append("SKIP  \(c.name): \(reason)")
-            }
-        }
-        lines += errors.map { "ERROR \($0)" }
-        lines.append("")
-        for g in groups { lines.append("\(g.profile) \(g.level): \(g.passed) passed, \(g.failed) failed, \(g.skipped) skipped") }
-        lines.append(summaryLine)
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    var json: String {
-        let caseValues: [Value] = cases.map { c in
-            var pairs: [(String, Value)] = [("name", .string(c.name)), ("profile", .string(c.profile)),
-                                            ("level", .string(c.level)), ("result", .string(c.resultName))]
-            switch c.outcome {
-            case .passed: break
-            case .failed(let differences): pairs.append(("differences", .array(differences.map(Value.string))))
-            case .skipped(let reason): pairs.append(("reasons", .array([.string(reason)])))
-            }
-            return .object(pairs)
-        }
-        let groupValues: [Value] = groups.map { g in
-            .object([("profile", .string(g.profile)), ("level", .string(g.level)), ("passed", .int(g.passed)),
-                     ("failed", .int(g.failed)), ("skipped", .int(g.skipped))])
-        }
-        let summary: Value = .object([("passed", .int(passed)), ("failed", .int(failed)), ("skipped", .int(skipped)),
-                                      ("groups", .array(groupValues))])
-        return Value.object([("mode", .string("live")), ("cases", .array(caseValues)), ("errors", .array(errors.map(Value.string))),
-                             ("summary", summary)]).toJSON() + "\n"
-    }
+    static func normalize(_ value: String) -> String { Observed.normalize(value) }
 }

@@ -44,7 +44,7 @@ struct LiveConformanceRunner {
         return world
     }
 
-    func run(profile: String? = nil, caseName: String? = nil) -> LiveConformanceReport {
+    func run(profile: String? = nil, caseName: String? = nil) -> ConformanceReport {
         let (all, errors) = loadCases()
         var selected = all
         if let profile { selected = selected.filter { $0.profile.lowercased() == profile.lowercased() } }
@@ -54,7 +54,7 @@ struct LiveConformanceRunner {
         }
         let cases = selected
         let base = baseWorld()
-        let results = LiveBox([LiveCaseResult?](repeating: nil, count: cases.count))
+        let results = LiveBox([CaseResult?](repeating: nil, count: cases.count))
         let next = LiveBox(0)
         let lock = NSLock()
         let workers = max(1, min(concurrency, cases.count))
@@ -71,13 +71,13 @@ struct LiveConformanceRunner {
                 lock.unlock()
             }
         }
-        return LiveConformanceReport(cases: results.value.compactMap { $0 }, errors: errors)
+        return ConformanceReport(cases: results.value.compactMap { $0 }, errors: errors, mode: "live")
     }
 
     // MARK: - One case
 
-    func run(_ c: CaseFile, base: World) -> LiveCaseResult {
-        var result = LiveCaseResult(name: c.name, profile: c.profile, level: c.level, outcome: .passed)
+    func run(_ c: CaseFile, base: World) -> CaseResult {
+        var result = CaseResult(name: c.name, profile: c.profile, level: c.level, file: c.file, outcome: .passed)
         if let reason = SkipRules.reason(for: c) {
             result.outcome = .skipped(reason)
             return result
