@@ -6,20 +6,40 @@ import RoutingCore
 /// expected one, with zero-weight backends receiving nothing. Each sample gets
 /// its own key, as distinct connections would, so the core's deterministic
 /// weighted choice is exercised across keys rather than repeated for one.
-enum DistributionCheck {
+package enum DistributionCheck {
+    /// What one sample showed: the pod that served it (nil when it failed) with its
+    /// Service, or the failure (a status code or "no response").
+    package struct Sample {
+        package var pod: String?
+        package var service: String?
+        package var failure: String
+        package init(pod: String?, service: String?, failure: String) {
+            self.pod = pod
+            self.service = service
+            self.failure = failure
+        }
+    }
+
     static func check(_ dist: DistributionCase, world: World, table: RoutingTable, keyPrefix: String) -> [String] {
         let request = RequestCheck.routeRequest(dist.request, gateway: dist.gateway, port: dist.port, scheme: dist.scheme)
+        return evaluate(dist) { i in
+            let observed = Observed(table.route(request, key: "\(keyPrefix)-\(i)"), world: world, backendHeaders: [])
+            return Sample(pod: observed.isSuccess ? observed.pod : nil, service: observed.service?.name, failure: String(observed.status))
+        }
+    }
+
+    /// Takes `dist.samples` samples and judges their spread (shared by the in-process and live runners).
+    package static func evaluate(_ dist: DistributionCase, sample: (Int) -> Sample) -> [String] {
         var counts: [String: Int] = [:]
-        var failures: [Int: Int] = [:]
+        var failures: [String: Int] = [:]
         for i in 0..<dist.samples {
-            let decision = table.route(request, key: "\(keyPrefix)-\(i)")
-            let observed = Observed(decision, world: world, backendHeaders: [])
-            guard observed.isSuccess, let pod = observed.pod else {
-                failures[observed.status, default: 0] += 1
+            let result = sample(i)
+            guard let pod = result.pod else {
+                failures[result.failure, default: 0] += 1
                 continue
             }
             // Name the sample by the expected backend its pod belongs to (upstream's prefix rule).
-            let name = dist.expected.map(\.0).filter { pod.hasPrefix($0) }.max { $0.count < $1.count } ?? observed.service?.name ?? pod
+            let name = dist.expected.map(\.0).filter { pod.hasPrefix($0) }.max { $0.count < $1.count } ?? result.service ?? pod
             counts[name, default: 0] += 1
         }
         var out: [String] = []

@@ -242,40 +242,13 @@ struct LiveConformanceRunner {
     }
 
     func checkDistribution(_ dist: DistributionCase, world: World, proxies: LiveProxies, backends: LiveBackends, keyPrefix: String) -> [String] {
-        var counts: [String: Int] = [:]
-        var failures: [String: Int] = [:]
-        for i in 0..<dist.samples {
+        DistributionCheck.evaluate(dist) { i in
             var o = send(dist.request, gateway: dist.gateway, port: dist.port, proxies: proxies, requestID: "\(keyPrefix)-\(i)")
             backends.identify(&o)
-            guard o.isSuccess, let pod = o.pod else {
-                failures[o.error.map { _ in "no response" } ?? String(o.status), default: 0] += 1
-                continue
-            }
-            let name = dist.expected.map(\.0).filter { pod.hasPrefix($0) }.max { $0.count < $1.count } ?? o.service?.name ?? pod
-            counts[name, default: 0] += 1
+            return DistributionCheck.Sample(pod: o.isSuccess ? o.pod : nil, service: o.service?.name,
+                                            failure: o.error.map { _ in "no response" } ?? String(o.status))
         }
-        var out: [String] = []
-        if !failures.isEmpty {
-            let text = failures.sorted { $0.key < $1.key }.map { "\($0.value) got \($0.key)" }.joined(separator: ", ")
-            out.append("\(failures.values.reduce(0, +)) of \(dist.samples) samples failed (\(text))")
-        }
-        let total = Double(max(dist.samples, 1))
-        for (name, expected) in dist.expected {
-            let count = counts[name] ?? 0
-            let share = Double(count) / total
-            if expected == 0, count > 0 {
-                out.append("expected \(name) to receive no traffic, got \(count) of \(dist.samples)")
-            } else if abs(share - expected) > dist.tolerance {
-                out.append("expected \(name) share \(format(expected)) +/- \(format(dist.tolerance)), got \(format(share)) (\(count) of \(dist.samples))")
-            }
-        }
-        for name in counts.keys.filter({ name in !dist.expected.contains { $0.0 == name } }).sorted() {
-            out.append("unexpected backend \(name) received \(counts[name]!) of \(dist.samples)")
-        }
-        return out
     }
-
-    func format(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
 }
 
 // MARK: - Backends and proxies of one case
