@@ -84,7 +84,7 @@ private final class Driver {
             switch reader.result.stopReason {
             case .complete: break
             case .truncated(let atByte, let kept):
-                let message = "trace truncated at byte \(atByte): replayed the \(kept) events before the cut"
+                let message = "trace truncated: the file ends inside the frame that starts at byte \(atByte); replayed the \(kept) events before the cut"
                 inputWarning = message
                 warnings.append(message)
             case .damaged(let atByte, let kept, let message):
