@@ -1,3 +1,4 @@
+import GatewayAPI
 import NIOHTTP1
 
 /// The bodies `gwsim whoami` answers with: the container's plain-text layout, or a JSON echo
@@ -33,18 +34,8 @@ enum WhoamiReply {
 
     /// A JSON string literal.
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        Value.writeJSONString(text, into: &out)
+        return out
     }
 }

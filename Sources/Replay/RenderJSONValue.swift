@@ -1,3 +1,5 @@
+import GatewayAPI
+
 /// A JSON document whose object keys keep the order they were written in.
 /// Hand-rolled because `JSONSerialization` / `JSONEncoder` reorder keys (or sort
 /// them alphabetically), and the report's documented schema reads best in a
@@ -60,30 +62,5 @@ indirect enum RenderJSONValue {
         }
     }
 
-    /// RFC 8259 string escaping. U+2028 / U+2029 are escaped too so the output
-    /// can also be pasted into JavaScript source safely.
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if c.value < 0x20 || c.value == 0x7F {
-                    let hex = String(c.value, radix: 16, uppercase: false)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(c)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func writeString(_ s: String, to out: inout String) { GatewayAPI.Value.writeJSONString(s, into: &out) }
 }

@@ -40,7 +40,10 @@ extension Value {
         return "\(d)"
     }
 
-    static func writeJSONString(_ s: String, into out: inout String) {
+    /// RFC 8259 string escaping, the one escaper every JSON writer in gwsim uses.
+    /// U+2028 / U+2029 and DEL are escaped too, so output can be pasted into
+    /// JavaScript source or a terminal safely.
+    public static func writeJSONString(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {
             switch u {
@@ -49,8 +52,12 @@ extension Value {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
             default:
-                if u.value < 0x20 {
+                if u.value < 0x20 || u.value == 0x7F {
                     let hex = String(u.value, radix: 16)
                     out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
