@@ -24,6 +24,19 @@ package struct Observed {
     var isSuccess: Bool { (200..<300).contains(status) }
     var isRedirect: Bool { (300..<400).contains(status) }
 
+    /// An observation made over a real connection (the live runner): what the
+    /// client got and what the echo backend reported seeing.
+    package init(status: Int, service: BackendRef?, pod: String?, request: ForwardedRequest?, location: String?,
+                 responseHeaders: [HTTPHeader], route: String = "live proxy") {
+        self.status = status
+        self.service = service
+        self.pod = pod
+        self.request = request
+        self.location = location
+        self.responseHeaders = responseHeaders
+        self.route = route
+    }
+
     init(_ d: Decision, world: World, backendHeaders: [(String, String)]) {
         route = d.route.map { "route \($0)" } ?? "no route" + (d.reason.map { ": \($0)" } ?? "")
         backendSNI = d.backendTLS?.sni

@@ -52,7 +52,7 @@ package enum RequestCheck {
 
     // MARK: - 2xx: who answered and what it saw
 
-    static func backend(_ r: RequestCase, _ e: Expectation, request: RouteRequest, observed o: Observed) -> [String] {
+    package static func backend(_ r: RequestCase, _ e: Expectation, request: RouteRequest, observed o: Observed) -> [String] {
         var out: [String] = []
         let got = o.service.map(\.name) ?? "none (answered by the gateway)"
         if let want = e.backend {

@@ -50,40 +50,16 @@ enum LiveCheck {
         return out
     }
 
+    /// The in-process runner's backend check, on what the echo backend reported.
     static func backend(_ r: RequestCase, _ e: Expectation, method requestMethod: String, path requestPath: String, observed o: LiveObservation) -> [String] {
-        var out: [String] = []
-        let got = o.service.map(\.name) ?? "none (answered by the gateway)"
-        if let want = e.backend {
-            if want.isEmpty {
-                if o.service != nil { out.append("expected no backend (gateway answers), got backend \(got)") }
-            } else if !(o.pod ?? "").hasPrefix(want) {
-                out.append("expected backend \(want), got \(got)")
-            }
+        let seen = o.echo.map {
+            ForwardedRequest(method: $0.method, scheme: "", host: $0.host, path: $0.path,
+                             headers: $0.headers.map { HTTPHeader(name: $0.0, value: $0.1) })
         }
-        if let want = e.namespace, want != (o.service?.namespace ?? "") {
-            out.append("expected namespace \(want.isEmpty ? "none" : want), got \(o.service?.namespace ?? "none")")
-        }
-        guard let seen = o.echo, e.backend != "" else { return out }
-        let expected = e.request
-        if let host = expected?.host, !host.isEmpty, host.lowercased() != seen.host.lowercased() {
-            out.append("expected backend to see host \(host), got \(seen.host)")
-        }
-        let method = expected?.method.flatMap { $0.isEmpty ? nil : $0 } ?? requestMethod
-        if method != seen.method { out.append("expected backend to see method \(method), got \(seen.method)") }
-        let path = expected?.path.flatMap { $0.isEmpty ? nil : $0 } ?? requestPath
-        if path != seen.path { out.append("expected backend to see path \(path), got \(seen.path)") }
-        let headers = expected?.headers ?? r.request.headers
-        for (name, wanted) in headers {
-            guard let actual = value(of: name, in: seen.headers) else {
-                out.append("expected backend to see header \(name): \(wanted), missing")
-                continue
-            }
-            if normalize(actual) != normalize(wanted) { out.append("expected backend to see header \(name): \(wanted), got \(actual)") }
-        }
-        for name in expected?.absentHeaders ?? [] {
-            if let actual = value(of: name, in: seen.headers) { out.append("expected backend not to see header \(name), got \(actual)") }
-        }
-        return out
+        let observed = Observed(status: o.status, service: o.service.map { BackendRef(namespace: $0.namespace, name: $0.name, port: nil) },
+                                pod: o.pod, request: seen, location: o.location,
+                                responseHeaders: o.responseHeaders.map { HTTPHeader(name: $0.0, value: $0.1) })
+        return RequestCheck.backend(r, e, request: RouteRequest(port: 0, method: requestMethod, host: "", path: requestPath), observed: observed)
     }
 
     /// The in-process runner's redirect check, on the Location the proxy sent.
@@ -95,10 +71,4 @@ enum LiveCheck {
     static func response(_ want: ExpectedResponse, headers: [(String, String)]) -> [String] {
         RequestCheck.response(want, headers: headers.map { HTTPHeader(name: $0.0, value: $0.1) })
     }
-
-    static func value(of name: String, in headers: [(String, String)]) -> String? {
-        Observed.value(of: name, in: headers.map { HTTPHeader(name: $0.0, value: $0.1) })
-    }
-
-    static func normalize(_ value: String) -> String { Observed.normalize(value) }
 }
