@@ -2,7 +2,7 @@ import GatewayAPI
 import RoutingCore
 
 /// Backend (Service port) -> endpoint addresses, the way kube-proxy would see them:
-/// explicit overrides first, then ready EndpointSlice addresses, then an ExternalName.
+/// explicit overrides first (per Service port, then per Service), then ready EndpointSlice addresses, then an ExternalName.
 ///
 /// Built once per resource snapshot and swapped together with the routing table, so a
 /// request resolves against the same snapshot it was routed with.
@@ -28,6 +28,8 @@ public struct BackendResolver: Sendable {
     /// order); empty when nothing is known, which the proxy answers with 503.
     public func endpoints(for backend: BackendRef) -> [Endpoint] {
         let key = "\(backend.namespace)/\(backend.name)"
+        // `ns/name:port` overrides one Service port (a backend serving TLS on one port only).
+        if let port = backend.port, let explicit = overrides["\(key):\(port)"], !explicit.isEmpty { return explicit }
         if let explicit = overrides[key], !explicit.isEmpty { return explicit }
         let service = services[key]
         let servicePort = service?.ports.first { $0.port == backend.port } ?? (service?.ports.count == 1 ? service?.ports.first : nil)

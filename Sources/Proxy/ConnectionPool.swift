@@ -38,10 +38,11 @@ final class ConnectionPool: Sendable {
         return found
     }
 
-    /// Returns a connection after a complete exchange; closes it when the pool is full.
+    /// Returns a connection after a complete exchange; closes it when the pool is full, and
+    /// always for a backend TLS connection (authenticated for one policy only).
     func put(_ channel: any Channel, endpoint: Endpoint, now: NIODeadline = .now()) {
         let kept = idle.withLockedValue { idle -> Bool in
-            guard channel.isActive, idle[endpoint, default: []].count < maxIdle else { return false }
+            guard channel.isActive, idle[endpoint, default: []].count < maxIdle, !BackendTLSConnector.isSecured(channel) else { return false }
             idle[endpoint, default: []].append(Idle(channel: channel, since: now))
             return true
         }

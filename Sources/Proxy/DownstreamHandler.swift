@@ -180,6 +180,14 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 503, body: why + "\n")
             return
         }
+        if let tls = decision.backendTLS {
+            switch world.backendTLS.client(for: tls) {
+            case .success(let client): exchange.backendTLS = client
+            case .failure(let why):
+                respondLocally(status: 502, body: "\(why)\n")
+                return
+            }
+        }
         exchange.progress.startForwarding()
         exchange.endpoint = endpoint
         let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
@@ -209,7 +217,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
-        if allowPooled, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
+        if allowPooled, exchange.backendTLS == nil, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
            let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) {
             exchange.upstreamFromPool = true
             attach(handler, to: exchange)
@@ -217,7 +225,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         exchange.upstreamFromPool = false
         UpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.connections,
-                                  timeout: runtime.config.upstreamConnectTimeout)
+                                  timeout: runtime.config.upstreamConnectTimeout, tls: exchange.backendTLS)
             .assumeIsolated()
             .whenComplete { result in self.connected(result, exchange: exchange, endpoint: endpoint) }
     }
@@ -233,6 +241,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 return
             }
             attach(handler, to: exchange)
+        case .failure(let error) where BackendTLSConnector.isTLSFailure(error):
+            // The backend answered but could not be authenticated: a gateway error, not an outage.
+            guard current else { return }
+            respondLocally(status: 502, body: "\(error)\n")
         case .failure:
             runtime.endpoints.eject(endpoint, for: runtime.config.endpointEjection)
             guard current else { return }

@@ -18,6 +18,8 @@ final class Exchange {
     var progress: ExchangeProgress
     var decision: Decision?
     var endpoint: Endpoint?
+    /// TLS towards the backend (BackendTLSPolicy); such connections never come from the pool.
+    var backendTLS: BackendTLSClient?
     /// The upstream head, kept so a request that hit a stale pooled connection can be retried.
     var upstreamHead: HTTPRequestHead?
     var upstream: UpstreamHandler?

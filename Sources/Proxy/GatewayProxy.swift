@@ -16,7 +16,9 @@ import RoutingCore
 /// loop thread, so it must not block (use a `BoundedEventQueue`).
 ///
 /// HTTPS listeners terminate TLS with their Secret's certificate (chosen by SNI) and speak
-/// HTTP/1.1 or HTTP/2 (ALPN); TLS/TCP/UDP listeners are reported in `skippedListeners`.
+/// HTTP/1.1 or HTTP/2 (ALPN); TLS listeners pass the stream through by SNI or terminate it,
+/// TCP listeners splice it, UDP listeners forward datagrams per client (`StreamListener`,
+/// `DatagramForwarder`). Listener ports follow swaps (`ListenerPortPlan`).
 public final class GatewayProxy: Sendable {
     /// One bound listener port.
     public struct BoundListener: Sendable, Hashable, CustomStringConvertible {
@@ -26,19 +28,24 @@ public final class GatewayProxy: Sendable {
         public var address: Endpoint
         /// The Gateway listeners served there (`ns/gateway/listener`), sorted.
         public var listeners: [String]
-        public var description: String { "listening on \(address) (listener port \(listenerPort): \(listeners.joined(separator: ", ")))" }
+        /// What is served: `http`, `https`, `tls`, `tcp` or `udp`.
+        public var kind: ListenerPortKind = .http
+        public var description: String {
+            "listening on \(address)\(kind == .udp ? "/udp" : "") (listener port \(listenerPort): \(listeners.joined(separator: ", ")))"
+        }
     }
 
     private struct Lifecycle {
         var group: MultiThreadedEventLoopGroup?
-        var servers: [any Channel] = []
-        var bound: [BoundListener] = []
+        var servers: [ListenerPortPlan.Key: (channel: any Channel, bound: BoundListener, kind: ListenerPortKind)] = [:]
         var started = false
         var stopped = false
     }
 
     private let runtime: ProxyRuntime
     private let lifecycle = NIOLockedValueBox(Lifecycle())
+    /// Serialises re-binding (start, swaps): two swaps never bind the same port at once.
+    private let binding = NIOLock()
 
     /// - Parameters:
     ///   - onRequest: called once per finished exchange, from an event loop; never block in it.
@@ -62,12 +69,13 @@ public final class GatewayProxy: Sendable {
     public static func world(resources: ResourceSet, config: ProxyConfig, options: CompileOptions = CompileOptions()) -> ProxyWorld {
         let compiled = Compiler.compile(resources, options: options)
         return ProxyWorld(world: compiled, resolver: BackendResolver(resources: resources, overrides: config.backendOverrides),
-                          tls: TLSCertificates(resources: resources, table: compiled.table))
+                          tls: TLSCertificates(resources: resources, table: compiled.table),
+                          backendTLS: BackendTLSTrust(resources: resources))
     }
 
-    /// Binds every HTTP and HTTPS listener port of the table (through the port map) and starts serving.
-    /// Returns the bound addresses, sorted by listener port. Throws if a port cannot be bound
-    /// (then nothing stays bound).
+    /// Binds every listener port of the table (through the port map: HTTP, HTTPS with a usable
+    /// certificate, TLS, TCP and UDP) and starts serving. Returns the bound addresses, sorted by
+    /// listener port. Throws if a port cannot be bound (then nothing stays bound).
     @discardableResult
     public func start() throws -> [BoundListener] {
         let config = runtime.config
@@ -78,63 +86,92 @@ public final class GatewayProxy: Sendable {
             state.group = group
             return group
         }
-        var listenersByPort: [Int: [String]] = [:]
-        var securePorts: Set<Int> = []
-        let world = runtime.world
-        for listener in world.table.allListeners where listener.protocol == .http
-            || (listener.protocol == .https && world.tls.serves(listener: listener.ref.description, port: listener.ref.port)) {
-            listenersByPort[listener.ref.port, default: []].append(listener.ref.description)
-            if listener.protocol == .https { securePorts.insert(listener.ref.port) }
-        }
-        var servers: [any Channel] = []
-        var bound: [BoundListener] = []
+        let plan = ListenerPortPlan(world: runtime.world)
+        var servers: [ListenerPortPlan.Key: (channel: any Channel, bound: BoundListener, kind: ListenerPortKind)] = [:]
         do {
-            for port in listenersByPort.keys.sorted() {
-                let server = try bootstrap(group: group, listenerPort: port, secure: securePorts.contains(port))
-                    .bind(host: config.listenHost, port: config.portMap[port] ?? port).wait()
-                servers.append(server)
-                let local = server.localAddress
-                bound.append(BoundListener(listenerPort: port, address: Endpoint(host: local?.ipAddress ?? config.listenHost, port: local?.port ?? 0),
-                                           listeners: listenersByPort[port]!.sorted()))
+            for key in plan.ports.keys.sorted() {
+                servers[key] = try bind(key, plan.ports[key]!, group: group)
             }
         } catch {
-            for server in servers { try? server.close().wait() }
+            for (_, server) in servers { try? server.channel.close().wait() }
             try? group.syncShutdownGracefully()
             lifecycle.withLockedValue { $0.group = nil }
             throw ProxyError.bindFailed("\(error)")
         }
-        lifecycle.withLockedValue {
-            $0.servers = servers
-            $0.bound = bound
-        }
-        return bound
+        lifecycle.withLockedValue { $0.servers = servers }
+        return boundListeners
     }
 
-    /// - Parameter secure: an HTTPS port (TLS with SNI and ALPN, see `ListenerPipeline`).
-    private func bootstrap(group: MultiThreadedEventLoopGroup, listenerPort: Int, secure: Bool) -> ServerBootstrap {
-        let runtime = self.runtime
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    if secure {
-                        try ListenerPipeline.configureHTTPS(channel, runtime: runtime, listenerPort: listenerPort)
-                    } else {
-                        try ListenerPipeline.configureHTTP(channel, runtime: runtime, listenerPort: listenerPort)
-                    }
+    private func bind(_ key: ListenerPortPlan.Key, _ port: ListenerPortPlan.Port, group: MultiThreadedEventLoopGroup) throws
+        -> (channel: any Channel, bound: BoundListener, kind: ListenerPortKind) {
+        let config = runtime.config
+        let local = config.portMap[key.port] ?? key.port
+        let server: any Channel
+        if port.kind == .udp {
+            server = try ListenerBinding.datagram(group: group, runtime: runtime, listenerPort: key.port)
+                .bind(host: config.listenHost, port: local).wait()
+        } else {
+            server = try ListenerBinding.stream(group: group, runtime: runtime, listenerPort: key.port, kind: port.kind)
+                .bind(host: config.listenHost, port: local).wait()
+        }
+        let address = server.localAddress
+        let bound = BoundListener(listenerPort: key.port, address: Endpoint(host: address?.ipAddress ?? config.listenHost, port: address?.port ?? 0),
+                                  listeners: port.listeners, kind: port.kind)
+        return (server, bound, port.kind)
+    }
+
+    /// Replaces the routing table and endpoints, then binds the listener ports the new world
+    /// has and the old did not, and closes those it no longer has (connections already
+    /// accepted on a closed port finish). A port whose kind changed is re-bound. A port that
+    /// cannot be bound is left unserved (see `unboundPorts`); routing is swapped regardless.
+    public func swap(world: ProxyWorld) {
+        runtime.swap(world)
+        rebind()
+    }
+
+    private func rebind() {
+        binding.withLock {
+            guard let group = lifecycle.withLockedValue({ $0.started && !$0.stopped ? $0.group : nil }) else { return }
+            let plan = ListenerPortPlan(world: runtime.world)
+            let current = lifecycle.withLockedValue { $0.servers }
+            var closing: [any Channel] = []
+            var kept = current.filter { key, server in
+                guard let wanted = plan.ports[key], wanted.kind == server.kind else {
+                    closing.append(server.channel)
+                    return false
+                }
+                return true
+            }
+            for channel in closing { try? channel.close().wait() }
+            var failed: [Int] = []
+            for key in plan.ports.keys.sorted() {
+                if var server = kept[key] {
+                    server.bound.listeners = plan.ports[key]!.listeners
+                    kept[key] = server
+                    continue
+                }
+                do { kept[key] = try bind(key, plan.ports[key]!, group: group) } catch { failed.append(key.port) }
+            }
+            lifecycle.withLockedValue { state in
+                if state.stopped {
+                    for (key, server) in kept where current[key] == nil { server.channel.close(promise: nil) }
+                } else {
+                    state.servers = kept
                 }
             }
+            unbound.withLockedValue { $0 = failed }
+        }
     }
 
-    /// Replaces the routing table and endpoints. Listener ports are not rebound: a new
-    /// port in the new world is not served until restart (a seam for the admin API slice).
-    public func swap(world: ProxyWorld) { runtime.swap(world) }
+    private let unbound = NIOLockedValueBox([Int]())
+
+    /// Listener ports of the current world that could not be bound after the last swap.
+    public var unboundPorts: [Int] { unbound.withLockedValue { $0 } }
 
     /// Replaces only the routing table; endpoints keep resolving as before.
     public func swap(world: CompiledWorld) {
         let current = runtime.world
-        swap(world: ProxyWorld(world: world, resolver: current.resolver, tls: current.tls))
+        swap(world: ProxyWorld(world: world, resolver: current.resolver, tls: current.tls, backendTLS: current.backendTLS))
     }
 
     /// Compiles `resources` and swaps the result in (table and endpoints).
@@ -148,8 +185,8 @@ public final class GatewayProxy: Sendable {
         let (group, servers) = lifecycle.withLockedValue { state -> (MultiThreadedEventLoopGroup?, [any Channel]) in
             guard !state.stopped else { return (nil, []) }
             state.stopped = true
-            defer { state.servers = [] }
-            return (state.group, state.servers)
+            defer { state.servers = [:] }
+            return (state.group, state.servers.values.map(\.channel))
         }
         guard let group else { return }
         runtime.startDraining()
@@ -161,15 +198,22 @@ public final class GatewayProxy: Sendable {
         try? group.syncShutdownGracefully()
     }
 
-    /// The listeners bound by `start()`.
-    public var boundListeners: [BoundListener] { lifecycle.withLockedValue { $0.bound } }
+    /// The listener ports currently bound (by `start()` and later swaps), sorted by listener port.
+    public var boundListeners: [BoundListener] {
+        lifecycle.withLockedValue { state in state.servers.keys.sorted().map { state.servers[$0]!.bound } }
+    }
 
-    /// Listeners of the current table that are not served, with why: HTTPS listeners whose
-    /// certificate is unusable, and TLS/TCP/UDP listeners (not proxied yet).
+    /// Listeners of the current table that are not served, with why: HTTPS listeners (and TLS
+    /// listeners in mode Terminate) whose certificate is unusable, and listeners sharing a
+    /// port with listeners of another protocol that took it (see `ListenerPortPlan`).
     public var skippedListeners: [(listener: String, reason: String)] {
         let world = runtime.world
-        return world.tls.skipped + world.table.allListeners.filter { $0.protocol != .http && $0.protocol != .https }
-            .map { ($0.ref.description, "protocol \($0.protocol) is not served yet (HTTP and HTTPS only)") }
+        let plan = ListenerPortPlan(world: world)
+        let served = Set(plan.ports.values.flatMap(\.listeners))
+        let unusable = Set(world.tls.skipped.map(\.listener))
+        return world.tls.skipped + world.table.allListeners.filter {
+            !served.contains($0.ref.description) && !unusable.contains($0.ref.description)
+        }.map { ($0.ref.description, "port \($0.ref.port) is served for another protocol than \($0.protocol)") }
     }
 
     /// Counters: requests in flight, requests seen, malformed requests rejected before a head.

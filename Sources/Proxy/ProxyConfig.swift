@@ -19,6 +19,8 @@ public struct ProxyConfig: Sendable {
     public var upstreamConnectTimeout: TimeAmount
     public var endpointEjection: TimeAmount
     public var drainTimeout: TimeAmount
+    /// How long a UDP flow (one client address) lives without a datagram either way.
+    public var udpFlowIdleTimeout: TimeAmount = ProxyLimits.udpFlowIdleTimeout
 
     public init(listenHost: String = "127.0.0.1", portMap: [Int: Int] = [:], backendOverrides: [String: [Endpoint]] = [:],
                 eventLoopThreads: Int = 2, clientIdleTimeout: TimeAmount = ProxyLimits.clientIdleTimeout,

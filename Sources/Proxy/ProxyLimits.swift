@@ -38,6 +38,11 @@ public enum ProxyLimits {
     /// connection (seconds). Kubernetes gives a pod 30 s to terminate; half of it is ours.
     public static let drainTimeout: TimeAmount = .seconds(15)
 
+    /// A UDP flow (one client address on a UDP listener) without a datagram either way for
+    /// this long ends and is recorded (seconds). UDP has no close; 30 s is the usual NAT
+    /// mapping timeout for UDP, so a client that pauses longer expects a new flow anyway.
+    public static let udpFlowIdleTimeout: TimeAmount = .seconds(30)
+
     /// Request records waiting for the event writer, in records. At ~1 KiB each this bounds
     /// the queue at ~64 MiB; when full, records are dropped and counted, never waited for.
     public static let eventQueueCapacity = 65_536

@@ -10,10 +10,14 @@ public struct ProxyWorld: Sendable {
     public let resolver: BackendResolver
     /// Server certificates of the HTTPS listeners (see `TLSCertificates`).
     public let tls: TLSCertificates
-    public init(world: CompiledWorld, resolver: BackendResolver, tls: TLSCertificates = TLSCertificates()) {
+    /// CA bundles for gateway-to-backend TLS (see `BackendTLSTrust`).
+    public let backendTLS: BackendTLSTrust
+    public init(world: CompiledWorld, resolver: BackendResolver, tls: TLSCertificates = TLSCertificates(),
+                backendTLS: BackendTLSTrust = BackendTLSTrust()) {
         self.world = world
         self.resolver = resolver
         self.tls = tls
+        self.backendTLS = backendTLS
     }
     public var table: RoutingTable { world.table }
 }

@@ -19,28 +19,36 @@ public struct TLSCertificates: Sendable {
     }
 
     private let byPort: [Int: [Entry]]
+    /// TLS listeners in mode Terminate (TLSRoute), by `ns/gateway/listener`: no ALPN.
+    private let terminating: [String: NIOSSLContext]
     /// HTTPS listeners that cannot be served, with why (the routing core's status says the same).
     public let skipped: [(listener: String, reason: String)]
 
     /// No certificates: HTTPS listeners are skipped.
     public init() {
         byPort = [:]
+        terminating = [:]
         skipped = []
     }
 
-    /// Certificates for every programmed HTTPS listener of `table`, from the Secrets in `resources`.
+    /// Certificates for every programmed HTTPS listener, and every TLS listener in mode Terminate,
+    /// of `table`, from the Secrets in `resources`.
     /// ALPN advertises `h2` then `http/1.1`.
     public init(resources: ResourceSet, table: RoutingTable) {
         var byPort: [Int: [Entry]] = [:]
         var skipped: [(listener: String, reason: String)] = []
-        for listener in table.allListeners where listener.protocol == .https {
+        var terminating: [String: NIOSSLContext] = [:]
+        for listener in table.allListeners where listener.protocol == .https || listener.protocol == .tls {
+            let isTLS = listener.protocol == .tls
             let name = listener.ref.description
             guard let spec = Self.spec(of: listener.ref, in: resources) else {
                 skipped.append((name, "listener spec not found"))
                 continue
             }
+            // TLS listeners default to Passthrough: nothing to terminate.
+            if isTLS && spec.listener.tls?.mode != .terminate { continue }
             guard let tls = spec.listener.tls, tls.mode == .terminate, let ref = tls.certificateRefs.first else {
-                skipped.append((name, "HTTPS listener without a certificateRef to terminate with"))
+                skipped.append((name, "\(isTLS ? "TLS" : "HTTPS") listener without a certificateRef to terminate with"))
                 continue
             }
             let namespace = ref.namespace ?? spec.namespace
@@ -50,26 +58,38 @@ public struct TLSCertificates: Sendable {
                 continue
             }
             do {
-                let context = try Self.context(certificatePEM: secret.data["tls.crt"] ?? "", keyPEM: secret.data["tls.key"] ?? "")
-                byPort[listener.ref.port, default: []].append(Entry(listener: name, hostname: listener.hostname, context: context))
+                let context = try Self.context(certificatePEM: secret.data["tls.crt"] ?? "", keyPEM: secret.data["tls.key"] ?? "",
+                                               alpn: isTLS ? [] : ["h2", "http/1.1"])
+                if isTLS {
+                    terminating[name] = context
+                } else {
+                    byPort[listener.ref.port, default: []].append(Entry(listener: name, hostname: listener.hostname, context: context))
+                }
             } catch {
                 skipped.append((name, "Secret \(namespace)/\(ref.name): unusable tls.crt/tls.key (\(error)); listener not served"))
             }
         }
         self.byPort = byPort
+        self.terminating = terminating
         self.skipped = skipped
     }
 
-    /// A server context for a PEM certificate chain and key, advertising h2 and http/1.1.
-    static func context(certificatePEM: String, keyPEM: String) throws -> NIOSSLContext {
+    /// A server context for a PEM certificate chain and key, advertising `alpn` (HTTPS: h2, http/1.1).
+    static func context(certificatePEM: String, keyPEM: String, alpn: [String] = ["h2", "http/1.1"]) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
         guard !chain.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
         let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                      privateKey: .privateKey(key))
-        configuration.applicationProtocols = ["h2", "http/1.1"]
+        configuration.applicationProtocols = alpn
         return try NIOSSLContext(configuration: configuration)
     }
+
+    /// The context of a TLS listener in mode Terminate (`ns/gateway/listener`); nil for Passthrough.
+    func terminatingContext(listener: String) -> NIOSSLContext? { terminating[listener] }
+
+    /// Whether the TLS listener `ns/gateway/listener` terminates but has no usable certificate.
+    func isUnusableTerminating(listener: String) -> Bool { skipped.contains { $0.listener == listener } }
 
     /// Whether the listener `ns/gateway/listener` has a usable certificate.
     func serves(listener: String, port: Int) -> Bool { (byPort[port] ?? []).contains { $0.listener == listener } }

@@ -96,19 +96,22 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 /// Opening upstream connections: HTTP/1.1 client pipeline + `UpstreamHandler`, on the
-/// event loop of the downstream channel.
+/// event loop of the downstream channel; with `tls` (BackendTLSPolicy), TLS first and the
+/// future completes once the backend is authenticated (see `BackendTLSConnector`).
 enum UpstreamConnector {
     static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool,
-                        timeout: TimeAmount) -> EventLoopFuture<any Channel> {
-        ClientBootstrap(group: eventLoop)
+                        timeout: TimeAmount, tls: BackendTLSClient? = nil) -> EventLoopFuture<any Channel> {
+        let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try BackendTLSConnector.secure(channel, with: tls) }
                     // Bytes after a 101 response belong to the upgraded protocol (see WebSocketTunnel).
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
+        return tls == nil ? connecting : connecting.flatMap(BackendTLSConnector.handshaken)
     }
 }

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// `gwsim whoami`: an HTTP/1.1 echo server like the `containous/whoami` container, used as
 /// the backend of the seed walkthrough and of the proxy tests.
@@ -16,13 +17,16 @@ public final class WhoamiServer: Sendable {
     public let stats = WhoamiStats()
     private let host: String
     private let port: Int
+    /// Serve TLS with this context (see `WhoamiTLS`).
+    private let tls: NIOSSLContext?
     private let state = NIOLockedValueBox((group: MultiThreadedEventLoopGroup?.none, server: (any Channel)?.none,
                                            clients: [ObjectIdentifier: any Channel]()))
 
-    public init(name: String = "whoami", host: String = "127.0.0.1", port: Int = 0) {
+    public init(name: String = "whoami", host: String = "127.0.0.1", port: Int = 0, tls: NIOSSLContext? = nil) {
         self.name = name
         self.host = host
         self.port = port
+        self.tls = tls
     }
 
     /// Binds and serves; returns the bound address (port 0 = ephemeral).
@@ -32,12 +36,15 @@ public final class WhoamiServer: Sendable {
         let name = self.name
         let state = self.state
         let stats = self.stats
+        let tls = self.tls
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let serverName = try tls.map { try WhoamiTLS.secure(channel, context: $0) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    if let serverName { try channel.pipeline.syncOperations.addHandler(serverName) }
                     try channel.pipeline.syncOperations.addHandler(WhoamiHandler(name: name, stats: stats))
                     stats.connectionAccepted()
                     state.withLockedValue { $0.clients[ObjectIdentifier(channel)] = channel }

@@ -1,0 +1,104 @@
+import GatewayAPI
+import NIOConcurrencyHelpers
+import NIOSSL
+import RoutingCore
+
+/// The CA bundles BackendTLSPolicies may reference (ConfigMaps, and Secrets, holding
+/// `ca.crt`), from the world's resource snapshot, and the client TLS contexts built from
+/// them. Swapped with the routing table (part of `ProxyWorld`), so a rotated CA applies to
+/// the next connection.
+///
+/// backendtlspolicy_types.go: the gateway connects with TLS, sends `hostname` as SNI,
+/// and authenticates the backend certificate against `caCertificateRefs` (or the
+/// `wellKnownCACertificates: System` roots when there are none), matching `hostname`,
+/// or, when `subjectAltNames` are given, one of them instead (Hostname or URI).
+public struct BackendTLSTrust: Sendable {
+    /// `namespace/Kind/name` -> PEM bundle.
+    private let bundles: [String: String]
+    private let cache = ContextCache()
+
+    public init() { bundles = [:] }
+
+    public init(resources: ResourceSet) {
+        var bundles: [String: String] = [:]
+        for map in resources.configMaps {
+            if let pem = map.data["ca.crt"] { bundles["\(map.meta.namespace)/ConfigMap/\(map.meta.name)"] = pem }
+        }
+        for secret in resources.secrets {
+            if let pem = secret.data["ca.crt"] { bundles["\(secret.meta.namespace)/Secret/\(secret.meta.name)"] = pem }
+        }
+        self.bundles = bundles
+    }
+
+    /// The client side of the handshake a decision asks for, or why it cannot be made
+    /// (then the request fails with 502, as a backend that fails verification would).
+    func client(for tls: BackendTLS) -> Result<BackendTLSClient, BackendTLSError> {
+        let namespace = tls.policy.split(separator: "/").first.map(String.init) ?? ""
+        let names = tls.subjectAltNames.isEmpty ? [tls.sni] : tls.subjectAltNames
+        let cacheKey = namespace + "|" + tls.caCertificateRefs.joined(separator: ",")
+        if let context = cache.get(cacheKey) {
+            return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))
+        }
+        var trust: NIOSSLTrustRoots = .default
+        if !tls.caCertificateRefs.isEmpty {
+            var certificates: [NIOSSLCertificate] = []
+            for ref in tls.caCertificateRefs {
+                guard let pem = bundles["\(namespace)/\(ref)"],
+                      let parsed = try? NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)) else { continue }
+                certificates += parsed
+            }
+            guard !certificates.isEmpty else {
+                return .failure(.noTrustedCA(policy: tls.policy, refs: tls.caCertificateRefs))
+            }
+            trust = .certificates(certificates)
+        }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.trustRoots = trust
+        // The chain is verified by BoringSSL; the names by `BackendTLSVerifier` (URI SANs too).
+        configuration.certificateVerification = .noHostnameVerification
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            cache.put(cacheKey, context)
+            return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))
+        } catch {
+            return .failure(.context(policy: tls.policy, "\(error)"))
+        }
+    }
+
+    /// Client contexts by trust set: built once (parsing PEM is costly), shared by loops.
+    private final class ContextCache: Sendable {
+        private let contexts = NIOLockedValueBox([String: NIOSSLContext]())
+        func get(_ key: String) -> NIOSSLContext? { contexts.withLockedValue { $0[key] } }
+        func put(_ key: String, _ context: NIOSSLContext) { contexts.withLockedValue { $0[key] = context } }
+    }
+}
+
+/// What one upstream TLS connection needs: the context (trust), the SNI, the names accepted.
+struct BackendTLSClient: Sendable {
+    let context: NIOSSLContext
+    let serverName: String
+    /// The backend certificate must carry one of these as a DNS or URI subject alt name.
+    let acceptedNames: [String]
+    /// `namespace/name` of the policy (messages).
+    let policy: String
+}
+
+/// Why a gateway-to-backend TLS connection failed.
+enum BackendTLSError: Error, CustomStringConvertible {
+    case noTrustedCA(policy: String, refs: [String])
+    case context(policy: String, String)
+    case handshake(String)
+    case nameMismatch(expected: [String], presented: [String])
+
+    var description: String {
+        switch self {
+        case .noTrustedCA(let policy, let refs):
+            return "BackendTLSPolicy \(policy): no usable CA certificate in \(refs.joined(separator: ", "))"
+        case .context(let policy, let why): return "BackendTLSPolicy \(policy): \(why)"
+        case .handshake(let why): return "TLS handshake with the backend failed: \(why)"
+        case .nameMismatch(let expected, let presented):
+            return "backend certificate names \(presented.isEmpty ? "(none)" : presented.joined(separator: ", ")) match none of \(expected.joined(separator: ", "))"
+        }
+    }
+}

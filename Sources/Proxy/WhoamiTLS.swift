@@ -1,0 +1,52 @@
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import NIOTLS
+
+/// `gwsim whoami --tls-cert --tls-key`: the echo backend behind TLS, so the gateway's
+/// BackendTLSPolicy connections have something to authenticate. The ClientHello's server
+/// name is peeked before the handshake and reported on every response as
+/// `X-Whoami-TLS-Server-Name` (what the conformance checks call the backend-side SNI).
+public enum WhoamiTLS {
+    /// The response header carrying the server name the client's TLS handshake asked for.
+    public static let serverNameHeader = "x-whoami-tls-server-name"
+
+    /// A server context from PEM files' contents (certificate chain, private key).
+    public static func context(certificatePEM: String, keyPEM: String) throws -> NIOSSLContext {
+        try TLSCertificates.context(certificatePEM: certificatePEM, keyPEM: keyPEM, alpn: ["http/1.1"])
+    }
+
+    /// Adds the SNI peek and the TLS handler in front of whatever the pipeline holds, and
+    /// returns the header handler to place after the HTTP server codec.
+    static func secure(_ channel: any Channel, context: NIOSSLContext) throws -> WhoamiServerNameHeader {
+        let header = WhoamiServerNameHeader()
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(ByteToMessageHandler(SNIHandler { result in
+            if case .hostname(let name) = result { header.serverName = name }
+            return channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                let peek = try sync.handler(type: ByteToMessageHandler<SNIHandler>.self)
+                try sync.addHandler(NIOSSLServerHandler(context: context), position: .after(peek))
+            }
+        }), position: .first)
+        return header
+    }
+}
+
+/// Adds `X-Whoami-TLS-Server-Name` to each response head.
+final class WhoamiServerNameHeader: ChannelOutboundHandler, @unchecked Sendable {
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Set by the SNI peek, before any request is read (same event loop).
+    var serverName: String?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        var part = unwrapOutboundIn(data)
+        if case .head(var head) = part {
+            head.headers.replaceOrAdd(name: WhoamiTLS.serverNameHeader, value: serverName ?? "")
+            part = .head(head)
+        }
+        context.write(wrapOutboundOut(part), promise: promise)
+    }
+}

@@ -1,0 +1,148 @@
+import EventLog
+import Foundation
+import GatewayAPI
+@testable import Proxy
+import Testing
+
+/// Gateway-to-backend TLS (BackendTLSPolicy) against TLS whoami backends on 127.0.0.1.
+@Suite(.serialized) struct BackendTLSTests {
+    /// A self-signed certificate (its own CA) for abc.example.com and a SPIFFE URI.
+    static func certificate() throws -> TestCertificates.Pair {
+        try BackendTLSFixture.make(sans: ["DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity"])
+    }
+
+    @Test func verifiedBackendGetsTheRequestWithTheSNI() throws {
+        try #require(TestCertificates.available)
+        let fixture = try BackendTLSFixture()
+        defer { fixture.stop() }
+        let connection = try fixture.harness.connect()
+        let response = try connection.request("/dns", host: "app.test", headers: [("Accept", "application/json")])
+        #expect(response.status == 200)
+        #expect(response.header("x-whoami-name") == "secure")
+        #expect(response.header(WhoamiTLS.serverNameHeader) == "abc.example.com")
+        // A URI subject alt name is accepted too.
+        #expect(try connection.request("/uri", host: "app.test").status == 200)
+    }
+
+    @Test func subjectAltNameMismatchIs502AndRecorded() throws {
+        try #require(TestCertificates.available)
+        let fixture = try BackendTLSFixture()
+        defer { fixture.stop() }
+        let response = try fixture.harness.connect().request("/mismatch", host: "app.test")
+        #expect(response.status == 502)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("match none of dce.example.com"))
+        #expect(fixture.backend.stats.requests == 0)
+        let record = try #require(fixture.harness.sink.waitFor(1).first)
+        #expect(record.observed?.status == 502)
+        #expect(record.observed?.backend == "default/secure-mismatch:443")
+    }
+
+    @Test func untrustedCertificateIs502() throws {
+        try #require(TestCertificates.available)
+        let fixture = try BackendTLSFixture()
+        defer { fixture.stop() }
+        #expect(try fixture.harness.connect().request("/untrusted", host: "app.test").status == 502)
+        #expect(fixture.backend.stats.requests == 0)
+    }
+
+    @Test func wildcardAndURINameMatching() {
+        #expect(BackendTLSVerifier.matches(accepted: ["abc.example.com"], presented: ["*.example.com"]))
+        #expect(!BackendTLSVerifier.matches(accepted: ["a.b.example.com"], presented: ["*.example.com"]))
+        #expect(!BackendTLSVerifier.matches(accepted: ["spiffe://x"], presented: ["*.example.com"]))
+        #expect(BackendTLSVerifier.matches(accepted: ["spiffe://abc.example.com/test-identity"], presented: ["SPIFFE://abc.example.com/test-identity"]))
+        #expect(!BackendTLSVerifier.matches(accepted: ["dce.example.com"], presented: ["abc.example.com"]))
+    }
+}
+
+/// An HTTP listener whose routes go to one TLS whoami (`secure`) through four Services,
+/// each with its own BackendTLSPolicy: DNS SAN, URI SAN, a mismatching SAN, an unknown CA.
+final class BackendTLSFixture {
+    let backend: WhoamiServer
+    let harness: ProxyHarness
+
+    init() throws {
+        let certificate = try BackendTLSTests.certificate()
+        let other = try Self.make(sans: ["DNS:abc.example.com"])
+        backend = WhoamiServer(name: "secure", tls: try WhoamiTLS.context(certificatePEM: certificate.certificatePEM, keyPEM: certificate.keyPEM))
+        let address = try backend.start()
+        let services = ["secure-dns", "secure-uri", "secure-mismatch", "secure-untrusted"]
+        var extra: [String: [Endpoint]] = [:]
+        for service in services { extra["default/\(service)"] = [address] }
+        let ca = certificate.certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        let otherCA = other.certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        func policy(_ service: String, ca: String, sans: String) -> String {
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: BackendTLSPolicy
+            metadata: {name: \(service), namespace: default}
+            spec:
+              targetRefs: [{group: "", kind: Service, name: \(service)}]
+              validation:
+                caCertificateRefs: [{group: "", kind: ConfigMap, name: \(ca)}]
+                hostname: abc.example.com
+                subjectAltNames: \(sans)
+            """
+        }
+        var docs = [
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gwsim}\nspec: {controllerName: gwsim.dev/proxy}",
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: edge, namespace: default}
+            spec:
+              gatewayClassName: gwsim
+              listeners: [{name: http, port: 8000, protocol: HTTP}]
+            """,
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: default}\ndata:\n  ca.crt: |\n\(ca)",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other-ca, namespace: default}\ndata:\n  ca.crt: |\n\(otherCA)",
+            policy("secure-dns", ca: "ca", sans: "[]"),
+            policy("secure-uri", ca: "ca", sans: "[{type: URI, uri: \"spiffe://abc.example.com/test-identity\"}]"),
+            policy("secure-mismatch", ca: "ca", sans: "[{type: Hostname, hostname: dce.example.com}]"),
+            policy("secure-untrusted", ca: "other-ca", sans: "[]"),
+        ]
+        var rules = ""
+        for service in services {
+            docs.append("apiVersion: v1\nkind: Service\nmetadata: {name: \(service), namespace: default}\nspec: {ports: [{port: 443}]}")
+            let path = service.dropFirst("secure-".count)
+            rules += "  - matches: [{path: {type: PathPrefix, value: /\(path)}}]\n    backendRefs: [{name: \(service), port: 443}]\n"
+        }
+        docs.append("""
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: app, namespace: default}
+            spec:
+              parentRefs: [{name: edge}]
+              rules:
+            \(rules)
+            """)
+        let loaded = Loader.load(text: docs.joined(separator: "\n---\n"), file: "backend-tls.yaml", firstLoadOrder: 0)
+        guard !loaded.hasErrors else { throw RawHTTPConnection.Failure.malformed("\(loaded.diagnostics)") }
+        harness = try ProxyHarness(resources: loaded.resources, listenerPort: 8000, extra: extra)
+    }
+
+    func stop() {
+        harness.stop()
+        backend.stop()
+    }
+
+    /// A self-signed EC certificate with these subject alt names (`DNS:...`, `URI:...`).
+    static func make(sans: [String]) throws -> TestCertificates.Pair {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-btls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyPath = directory.appendingPathComponent("key.pem").path
+        let certificatePath = directory.appendingPathComponent("cert.pem").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestCertificates.openssl)
+        process.arguments = ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                             "-subj", "/CN=gwsim backend", "-addext", "subjectAltName=" + sans.joined(separator: ","),
+                             "-days", "2", "-keyout", keyPath, "-out", certificatePath]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw RawHTTPConnection.Failure.malformed("openssl exited \(process.terminationStatus)") }
+        return TestCertificates.Pair(certificatePEM: try String(contentsOfFile: certificatePath, encoding: .utf8),
+                                     keyPEM: try String(contentsOfFile: keyPath, encoding: .utf8))
+    }
+}

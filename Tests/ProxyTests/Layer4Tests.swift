@@ -1,0 +1,149 @@
+import EventLog
+import Foundation
+import NIOCore
+import NIOPosix
+import Proxy
+import Testing
+
+/// TLS passthrough, TCP and UDP listeners over real sockets on 127.0.0.1.
+@Suite(.serialized) struct Layer4Tests {
+    @Test func tlsPassthroughIsRoutedBySNIAndNotTerminated() throws {
+        try #require(TestCertificates.available)
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        let port = fixture.localPort(9443)
+        for (sni, pod) in [("a.example.com", "tls-a"), ("b.example.com", "tls-b")] {
+            let client = try LineClient.connect(port: port, sni: sni, group: fixture.group)
+            defer { client.close() }
+            #expect(client.readLine() == EchoStreamServer.welcome(pod).dropLast().description)
+            try client.send("IS_TLS\nTEST\n")
+            #expect(client.readLine() == "true")
+            let test = client.readLine() ?? ""
+            #expect(test.contains("\"pod\":\"\(pod)\""))
+            // The backend completed the handshake itself: it saw the client's SNI.
+            #expect(test.contains("\"serverName\":\"\(sni)\""))
+        }
+        let records = fixture.sink.waitFor(2, timeout: 5).sorted { ($0.sni ?? "") < ($1.sni ?? "") }
+        #expect(records.map(\.scheme) == ["tls", "tls"])
+        #expect(records.map(\.sni) == ["a.example.com", "b.example.com"])
+        #expect(records.map { $0.observed?.route } == ["TLSRoute/default/route-a", "TLSRoute/default/route-b"])
+        #expect(records.allSatisfy { ($0.observed?.bytesIn ?? 0) > 0 && ($0.observed?.bytesOut ?? 0) > 0 })
+    }
+
+    @Test func tlsWithoutAMatchingRouteIsClosed() throws {
+        try #require(TestCertificates.available)
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        let port = fixture.localPort(9443)
+        // Not TLS at all: no server name, no route accepts it.
+        let plain = try LineClient.connect(port: port, group: fixture.group)
+        try plain.send("GET / HTTP/1.1\r\nHost: a.example.com\r\n\r\n")
+        #expect(plain.closedWithoutData())
+        let records = fixture.sink.waitFor(1)
+        let record = try #require(records.first)
+        #expect(record.scheme == "tls")
+        #expect(record.observed?.backend == nil)
+        #expect(record.observed?.route == nil)
+    }
+
+    @Test func tcpEchoThroughATCPListenerWithHalfCloseAndRecord() throws {
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        let client = try LineClient.connect(port: fixture.localPort(9000), group: fixture.group)
+        #expect(client.readLine() == "gwsim stream echo tcp-echo")
+        try client.send("PING\nhello\n")
+        #expect(client.readLine() == "PONG")
+        #expect(client.readLine() == "hello")
+        // Half-close: the unterminated rest still comes back, then the close.
+        try client.send("tail")
+        try client.shutdownOutput()
+        let (rest, closed) = client.readToClose()
+        #expect(String(decoding: rest, as: UTF8.self) == "tail")
+        #expect(closed)
+        let record = try #require(fixture.sink.waitFor(1).first)
+        #expect(record.scheme == "tcp")
+        #expect(record.gateway == "default/edge")
+        #expect(record.observed?.route == "TCPRoute/default/echo")
+        #expect(record.observed?.backend == "default/tcp-echo:7")
+        #expect(record.observed?.bytesIn == 15)
+        #expect(record.observed?.bytesOut == "gwsim stream echo tcp-echo\nPONG\nhello\ntail".utf8.count)
+    }
+
+    @Test func largeTCPTransferArrivesIntact() throws {
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        let client = try LineClient.connect(port: fixture.localPort(9000), group: fixture.group)
+        _ = client.readLine()
+        let line = String(repeating: "x", count: 999) + "\n"
+        let payload = String(repeating: line, count: 2_000)
+        try client.send(payload)
+        try client.shutdownOutput()
+        let (echoed, closed) = client.readToClose(timeout: 20)
+        #expect(closed)
+        #expect(echoed.count == payload.utf8.count)
+    }
+
+    @Test func udpEchoThroughAUDPListener() throws {
+        let fixture = try Layer4Fixture(udpIdle: .milliseconds(300))
+        defer { fixture.stop() }
+        let client = try UDPTestClient(port: fixture.localPort(9053, udp: true), group: fixture.group)
+        defer { client.close() }
+        #expect(try client.roundTrip("one") == "udp-echo:one")
+        #expect(try client.roundTrip("two") == "udp-echo:two")
+        #expect(fixture.udpEcho.datagrams == 2)
+        // The flow idles out and is recorded once, with both directions counted.
+        let record = try #require(fixture.sink.waitFor(1, timeout: 5).first)
+        #expect(record.scheme == "udp")
+        #expect(record.observed?.route == "UDPRoute/default/echo")
+        #expect(record.observed?.backend == "default/udp-echo:53")
+        #expect(record.observed?.bytesIn == 6)
+        #expect(record.observed?.bytesOut == 24)
+    }
+
+    @Test func layer4ListenersAreBoundAndReported() throws {
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        let kinds = fixture.proxy.boundListeners.map { "\($0.listenerPort)/\($0.kind)" }
+        #expect(kinds == ["9000/tcp", "9053/udp", "9443/tls"])
+        #expect(fixture.proxy.skippedListeners.isEmpty)
+    }
+}
+
+/// A connected UDP socket that sends one datagram and waits for one reply.
+final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    private let condition = NSCondition()
+    private var replies: [String] = []
+    private var channel: (any Channel)!
+
+    init(port: Int, group: any EventLoopGroup) throws {
+        let target = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        channel = try DatagramBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(self) }
+            }
+            .bind(host: "127.0.0.1", port: 0).wait()
+        self.target = target
+    }
+
+    private var target: SocketAddress?
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        condition.lock()
+        replies.append(String(buffer: envelope.data))
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func roundTrip(_ text: String, timeout: Double = 5) throws -> String? {
+        try channel.writeAndFlush(AddressedEnvelope(remoteAddress: target!, data: ByteBuffer(string: text))).wait()
+        let deadline = Date().addingTimeInterval(timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while replies.isEmpty && condition.wait(until: deadline) {}
+        return replies.isEmpty ? nil : replies.removeFirst()
+    }
+
+    func close() { channel.close(promise: nil) }
+}
