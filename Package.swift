@@ -48,6 +48,10 @@ let package = Package(
         .executableTarget(name: "gwsim", dependencies: [
             "GatewayAPI", "RoutingCore", "Conformance", "EventLog", "Replay", "Scenarios", "Proxy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            // The live conformance runner's TLS client (LiveStreamClient).
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .testTarget(name: "GatewayAPITests", dependencies: ["GatewayAPI"]),
         .testTarget(name: "RoutingCoreTests", dependencies: ["GatewayAPI", "RoutingCore"], exclude: ["Golden"]),

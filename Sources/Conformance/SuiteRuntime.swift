@@ -32,7 +32,7 @@ package enum SuiteRuntime {
     }
 
     /// TLS Secrets upstream generates (namespace, name).
-    static let tlsSecrets: [(String, String)] = [
+    package static let tlsSecrets: [(String, String)] = [
         ("gateway-conformance-infra", "tls-validity-checks-certificate"),
         ("gateway-conformance-infra", "tls-checks-certificate"),
         ("gateway-conformance-infra", "tls-passthrough-checks-certificate"),
@@ -47,12 +47,12 @@ package enum SuiteRuntime {
     /// notes list them): Secret name -> subject alt names and the CA ConfigMap
     /// that signed it. The runner plays the echo backend's side of a TLS
     /// handshake with these facts (BackendTLSPolicy cases).
-    static let servingCertificates: [String: (subjectAltNames: [String], issuer: String)] = [
+    package static let servingCertificates: [String: (subjectAltNames: [String], issuer: String)] = [
         "tls-checks-certificate": (["abc.example.com", "spiffe://abc.example.com/test-identity", "other.example.com"], "tls-checks-ca-certificate"),
     ]
 
     /// CA bundles (ConfigMaps with `ca.crt`) upstream generates.
-    static let caConfigMaps: [(String, String)] = [
+    package static let caConfigMaps: [(String, String)] = [
         ("gateway-conformance-infra", "tls-checks-ca-certificate"),
         ("gateway-conformance-infra", "mismatch-ca-certificate"),
         ("gateway-conformance-infra", "tls-validity-checks-ca-certificate"),

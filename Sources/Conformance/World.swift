@@ -117,17 +117,23 @@ package struct World {
 
     /// The Secret a Service's pods serve TLS with: the first secret volume of the
     /// Deployment the Service selects (the echo backend reads its certificate there).
-    func servingSecret(namespace: String, service: String) -> String? {
+    package func servingSecret(namespace: String, service: String) -> String? {
+        let template = podTemplate(namespace: namespace, service: service)
+        for volume in template?["spec"]?["volumes"]?.arrayValue ?? [] {
+            if let name = volume["secret"]?["secretName"]?.scalarText { return name }
+        }
+        return nil
+    }
+
+    /// The pod template of the Deployment a Service selects (first by name), if any.
+    package func podTemplate(namespace: String, service: String) -> Value? {
         let key = ObjectKey(kind: "Service", namespace: namespace, name: service)
         guard let selector = raw(key)?["spec"]?["selector"]?.objectValue, !selector.isEmpty else { return nil }
         let wanted = selector.map { ($0.0, $0.1.scalarText ?? "") }
         for (otherKey, document) in others.sorted(by: { $0.key < $1.key })
         where otherKey.kind == "Deployment" && otherKey.namespace == namespace {
             let template = document["spec"]?["template"]
-            guard wanted.allSatisfy({ template?["metadata"]?["labels"]?[$0.0]?.scalarText == $0.1 }) else { continue }
-            for volume in template?["spec"]?["volumes"]?.arrayValue ?? [] {
-                if let name = volume["secret"]?["secretName"]?.scalarText { return name }
-            }
+            if wanted.allSatisfy({ template?["metadata"]?["labels"]?[$0.0]?.scalarText == $0.1 }) { return template }
         }
         return nil
     }

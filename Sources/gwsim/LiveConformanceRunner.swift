@@ -92,10 +92,7 @@ struct LiveConformanceRunner {
             result.outcome = .skipped("no traffic to send (status only; checked by the in-process runner)")
             return result
         }
-        if world.has(kind: "BackendTLSPolicy") {
-            result.outcome = .skipped("needs gateway-to-backend TLS (BackendTLSPolicy); the proxy does not originate TLS")
-            return result
-        }
+        if LiveTLSCase.applies(to: c, world: world) { return LiveTLSCase(runner: self, c: c).run(world: world, result: result) }
         // Every Service of every step gets a backend before the proxies start (overrides are fixed at init).
         var everyStep = world
         for (n, step) in c.steps.enumerated() { apply(step, of: c, index: n, to: &everyStep) }
