@@ -10,6 +10,8 @@ struct WhoamiCommand: ParsableCommand {
         discussion: """
             Replies with its name, addresses, the request line and headers (JSON with
             Accept: application/json). GET /data?size=N streams N bytes. Stops on SIGINT/SIGTERM.
+            With --tls-cert/--tls-key it serves HTTPS; --tcp-echo and --udp-echo serve the
+            layer-4 echoes used behind TLS, TCP and UDP listeners instead.
             Prints `listening on HOST:PORT` once bound (port 0 = ephemeral).
 
             Example:
@@ -23,13 +25,17 @@ struct WhoamiCommand: ParsableCommand {
     @Option(help: "The name it reports (Hostname: line).")
     var name: String = ProcessInfo.processInfo.hostName
 
+    @OptionGroup(title: "TLS, TCP and UDP modes")
+    var modes: WhoamiModes
+
     func validate() throws {
         if Endpoint(parsing: listen, allowEphemeral: true) == nil { throw ValidationError("--listen \(listen): expected HOST:PORT") }
     }
 
     func run() throws {
         let address = Endpoint(parsing: listen, allowEphemeral: true)!
-        let server = WhoamiServer(name: name, host: address.host, port: address.port)
+        if try modes.runEcho(name: name, address: address) { return }
+        let server = WhoamiServer(name: name, host: address.host, port: address.port, tls: try modes.tlsContext())
         let bound: Endpoint
         do { bound = try server.start() } catch {
             Terminal.error("error: cannot listen on \(listen): \(error)")
