@@ -2,7 +2,9 @@ import EventLog
 import Foundation
 import NIOCore
 import NIOPosix
+import GatewayAPI
 import Proxy
+import Replay
 import Testing
 
 /// TLS passthrough, TCP and UDP listeners over real sockets on 127.0.0.1.
@@ -146,4 +148,41 @@ final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func close() { channel.close(promise: nil) }
+}
+
+/// Layer-4 connections recorded by the proxy replay to the same outcomes (`replay --verify`).
+@Suite(.serialized) struct Layer4RecordingTests {
+    @Test func recordedConnectionsVerifyAgainstTheReplay() throws {
+        try #require(TestCertificates.available)
+        let fixture = try Layer4Fixture(udpIdle: .milliseconds(200))
+        defer { fixture.stop() }
+        for sni in ["a.example.com", "b.example.com", "nobody.example.com"] {
+            let client = try LineClient.connect(port: fixture.localPort(9443), sni: sni, group: fixture.group)
+            _ = client.readLine()
+            client.close()
+        }
+        let tcp = try LineClient.connect(port: fixture.localPort(9000), group: fixture.group)
+        _ = tcp.readLine()
+        tcp.close()
+        let udp = try UDPTestClient(port: fixture.localPort(9053, udp: true), group: fixture.group)
+        _ = try udp.roundTrip("ping")
+        udp.close()
+        let records = fixture.sink.waitFor(5, timeout: 5)
+        #expect(records.count == 5)
+        #expect(Set(records.map(\.scheme)) == ["tls", "tcp", "udp"])
+
+        let path = temporaryLogPath()
+        let store = try EventStore(path: path)
+        let loaded = Loader.load(text: Layer4Fixture.manifests, file: "layer4.yaml", firstLoadOrder: 0)
+        let changes = try loaded.objects.map {
+            try ResourceChange(action: .applied, source: .file, origin: "layer4.yaml", objectJSON: $0.raw.toJSON())
+        }
+        let start = Date().timeIntervalSince1970
+        _ = try store.append(changes.map { Event(time: start, body: .resource($0)) })
+        _ = try store.append(records.enumerated().map { Event(time: start + 1 + Double($0.offset), body: .request($0.element)) })
+        let result = try Replay.run(ReplayOptions(tracePath: path, verify: true))
+        let verification = try #require(result.report.verification)
+        #expect(verification.observed == 5)
+        #expect(verification.disagreements == 0, "\(verification.text)")
+    }
 }
