@@ -12,12 +12,19 @@ import RoutingCore
 /// and authenticates the backend certificate against `caCertificateRefs` (or the
 /// `wellKnownCACertificates: System` roots when there are none), matching `hostname`,
 /// or, when `subjectAltNames` are given, one of them instead (Hostname or URI).
+/// A Gateway with `spec.tls.backend.clientCertificateRef` (gateway_types.go,
+/// GatewayBackendTLS) presents that Secret's certificate on these connections.
 public struct BackendTLSTrust: Sendable {
     /// `namespace/Kind/name` -> PEM bundle.
     private let bundles: [String: String]
+    /// Gateway -> its backend client certificate (chain and key PEM).
+    private let clientCertificates: [ObjectKey: (certificatePEM: String, keyPEM: String)]
     private let cache = ContextCache()
 
-    public init() { bundles = [:] }
+    public init() {
+        bundles = [:]
+        clientCertificates = [:]
+    }
 
     public init(resources: ResourceSet) {
         var bundles: [String: String] = [:]
@@ -28,14 +35,27 @@ public struct BackendTLSTrust: Sendable {
             if let pem = secret.data["ca.crt"] { bundles["\(secret.meta.namespace)/Secret/\(secret.meta.name)"] = pem }
         }
         self.bundles = bundles
+        var clientCertificates: [ObjectKey: (certificatePEM: String, keyPEM: String)] = [:]
+        for gateway in resources.gateways {
+            // Same namespace only: a cross-namespace Secret needs a ReferenceGrant, which the
+            // routing core checks for status; the proxy does not present such a certificate.
+            guard let ref = gateway.backendClientCertificateRef, ref.group == "" || ref.group == "core", ref.kind == "Secret",
+                  (ref.namespace ?? gateway.meta.namespace) == gateway.meta.namespace,
+                  case .secret(let secret)? = resources[ObjectKey(kind: "Secret", namespace: gateway.meta.namespace, name: ref.name)],
+                  let certificate = secret.data["tls.crt"], let key = secret.data["tls.key"] else { continue }
+            clientCertificates[ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name)] = (certificate, key)
+        }
+        self.clientCertificates = clientCertificates
     }
 
     /// The client side of the handshake a decision asks for, or why it cannot be made
     /// (then the request fails with 502, as a backend that fails verification would).
-    func client(for tls: BackendTLS) -> Result<BackendTLSClient, BackendTLSError> {
+    /// - Parameter gateway: the Gateway the request came through (its client certificate).
+    func client(for tls: BackendTLS, gateway: ObjectKey? = nil) -> Result<BackendTLSClient, BackendTLSError> {
         let namespace = tls.policy.split(separator: "/").first.map(String.init) ?? ""
         let names = tls.subjectAltNames.isEmpty ? [tls.sni] : tls.subjectAltNames
-        let cacheKey = namespace + "|" + tls.caCertificateRefs.joined(separator: ",")
+        let clientCertificate = gateway.flatMap { clientCertificates[$0] }
+        let cacheKey = namespace + "|" + tls.caCertificateRefs.joined(separator: ",") + "|" + (clientCertificate == nil ? "" : gateway!.description)
         if let context = cache.get(cacheKey) {
             return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))
         }
@@ -58,6 +78,11 @@ public struct BackendTLSTrust: Sendable {
         configuration.certificateVerification = .noHostnameVerification
         configuration.minimumTLSVersion = .tlsv12
         do {
+            if let clientCertificate {
+                let chain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificate.certificatePEM.utf8))
+                configuration.certificateChain = chain.map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(clientCertificate.keyPEM.utf8), format: .pem))
+            }
             let context = try NIOSSLContext(configuration: configuration)
             cache.put(cacheKey, context)
             return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))

@@ -181,7 +181,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         if let tls = decision.backendTLS {
-            switch world.backendTLS.client(for: tls) {
+            switch world.backendTLS.client(for: tls, gateway: decision.listener?.gateway) {
             case .success(let client): exchange.backendTLS = client
             case .failure(let why):
                 respondLocally(status: 502, body: "\(why)\n")

@@ -11,9 +11,20 @@ public enum WhoamiTLS {
     /// The response header carrying the server name the client's TLS handshake asked for.
     public static let serverNameHeader = "x-whoami-tls-server-name"
 
-    /// A server context from PEM files' contents (certificate chain, private key).
-    public static func context(certificatePEM: String, keyPEM: String) throws -> NIOSSLContext {
-        try TLSCertificates.context(certificatePEM: certificatePEM, keyPEM: keyPEM, alpn: ["http/1.1"])
+    /// A server context from PEM files' contents (certificate chain, private key). With
+    /// `clientCAPEM`, clients must present a certificate issued by one of those CAs (to test
+    /// a Gateway's backend client certificate).
+    public static func context(certificatePEM: String, keyPEM: String, clientCAPEM: String? = nil) throws -> NIOSSLContext {
+        guard let clientCAPEM else {
+            return try TLSCertificates.context(certificatePEM: certificatePEM, keyPEM: keyPEM, alpn: ["http/1.1"])
+        }
+        let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
+        let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.applicationProtocols = ["http/1.1"]
+        configuration.certificateVerification = .noHostnameVerification
+        configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCAPEM.utf8)))
+        return try NIOSSLContext(configuration: configuration)
     }
 
     /// Adds the SNI peek and the TLS handler in front of whatever the pipeline holds, and

@@ -14,6 +14,9 @@ struct WhoamiModes: ParsableArguments {
     @Option(help: "The PEM private key of --tls-cert.")
     var tlsKey: String?
 
+    @Option(help: "Require client certificates issued by these PEM CA certificates (with --tls-cert).")
+    var tlsClientCa: String?
+
     @Flag(help: "Serve the line-oriented TCP echo (welcome line, PING/PONG, IS_TLS, TEST) instead of HTTP.")
     var tcpEcho = false
 
@@ -27,6 +30,7 @@ struct WhoamiModes: ParsableArguments {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if tcpEcho && udpEcho { throw ValidationError("--tcp-echo and --udp-echo exclude each other") }
         if udpEcho && tlsCert != nil { throw ValidationError("--udp-echo does not serve TLS") }
+        if tlsClientCa != nil && tlsCert == nil { throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key") }
     }
 
     /// The TLS context from the PEM files, when asked for.
@@ -34,7 +38,8 @@ struct WhoamiModes: ParsableArguments {
         guard let tlsCert, let tlsKey else { return nil }
         let certificate = try String(contentsOfFile: tlsCert, encoding: .utf8)
         let key = try String(contentsOfFile: tlsKey, encoding: .utf8)
-        return try WhoamiTLS.context(certificatePEM: certificate, keyPEM: key)
+        let clientCA = try tlsClientCa.map { try String(contentsOfFile: $0, encoding: .utf8) }
+        return try WhoamiTLS.context(certificatePEM: certificate, keyPEM: key, clientCAPEM: clientCA)
     }
 
     /// Runs the TCP or UDP echo until SIGINT/SIGTERM; false when neither was asked for.

@@ -45,6 +45,19 @@ import Testing
         #expect(fixture.backend.stats.requests == 0)
     }
 
+    @Test func gatewayPresentsItsBackendClientCertificate() throws {
+        try #require(TestCertificates.available)
+        let client = try BackendTLSFixture.make(sans: ["DNS:gateway.example.com"])
+        // The backend requires a client certificate issued by `client` (self-signed).
+        let withCertificate = try BackendTLSFixture(requireClient: client, presentClient: client)
+        defer { withCertificate.stop() }
+        #expect(try withCertificate.harness.connect().request("/dns", host: "app.test").status == 200)
+        let without = try BackendTLSFixture(requireClient: client, presentClient: nil)
+        defer { without.stop() }
+        #expect(try without.harness.connect().request("/dns", host: "app.test").status == 502)
+        #expect(without.backend.stats.requests == 0)
+    }
+
     @Test func wildcardAndURINameMatching() {
         #expect(BackendTLSVerifier.matches(accepted: ["abc.example.com"], presented: ["*.example.com"]))
         #expect(!BackendTLSVerifier.matches(accepted: ["a.b.example.com"], presented: ["*.example.com"]))
@@ -60,10 +73,14 @@ final class BackendTLSFixture {
     let backend: WhoamiServer
     let harness: ProxyHarness
 
-    init() throws {
+    /// - Parameters:
+    ///   - requireClient: the backend requires a client certificate issued by this one.
+    ///   - presentClient: the Gateway's `spec.tls.backend.clientCertificateRef` Secret.
+    init(requireClient: TestCertificates.Pair? = nil, presentClient: TestCertificates.Pair? = nil) throws {
         let certificate = try BackendTLSTests.certificate()
         let other = try Self.make(sans: ["DNS:abc.example.com"])
-        backend = WhoamiServer(name: "secure", tls: try WhoamiTLS.context(certificatePEM: certificate.certificatePEM, keyPEM: certificate.keyPEM))
+        backend = WhoamiServer(name: "secure", tls: try WhoamiTLS.context(certificatePEM: certificate.certificatePEM, keyPEM: certificate.keyPEM,
+                                                                          clientCAPEM: requireClient?.certificatePEM))
         let address = try backend.start()
         let services = ["secure-dns", "secure-uri", "secure-mismatch", "secure-untrusted"]
         var extra: [String: [Endpoint]] = [:]
@@ -92,10 +109,20 @@ final class BackendTLSFixture {
             spec:
               gatewayClassName: gwsim
               listeners: [{name: http, port: 8000, protocol: HTTP}]
+            \(presentClient == nil ? "" : "  tls: {backend: {clientCertificateRef: {name: gateway-client}}}")
             """,
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: default}\ndata:\n  ca.crt: |\n\(ca)",
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other-ca, namespace: default}\ndata:\n  ca.crt: |\n\(otherCA)",
             policy("secure-dns", ca: "ca", sans: "[]"),
+            """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: gateway-client, namespace: default}
+            type: kubernetes.io/tls
+            data:
+              tls.crt: \(Data((presentClient?.certificatePEM ?? "").utf8).base64EncodedString())
+              tls.key: \(Data((presentClient?.keyPEM ?? "").utf8).base64EncodedString())
+            """,
             policy("secure-uri", ca: "ca", sans: "[{type: URI, uri: \"spiffe://abc.example.com/test-identity\"}]"),
             policy("secure-mismatch", ca: "ca", sans: "[{type: Hostname, hostname: dce.example.com}]"),
             policy("secure-untrusted", ca: "other-ca", sans: "[]"),
