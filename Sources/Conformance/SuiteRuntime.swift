@@ -6,8 +6,9 @@ import GatewayAPI
 /// tests run (suite.go) and patches some EndpointSlices with Pod IPs; the case
 /// files say these are absent. Without them, every HTTPS listener would be
 /// unresolvable and the transcribed `ResolvedRefs=True` expectations could
-/// never hold, so the runner supplies stand-ins: well-formed PEM-shaped
-/// placeholders (no TLS handshake is simulated, only their presence matters).
+/// never hold, so the runner supplies stand-ins: real key pairs with the names
+/// and subject alt names upstream generates (`SuiteCertificates`); the in-process
+/// run only needs their presence, the live run completes handshakes with them.
 package enum SuiteRuntime {
     static let gatewayClassName = "gwsim"
     package static let controllerName = "gwsim.dev/gateway-controller"
@@ -36,6 +37,7 @@ package enum SuiteRuntime {
         ("gateway-conformance-infra", "tls-validity-checks-certificate"),
         ("gateway-conformance-infra", "tls-checks-certificate"),
         ("gateway-conformance-infra", "tls-passthrough-checks-certificate"),
+        ("gateway-conformance-app-backend", "tls-passthrough-checks-certificate"),
         ("gateway-conformance-infra", "tls-terminate-checks-certificate"),
         ("gateway-conformance-infra", "tls-checks-client-certificate"),
         ("gateway-conformance-infra", "tls-validity-checks-client-certificate"),
@@ -60,27 +62,14 @@ package enum SuiteRuntime {
         ("gateway-conformance-web-backend", "web-backend-cm"),
     ]
 
-    static let placeholderCertificate = """
-        -----BEGIN CERTIFICATE-----
-        MIIBszCCAVmgAwIBAgIUZ3dzaW0tY29uZm9ybWFuY2UtcGxhY2Vob2xkZXIwCgYI
-        KoZIzj0EAwIwFzEVMBMGA1UEAwwMZ3dzaW0tc3RhbmQtaW4wHhcNMjQwMTAxMDAw
-        -----END CERTIFICATE-----
-
-        """
-    static let placeholderKey = """
-        -----BEGIN PRIVATE KEY-----
-        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZ3dzaW0tY29uZm9y
-        -----END PRIVATE KEY-----
-
-        """
-
     /// The generated objects as one YAML stream (loaded before the base manifests,
     /// so that a manifest defining the same object replaces the stand-in).
     package static var generatedObjectsYAML: String {
-        let crt = Data(placeholderCertificate.utf8).base64EncodedString()
-        let key = Data(placeholderKey.utf8).base64EncodedString()
         var docs: [String] = []
         for (namespace, name) in tlsSecrets {
+            guard let pair = SuiteCertificates.secrets[name] else { continue }
+            let crt = Data(pair.certificate.utf8).base64EncodedString()
+            let key = Data(pair.key.utf8).base64EncodedString()
             docs.append("""
                 apiVersion: v1
                 kind: Secret
@@ -93,8 +82,9 @@ package enum SuiteRuntime {
                   tls.key: \(key)
                 """)
         }
-        let caLines = placeholderCertificate.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
         for (namespace, name) in caConfigMaps {
+            guard let authority = SuiteCertificates.authorities[name] else { continue }
+            let caLines = authority.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
             docs.append("""
                 apiVersion: v1
                 kind: ConfigMap
