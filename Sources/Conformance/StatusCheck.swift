@@ -5,7 +5,7 @@ import RoutingCore
 /// the way upstream's wait helpers do once the state has settled: a listed
 /// condition must exist with the given status (and reason, when given);
 /// listeners and route parents not mentioned are not checked.
-enum StatusCheck {
+package enum StatusCheck {
     /// The kinds whose status gwsim computes.
     static let checkedKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ListenerSet", "BackendTLSPolicy"]
 
@@ -13,7 +13,7 @@ enum StatusCheck {
     /// `generation` gives an object's `metadata.generation`: upstream's wait
     /// helpers also require conditions to carry the latest observedGeneration
     /// (the point of the ObservedGenerationBump cases).
-    static func check(_ expectations: [StatusExpectation], report: StatusReport, generation: (ObjectKey) -> Int?) -> [String] {
+    package static func check(_ expectations: [StatusExpectation], report: StatusReport, generation: (ObjectKey) -> Int?) -> [String] {
         expectations.flatMap { check($0, report: report, generation: generation) }
     }
 
