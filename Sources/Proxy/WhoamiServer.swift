@@ -11,6 +11,8 @@ import NIOSSL
 /// application/json`); request bodies are read and discarded, their size and FNV-1a hash
 /// are returned in `X-Whoami-Body-Bytes` / `X-Whoami-Body-Fnv1a` so a test can check a
 /// streamed body arrived intact. `GET /data?size=N` streams N bytes back (with back-pressure).
+/// It also honours the controls of the conformance suite's echo backend (response headers
+/// to set, a delay, a status to answer with; see `WhoamiEchoControls`).
 public final class WhoamiServer: Sendable {
     public let name: String
     /// Connections accepted and `/data` bytes written so far (tests: pooling, back-pressure).
@@ -80,11 +82,18 @@ public final class WhoamiServer: Sendable {
 
 /// Counters of a `WhoamiServer`.
 public final class WhoamiStats: Sendable {
-    private let counters = NIOLockedValueBox((connections: 0, streamedBytes: 0, requests: 0))
+    private let counters = NIOLockedValueBox((connections: 0, streamedBytes: 0, requests: 0, attempts: [String: Int]()))
     func connectionAccepted() { counters.withLockedValue { $0.connections += 1 } }
     func requestAnswered() { counters.withLockedValue { $0.requests += 1 } }
     /// Requests answered since start.
     public var requests: Int { counters.withLockedValue { $0.requests } }
+    /// Counts one request of a retry probe; returns how many came before it.
+    func attempt(_ key: String) -> Int {
+        counters.withLockedValue { counters in
+            defer { counters.attempts[key, default: 0] += 1 }
+            return counters.attempts[key] ?? 0
+        }
+    }
     func streamed(_ bytes: Int) { counters.withLockedValue { $0.streamedBytes += bytes } }
     /// Connections accepted since start.
     public var connections: Int { counters.withLockedValue { $0.connections } }
@@ -130,13 +139,28 @@ final class WhoamiHandler: ChannelInboundHandler {
     }
 
     private func respond(context: ChannelHandlerContext, to head: HTTPRequestHead) {
+        let controls = WhoamiEchoControls(head: head)
+        guard let delay = controls.delaySeconds, delay > 0 else { return answer(context: context, to: head, controls: controls) }
+        let bodyBytes = self.bodyBytes, bodyHash = self.bodyHash
+        context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(delay * 1_000_000_000))) {
+            guard context.channel.isActive else { return }
+            self.bodyBytes = bodyBytes
+            self.bodyHash = bodyHash
+            self.answer(context: context, to: head, controls: controls)
+        }
+    }
+
+    private func answer(context: ChannelHandlerContext, to head: HTTPRequestHead, controls: WhoamiEchoControls) {
         stats.requestAnswered()
+        let status = controls.attemptKey.flatMap { controls.status(previousAttempts: stats.attempt($0)) }
+            .map { HTTPResponseStatus(statusCode: $0) } ?? .ok
         keepAlive = head.isKeepAlive
         var headers = HTTPHeaders()
         headers.add(name: "x-whoami-name", value: name)
         headers.add(name: "x-whoami-body-bytes", value: String(bodyBytes))
         headers.add(name: "x-whoami-body-fnv1a", value: String(bodyHash, radix: 16))
         if !keepAlive { headers.add(name: "connection", value: "close") }
+        for (name, value) in controls.setHeaders { headers.add(name: name, value: value) }
         if let size = Self.dataSize(head.uri) {
             headers.add(name: "content-type", value: "application/octet-stream")
             headers.add(name: "content-length", value: String(size))
@@ -154,7 +178,7 @@ final class WhoamiHandler: ChannelInboundHandler {
         buffer.writeString(body)
         headers.add(name: "content-type", value: wantsJSON ? "application/json" : "text/plain; charset=utf-8")
         headers.add(name: "content-length", value: String(buffer.readableBytes))
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         finish(context: context)
     }

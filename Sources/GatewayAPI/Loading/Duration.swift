@@ -1,8 +1,8 @@
 /// Gateway API `Duration` (shared_types.go: pattern `^([0-9]{1,5}(h|m|s|ms)){1,4}$`,
 /// a subset of Go's time.ParseDuration), in seconds.
-enum GatewayDuration {
+public enum GatewayDuration {
     /// nil when `text` does not match the pattern.
-    static func seconds(_ text: String) -> Double? {
+    public static func seconds(_ text: String) -> Double? {
         let chars = Array(text.utf8)
         var i = 0
         var parts = 0
