@@ -293,6 +293,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
         guard let exchange, exchange.progress.mode == .forward, let decision = exchange.decision else { return }
+        if retryIntercepts(part, exchange: exchange, decision: decision) { return }
         switch part {
         case .head(let head):
             exchange.status = Int(head.status.code)
@@ -323,6 +324,31 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             }
             endResponse(exchange, trailers: trailers)
         }
+    }
+
+    /// Drops a backend answer the route's retry policy retries (see `RetryPolicy`): its head
+    /// starts the drop, its end closes that connection and schedules the retry after the
+    /// backoff. Returns whether `part` was consumed.
+    private func retryIntercepts(_ part: HTTPClientResponsePart, exchange: Exchange, decision: Decision) -> Bool {
+        if !exchange.droppingAnswer {
+            guard case .head(let head) = part, upgradeRequest == nil, exchange.bytesIn == 0, exchange.progress.requestEnded,
+                  let policy = RetryPolicy(decision.retry),
+                  policy.shouldRetry(status: Int(head.status.code), retriesDone: exchange.policyRetries) else { return false }
+            exchange.droppingAnswer = true
+            return true
+        }
+        guard case .end = part else { return true }
+        exchange.droppingAnswer = false
+        abandonUpstream(exchange)
+        let delay = RetryPolicy(decision.retry)?.delay(retriesDone: exchange.policyRetries) ?? RetryPolicy.defaultBackoff
+        exchange.policyRetries += 1
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            guard self.exchange === exchange, !exchange.progress.responseStarted, let head = exchange.upstreamHead,
+                  let endpoint = exchange.endpoint else { return }
+            exchange.buffered = [.head(head), .end(nil)]
+            self.openUpstream(exchange, endpoint: endpoint, allowPooled: true)
+        }
+        return true
     }
 
     /// The backend switched protocols: the exchange is recorded (status 101) and both

@@ -25,6 +25,10 @@ final class Exchange {
     var upstream: UpstreamHandler?
     var upstreamFromPool = false
     var retried = false
+    /// Retries made under the route's retry policy, and whether the current backend answer
+    /// is being dropped for one (see `RetryPolicy`).
+    var policyRetries = 0
+    var droppingAnswer = false
     /// Request parts read while the upstream connection is being opened.
     var buffered: [HTTPClientRequestPart] = []
     var status: Int?

@@ -28,6 +28,7 @@ final class CompiledRule: Sendable {
     let backends: [CompiledBackend]
     let mirrors: [CompiledMirror]
     let timeouts: Timeouts
+    let retry: HTTPRouteRetry?
     /// Set when the rule can only fail (e.g. an ExtensionRef filter gwsim cannot run): status and reason.
     let failure: (status: Int, reason: String)?
 
@@ -36,12 +37,13 @@ final class CompiledRule: Sendable {
     let weights: [Int]
 
     init(ref: RuleRef, filters: [HTTPRouteFilter], backends: [CompiledBackend], mirrors: [CompiledMirror],
-         timeouts: Timeouts, failure: (status: Int, reason: String)?) {
+         timeouts: Timeouts, retry: HTTPRouteRetry? = nil, failure: (status: Int, reason: String)?) {
         self.ref = ref
         self.filters = filters
         self.backends = backends
         self.mirrors = mirrors
         self.timeouts = timeouts
+        self.retry = retry
         self.failure = failure
         self.weights = backends.map(\.weight)
         let total = weights.reduce(0, +)

@@ -34,6 +34,9 @@ public struct Decision: Sendable, Hashable {
     public var responseHeaders: HeaderModifier
     public var mirrors: [Mirror]
     public var timeouts: Timeouts
+    /// The rule's retry policy (httproute_types.go HTTPRouteRetry): the proxy retries a
+    /// backend answer with one of its codes, up to `attempts` more times.
+    public var retry: HTTPRouteRetry?
     /// CORS handling of this request, when the rule has a CORS filter.
     public var cors: CORSResult?
     /// TLS from the gateway to the chosen backend, when a BackendTLSPolicy applies.

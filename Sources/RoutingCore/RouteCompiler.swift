@@ -39,7 +39,8 @@ struct RouteCompiler {
                 continue
             }
             rules.append(compileRule(ref: ref, filters: rule.filters, backendRefs: rule.backendRefs, namespace: route.meta.namespace,
-                                     kind: "HTTPRoute", timeouts: Timeouts(request: rule.timeouts?.request, backendRequest: rule.timeouts?.backendRequest)))
+                                     kind: "HTTPRoute", timeouts: Timeouts(request: rule.timeouts?.request, backendRequest: rule.timeouts?.backendRequest),
+                                     retry: rule.retry))
             matches += ruleMatches
         }
         let view = RouteView(kind: "HTTPRoute", meta: route.meta, parentRefs: route.parentRefs, hostnames: route.hostnames,
@@ -167,7 +168,7 @@ struct RouteCompiler {
     }
 
     func compileRule(ref: RuleRef, filters: [HTTPRouteFilter], backendRefs: [HTTPBackendRef], namespace: String,
-                     kind: String, timeouts: Timeouts) -> CompiledRule {
+                     kind: String, timeouts: Timeouts, retry: HTTPRouteRetry? = nil) -> CompiledRule {
         let backends = backendRefs.map { backend -> CompiledBackend in
             let tls = backendTLS?.choice(for: backend.ref, routeNamespace: namespace, context: context)
             let problem = BackendResolution.problem(backend.ref, routeKind: kind, routeNamespace: namespace, context: context)
@@ -179,7 +180,7 @@ struct RouteCompiler {
         }
         let mirrors = compileMirrors(filters, kind: kind, namespace: namespace)
         let failure = extensionProblem(filters).map { (status: 500, reason: "\($0.reason): \($0.message)") }
-        return CompiledRule(ref: ref, filters: filters, backends: backends, mirrors: mirrors, timeouts: timeouts, failure: failure)
+        return CompiledRule(ref: ref, filters: filters, backends: backends, mirrors: mirrors, timeouts: timeouts, retry: retry, failure: failure)
     }
 
     func compileMirrors(_ filters: [HTTPRouteFilter], kind: String, namespace: String) -> [CompiledMirror] {

@@ -8,6 +8,7 @@ enum RuleAction {
         decision.route = match.ref
         decision.backends = rule.weightedBackends
         decision.timeouts = rule.timeouts
+        decision.retry = rule.retry
         if let failure = rule.failure {
             decision.outcome = .error
             decision.status = failure.status

@@ -1,0 +1,123 @@
+import Foundation
+import GatewayAPI
+import NIOCore
+import NIOHTTP1
+@testable import Proxy
+import Testing
+
+/// The conformance echo controls of `gwsim whoami` (`WhoamiEchoControls`) and the proxy's
+/// HTTPRoute retry (`RetryPolicy`), alone and through a live proxy.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct EchoControlsAndRetryTests {
+    static func head(_ uri: String, headers: [(String, String)] = []) -> HTTPRequestHead {
+        HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: HTTPHeaders(headers))
+    }
+
+    @Test func echoControlsParse() {
+        let controls = WhoamiEchoControls(head: Self.head("/retry/x?responseCode=503&succeedAfter=2&uuid=a%2Fb&delay=1s500ms",
+                                                          headers: [("X-Echo-Set-Header", "X-Header-Set: set-overwrites-values, X-Other:v:w")]))
+        #expect(controls.setHeaders.map { "\($0.name)=\($0.value)" } == ["X-Header-Set=set-overwrites-values", "X-Other=v:w"])
+        #expect(controls.delaySeconds == 1.5)
+        #expect(controls.responseCode == 503 && controls.succeedAfter == 2 && controls.uuid == "a/b")
+        #expect(controls.status(previousAttempts: 0) == 503)
+        #expect(controls.status(previousAttempts: 1) == 503)
+        #expect(controls.status(previousAttempts: 2) == nil)
+        let plain = WhoamiEchoControls(head: Self.head("/?responseCode=999&delay=soon"))
+        #expect(plain.responseCode == nil && plain.delaySeconds == nil && plain.attemptKey == nil && plain.setHeaders.isEmpty)
+        #expect(WhoamiEchoControls(head: Self.head("/?responseCode=500")).status(previousAttempts: 7) == 500)
+    }
+
+    @Test func retryPolicyBudgetAndBackoff() throws {
+        #expect(RetryPolicy(nil) == nil)
+        #expect(RetryPolicy(HTTPRouteRetry(codes: [], attempts: 3)) == nil)
+        let policy = try #require(RetryPolicy(HTTPRouteRetry(codes: [500, 502], attempts: 2, backoff: 0.1)))
+        #expect(policy.shouldRetry(status: 500, retriesDone: 0))
+        #expect(policy.shouldRetry(status: 502, retriesDone: 1))
+        #expect(!policy.shouldRetry(status: 502, retriesDone: 2))
+        #expect(!policy.shouldRetry(status: 503, retriesDone: 0))
+        #expect(policy.delay(retriesDone: 0) == .milliseconds(100))
+        #expect(policy.delay(retriesDone: 1) == .milliseconds(200))
+        #expect(policy.delay(retriesDone: 10) == RetryPolicy.maximumBackoff)
+        // Never below the configured minimum, even above the cap.
+        let slow = try #require(RetryPolicy(HTTPRouteRetry(codes: [500], attempts: 1, backoff: 3)))
+        #expect(slow.delay(retriesDone: 5) == .seconds(3))
+    }
+
+    static let manifests = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: GatewayClass
+        metadata: {name: gwsim}
+        spec: {controllerName: gwsim.dev/proxy}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: Gateway
+        metadata: {name: edge, namespace: default}
+        spec:
+          gatewayClassName: gwsim
+          listeners:
+          - {name: http, port: 8080, protocol: HTTP}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: whoami, namespace: default}
+        spec: {ports: [{port: 80}]}
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: retries, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          rules:
+          - matches: [{path: {type: PathPrefix, value: /retry}}]
+            retry: {codes: [500], attempts: 2, backoff: 10ms}
+            backendRefs: [{name: whoami, port: 80}]
+          - matches: [{path: {type: PathPrefix, value: /timeout}}]
+            timeouts: {request: 200ms}
+            backendRefs: [{name: whoami, port: 80}]
+          - backendRefs: [{name: whoami, port: 80}]
+        """
+
+    static func harness() throws -> ProxyHarness {
+        let loaded = Loader.load(text: manifests, file: "retry.yaml", firstLoadOrder: 0)
+        precondition(!loaded.hasErrors, "\(loaded.diagnostics)")
+        return try ProxyHarness(resources: loaded.resources, listenerPort: 8080)
+    }
+
+    @Test func proxyRetriesListedCodesWithinAttempts() throws {
+        let harness = try Self.harness()
+        defer { harness.stop() }
+        // Fails twice, then recovers: two retries are within the budget.
+        var before = harness.whoami.stats.requests
+        let recovered = try harness.connect().request("/retry/a?responseCode=500&succeedAfter=2&uuid=one", host: "x.test")
+        #expect(recovered.status == 200)
+        #expect(harness.whoami.stats.requests - before == 3)
+        // Fails three times: the budget (2 retries) is spent, the backend's 500 is relayed.
+        before = harness.whoami.stats.requests
+        let spent = try harness.connect().request("/retry/a?responseCode=500&succeedAfter=3&uuid=two", host: "x.test")
+        #expect(spent.status == 500)
+        #expect(harness.whoami.stats.requests - before == 3)
+        // A code not listed is not retried.
+        before = harness.whoami.stats.requests
+        let unlisted = try harness.connect().request("/retry/a?responseCode=503&succeedAfter=1&uuid=three", host: "x.test")
+        #expect(unlisted.status == 503)
+        #expect(harness.whoami.stats.requests - before == 1)
+        // No retry policy on the rule: the first answer stands.
+        let noPolicy = try harness.connect().request("/other?responseCode=500&succeedAfter=1&uuid=four", host: "x.test")
+        #expect(noPolicy.status == 500)
+    }
+
+    @Test func echoSetsHeadersAndDelays() throws {
+        let harness = try Self.harness()
+        defer { harness.stop() }
+        let withHeaders = try harness.connect().request("/", host: "x.test", headers: [("X-Echo-Set-Header", "X-One:1,X-Two:two")])
+        #expect(withHeaders.status == 200)
+        #expect(withHeaders.header("x-one") == "1" && withHeaders.header("x-two") == "two")
+        let started = Date()
+        let delayed = try harness.connect().request("/?delay=300ms", host: "x.test")
+        #expect(delayed.status == 200)
+        #expect(Date().timeIntervalSince(started) >= 0.29)
+        // The route's request timeout (200ms) ends the exchange before the delayed answer.
+        let timedOut = try harness.connect().request("/timeout?delay=1s", host: "x.test")
+        #expect(timedOut.status == 504)
+    }
+}
