@@ -48,10 +48,12 @@ let package = Package(
         .executableTarget(name: "gwsim", dependencies: [
             "GatewayAPI", "RoutingCore", "Conformance", "EventLog", "Replay", "Scenarios", "Proxy",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            // The live conformance runner's TLS client (LiveStreamClient).
+            // The live conformance run's clients (HTTPS, HTTP/2, TLS streams: LiveConformanceHTTP*, LiveStreamClient).
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOHTTP2", package: "swift-nio-http2"),
         ]),
         .testTarget(name: "GatewayAPITests", dependencies: ["GatewayAPI"]),
         .testTarget(name: "RoutingCoreTests", dependencies: ["GatewayAPI", "RoutingCore"], exclude: ["Golden"]),

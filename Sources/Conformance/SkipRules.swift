@@ -6,13 +6,18 @@ import GatewayAPI
 /// loader does not model); the rest are cases whose point only a live proxy
 /// or live backend can show, listed by name with the upstream behaviour.
 package enum SkipRules {
-    /// Cases whose assertions need a live proxy, a live backend, or an
-    /// implementation choice the simulator does not have.
+    /// Cases whose assertions need a live proxy and backend: skipped in process,
+    /// run by the live runner (`gwsim conformance --live`).
     static let liveOnly: [String: String] = [
         "HTTPRouteTimeoutRequest": "needs a live backend: the outcome depends on the echo backend delaying its response (request timeout)",
         "HTTPRouteTimeoutBackendRequest": "needs a live backend: the outcome depends on the echo backend delaying its response (backendRequest timeout)",
         "HTTPRouteRetry": "needs a live backend: retries are driven by the status codes the echo backend returns",
         "HTTPRouteBackendProtocolWebSocket": "needs a live proxy: the assertion is a WebSocket exchange; only status is transcribed",
+    ]
+
+    /// Cases whose assertions need an implementation choice or capability neither
+    /// runner has.
+    static let neverJudged: [String: String] = [
         "GatewayFrontendClientCertificateValidation": "needs a TLS handshake with client certificates",
         "GatewayFrontendClientCertificateValidationInsecureFallback": "needs a TLS handshake with client certificates",
         "GatewayFrontendInvalidDefaultClientCertificateValidation": "needs a TLS handshake that must fail (client certificate validation)",
@@ -24,9 +29,15 @@ package enum SkipRules {
     ]
 
     /// A reason from the case file alone, before any manifest is loaded.
-    package static func reason(for c: CaseFile) -> String? {
+    /// `live`: for the live runner, which judges the `liveOnly` cases.
+    package static func reason(for c: CaseFile, live: Bool = false) -> String? {
         if c.captured == "none" { return "captured: none (the upstream test is not transcribed)" }
-        if let reason = liveOnly[c.name] { return reason }
+        if !live, let reason = liveOnly[c.name] { return reason }
+        if let reason = neverJudged[c.name] {
+            return live && reason.contains("client certificate")
+                ? "needs frontend client-certificate validation (Gateway spec.tls.frontend): the proxy's TLS termination does not request client certificates"
+                : reason
+        }
         for step in c.steps {
             for s in step.status {
                 if !StatusCheck.checkedKinds.contains(s.kind) { return "needs \(s.kind) (not simulated)" }

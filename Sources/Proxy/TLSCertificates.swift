@@ -92,7 +92,7 @@ public struct TLSCertificates: Sendable {
     func isUnusableTerminating(listener: String) -> Bool { skipped.contains { $0.listener == listener } }
 
     /// Whether the listener `ns/gateway/listener` has a usable certificate.
-    func serves(listener: String, port: Int) -> Bool { (byPort[port] ?? []).contains { $0.listener == listener } }
+    public func serves(listener: String, port: Int) -> Bool { (byPort[port] ?? []).contains { $0.listener == listener } }
 
     /// The context for a handshake on `port` with server name `sni`: the most specific
     /// listener hostname matching it (exact beats wildcard, a longer wildcard beats a

@@ -42,12 +42,7 @@ enum LiveHTTPClient {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw ClientError(description: "connect \(host):\(port): errno \(errno)") }
-        var text = "\(method) \(target) HTTP/1.1\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        let bodyBytes = Array((body ?? "").utf8)
-        if !bodyBytes.isEmpty { text += "Content-Length: \(bodyBytes.count)\r\n" }
-        text += "Connection: close\r\n\r\n"
-        let bytes = Array(text.utf8) + bodyBytes
+        let bytes = requestBytes(method: method, target: target, headers: headers, body: body)
         var sent = 0
         while sent < bytes.count {
             let n = bytes[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
@@ -65,6 +60,16 @@ enum LiveHTTPClient {
             break
         }
         return try parse(received)
+    }
+
+    /// The request as sent: the headers as given, a Content-Length for a body, `Connection: close`.
+    static func requestBytes(method: String, target: String, headers: [(String, String)], body: String?) -> [UInt8] {
+        var text = "\(method) \(target) HTTP/1.1\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        let bodyBytes = Array((body ?? "").utf8)
+        if !bodyBytes.isEmpty { text += "Content-Length: \(bodyBytes.count)\r\n" }
+        text += "Connection: close\r\n\r\n"
+        return Array(text.utf8) + bodyBytes
     }
 
     static func parse(_ data: [UInt8]) throws -> Response {

@@ -4,8 +4,10 @@ import GatewayAPI
 import Proxy
 import RoutingCore
 
-/// `gwsim conformance DIR --live`: the conformance cases over real HTTP. For each case the
-/// world is built as the in-process runner builds it; every Service gets an in-process
+/// `gwsim conformance DIR --live`: the conformance cases over real HTTP(S). For each case the
+/// world is built as the in-process runner builds it and applied, step by step, through the
+/// admin API of a controller proxy (`LiveController`), whose `GET /status` is checked with
+/// the in-process `StatusCheck`. Every Service gets an in-process
 /// `WhoamiServer` named as upstream names the backend (its pod name), and one
 /// `GatewayProxy` per addressed Gateway (the proxy routes by port and Host only, and many
 /// suite Gateways share port 80, so each proxy sees only its Gateway) forwards to them, its
@@ -17,8 +19,8 @@ struct LiveConformanceRunner {
     var maxDifferences = 5
     /// Cases run concurrently (each has its own backends and proxies on ephemeral ports).
     var concurrency = 4
-    /// Whether the proxy serves TLS (it does not yet: no Sources/Proxy/TLS*.swift).
-    var proxySupportsTLS = false
+    /// Whether HTTPS requests are sent (the proxy terminates TLS on HTTPS listeners).
+    var proxySupportsTLS = true
 
     static let options = CompileOptions(controllerName: SuiteRuntime.controllerName)
 
@@ -78,7 +80,7 @@ struct LiveConformanceRunner {
 
     func run(_ c: CaseFile, base: World) -> CaseResult {
         var result = CaseResult(name: c.name, profile: c.profile, level: c.level, file: c.file, outcome: .passed)
-        if let reason = SkipRules.reason(for: c) {
+        if let reason = SkipRules.reason(for: c, live: true) {
             result.outcome = .skipped(reason)
             return result
         }
@@ -88,11 +90,16 @@ struct LiveConformanceRunner {
             result.outcome = .skipped(reason)
             return result
         }
-        if c.steps.allSatisfy({ $0.requests.isEmpty && $0.distributions.isEmpty }) {
-            result.outcome = .skipped("no traffic to send (status only; checked by the in-process runner)")
+        // Status first, every step through the controller proxy's admin API; then the traffic.
+        let status = checkStatus(c, world: world)
+        let sendsTraffic = c.steps.contains { !$0.requests.isEmpty || !$0.distributions.isEmpty }
+        if !sendsTraffic {
+            if !status.differences.isEmpty { result.outcome = .failed(shown(status.differences)) }
             return result
         }
-        if LiveTLSCase.applies(to: c, world: world) { return LiveTLSCase(runner: self, c: c).run(world: world, result: result) }
+        if LiveTLSCase.applies(to: c, world: world) {
+            return merge(status, into: LiveTLSCase(runner: self, c: c).run(world: world, result: result))
+        }
         // Every Service of every step gets a backend before the proxies start (overrides are fixed at init).
         var everyStep = world
         for (n, step) in c.steps.enumerated() { apply(step, of: c, index: n, to: &everyStep) }
@@ -110,7 +117,7 @@ struct LiveConformanceRunner {
         var ran = 0
         for (n, step) in c.steps.enumerated() {
             let label = "step \(n + 1)"
-            differences += apply(step, of: c, index: n, to: &world).map { "\(label): \($0)" }
+            apply(step, of: c, index: n, to: &world)
             proxies.update(world: world)
             for (m, request) in step.requests.enumerated() {
                 if let reason = unrunnable(request, world: world) {
@@ -134,13 +141,72 @@ struct LiveConformanceRunner {
             }
         }
         if !differences.isEmpty {
-            var shown = Array(differences.prefix(maxDifferences))
-            if differences.count > maxDifferences { shown.append("... and \(differences.count - maxDifferences) more") }
+            var shown = shown(differences)
             if !skippedRequests.isEmpty { shown.append("(\(skippedRequests.count) request(s) not sent: \(skippedRequests[0]))") }
             result.outcome = .failed(shown)
         } else if !skippedRequests.isEmpty {
             let first = skippedRequests[0]
             result.outcome = .skipped(ran == 0 ? first : "\(skippedRequests.count) of \(skippedRequests.count + ran) checks not runnable live (\(first)); the other \(ran) passed")
+        }
+        return merge(status, into: result)
+    }
+
+    /// At most `maxDifferences` of them, and how many more.
+    func shown(_ differences: [String]) -> [String] {
+        var shown = Array(differences.prefix(maxDifferences))
+        if differences.count > maxDifferences { shown.append("... and \(differences.count - maxDifferences) more") }
+        return shown
+    }
+
+    // MARK: - Status
+
+    /// Applies each step through the admin API of a controller proxy holding every object
+    /// (`LiveController`) and checks its `GET /status` answer with the in-process
+    /// `StatusCheck`; load errors count as in process. `checks`: steps with expectations.
+    func checkStatus(_ c: CaseFile, world initial: World) -> (differences: [String], checks: Int) {
+        var world = initial
+        let controller: LiveController
+        do { controller = try LiveController(config: ProxyConfig(eventLoopThreads: 1, drainTimeout: .seconds(1))) } catch {
+            return (["cannot start the controller proxy's admin API: \(error)"], 1)
+        }
+        defer { controller.stop() }
+        var differences: [String] = []
+        var checks = 0
+        var reportedErrors = 0
+        for (n, step) in c.steps.enumerated() {
+            let label = "step \(n + 1)"
+            differences += apply(step, of: c, index: n, to: &world).map { "\(label): \($0)" }
+            differences += world.errors.dropFirst(reportedErrors).map { "\(label): load error: \($0)" }
+            reportedErrors = world.errors.count
+            differences += controller.sync(world).map { "\(label): \($0)" }
+            guard !step.status.isEmpty else { continue }
+            checks += 1
+            switch controller.status() {
+            case .success(let report):
+                differences += StatusCheck.check(step.status, report: report) { world.objects[$0]?.resource.meta.generation }
+                    .map { "\(label) status: \($0)" }
+            case .failure(let error):
+                differences.append("\(label) status: \(error)")
+            }
+        }
+        return (differences, checks)
+    }
+
+    /// A traffic result with the status result: status differences fail the case; a skip
+    /// says that the status checks passed.
+    func merge(_ status: (differences: [String], checks: Int), into result: CaseResult) -> CaseResult {
+        var result = result
+        switch result.outcome {
+        case .passed:
+            if !status.differences.isEmpty { result.outcome = .failed(shown(status.differences)) }
+        case .failed(let reasons):
+            if !status.differences.isEmpty { result.outcome = .failed(shown(status.differences) + reasons) }
+        case .skipped(let reason):
+            if !status.differences.isEmpty {
+                result.outcome = .failed(shown(status.differences) + ["(traffic not checked: \(reason))"])
+            } else if status.checks > 0 {
+                result.outcome = .skipped("\(reason) (status checks of \(status.checks) step(s) passed)")
+            }
         }
         return result
     }
@@ -172,19 +238,23 @@ struct LiveConformanceRunner {
         }
         if r.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
         if r.isGRPC { return "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" }
-        if let proto = r.request.protocol, !proto.isEmpty, proto.uppercased() != "HTTP/1.1" { return "needs \(proto) (the proxy speaks HTTP/1.1)" }
-        if !(r.expect?.backendSetResponseHeaders.isEmpty ?? true) {
-            return "needs the echo backend to set response headers (upstream's X-Echo-Set-Header; whoami has no such feature)"
+        if let proto = r.request.protocol, !proto.isEmpty, !Self.isSupported(protocol: proto, scheme: r.scheme) {
+            return "needs \(proto) (the live runner speaks HTTP/1.1, and HTTP/2 over TLS)"
         }
         return nil
     }
 
     func unrunnable(_ d: DistributionCase) -> String? {
         if d.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
-        if let proto = d.request.protocol, !proto.isEmpty, proto.uppercased() != "HTTP/1.1" {
+        if let proto = d.request.protocol, !proto.isEmpty, !Self.isSupported(protocol: proto, scheme: d.scheme) {
             return proto.lowercased() == "grpc" ? "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" : "needs \(proto) (the proxy speaks HTTP/1.1)"
         }
         return nil
+    }
+
+    /// HTTP/1.1, or H2 on an HTTPS request (ALPN h2).
+    static func isSupported(protocol proto: String, scheme: String) -> Bool {
+        proto.uppercased() == "HTTP/1.1" || (proto.uppercased() == "H2" && scheme.lowercased() == "https")
     }
 
     func describe(_ r: RequestCase) -> String {
@@ -194,10 +264,16 @@ struct LiveConformanceRunner {
 
     // MARK: - Requests
 
-    func send(_ spec: RequestSpec, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String) -> LiveObservation {
+    /// `host` without a `:port` suffix (brackets of an IPv6 literal kept).
+    static func hostWithoutPort(_ host: String) -> String {
+        if host.hasPrefix("["), let end = host.firstIndex(of: "]") { return String(host[...end]) }
+        return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
+    }
+
+    func send(_ spec: RequestSpec, scheme: String, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String) -> LiveObservation {
         let gatewayKey = ObjectKey(kind: "Gateway", namespace: gateway.namespace, name: gateway.name)
         guard let local = proxies.localPort(gateway: gatewayKey, listenerPort: port) else {
-            return LiveObservation(error: "gateway \(gateway.namespace)/\(gateway.name) serves no HTTP listener on port \(port) (connection refused)")
+            return LiveObservation(error: "gateway \(gateway.namespace)/\(gateway.name) serves no HTTP(S) listener on port \(port) (connection refused)")
         }
         let host = (spec.host ?? "").isEmpty ? "\(SuiteRuntime.gatewayAddress):\(port)" : spec.host!
         var headers: [(String, String)] = [("Host", host)]
@@ -205,23 +281,47 @@ struct LiveConformanceRunner {
         if !spec.headers.contains(where: { $0.0.lowercased() == "x-request-id" }) { headers.append(("X-Request-Id", requestID)) }
         headers.append(("Accept", "application/json"))
         do {
-            let response = try LiveHTTPClient.send(host: "127.0.0.1", port: local, method: spec.method ?? "GET", target: spec.path ?? "/",
-                                                   headers: headers, body: spec.body)
+            let response = scheme.lowercased() == "https" && spec.protocol?.uppercased() == "H2"
+                ? try LiveHTTP2Client.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                                           method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
+                : scheme.lowercased() == "https"
+                ? try LiveHTTPSClient.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                                           method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
+                : try LiveHTTPClient.send(host: "127.0.0.1", port: local, method: spec.method ?? "GET", target: spec.path ?? "/",
+                                          headers: headers, body: spec.body)
             return LiveObservation(response: response)
         } catch {
             return LiveObservation(error: "\(error)")
         }
     }
 
+    /// The request as upstream's client sends it: the headers asking the echo backend to set
+    /// response headers (MakeRequest), and a fresh `uuid` for a retry probe (each probe of
+    /// HTTPRouteRetry is counted apart by the echo backend).
+    func upstreamRequest(_ r: RequestCase, requestID: String) -> RequestSpec {
+        var spec = r.request
+        let setHeaders = r.expect?.backendSetResponseHeaders ?? []
+        if !setHeaders.isEmpty {
+            spec.headers.append(("X-Echo-Set-Header", setHeaders.map { "\($0.0):\($0.1)" }.joined(separator: ",")))
+        }
+        if let path = spec.path, path.contains("succeedAfter=") {
+            spec.path = path + "&uuid=" + (requestID.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? requestID)
+        }
+        return spec
+    }
+
     func check(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String) -> [String] {
         let mirrorCounts = r.expect?.mirroredTo.map { backends.requests(namespace: $0.namespace, name: $0.name) } ?? []
-        var o = send(r.request, gateway: r.gateway, port: r.port, proxies: proxies, requestID: requestID)
+        // Checked against the request as sent: upstream compares with its own request, uuid included.
+        var sent = r
+        sent.request = upstreamRequest(r, requestID: requestID)
+        var o = send(sent.request, scheme: r.scheme, gateway: r.gateway, port: r.port, proxies: proxies, requestID: requestID)
         backends.identify(&o)
         if let error = o.error {
             if r.expectFailure { return [] }
             return ["no response: \(error)"]
         }
-        var out = LiveCheck.compare(r, observed: o)
+        var out = LiveCheck.compare(sent, observed: o)
         if o.isSuccess, let mirrors = r.expect?.mirroredTo, !mirrors.isEmpty {
             for (mirror, before) in zip(mirrors, mirrorCounts) where mirror.percent == nil || mirror.percent! >= 100 {
                 guard let before else {
@@ -240,7 +340,7 @@ struct LiveConformanceRunner {
 
     func checkDistribution(_ dist: DistributionCase, world: World, proxies: LiveProxies, backends: LiveBackends, keyPrefix: String) -> [String] {
         DistributionCheck.evaluate(dist) { i in
-            var o = send(dist.request, gateway: dist.gateway, port: dist.port, proxies: proxies, requestID: "\(keyPrefix)-\(i)")
+            var o = send(dist.request, scheme: dist.scheme, gateway: dist.gateway, port: dist.port, proxies: proxies, requestID: "\(keyPrefix)-\(i)")
             backends.identify(&o)
             return DistributionCheck.Sample(pod: o.isSuccess ? o.pod : nil, service: o.service?.name,
                                             failure: o.error.map { _ in "no response" } ?? String(o.status))
@@ -319,8 +419,12 @@ final class LiveProxies: @unchecked Sendable {
         return proxies[gateway]?.ports[listenerPort]
     }
 
+    /// The listener ports the proxy binds: HTTP, and HTTPS it has a certificate for.
     private func httpPorts(_ resources: ResourceSet) -> Set<Int> {
-        Set(Compiler.compile(resources, options: LiveConformanceRunner.options).table.allListeners.filter { $0.protocol == .http }.map(\.ref.port))
+        let world = GatewayProxy.world(resources: resources, config: config, options: LiveConformanceRunner.options)
+        return Set(world.table.allListeners.filter {
+            $0.protocol == .http || ($0.protocol == .https && world.tls.serves(listener: $0.ref.description, port: $0.ref.port))
+        }.map(\.ref.port))
     }
 
     private func refresh(_ gateway: ObjectKey) {
