@@ -80,7 +80,7 @@ struct LiveConformanceTests {
         let cases = report["cases"] as? [[String: Any]] ?? []
         let failures = cases.filter { $0["result"] as? String == "fail" }.map { "\($0["name"] ?? "?"): \($0["reasons"] ?? "")" }
         #expect(summary["failed"] as? Int == 0, "\(failures)")
-        #expect((summary["passed"] as? Int ?? 0) >= 107, "\(summary)")
+        #expect((summary["passed"] as? Int ?? 0) >= 119, "\(summary)")
         let result = { (name: String) in cases.first { $0["name"] as? String == name }?["result"] as? String }
         for name in ["HTTPRouteTimeoutRequest", "HTTPRouteTimeoutBackendRequest", "HTTPRouteRetry", "HTTPRouteBackendProtocolWebSocket",
                      "HTTPRouteHTTPSListener", "HTTPRouteHTTPSListenerDetectMisdirectedRequests", "HTTPRouteRedirectPortAndScheme",
