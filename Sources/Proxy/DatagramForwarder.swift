@@ -11,7 +11,8 @@ import RoutingCore
 /// A flow ends after `idleTimeout` without a datagram either way (UDP has no close);
 /// it is then recorded as one `RequestRecord` (scheme `udp`, bytes each way). Datagrams
 /// that arrive while the flow's socket is being set up wait in a small queue; a flow that
-/// cannot be routed drops its datagrams until it expires (and is recorded once).
+/// cannot be routed drops its datagrams until it expires (and is recorded once). At most
+/// `ProxyLimits.maxUDPFlowsPerListener` flows are open at once.
 final class DatagramForwarder: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -66,6 +67,7 @@ final class DatagramForwarder: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
+        guard flows[envelope.remoteAddress] != nil || flows.count < ProxyLimits.maxUDPFlowsPerListener else { return }
         let flow = flows[envelope.remoteAddress] ?? open(envelope.remoteAddress, on: context)
         flow.lastActivity = .now()
         flow.bytesIn += envelope.data.readableBytes

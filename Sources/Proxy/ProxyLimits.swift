@@ -43,6 +43,11 @@ public enum ProxyLimits {
     /// mapping timeout for UDP, so a client that pauses longer expects a new flow anyway.
     public static let udpFlowIdleTimeout: TimeAmount = .seconds(30)
 
+    /// UDP flows open at once per UDP listener port (each holds a socket). Datagrams from
+    /// new client addresses beyond it are dropped until flows expire: a flood of spoofed
+    /// source addresses must not exhaust file descriptors.
+    public static let maxUDPFlowsPerListener = 4_096
+
     /// Request records waiting for the event writer, in records. At ~1 KiB each this bounds
     /// the queue at ~64 MiB; when full, records are dropped and counted, never waited for.
     public static let eventQueueCapacity = 65_536

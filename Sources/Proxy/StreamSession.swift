@@ -27,6 +27,9 @@ final class StreamSession {
     private var backendSide: SpliceHandler?
     private var open = 0
     private var recorded = false
+    /// Set when the client connection closes (it may not be active yet while the backend
+    /// connects: a loopback connect can complete during the client's initialisation).
+    private var clientClosed = false
 
     private init(runtime: ProxyRuntime, client: any Channel, listenerPort: Int, scheme: String, sni: String?) {
         self.runtime = runtime
@@ -44,6 +47,7 @@ final class StreamSession {
                       sni: String?) -> EventLoopFuture<Void> {
         let session = StreamSession(runtime: runtime, client: client, listenerPort: listenerPort,
                                     scheme: proto == .tls ? "tls" : "tcp", sni: sni)
+        client.closeFuture.whenComplete { _ in session.clientClosed = true }
         return session.route(proto: proto)
     }
 
@@ -70,14 +74,21 @@ final class StreamSession {
             .connectTimeout(runtime.config.upstreamConnectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: endpoint.host, port: endpoint.port)
-            .flatMap { backend in self.splice(backend: backend, termination: termination) }
-            .flatMapError { _ in
+            .flatMapError { error in
                 self.runtime.endpoints.eject(endpoint, for: self.runtime.config.endpointEjection)
-                return self.refuse(status: 503)
+                return self.refuse(status: 503).flatMapThrowing { throw error }
             }
+            .flatMap { backend in self.splice(backend: backend, termination: termination) }
+            .recover { _ in }
     }
 
     private func splice(backend: any Channel, termination: NIOSSLContext?) -> EventLoopFuture<Void> {
+        guard !clientClosed else {
+            // The client left while the backend connection was being opened.
+            backend.close(promise: nil)
+            finish()
+            return client.eventLoop.makeSucceededVoidFuture()
+        }
         let clientSide = SpliceHandler { [self] in sideClosed() }
         let backendSide = SpliceHandler { [self] in sideClosed() }
         SpliceHandler.glue(clientSide, backendSide)
@@ -95,6 +106,8 @@ final class StreamSession {
             client.setOption(.autoRead, value: true)
         }.flatMapError { error in
             backend.close(promise: nil)
+            client.close(promise: nil)
+            self.finish()
             return client.eventLoop.makeFailedFuture(error)
         }
     }

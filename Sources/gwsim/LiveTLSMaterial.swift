@@ -80,13 +80,25 @@ struct LiveTLSMaterial: Sendable {
         return LiveTLSMaterial(ca: ca, otherCA: otherCA, secrets: secrets)
     }
 
+    /// Runs openssl; a launch that fails is retried twice (Foundation's `Process.run()` on
+    /// Linux can fail with EBADF while other threads open and close sockets).
     private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        var attempt = 0
+        var process: Process
+        while true {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: openssl)
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            do {
+                try process.run()
+                break
+            } catch where attempt < 2 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw MintError(description: "openssl \(arguments.first ?? "") exited \(process.terminationStatus)")

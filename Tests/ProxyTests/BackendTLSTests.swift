@@ -8,7 +8,7 @@ import Testing
 @Suite(.serialized) struct BackendTLSTests {
     /// A self-signed certificate (its own CA) for abc.example.com and a SPIFFE URI.
     static func certificate() throws -> TestCertificates.Pair {
-        try BackendTLSFixture.make(sans: ["DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity"])
+        try retryingLaunch { try BackendTLSFixture.make(sans: ["DNS:abc.example.com", "URI:spiffe://abc.example.com/test-identity"]) }
     }
 
     @Test func verifiedBackendGetsTheRequestWithTheSNI() throws {
@@ -47,7 +47,7 @@ import Testing
 
     @Test func gatewayPresentsItsBackendClientCertificate() throws {
         try #require(TestCertificates.available)
-        let client = try BackendTLSFixture.make(sans: ["DNS:gateway.example.com"])
+        let client = try retryingLaunch { try BackendTLSFixture.make(sans: ["DNS:gateway.example.com"]) }
         // The backend requires a client certificate issued by `client` (self-signed).
         let withCertificate = try BackendTLSFixture(requireClient: client, presentClient: client)
         defer { withCertificate.stop() }
@@ -78,7 +78,7 @@ final class BackendTLSFixture {
     ///   - presentClient: the Gateway's `spec.tls.backend.clientCertificateRef` Secret.
     init(requireClient: TestCertificates.Pair? = nil, presentClient: TestCertificates.Pair? = nil) throws {
         let certificate = try BackendTLSTests.certificate()
-        let other = try Self.make(sans: ["DNS:abc.example.com"])
+        let other = try retryingLaunch { try Self.make(sans: ["DNS:abc.example.com"]) }
         backend = WhoamiServer(name: "secure", tls: try WhoamiTLS.context(certificatePEM: certificate.certificatePEM, keyPEM: certificate.keyPEM,
                                                                           clientCAPEM: requireClient?.certificatePEM))
         let address = try backend.start()

@@ -71,6 +71,17 @@ import Testing
         #expect(record.observed?.bytesOut == "gwsim stream echo tcp-echo\nPONG\nhello\ntail".utf8.count)
     }
 
+    @Test func refusedTCPBackendClosesTheClientAndIsRecorded() throws {
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        fixture.tcpEcho.stop()
+        let client = try LineClient.connect(port: fixture.localPort(9000), group: fixture.group)
+        #expect(client.closedWithoutData())
+        let record = try #require(fixture.sink.waitFor(1).first)
+        #expect(record.observed?.status == 503)
+        #expect(record.observed?.backend == "default/tcp-echo:7")
+    }
+
     @Test func largeTCPTransferArrivesIntact() throws {
         let fixture = try Layer4Fixture()
         defer { fixture.stop() }
