@@ -13,14 +13,14 @@ package enum SkipRules {
         "HTTPRouteTimeoutBackendRequest": "needs a live backend: the outcome depends on the echo backend delaying its response (backendRequest timeout)",
         "HTTPRouteRetry": "needs a live backend: retries are driven by the status codes the echo backend returns",
         "HTTPRouteBackendProtocolWebSocket": "needs a live proxy: the assertion is a WebSocket exchange; only status is transcribed",
+        "GatewayFrontendClientCertificateValidation": "needs a TLS handshake with client certificates",
+        "GatewayFrontendClientCertificateValidationInsecureFallback": "needs a TLS handshake with client certificates",
+        "GatewayFrontendInvalidDefaultClientCertificateValidation": "needs a TLS handshake that must fail (client certificate validation)",
     ]
 
     /// Cases whose assertions need an implementation choice or capability neither
     /// runner has.
     static let neverJudged: [String: String] = [
-        "GatewayFrontendClientCertificateValidation": "needs a TLS handshake with client certificates",
-        "GatewayFrontendClientCertificateValidationInsecureFallback": "needs a TLS handshake with client certificates",
-        "GatewayFrontendInvalidDefaultClientCertificateValidation": "needs a TLS handshake that must fail (client certificate validation)",
         "GatewayStaticAddresses": "needs implementation-supplied usable/unusable address pools (PLACEHOLDER_*_ADDRS)",
         "TLSRouteListenerTerminateNotSupported":
             "conditional: upstream checks nothing when the implementation supports TLSRouteModeTerminate, which gwsim models",
@@ -33,11 +33,7 @@ package enum SkipRules {
     package static func reason(for c: CaseFile, live: Bool = false) -> String? {
         if c.captured == "none" { return "captured: none (the upstream test is not transcribed)" }
         if !live, let reason = liveOnly[c.name] { return reason }
-        if let reason = neverJudged[c.name] {
-            return live && reason.contains("client certificate")
-                ? "needs frontend client-certificate validation (Gateway spec.tls.frontend): the proxy's TLS termination does not request client certificates"
-                : reason
-        }
+        if let reason = neverJudged[c.name] { return reason }
         for step in c.steps {
             for s in step.status {
                 if !StatusCheck.checkedKinds.contains(s.kind) { return "needs \(s.kind) (not simulated)" }

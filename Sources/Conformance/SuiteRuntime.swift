@@ -139,6 +139,20 @@ package enum SuiteRuntime {
             """],
     ]
 
+    /// The client certificate (a Secret of `SuiteCertificates`) upstream's client presents,
+    /// per case, 0-based step and request; nil: none. The case format cannot say it; the
+    /// case notes list it ("Client certificate presented, by request in order").
+    package static let clientCertificates: [String: [Int: [String?]]] = [
+        "GatewayFrontendClientCertificateValidation": [0: [
+            "tls-validity-checks-client-certificate", "tls-validity-checks-per-port-client-certificate",
+            "tls-validity-checks-per-port-client-certificate", "tls-validity-checks-client-certificate",
+        ]],
+        "GatewayFrontendClientCertificateValidationInsecureFallback": [0: [
+            "tls-validity-checks-client-certificate", "tls-validity-checks-per-port-client-certificate", nil,
+            "tls-validity-checks-per-port-client-certificate", "tls-validity-checks-client-certificate", nil,
+        ]],
+    ]
+
     /// A stand-in address for "the gateway address" (TEST-NET-1, never contacted).
     package static let gatewayAddress = "192.0.2.1"
 }

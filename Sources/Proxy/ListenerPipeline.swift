@@ -53,12 +53,12 @@ enum ListenerPipeline {
     /// Adds the TLS handler with the certificate SNI selects (from the current world, so a
     /// swapped certificate applies to new connections), then the ALPN switch.
     private static func startTLS(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, sni: String?) -> EventLoopFuture<Void> {
-        guard let context = runtime.world.tls.context(port: listenerPort, sni: sni) else {
+        guard let handler = runtime.world.tls.serverHandler(port: listenerPort, sni: sni) else {
             // The certificate went away in a swap: nothing to offer.
             return channel.close()
         }
         return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+            try channel.pipeline.syncOperations.addHandler(handler)
         }.flatMap {
             channel.configureHTTP2SecureUpgrade(
                 h2ChannelConfigurator: { channel in

@@ -16,6 +16,8 @@ public struct TLSCertificates: Sendable {
         /// The listener's hostname (nil: any); exact or `*.suffix`.
         let hostname: String?
         let context: NIOSSLContext
+        /// The Gateway's frontend client-certificate validation for this port, if any.
+        var clientValidation: FrontendClientValidation? = nil
     }
 
     private let byPort: [Int: [Entry]]
@@ -57,13 +59,23 @@ public struct TLSCertificates: Sendable {
                 skipped.append((name, "Secret \(namespace)/\(ref.name) not found"))
                 continue
             }
+            var clientValidation: FrontendClientValidation?
+            if !isTLS {
+                switch FrontendClientValidation.resolve(gateway: listener.ref.gateway, port: listener.ref.port, resources: resources) {
+                case .success(let validation): clientValidation = validation
+                case .failure(let error):
+                    skipped.append((name, "frontend client-certificate validation: \(error); listener not served"))
+                    continue
+                }
+            }
             do {
                 let context = try Self.context(certificatePEM: secret.data["tls.crt"] ?? "", keyPEM: secret.data["tls.key"] ?? "",
-                                               alpn: isTLS ? [] : ["h2", "http/1.1"])
+                                               alpn: isTLS ? [] : ["h2", "http/1.1"], clientValidation: clientValidation)
                 if isTLS {
                     terminating[name] = context
                 } else {
-                    byPort[listener.ref.port, default: []].append(Entry(listener: name, hostname: listener.hostname, context: context))
+                    byPort[listener.ref.port, default: []].append(Entry(listener: name, hostname: listener.hostname, context: context,
+                                                                        clientValidation: clientValidation))
                 }
             } catch {
                 skipped.append((name, "Secret \(namespace)/\(ref.name): unusable tls.crt/tls.key (\(error)); listener not served"))
@@ -75,13 +87,15 @@ public struct TLSCertificates: Sendable {
     }
 
     /// A server context for a PEM certificate chain and key, advertising `alpn` (HTTPS: h2, http/1.1).
-    static func context(certificatePEM: String, keyPEM: String, alpn: [String] = ["h2", "http/1.1"]) throws -> NIOSSLContext {
+    static func context(certificatePEM: String, keyPEM: String, alpn: [String] = ["h2", "http/1.1"],
+                        clientValidation: FrontendClientValidation? = nil) throws -> NIOSSLContext {
         let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
         guard !chain.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
         let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) },
                                                                      privateKey: .privateKey(key))
         configuration.applicationProtocols = alpn
+        clientValidation?.apply(to: &configuration)
         return try NIOSSLContext(configuration: configuration)
     }
 
@@ -99,6 +113,12 @@ public struct TLSCertificates: Sendable {
     /// shorter one), else the listener without hostname, else the first listener.
     func context(port: Int, sni: String?) -> NIOSSLContext? {
         entry(port: port, sni: sni)?.context
+    }
+
+    /// The TLS handler for a handshake on `port` with server name `sni` (see `context(port:sni:)`),
+    /// asking for a client certificate as the Gateway's frontend validation says.
+    func serverHandler(port: Int, sni: String?) -> NIOSSLServerHandler? {
+        entry(port: port, sni: sni).map { FrontendClientValidation.serverHandler(context: $0.context, validation: $0.clientValidation) }
     }
 
     func entry(port: Int, sni: String?) -> Entry? {

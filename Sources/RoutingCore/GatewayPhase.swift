@@ -70,6 +70,12 @@ enum GatewayPhase {
         } else {
             conditions.append(Condition("ResolvedRefs", true, reason: "ResolvedRefs", message: "all references resolved", observedGeneration: generation))
         }
+        // gateway_types.go GatewayConditionInsecureFrontendValidationMode: True while a frontend
+        // validation (default or per port) allows insecure fallback; absent otherwise.
+        if gateway.frontendValidation.contains(where: { $0.mode == "AllowInsecureFallback" }) {
+            conditions.append(Condition("InsecureFrontendValidationMode", true, reason: "ConfigurationChanged",
+                                        message: "client certificate validation allows insecure fallback", observedGeneration: generation))
+        }
         var state = GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
         let gatewayAccepted = conditions.first { $0.type == "Accepted" }?.isTrue ?? false
         state.listenerSets = listenerSets.map { ListenerSetPhase.status($0, gateway: state, gatewayAccepted: gatewayAccepted, context: context) }

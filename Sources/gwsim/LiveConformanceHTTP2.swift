@@ -11,13 +11,9 @@ import NIOSSL
 /// (roundtripper.go h2Transport) sends these so that the gateway sees a Host (:authority)
 /// that may differ from the SNI the connection was opened with (misdirected requests).
 enum LiveHTTP2Client {
-    static let context: Result<NIOSSLContext, Error> = Result {
-        try NIOSSLContext(configuration: LiveHTTPSClient.configuration(alpn: ["h2"]))
-    }
-
-    static func send(host: String, port: Int, serverName: String?, method: String, target: String, headers: [(String, String)],
-                     body: String?, timeoutSeconds: Int64 = 5) throws -> LiveHTTPClient.Response {
-        let context = try context.get()
+    static func send(host: String, port: Int, serverName: String?, clientCertificate: String? = nil, method: String, target: String,
+                     headers: [(String, String)], body: String?, timeoutSeconds: Int64 = 5) throws -> LiveHTTPClient.Response {
+        let context = try LiveHTTPSClient.context(alpn: ["h2"], clientCertificate: clientCertificate)
         let sni = LiveHTTPSClient.serverNameIndication(serverName)
         struct Box: @unchecked Sendable { let multiplexer: HTTP2StreamMultiplexer }
         let connection = try ClientBootstrap(group: LiveHTTPSClient.group)

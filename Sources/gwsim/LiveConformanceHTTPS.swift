@@ -15,7 +15,25 @@ enum LiveHTTPSClient {
     /// One event loop thread serves every HTTPS exchange of a run.
     static let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    static let context: Result<NIOSSLContext, Error> = Result { try NIOSSLContext(configuration: configuration(alpn: ["http/1.1"])) }
+    private static let contexts = NIOLockedValueBox<[String: NIOSSLContext]>([:])
+
+    /// A client context offering `alpn` and presenting the stand-in certificate of Secret
+    /// `clientCertificate` (`SuiteCertificates`), if any; built once per combination.
+    static func context(alpn: [String], clientCertificate: String?) throws -> NIOSSLContext {
+        let key = alpn.joined(separator: ",") + "|" + (clientCertificate ?? "")
+        if let context = contexts.withLockedValue({ $0[key] }) { return context }
+        var configuration = try configuration(alpn: alpn)
+        if let name = clientCertificate {
+            guard let pair = SuiteCertificates.secrets[name] else {
+                throw LiveHTTPClient.ClientError(description: "no stand-in client certificate \(name)")
+            }
+            configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(pair.certificate.utf8)).map { .certificate($0) }
+            configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(pair.key.utf8), format: .pem))
+        }
+        let context = try NIOSSLContext(configuration: configuration)
+        contexts.withLockedValue { $0[key] = context }
+        return context
+    }
 
     /// Trusts only the suite's stand-in roots; verifies the chain and the host name.
     static func configuration(alpn: [String]) throws -> TLSConfiguration {
@@ -31,9 +49,9 @@ enum LiveHTTPSClient {
         name.flatMap { $0.isEmpty || $0.allSatisfy({ $0.isNumber || $0 == "." || $0 == ":" }) ? nil : $0 }
     }
 
-    static func send(host: String, port: Int, serverName: String?, method: String, target: String, headers: [(String, String)],
-                     body: String?, timeoutSeconds: Int64 = 5) throws -> LiveHTTPClient.Response {
-        let context = try context.get()
+    static func send(host: String, port: Int, serverName: String?, clientCertificate: String? = nil, method: String, target: String,
+                     headers: [(String, String)], body: String?, timeoutSeconds: Int64 = 5) throws -> LiveHTTPClient.Response {
+        let context = try context(alpn: ["http/1.1"], clientCertificate: clientCertificate)
         let bytes = LiveHTTPClient.requestBytes(method: method, target: target, headers: headers, body: body)
         let collector = ResponseCollector()
         let sni = serverNameIndication(serverName)

@@ -128,7 +128,9 @@ struct LiveConformanceRunner {
                 }
                 ran += 1
                 let id = "\(c.name)/\(n + 1)/\(m + 1)"
-                differences += checkEventually(request, world: world, proxies: proxies, backends: backends, requestID: id)
+                let certificates = SuiteRuntime.clientCertificates[c.name]?[n] ?? []
+                differences += checkEventually(request, world: world, proxies: proxies, backends: backends, requestID: id,
+                                               clientCertificate: m < certificates.count ? certificates[m] : nil)
                     .map { "\(label) request \(m + 1) \(describe(request)): \($0)" }
             }
             for (d, distribution) in step.distributions.enumerated() {
@@ -272,7 +274,8 @@ struct LiveConformanceRunner {
         return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
     }
 
-    func send(_ spec: RequestSpec, scheme: String, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String) -> LiveObservation {
+    func send(_ spec: RequestSpec, scheme: String, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String,
+              clientCertificate: String? = nil) -> LiveObservation {
         let gatewayKey = ObjectKey(kind: "Gateway", namespace: gateway.namespace, name: gateway.name)
         guard let local = proxies.localPort(gateway: gatewayKey, listenerPort: port) else {
             return LiveObservation(error: "gateway \(gateway.namespace)/\(gateway.name) serves no HTTP(S) listener on port \(port) (connection refused)")
@@ -285,9 +288,11 @@ struct LiveConformanceRunner {
         do {
             let response = scheme.lowercased() == "https" && spec.protocol?.uppercased() == "H2"
                 ? try LiveHTTP2Client.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                                           clientCertificate: clientCertificate,
                                            method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
                 : scheme.lowercased() == "https"
                 ? try LiveHTTPSClient.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                                           clientCertificate: clientCertificate,
                                            method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
                 : try LiveHTTPClient.send(host: "127.0.0.1", port: local, method: spec.method ?? "GET", target: spec.path ?? "/",
                                           headers: headers, body: spec.body)
@@ -315,28 +320,35 @@ struct LiveConformanceRunner {
     /// Upstream's request helpers wait for the expected answer (MakeRequestAndExpectEventually
     /// ConsistentResponse): a check that fails is sent again, a few times, before its last
     /// differences count. On a loaded machine this absorbs a slow answer near a route timeout.
-    func checkEventually(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String) -> [String] {
-        var found = check(r, world: world, proxies: proxies, backends: backends, requestID: requestID)
+    func checkEventually(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String,
+                         clientCertificate: String? = nil) -> [String] {
+        var found = check(r, world: world, proxies: proxies, backends: backends, requestID: requestID, clientCertificate: clientCertificate)
         var attempt = 1
         while !found.isEmpty && attempt < requestAttempts {
             usleep(100_000)
             attempt += 1
-            found = check(r, world: world, proxies: proxies, backends: backends, requestID: "\(requestID)#\(attempt)")
+            found = check(r, world: world, proxies: proxies, backends: backends, requestID: "\(requestID)#\(attempt)",
+                          clientCertificate: clientCertificate)
         }
         return found
     }
 
-    func check(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String) -> [String] {
+    /// - Parameter clientCertificate: the stand-in Secret an HTTPS client presents (`SuiteRuntime.clientCertificates`).
+    func check(_ r: RequestCase, world: World, proxies: LiveProxies, backends: LiveBackends, requestID: String,
+               clientCertificate: String? = nil) -> [String] {
         let mirrorCounts = r.expect?.mirroredTo.map { backends.requests(namespace: $0.namespace, name: $0.name) } ?? []
         // Checked against the request as sent: upstream compares with its own request, uuid included.
         var sent = r
         sent.request = upstreamRequest(r, requestID: requestID)
-        var o = send(sent.request, scheme: r.scheme, gateway: r.gateway, port: r.port, proxies: proxies, requestID: requestID)
+        var o = send(sent.request, scheme: r.scheme, gateway: r.gateway, port: r.port, proxies: proxies, requestID: requestID,
+                     clientCertificate: clientCertificate)
         backends.identify(&o)
         if let error = o.error {
             if r.expectFailure { return [] }
             return ["no response: \(error)"]
         }
+        // Upstream's TLS failure checks (MakeTLSRequestAndExpectFailureResponse) want no HTTP answer at all.
+        if r.expectFailure && r.scheme.lowercased() == "https" { return ["expected the TLS connection to fail, got HTTP \(o.status)"] }
         var out = LiveCheck.compare(sent, observed: o)
         if o.isSuccess, let mirrors = r.expect?.mirroredTo, !mirrors.isEmpty {
             for (mirror, before) in zip(mirrors, mirrorCounts) where mirror.percent == nil || mirror.percent! >= 100 {
