@@ -41,6 +41,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         // Runs the upstream conformance suite (as data) against the routing core.
         .target(name: "Conformance", dependencies: ["GatewayAPI", "RoutingCore", .product(name: "Yams", package: "Yams")]),

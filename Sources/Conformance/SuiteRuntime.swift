@@ -153,6 +153,26 @@ package enum SuiteRuntime {
         ]],
     ]
 
+    /// A WebSocket exchange an upstream test makes from Go code (the case format cannot
+    /// express it; the case notes spell it out): at `step` (0-based), an upgrade to `path` on
+    /// the Gateway's `port`, then `text` and `binary` messages that must come back unchanged,
+    /// `repetitions` times in a row (RequiredConsecutiveSuccesses).
+    package struct WebSocketProbe: Sendable {
+        package var step: Int
+        package var gateway: ObjectRef
+        package var port: Int
+        package var path: String
+        package var text: String
+        package var binary: [UInt8]
+        package var repetitions: Int
+    }
+
+    package static let webSocketProbes: [String: WebSocketProbe] = [
+        "HTTPRouteBackendProtocolWebSocket": WebSocketProbe(
+            step: 0, gateway: ObjectRef(kind: "Gateway", namespace: "gateway-conformance-infra", name: "same-namespace"),
+            port: 80, path: "/ws", text: "Websocket Support!", binary: [1, 2, 3, 4, 5, 6, 7], repetitions: 3),
+    ]
+
     /// A stand-in address for "the gateway address" (TEST-NET-1, never contacted).
     package static let gatewayAddress = "192.0.2.1"
 }

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 import NIOSSL
 
 /// `gwsim whoami`: an HTTP/1.1 echo server like the `containous/whoami` container, used as
@@ -45,9 +46,13 @@ public final class WhoamiServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let serverName = try tls.map { try WhoamiTLS.secure(channel, context: $0) }
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    // A WebSocket upgrade replaces the echo handler with the WebSocket echo.
+                    let upgrade: NIOHTTPServerUpgradeConfiguration = (
+                        upgraders: [WhoamiWebSocket.upgrader()],
+                        completionHandler: { context in context.pipeline.removeHandler(name: WhoamiHandler.name, promise: nil) })
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
                     if let serverName { try channel.pipeline.syncOperations.addHandler(serverName) }
-                    try channel.pipeline.syncOperations.addHandler(WhoamiHandler(name: name, stats: stats))
+                    try channel.pipeline.syncOperations.addHandler(WhoamiHandler(name: name, stats: stats), name: WhoamiHandler.name)
                     stats.connectionAccepted()
                     state.withLockedValue { $0.clients[ObjectIdentifier(channel)] = channel }
                     channel.closeFuture.whenComplete { _ in
@@ -102,9 +107,10 @@ public final class WhoamiStats: Sendable {
 }
 
 /// One whoami connection: collects the request head, counts the body, answers at `.end`.
-final class WhoamiHandler: ChannelInboundHandler {
+final class WhoamiHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
+    static let name = "whoami-echo"
 
     private let name: String
     private let stats: WhoamiStats
@@ -209,7 +215,12 @@ final class WhoamiHandler: ChannelInboundHandler {
         if !keepAlive { future.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // An upgrade to websocket without a valid handshake (no key, another version) is not
+        // upgraded: the request goes on as an ordinary one and gets the echo.
+        if error is NIOWebSocketUpgradeError { return }
+        context.close(promise: nil)
+    }
 
     /// N for `/data?size=N` (capped by `ProxyLimits.whoamiMaxDataBytes`).
     static func dataSize(_ uri: String) -> Int? {

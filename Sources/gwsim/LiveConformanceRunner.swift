@@ -94,7 +94,8 @@ struct LiveConformanceRunner {
         }
         // Status first, every step through the controller proxy's admin API; then the traffic.
         let status = checkStatus(c, world: world)
-        let sendsTraffic = c.steps.contains { !$0.requests.isEmpty || !$0.distributions.isEmpty }
+        let webSocketProbe = SuiteRuntime.webSocketProbes[c.name]
+        let sendsTraffic = webSocketProbe != nil || c.steps.contains { !$0.requests.isEmpty || !$0.distributions.isEmpty }
         if !sendsTraffic {
             if !status.differences.isEmpty { result.outcome = .failed(shown(status.differences)) }
             return result
@@ -133,6 +134,10 @@ struct LiveConformanceRunner {
                                                clientCertificate: m < certificates.count ? certificates[m] : nil)
                     .map { "\(label) request \(m + 1) \(describe(request)): \($0)" }
             }
+            if let probe = webSocketProbe, probe.step == n {
+                ran += 1
+                differences += checkWebSocket(probe, proxies: proxies).map { "\(label) WebSocket \(probe.path): \($0)" }
+            }
             for (d, distribution) in step.distributions.enumerated() {
                 if let reason = unrunnable(distribution) {
                     skippedRequests.append("\(label) distribution \(d + 1): \(reason)")
@@ -153,6 +158,25 @@ struct LiveConformanceRunner {
             result.outcome = .skipped(ran == 0 ? first : "\(skippedRequests.count) of \(skippedRequests.count + ran) checks not runnable live (\(first)); the other \(ran) passed")
         }
         return merge(status, into: result)
+    }
+
+    /// The probe's exchange, `repetitions` times in a row (retried like requests, see `checkEventually`).
+    func checkWebSocket(_ probe: SuiteRuntime.WebSocketProbe, proxies: LiveProxies) -> [String] {
+        let gateway = ObjectKey(kind: "Gateway", namespace: probe.gateway.namespace, name: probe.gateway.name)
+        guard let port = proxies.localPort(gateway: gateway, listenerPort: probe.port) else {
+            return ["gateway \(gateway.namespace)/\(gateway.name) serves nothing on port \(probe.port)"]
+        }
+        let host = "\(SuiteRuntime.gatewayAddress):\(probe.port)"
+        var found: [String] = []
+        for attempt in 1...requestAttempts {
+            if attempt > 1 { usleep(100_000) }
+            found = []
+            for _ in 0..<probe.repetitions where found.isEmpty {
+                found = LiveWebSocketProbe.exchange(probe, port: port, host: host)
+            }
+            if found.isEmpty { break }
+        }
+        return found
     }
 
     /// At most `maxDifferences` of them, and how many more.

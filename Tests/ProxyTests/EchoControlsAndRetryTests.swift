@@ -106,6 +106,25 @@ struct EchoControlsAndRetryTests {
         #expect(noPolicy.status == 500)
     }
 
+    /// A valid WebSocket upgrade through the proxy reaches whoami, which echoes messages.
+    @Test func whoamiEchoesWebSocketMessages() throws {
+        let harness = try Self.harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /ws HTTP/1.1\r\nHost: x.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let head = try connection.readHead()
+        #expect(head.hasPrefix("HTTP/1.1 101"))
+        #expect(head.contains("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="))  // RFC 6455 section 1.3's sample accept value
+        let mask: [UInt8] = [1, 2, 3, 4]
+        for (opcode, payload) in [(UInt8(1), Array("Websocket Support!".utf8)), (UInt8(2), [1, 2, 3, 4, 5, 6, 7])] {
+            try connection.send([0x80 | opcode, 0x80 | UInt8(payload.count)] + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] })
+            let frameHead = try connection.readBytes(2)
+            #expect(frameHead == [0x80 | opcode, UInt8(payload.count)])  // final, unmasked, same length
+            #expect(try connection.readBytes(payload.count) == payload)
+        }
+    }
+
     @Test func echoSetsHeadersAndDelays() throws {
         let harness = try Self.harness()
         defer { harness.stop() }

@@ -114,6 +114,15 @@ final class RawHTTPConnection {
         }
     }
 
+    /// The next `count` bytes (after what earlier reads left buffered): e.g. WebSocket frames.
+    func readBytes(_ count: Int) throws -> [UInt8] { try take(count) }
+
+    /// Everything up to and including the first blank line, unparsed (e.g. a 101 head).
+    func readHead() throws -> String {
+        let end = try fill(until: { $0.firstRange(of: [13, 10, 13, 10]) })
+        return String(decoding: try take(end.upperBound), as: UTF8.self)
+    }
+
     private func take(_ count: Int) throws -> [UInt8] {
         while buffer.count < count { guard try readMore() else { throw Failure.closed } }
         let out = Array(buffer[..<count])
