@@ -9,6 +9,10 @@ import NIOCore
 ///   the partner's output is shut down once its pending writes are flushed; the pair closes
 ///   when both directions are done, or when either side closes or fails.
 /// - Idleness: an `IdleStateHandler` event on either side closes both.
+/// - Before it is glued to a partner, a side asks for no reads (its `read` is held), so a
+///   TCP client's first bytes wait in the socket until the backend connection exists. NIO
+///   still drains a socket whose peer already half-closed: such bytes, and the half-close,
+///   are kept and passed on at `glue`.
 /// Unlike `TunnelHandler` (WebSocket), half-close is kept: TCP protocols rely on it.
 final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
@@ -20,17 +24,32 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     private var early: [ByteBuffer] = []
     private var inputDone = false
+    /// Bytes read before the partner was glued.
+    private var unsent: [ByteBuffer] = []
     /// Bytes this side read from its peer.
     private(set) var bytesRead = 0
     /// Called once, when this side's channel goes inactive.
-    private let onInactive: (() -> Void)?
+    var onInactive: (() -> Void)?
 
     init(onInactive: (() -> Void)? = nil) { self.onInactive = onInactive }
 
-    /// Glues two handlers together: what one reads, the other writes.
+    /// Glues two handlers together (what one reads, the other writes) and lets a side that
+    /// is already in its pipeline read what it held back.
     static func glue(_ first: SpliceHandler, _ second: SpliceHandler) {
         first.partner = second
         second.partner = first
+        first.passOnEarlyInput()
+        second.passOnEarlyInput()
+        first.resumeRead()
+        second.resumeRead()
+    }
+
+    /// What this side read (and a half-close it saw) before it had a partner.
+    private func passOnEarlyInput() {
+        guard let partner else { return }
+        for buffer in unsent { partner.partnerWrite(buffer) }
+        unsent = []
+        if inputDone { partner.inputDone ? context?.close(promise: nil) : partner.shutdownOutput() }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -53,12 +72,13 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
-    private var partnerWritable: Bool { partner?.context?.channel.isWritable ?? true }
+    /// False until glued: reads wait for the partner.
+    private var partnerWritable: Bool { partner.map { $0.context?.channel.isWritable ?? true } ?? false }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
         bytesRead += buffer.readableBytes
-        partner?.partnerWrite(buffer)
+        if let partner { partner.partnerWrite(buffer) } else { unsent.append(buffer) }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -100,10 +120,11 @@ final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             inputDone = true
-            if partner?.inputDone ?? true {
+            guard let partner else { return }  // passed on at glue
+            if partner.inputDone {
                 context.close(promise: nil)
             } else {
-                partner?.shutdownOutput()
+                partner.shutdownOutput()
             }
             return
         }

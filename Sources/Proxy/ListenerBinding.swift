@@ -5,14 +5,13 @@ import NIOPosix
 enum ListenerBinding {
 
     /// HTTP, HTTPS, TLS and TCP ports. Layer-4 ports allow half-closed connections
-    /// (`SpliceHandler`); TCP ports read nothing before the backend connection exists.
+    /// (`SpliceHandler`).
     static func stream(group: any EventLoopGroup, runtime: ProxyRuntime, listenerPort: Int, kind: ListenerPortKind) -> ServerBootstrap {
         let layer4 = kind == .tls || kind == .tcp
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: layer4)
-            .childChannelOption(.autoRead, value: kind != .tcp)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     switch kind {

@@ -6,8 +6,8 @@ import RoutingCore
 /// How an accepted connection on a TLS or TCP listener port is set up (the layer-4
 /// counterpart of `ListenerPipeline`):
 ///
-/// - TCP: idle timer, then routed at once (the server bootstrap leaves `autoRead` off on
-///   these ports, so nothing is read before the backend connection is spliced in).
+/// - TCP: idle timer and the client's splice handler (which reads nothing until the backend
+///   side is glued to it), then routed at once.
 /// - TLS: idle timer, then the ClientHello is peeked (NIOTLS `SNIHandler` parses the TLS
 ///   record, the handshake message and its server_name extension without consuming
 ///   anything); the server name routes the connection among the TLSRoutes. A ClientHello
@@ -17,9 +17,14 @@ import RoutingCore
 ///   (Passthrough) or into the gateway's own TLS handler (Terminate).
 enum StreamListener {
     static func configureTCP(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
-        try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        // In place now, so that it holds reads until the backend side is glued to it.
+        let clientSide = SpliceHandler()
+        try sync.addHandler(clientSide)
         runtime.clientOpened(channel)
-        _ = StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tcp, sni: nil)
+        _ = StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tcp, sni: nil,
+                                clientSide: clientSide)
     }
 
     static func configureTLS(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {

@@ -43,10 +43,13 @@ final class StreamSession {
     /// Routes and connects `client`; the returned future succeeds once the client's pipeline
     /// ends in the splice handler (or the connection was refused and closed), so that bytes
     /// buffered before (the ClientHello) flow to the backend.
+    /// - Parameter clientSide: the client's splice handler when already in its pipeline (TCP);
+    ///   nil to add one once connected (TLS, after the SNI peek).
     static func start(client: any Channel, runtime: ProxyRuntime, listenerPort: Int, protocol proto: ListenerProtocol,
-                      sni: String?) -> EventLoopFuture<Void> {
+                      sni: String?, clientSide: SpliceHandler? = nil) -> EventLoopFuture<Void> {
         let session = StreamSession(runtime: runtime, client: client, listenerPort: listenerPort,
                                     scheme: proto == .tls ? "tls" : "tcp", sni: sni)
+        session.clientSide = clientSide
         client.closeFuture.whenComplete { _ in session.clientClosed = true }
         return session.route(proto: proto)
     }
@@ -89,9 +92,10 @@ final class StreamSession {
             finish()
             return client.eventLoop.makeSucceededVoidFuture()
         }
-        let clientSide = SpliceHandler { [self] in sideClosed() }
+        let installed = self.clientSide
+        let clientSide = installed ?? SpliceHandler()
+        clientSide.onInactive = { [self] in sideClosed() }
         let backendSide = SpliceHandler { [self] in sideClosed() }
-        SpliceHandler.glue(clientSide, backendSide)
         self.clientSide = clientSide
         self.backendSide = backendSide
         open = 2
@@ -100,10 +104,9 @@ final class StreamSession {
             client.eventLoop.makeCompletedFuture {
                 let sync = client.pipeline.syncOperations
                 if let termination { try sync.addHandler(NIOSSLServerHandler(context: termination)) }
-                try sync.addHandler(clientSide)
+                if installed == nil { try sync.addHandler(clientSide) }
+                SpliceHandler.glue(clientSide, backendSide)
             }
-        }.flatMap {
-            client.setOption(.autoRead, value: true)
         }.flatMapError { error in
             backend.close(promise: nil)
             client.close(promise: nil)

@@ -142,7 +142,7 @@ struct ProxyCommand: ParsableCommand {
             Terminal.error("error: \(error)")
             throw ExitCode.failure
         }
-        if bound.isEmpty { Terminal.error("warning: no programmed HTTP listener to serve") }
+        if bound.isEmpty { Terminal.error("warning: no programmed listener to serve") }
         for listener in bound { Terminal.out(listener.description) }
         var adminServer: AdminServer?
         if let adminConfig, let recorder {

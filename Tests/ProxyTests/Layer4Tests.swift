@@ -71,6 +71,48 @@ import Testing
         #expect(record.observed?.bytesOut == "gwsim stream echo tcp-echo\nPONG\nhello\ntail".utf8.count)
     }
 
+    @Test func bytesSentAndHalfClosedBeforeTheBackendIsConnectedArrive() throws {
+        let fixture = try Layer4Fixture()
+        defer { fixture.stop() }
+        // A plain socket, so that the bytes and the FIN leave within microseconds of the
+        // connect: NIO then drains them before the backend connection exists.
+        for _ in 0..<20 {
+            let answer = try Self.sendAndHalfClose("PING\nhello\n", port: fixture.localPort(9000))
+            #expect(answer == "gwsim stream echo tcp-echo\nPONG\nhello\n")
+        }
+    }
+
+    /// Connects, writes `text`, shuts down the sending side at once, reads until EOF.
+    static func sendAndHalfClose(_ text: String, port: Int) throws -> String {
+        #if canImport(Glibc)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw RawHTTPConnection.Failure.socket("connect") }
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        shutdown(fd, Int32(SHUT_WR))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
     @Test func refusedTCPBackendClosesTheClientAndIsRecorded() throws {
         let fixture = try Layer4Fixture()
         defer { fixture.stop() }
