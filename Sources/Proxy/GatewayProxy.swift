@@ -124,9 +124,15 @@ public final class GatewayProxy: Sendable {
     /// has and the old did not, and closes those it no longer has (connections already
     /// accepted on a closed port finish). A port whose kind changed is re-bound. A port that
     /// cannot be bound is left unserved (see `unboundPorts`); routing is swapped regardless.
+    /// Called on an event loop thread (where blocking on a bind is not allowed), the ports
+    /// are re-bound shortly after, from another thread.
     public func swap(world: ProxyWorld) {
         runtime.swap(world)
-        rebind()
+        if MultiThreadedEventLoopGroup.currentEventLoop != nil {
+            DispatchQueue.global().async { self.rebind() }
+        } else {
+            rebind()
+        }
     }
 
     private func rebind() {
