@@ -10,7 +10,8 @@ import RoutingCore
 /// The live run of cases that need real TLS: connections through TLS listeners (Passthrough
 /// and Terminate, TLSRoute) and gateway-to-backend TLS (BackendTLSPolicy).
 ///
-/// The world gets real certificates (`LiveTLSMaterial`) instead of the placeholders. Every
+/// The suite's stand-in certificates are real key pairs (`SuiteCertificates`): backends
+/// serve the Secret their pods mount, clients trust `SuiteCertificates.trustRoots`. Every
 /// Service port gets its own backend, as the suite's pods serve them: a Service whose pods
 /// run the TCP echo (`TCP_ECHO_SERVER`) gets an `EchoStreamServer`, TLS on ports named
 /// `*tls*`; any other gets a `WhoamiServer`, serving TLS when its pods mount a certificate
@@ -37,20 +38,12 @@ struct LiveTLSCase {
 
     func run(world initial: World, result: CaseResult) -> CaseResult {
         var result = result
-        let material: LiveTLSMaterial
-        switch LiveTLSMaterial.shared() {
-        case .success(let minted): material = minted
-        case .failure(let error):
-            result.outcome = .skipped(error.description)
-            return result
-        }
         var world = initial
-        world.apply(text: material.objectsYAML, file: "<runner>/live-tls-material.yaml")
         var everyStep = world
         for (n, step) in c.steps.enumerated() { runner.apply(step, of: c, index: n, to: &everyStep) }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let backends = LiveTLSBackends(world: everyStep, material: material)
+        let backends = LiveTLSBackends(world: everyStep)
         defer { backends.stop() }
         if let error = backends.startError {
             result.outcome = .failed(["cannot start backends: \(error)"])
@@ -58,7 +51,7 @@ struct LiveTLSCase {
         }
         let proxies = LiveTLSProxies(overrides: backends.overrides, ports: everyStep.listenerPorts)
         defer { proxies.stopAll() }
-        let trust = (try? NIOSSLCertificate.fromPEMBytes(Array(material.ca.certificatePEM.utf8))) ?? []
+        let trust = SuiteCertificates.trustRoots.compactMap { try? NIOSSLCertificate(bytes: Array($0.utf8), format: .pem) }
 
         var differences: [String] = []
         var notSent: [String] = []
@@ -66,7 +59,6 @@ struct LiveTLSCase {
         for (n, step) in c.steps.enumerated() {
             let label = "step \(n + 1)"
             differences += runner.apply(step, of: c, index: n, to: &world).map { "\(label): \($0)" }
-            world.apply(text: material.objectsYAML, file: "<runner>/live-tls-material.yaml")
             proxies.update(world: world)
             for (m, request) in step.requests.enumerated() {
                 let tlsListener = Self.onTLSListener(request, world: world)
@@ -93,7 +85,7 @@ struct LiveTLSCase {
                 differences += found.map { "\(label) request \(m + 1) \(runner.describe(request)): \($0)" }
             }
             for (d, _) in step.distributions.enumerated() {
-                notSent.append("\(label) distribution \(d + 1): not run with TLS material")
+                notSent.append("\(label) distribution \(d + 1): not run with TLS listeners or backend TLS")
             }
         }
         if !differences.isEmpty {
@@ -242,7 +234,7 @@ final class LiveTLSBackends: @unchecked Sendable {
     private var byAddress: [String: ObjectKey] = [:]
     private(set) var startError: String?
 
-    init(world: World, material: LiveTLSMaterial) {
+    init(world: World) {
         for (i, key) in world.services.enumerated() {
             let host = i < 250 ? "127.0.0.\(i + 2)" : "127.0.0.1"
             let pod = world.podName(namespace: key.namespace, service: key.name)
@@ -250,8 +242,8 @@ final class LiveTLSBackends: @unchecked Sendable {
             let template = world.podTemplate(namespace: key.namespace, service: key.name)
             let env = template?["spec"]?["containers"]?.arrayValue?.flatMap { $0["env"]?.arrayValue ?? [] } ?? []
             let tcpEcho = env.contains { $0["name"]?.scalarText == "TCP_ECHO_SERVER" }
-            let secret = world.servingSecret(namespace: key.namespace, service: key.name).flatMap { material.secrets[$0] }
-            let context = secret.flatMap { try? WhoamiTLS.context(certificatePEM: $0.certificatePEM, keyPEM: $0.keyPEM) }
+            let secret = world.servingSecret(namespace: key.namespace, service: key.name).flatMap { SuiteCertificates.secrets[$0] }
+            let context = secret.flatMap { try? WhoamiTLS.context(certificatePEM: $0.certificate, keyPEM: $0.key) }
             var ports: [(number: Int?, name: String)] = []
             if case .service(let service)? = world.objects[key]?.resource {
                 ports = service.ports.map { ($0.port, $0.name ?? "") }
