@@ -47,6 +47,13 @@ public struct BackendResolver: Sendable {
         return []
     }
 
+    /// The `appProtocol` of the Service port `backend` names (GEP-1911), nil when unset.
+    public func appProtocol(for backend: BackendRef) -> String? {
+        let service = services["\(backend.namespace)/\(backend.name)"]
+        let servicePort = service?.ports.first { $0.port == backend.port } ?? (service?.ports.count == 1 ? service?.ports.first : nil)
+        return servicePort?.appProtocol
+    }
+
     /// The slice port serving `servicePort`: same port name, else a numeric targetPort,
     /// else the slice's only port, else the Service port itself.
     static func slicePort(_ slice: EndpointSlice, servicePort: Service.Port?, backendPort: Int?) -> Int? {

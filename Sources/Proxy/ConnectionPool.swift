@@ -41,6 +41,9 @@ final class ConnectionPool: Sendable {
     /// Returns a connection after a complete exchange; closes it when the pool is full, and
     /// always for a backend TLS connection (authenticated for one policy only).
     func put(_ channel: any Channel, endpoint: Endpoint, now: NIODeadline = .now()) {
+        // An HTTP/2 stream (a child channel, see `HTTP2ConnectionPool`) carries one exchange:
+        // closing it ends (or resets) the stream; its connection stays shared.
+        if channel.parent != nil { return channel.close(promise: nil) }
         let kept = idle.withLockedValue { idle -> Bool in
             guard channel.isActive, idle[endpoint, default: []].count < maxIdle, !BackendTLSConnector.isSecured(channel) else { return false }
             idle[endpoint, default: []].append(Idle(channel: channel, since: now))

@@ -68,7 +68,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         switch unwrapInboundIn(data) {
         case .head(let head): requestHead(head)
         case .body(let buffer): requestBody(buffer)
-        case .end: requestEnd()
+        case .end(let trailers): requestEnd(trailers)
         }
     }
 
@@ -137,15 +137,15 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
-    private func requestEnd() {
+    private func requestEnd(_ trailers: HTTPHeaders? = nil) {
         guard let exchange else { return }
         for mirror in exchange.mirrors { mirror.send(.end(nil)) }
         switch exchange.progress.requestEnd() {
         case .forwardEnd:
             if let upstream = exchange.upstream {
-                upstream.send(.end(nil), flush: true)
+                upstream.send(.end(trailers), flush: true)
             } else {
-                exchange.buffered.append(.end(nil))
+                exchange.buffered.append(.end(trailers))
             }
         case .complete:
             complete(exchange)
@@ -197,6 +197,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             // Hop-by-hop, yet the upgrade is what the client asks the backend for: pass it on.
             upstreamHead.headers.add(name: "connection", value: "upgrade")
             upstreamHead.headers.add(name: "upgrade", value: upgradeRequest)
+        } else if UpstreamProtocol.usesH2C(decision: decision, appProtocol: world.resolver.appProtocol(for: backend)) {
+            exchange.upstreamH2C = true
+            UpstreamProtocol.adapt(&upstreamHead, original: head)
         }
         exchange.upstreamHead = upstreamHead
         exchange.buffered.append(.head(upstreamHead))
@@ -217,15 +220,19 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
-        if allowPooled, exchange.backendTLS == nil, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
+        if allowPooled, exchange.backendTLS == nil, !exchange.upstreamH2C, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
            let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) {
             exchange.upstreamFromPool = true
             attach(handler, to: exchange)
             return
         }
         exchange.upstreamFromPool = false
-        UpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.connections,
-                                  timeout: runtime.config.upstreamConnectTimeout, tls: exchange.backendTLS)
+        let timeout = runtime.config.upstreamConnectTimeout
+        let opening = exchange.upstreamH2C
+            ? runtime.http2Connections.openStream(to: endpoint, on: context.eventLoop, pool: runtime.connections, timeout: timeout)
+            : UpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.connections, timeout: timeout,
+                                        tls: exchange.backendTLS)
+        opening
             .assumeIsolated()
             .whenComplete { result in self.connected(result, exchange: exchange, endpoint: endpoint) }
     }

@@ -24,6 +24,8 @@ final class Exchange {
     var upstreamHead: HTTPRequestHead?
     var upstream: UpstreamHandler?
     var upstreamFromPool = false
+    /// The backend is spoken to in HTTP/2 (h2c): a stream per exchange, see `HTTP2ConnectionPool`.
+    var upstreamH2C = false
     var retried = false
     /// Retries made under the route's retry policy, and whether the current backend answer
     /// is being dropped for one (see `RetryPolicy`).

@@ -201,6 +201,7 @@ public final class GatewayProxy: Sendable {
         while runtime.snapshot.inFlight > 0 && NIODeadline.now() < deadline { usleep(5_000) }
         for client in runtime.openClients { try? client.close().wait() }
         runtime.connections.closeAll()
+        runtime.http2Connections.closeAll()
         try? group.syncShutdownGracefully()
     }
 

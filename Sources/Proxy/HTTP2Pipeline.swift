@@ -2,23 +2,34 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTP2
 
-/// HTTP/2 downstream (negotiated with ALPN `h2` on an HTTPS listener).
+/// HTTP/2 downstream: negotiated with ALPN `h2` on an HTTPS listener, or with prior
+/// knowledge (h2c, see `H2CPrefaceDetector`) on an HTTP listener.
 ///
 /// Each HTTP/2 stream becomes a child channel whose pipeline is the HTTP/1-style codec
 /// `HTTP2FramePayloadToHTTP1ServerCodec` followed by an ordinary `DownstreamHandler`: one
 /// stream is one exchange, so routing, forwarding, back-pressure (stream flow control
 /// reaches the handler as writability), recording and local answers are exactly those
-/// of HTTP/1.1. The backend is still spoken to in HTTP/1.1 (also for
-/// `appProtocol: kubernetes.io/h2c` backends, for now).
+/// of HTTP/1.1; request and response trailers (gRPC's `grpc-status`) travel in `.end`.
+/// The backend protocol is chosen per exchange (`UpstreamProtocol`): HTTP/2 for h2c
+/// backends and GRPCRoutes, HTTP/1.1 otherwise.
 enum HTTP2Pipeline {
     static func configure(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, sni: String?) -> EventLoopFuture<Void> {
-        channel.configureHTTP2Pipeline(mode: .server, inboundStreamInitializer: { stream in
-            stream.eventLoop.makeCompletedFuture {
-                let sync = stream.pipeline.syncOperations
-                try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
-                try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: "https", sni: sni,
-                                                      http2: true))
-            }
-        }).map { _ in }
+        channel.eventLoop.makeCompletedFuture {
+            try add(to: channel, runtime: runtime, listenerPort: listenerPort, scheme: "https", sni: sni)
+        }
+    }
+
+    /// Adds the HTTP/2 server handler (on the channel's event loop).
+    static func add(to channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?) throws {
+        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(),
+            inboundStreamInitializer: { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    let sync = stream.pipeline.syncOperations
+                    try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                    try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni,
+                                                          http2: true))
+                }
+            })
     }
 }

@@ -7,7 +7,9 @@ import NIOTLS
 /// How an accepted client connection is set up, per listener protocol. One place, so HTTP
 /// and HTTPS connections end in the very same `DownstreamHandler` logic:
 ///
-/// - HTTP: idle timer, HTTP/1.1 server codec, `DownstreamHandler` (scheme `http`).
+/// - HTTP: idle timer, then by the first bytes (`H2CPrefaceDetector`): the HTTP/1.1 server
+///   codec and `DownstreamHandler` (scheme `http`), or, after the HTTP/2 connection preface
+///   (h2c with prior knowledge, what gRPC clients send), the HTTP/2 pipeline below.
 /// - HTTPS: idle timer, SNI peek (the ClientHello's server name picks the certificate among
 ///   the listeners sharing the port, and is kept for routing so 421 works), TLS, then ALPN:
 ///   `h2` gets one HTTP/2 stream channel per request (HTTP/1-style parts through
@@ -20,11 +22,20 @@ enum ListenerPipeline {
         return limits
     }
 
-    /// Plain HTTP/1.1 listener connection.
+    /// Cleartext listener connection: HTTP/1.1, or HTTP/2 with prior knowledge (h2c).
     static func configureHTTP(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
-        try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
+        try sync.addHandler(H2CPrefaceDetector { detected, channel in
+            let sync = channel.pipeline.syncOperations
+            switch detected {
+            case .http1:
+                try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
+            case .http2:
+                try sync.addHandler(TLSIdleCloser())
+                try HTTP2Pipeline.add(to: channel, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
+            }
+        })
         runtime.clientOpened(channel)
     }
 
@@ -78,7 +89,7 @@ enum ListenerPipeline {
 
 /// Closes a TLS connection that saw no I/O for the idle timeout while nothing else owns the
 /// decision: before the handshake completes (a client that never sends a ClientHello) and
-/// on HTTP/2 connections. Removed when HTTP/1.1 is negotiated (`DownstreamHandler` decides).
+/// on HTTP/2 connections (also cleartext h2c ones). Removed when HTTP/1.1 is negotiated (`DownstreamHandler` decides).
 final class TLSIdleCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 

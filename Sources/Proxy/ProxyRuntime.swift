@@ -28,6 +28,8 @@ final class ProxyRuntime: Sendable {
     let config: ProxyConfig
     let endpoints = EndpointPool()
     let connections = ConnectionPool()
+    /// Shared HTTP/2 connections to h2c backends (see `UpstreamProtocol`).
+    let http2Connections = HTTP2ConnectionPool()
     let ids = RequestIDGenerator()
     let onRequest: (@Sendable (RequestRecord) -> Void)?
     private let current: NIOLockedValueBox<ProxyWorld>

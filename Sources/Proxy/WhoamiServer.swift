@@ -46,13 +46,15 @@ public final class WhoamiServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let serverName = try tls.map { try WhoamiTLS.secure(channel, context: $0) }
-                    // A WebSocket upgrade replaces the echo handler with the WebSocket echo.
-                    let upgrade: NIOHTTPServerUpgradeConfiguration = (
-                        upgraders: [WhoamiWebSocket.upgrader()],
-                        completionHandler: { context in context.pipeline.removeHandler(name: WhoamiHandler.name, promise: nil) })
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
-                    if let serverName { try channel.pipeline.syncOperations.addHandler(serverName) }
-                    try channel.pipeline.syncOperations.addHandler(WhoamiHandler(name: name, stats: stats), name: WhoamiHandler.name)
+                    try WhoamiProtocols.configure(channel, name: name, stats: stats) { channel in  // HTTP/1.1 (else h2c)
+                        // A WebSocket upgrade replaces the echo handler with the WebSocket echo.
+                        let upgrade: NIOHTTPServerUpgradeConfiguration = (
+                            upgraders: [WhoamiWebSocket.upgrader()],
+                            completionHandler: { context in context.pipeline.removeHandler(name: WhoamiHandler.name, promise: nil) })
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withServerUpgrade: upgrade, withErrorHandling: true)
+                        if let serverName { try channel.pipeline.syncOperations.addHandler(serverName) }
+                        try channel.pipeline.syncOperations.addHandler(WhoamiHandler(name: name, stats: stats), name: WhoamiHandler.name)
+                    }
                     stats.connectionAccepted()
                     state.withLockedValue { $0.clients[ObjectIdentifier(channel)] = channel }
                     channel.closeFuture.whenComplete { _ in

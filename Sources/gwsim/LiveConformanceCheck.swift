@@ -36,7 +36,11 @@ struct LiveObservation {
 enum LiveCheck {
     static func compare(_ r: RequestCase, observed o: LiveObservation) -> [String] {
         if r.expectFailure { return o.isSuccess ? ["expected a failure, got \(o.status)"] : [] }
-        guard let e = r.expect else { return o.status == 200 ? [] : ["expected status 200, got \(o.status)"] }
+        guard let e = r.expect else {
+            // gRPC calls without an expect block must end Unimplemented (no route), as in-process.
+            if r.isGRPC { return o.isSuccess ? ["expected no matching route (gRPC Unimplemented), got \(o.status)"] : [] }
+            return o.status == 200 ? [] : ["expected status 200, got \(o.status)"]
+        }
         let codes = e.statusCodes.flatMap { $0.isEmpty ? nil : $0 } ?? [200]
         guard codes.contains(o.status) || (!Set(codes).isDisjoint(with: [408, 504]) && [408, 504].contains(o.status)) else {
             return ["expected status \(codes.map(String.init).joined(separator: " or ")), got \(o.status)"]

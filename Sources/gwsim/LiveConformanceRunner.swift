@@ -265,9 +265,8 @@ struct LiveConformanceRunner {
             return "needs a TLS/TCP connection (the proxy serves HTTP only)"
         }
         if r.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
-        if r.isGRPC { return "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" }
         if let proto = r.request.protocol, !proto.isEmpty, !Self.isSupported(protocol: proto, scheme: r.scheme) {
-            return "needs \(proto) (the live runner speaks HTTP/1.1, and HTTP/2 over TLS)"
+            return "needs \(proto) (the live runner speaks HTTP/1.1, h2c and gRPC over cleartext, and HTTP/2 over TLS)"
         }
         return nil
     }
@@ -275,7 +274,7 @@ struct LiveConformanceRunner {
     func unrunnable(_ d: DistributionCase) -> String? {
         if d.scheme.lowercased() == "https" && !proxySupportsTLS { return "needs HTTPS (the proxy serves HTTP only)" }
         if let proto = d.request.protocol, !proto.isEmpty, !Self.isSupported(protocol: proto, scheme: d.scheme) {
-            return proto.lowercased() == "grpc" ? "needs gRPC over HTTP/2 (the proxy speaks HTTP/1.1)" : "needs \(proto) (the proxy speaks HTTP/1.1)"
+            return "needs \(proto) (the live runner speaks HTTP/1.1, h2c and gRPC over cleartext, and HTTP/2 over TLS)"
         }
         return nil
     }
@@ -283,6 +282,7 @@ struct LiveConformanceRunner {
     /// HTTP/1.1, or H2 on an HTTPS request (ALPN h2).
     static func isSupported(protocol proto: String, scheme: String) -> Bool {
         proto.uppercased() == "HTTP/1.1" || (proto.uppercased() == "H2" && scheme.lowercased() == "https")
+            || (LiveH2C.isH2C(protocol: proto) && scheme.lowercased() == "http")
     }
 
     func describe(_ r: RequestCase) -> String {
@@ -305,6 +305,7 @@ struct LiveConformanceRunner {
             return LiveObservation(error: "gateway \(gateway.namespace)/\(gateway.name) serves no HTTP(S) listener on port \(port) (connection refused)")
         }
         let host = (spec.host ?? "").isEmpty ? "\(SuiteRuntime.gatewayAddress):\(port)" : spec.host!
+        if LiveH2C.isH2C(spec), scheme.lowercased() == "http" { return LiveH2C.send(spec, localPort: local, authority: host, requestID: requestID) }
         var headers: [(String, String)] = [("Host", host)]
         headers += spec.headers
         if !spec.headers.contains(where: { $0.0.lowercased() == "x-request-id" }) { headers.append(("X-Request-Id", requestID)) }

@@ -1,0 +1,151 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOHTTP2
+import NIOPosix
+import RoutingCore
+
+/// Which backends are spoken to in HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3).
+///
+/// Gateway API (shared_types.go, BackendRef): implementations SHOULD honor the Service
+/// port's `appProtocol` (the Kubernetes standard application protocols, KEP-3726 / GEP-1911:
+/// `kubernetes.io/h2c` is HTTP/2 over cleartext with prior knowledge) and MAY infer the
+/// protocol from the Route type when it is unset. gRPC is HTTP/2 only, so a GRPCRoute's
+/// backend without an `appProtocol` is h2c too. An explicit other `appProtocol` (e.g. `http`)
+/// is honored; a backend with TLS (BackendTLSPolicy) is not cleartext and stays out.
+enum UpstreamProtocol {
+    static let h2cAppProtocols: Set<String> = ["kubernetes.io/h2c", "h2c"]
+
+    static func usesH2C(decision: Decision, appProtocol: String?) -> Bool {
+        guard decision.backendTLS == nil else { return false }
+        if let appProtocol { return h2cAppProtocols.contains(appProtocol.lowercased()) }
+        return decision.route?.kind == "GRPCRoute"
+    }
+
+    /// The upstream head adjusted for HTTP/2: `TE: trailers` is the one TE value HTTP/2
+    /// allows (RFC 9113 §8.2.2) and gRPC servers expect it, so it is passed on when the
+    /// client sent it (it is hop-by-hop, `RequestForwarder` dropped it).
+    static func adapt(_ head: inout HTTPRequestHead, original: HTTPRequestHead) {
+        let asksTrailers = original.headers["te"].contains { value in
+            value.split(separator: ",").contains { trimmedOWS($0).lowercased() == "trailers" }
+        }
+        if asksTrailers { head.headers.replaceOrAdd(name: "te", value: "trailers") }
+    }
+}
+
+/// HTTP/2 connections to h2c backends: one per endpoint and event loop, opened on first use
+/// and shared by every exchange on that loop, each exchange on a stream of its own.
+///
+/// A stream's pipeline is `HTTP2FramePayloadToHTTP1ClientCodec` followed by an ordinary
+/// `UpstreamHandler`, so the downstream handler sees the same HTTP/1-style parts as from an
+/// HTTP/1.1 connection: bodies stream (stream flow control reaches it as writability, held
+/// reads as withheld WINDOW_UPDATEs) and trailers arrive in `.end`. A stream is never
+/// pooled (`ConnectionPool.put` closes it); the connection lives until the backend or
+/// `closeAll()` closes it.
+final class HTTP2ConnectionPool: Sendable {
+    private struct Key: Hashable {
+        let endpoint: Endpoint
+        let loop: ObjectIdentifier
+    }
+    private let connections = NIOLockedValueBox([Key: EventLoopFuture<any Channel>]())
+
+    init() {}
+
+    /// A new stream to `endpoint` on the shared connection of `eventLoop` (connecting first
+    /// if there is none). A stream that cannot be opened on a reused connection (it is going
+    /// away) is retried once on a fresh connection.
+    func openStream(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool,
+                    timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        let key = Key(endpoint: endpoint, loop: ObjectIdentifier(eventLoop))
+        let (connection, fresh) = self.connection(key, on: eventLoop, timeout: timeout, replacing: nil)
+        let stream = connection.flatMap { Self.stream(on: $0, endpoint: endpoint, pool: pool) }
+        guard !fresh else { return stream }
+        return stream.flatMapError { _ in
+            let (retry, _) = self.connection(key, on: eventLoop, timeout: timeout, replacing: connection)
+            return retry.flatMap { Self.stream(on: $0, endpoint: endpoint, pool: pool) }
+        }
+    }
+
+    /// The connection for `key`: the shared one if it is open or opening, else a new one.
+    /// `replacing` is forgotten first (a connection that just failed to open a stream).
+    private func connection(_ key: Key, on eventLoop: any EventLoop, timeout: TimeAmount,
+                            replacing failed: EventLoopFuture<any Channel>?) -> (EventLoopFuture<any Channel>, fresh: Bool) {
+        let found: EventLoopFuture<any Channel>? = connections.withLockedValue { connections in
+            if let failed, connections[key] === failed { connections[key] = nil }
+            return connections[key]
+        }
+        if let found { return (found, false) }
+        let opening = Self.connect(to: key.endpoint, on: eventLoop, timeout: timeout)
+        let winner = connections.withLockedValue { connections -> EventLoopFuture<any Channel> in
+            if let raced = connections[key] { return raced }
+            connections[key] = opening
+            return opening
+        }
+        guard winner === opening else {
+            opening.whenSuccess { $0.close(promise: nil) }
+            return (winner, false)
+        }
+        opening.whenComplete { result in
+            switch result {
+            case .success(let channel):
+                channel.closeFuture.whenComplete { _ in self.forget(key, opening) }
+            case .failure:
+                self.forget(key, opening)
+            }
+        }
+        return (opening, true)
+    }
+
+    private func forget(_ key: Key, _ future: EventLoopFuture<any Channel>) {
+        connections.withLockedValue { connections in
+            if connections[key] === future { connections[key] = nil }
+        }
+    }
+
+    /// TCP connect, then the HTTP/2 client connection (preface and SETTINGS go out at once).
+    /// Server push is refused: there is no one to give a pushed stream to.
+    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    var settings = NIOHTTP2Handler.ConnectionConfiguration()
+                    settings.initialSettings = nioDefaultSettings + [HTTP2Setting(parameter: .enablePush, value: 0)]
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .client, connectionConfiguration: settings, streamConfiguration: .init(),
+                        inboundStreamInitializer: { stream in stream.close() })
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+    }
+
+    /// A request stream on `connection`, set up like an HTTP/1.1 upstream connection.
+    static func stream(on connection: any Channel, endpoint: Endpoint, pool: ConnectionPool) -> EventLoopFuture<any Channel> {
+        let promise = connection.eventLoop.makePromise(of: (any Channel).self)
+        do {
+            let multiplexer = try connection.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
+            multiplexer.createStreamChannel(promise: promise) { stream in
+                stream.eventLoop.makeCompletedFuture {
+                    let sync = stream.pipeline.syncOperations
+                    try sync.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: .http))
+                    try sync.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool))
+                }
+            }
+        } catch {
+            promise.fail(error)
+        }
+        return promise.futureResult
+    }
+
+    /// Closes every connection (proxy stop); streams in flight end with them.
+    func closeAll() {
+        let all = connections.withLockedValue { connections -> [EventLoopFuture<any Channel>] in
+            defer { connections.removeAll() }
+            return Array(connections.values)
+        }
+        for future in all { future.whenSuccess { $0.close(promise: nil) } }
+    }
+
+    /// Connections open or opening (tests: one per endpoint and loop, reused).
+    var count: Int { connections.withLockedValue { $0.count } }
+}
