@@ -102,7 +102,8 @@ final class HTTP2ConnectionPool: Sendable {
         }
     }
 
-    /// TCP connect, then the HTTP/2 client connection (preface and SETTINGS go out at once).
+    /// TCP connect, then the HTTP/2 client connection (preface and SETTINGS go out at once;
+    /// a backend that sends nothing back within `timeout` is given up, see `H2CHandshakeTimer`).
     /// Server push is refused: there is no one to give a pushed stream to.
     static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
         ClientBootstrap(group: eventLoop)
@@ -111,9 +112,11 @@ final class HTTP2ConnectionPool: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()
                     settings.initialSettings = nioDefaultSettings + [HTTP2Setting(parameter: .enablePush, value: 0)]
+                    try channel.pipeline.syncOperations.addHandler(H2CHandshakeTimer(timeout: timeout))
                     _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
                         mode: .client, connectionConfiguration: settings, streamConfiguration: .init(),
                         inboundStreamInitializer: { stream in stream.close() })
+                    try channel.pipeline.syncOperations.addHandler(H2CConnectionErrorCloser())
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
@@ -148,4 +151,53 @@ final class HTTP2ConnectionPool: Sendable {
 
     /// Connections open or opening (tests: one per endpoint and loop, reused).
     var count: Int { connections.withLockedValue { $0.count } }
+}
+
+/// Closes a backend connection that has not sent a single byte within `timeout` of
+/// connecting. An HTTP/2 server's first bytes are its SETTINGS (RFC 9113 §3.4); an HTTP/1.1
+/// server may instead take the preface for a request (`PRI * HTTP/2.0`) and wait for more,
+/// which would hold the exchange until the route timeout. Whatever does arrive is judged by
+/// `NIOHTTP2Handler` (non-HTTP/2 bytes are a protocol error that closes the connection), so
+/// both end in the exchange's 502. Leaves the pipeline at the first read.
+final class H2CHandshakeTimer: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let timeout: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(timeout: TimeAmount) { self.timeout = timeout }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(context)
+        context.fireChannelActive()
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        timer?.cancel()
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) { timer?.cancel() }
+}
+
+/// The last handler of a backend HTTP/2 connection: a connection error (bytes that are not
+/// HTTP/2, a protocol violation) makes the connection unusable, so it is closed; its streams
+/// then end, and their exchanges answer 502.
+final class H2CConnectionErrorCloser: ChannelInboundHandler {
+    typealias InboundIn = Any
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
 }

@@ -87,7 +87,8 @@ struct GRPCProxyTests {
             precondition(!loaded.hasErrors, "\(loaded.diagnostics)")
             let overrides = ["default/alpha": [try alpha.start()], "default/beta": [try beta.start()],
                              "default/web": [try web.start()], "default/http1only": [http1Only.endpoint]]
-            let config = ProxyConfig(portMap: [8080: 0], backendOverrides: overrides, eventLoopThreads: 1, drainTimeout: .seconds(2))
+            let config = ProxyConfig(portMap: [8080: 0], backendOverrides: overrides, eventLoopThreads: 1,
+                                     upstreamConnectTimeout: .seconds(1), drainTimeout: .seconds(2))
             let sink = self.sink
             proxy = GatewayProxy(resources: loaded.resources, config: config) { sink.append($0) }
             port = try proxy.start()[0].address.port
