@@ -323,10 +323,15 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             if let upstream = exchange.upstream, let endpoint = exchange.endpoint {
                 upstream.delegate = nil
                 exchange.upstream = nil
-                // After an upgrade request the backend's parser may have stopped too: never reuse.
-                switch upgradeRequest == nil ? exchange.progress.upstreamRelease : .close {
-                case .pool: runtime.connections.put(upstreamChannel(upstream), endpoint: endpoint)
-                case .close: upstream.close()
+                if exchange.upstreamH2C {
+                    // An HTTP/2 stream ends itself after both END_STREAMs; closing it sooner resets it.
+                    if !exchange.progress.requestEnded { upstream.close() }
+                } else {
+                    // After an upgrade request the backend's parser may have stopped too: never reuse.
+                    switch upgradeRequest == nil ? exchange.progress.upstreamRelease : .close {
+                    case .pool: runtime.connections.put(upstreamChannel(upstream), endpoint: endpoint)
+                    case .close: upstream.close()
+                    }
                 }
             }
             endResponse(exchange, trailers: trailers)

@@ -40,8 +40,10 @@ enum UpstreamProtocol {
 /// `UpstreamHandler`, so the downstream handler sees the same HTTP/1-style parts as from an
 /// HTTP/1.1 connection: bodies stream (stream flow control reaches it as writability, held
 /// reads as withheld WINDOW_UPDATEs) and trailers arrive in `.end`. A stream is never
-/// pooled (`ConnectionPool.put` closes it); the connection lives until the backend or
-/// `closeAll()` closes it.
+/// pooled: it closes itself once both sides sent END_STREAM, and is closed (reset) only when
+/// its exchange gives it up early; resetting every finished stream would look like a rapid
+/// reset attack to the backend (swift-nio-http2 answers GOAWAY ENHANCE_YOUR_CALM). The
+/// connection lives until the backend or `closeAll()` closes it.
 final class HTTP2ConnectionPool: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint

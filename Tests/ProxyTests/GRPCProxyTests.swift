@@ -166,6 +166,23 @@ struct GRPCProxyTests {
         #expect(records.first { $0.path == "/pkg.Gamma/Echo" }?.observed?.status == 404)
     }
 
+    /// Finished streams end on their own: were each one reset, a backend would soon take
+    /// the resets for an attack (swift-nio-http2 allows 200 in 30 s) and send GOAWAY.
+    @Test func manyCallsShareOneBackendConnectionWithoutResets() throws {
+        let fixture = try Fixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        var failures = 0
+        for _ in 0..<300 {
+            let response = try client.send(method: "POST", path: "/pkg.Beta/Echo", authority: "grpc.test", headers: Self.grpcHeaders,
+                                           body: GRPCFraming.frame([]))
+            if response.grpcStatus != 0 { failures += 1 }
+        }
+        #expect(failures == 0)
+        #expect(fixture.beta.stats.connections == 1)
+    }
+
     @Test func http1StillWorksOnTheSameListener() throws {
         let fixture = try Fixture()
         defer { fixture.stop() }
