@@ -4,9 +4,38 @@ import GatewayAPI
 /// winning match, then the rule's filters and weighted backend choice.
 enum HTTPRouter {
     static func decide(table: RoutingTable, request: RouteRequest, key: String, explain: Bool) -> Decision {
+        if !explain {
+            switch table.flat.lookup(request) {
+            case .hit(let listener, let match):
+                let flat = table.flat
+                let winner = flat.matchObjects[Int(flat.matches[Int(match)].object)]
+                return forward(table: table, listener: flat.listenerObjects[Int(listener)], winner: winner, request: request, key: key)
+            case .miss(let listener):
+                return Decision(listener: table.flat.listenerObjects[Int(listener)].ref, outcome: .error, status: 404,
+                                reason: "no route rule matches", request: forwardedRequest(request))
+            case .fallback:
+                break
+            }
+        }
+        return decideByObjects(table: table, request: request, key: key, explain: explain)
+    }
+
+    static func forwardedRequest(_ request: RouteRequest) -> ForwardedRequest {
+        ForwardedRequest(method: request.method, scheme: request.scheme, host: request.host, path: request.path, headers: request.headers)
+    }
+
+    /// The winning match's rule acts on the request: filters, then the weighted backend choice.
+    static func forward(table: RoutingTable, listener: CompiledListener, winner: CompiledMatch, request: RouteRequest, key: String) -> Decision {
+        var decision = Decision(listener: listener.ref, outcome: .forward, request: forwardedRequest(request))
+        RuleAction.apply(table.rules[winner.ruleSlot], match: winner, listener: listener, request: request, key: key, to: &decision)
+        return decision
+    }
+
+    /// The object-graph path: every case, with explanations. The flat index
+    /// (FlatLookup.swift) must agree with it on every request it handles.
+    static func decideByObjects(table: RoutingTable, request: RouteRequest, key: String, explain: Bool) -> Decision {
         let (pathPart, queryPart) = splitPathAndQuery(request.path)
-        let forwarded = ForwardedRequest(method: request.method, scheme: request.scheme, host: request.host, path: request.path,
-                                         headers: request.headers)
+        let forwarded = forwardedRequest(request)
         let entry: RoutingTable.PortGateway
         switch table.gateway(for: request.gateway, port: request.port) {
         case .success(let hit): entry = hit
@@ -46,8 +75,7 @@ enum HTTPRouter {
             decision.candidates = candidates
             return decision
         }
-        var decision = Decision(listener: listener.ref, outcome: .forward, request: forwarded)
-        RuleAction.apply(table.rules[winner.ruleSlot], match: winner, listener: listener, request: request, key: key, to: &decision)
+        var decision = forward(table: table, listener: listener, winner: winner, request: request, key: key)
         decision.candidates = candidates
         return decision
     }

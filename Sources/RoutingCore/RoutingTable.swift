@@ -23,6 +23,8 @@ public final class RoutingTable: Sendable {
     /// Per port, the Gateways (sorted) with their programmed listeners on it: a
     /// request finds its candidate listeners with one integer lookup.
     let byPort: [Int: [PortGateway]]
+    /// The hot-path index over the same listeners (FlatTable.swift).
+    let flat: FlatTable
 
     struct PortGateway: Sendable {
         let gateway: ObjectKey
@@ -41,6 +43,7 @@ public final class RoutingTable: Sendable {
             }
         }
         self.byPort = byPort
+        self.flat = FlatTableBuilder.build(byPort: byPort, rules: rules)
     }
 
     /// The Gateways (sorted) with a programmed listener on `port`.

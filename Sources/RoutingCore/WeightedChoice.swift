@@ -20,16 +20,22 @@ enum WeightedChoice {
         return Double(hash >> 11) / Double(UInt64(1) << 53)
     }
 
-    /// The index whose interval holds `point`, or nil when every weight is 0.
-    static func pick(weights: [Int], point: Double) -> Int? {
-        let total = weights.reduce(0, +)
+    /// The offset whose interval holds `point`, or nil when every weight is 0.
+    @inline(__always)
+    static func pick<Weights: Collection>(weights: Weights, point: Double) -> Int? where Weights.Element == Int {
+        var total = 0
+        var lastPositive = -1
+        for (offset, weight) in weights.enumerated() where weight > 0 {
+            total += weight
+            lastPositive = offset
+        }
         guard total > 0 else { return nil }
         let target = point * Double(total)
         var cumulative = 0
-        for (index, weight) in weights.enumerated() where weight > 0 {
+        for (offset, weight) in weights.enumerated() where weight > 0 {
             cumulative += weight
-            if target < Double(cumulative) { return index }
+            if target < Double(cumulative) { return offset }
         }
-        return weights.lastIndex { $0 > 0 }
+        return lastPositive
     }
 }

@@ -1,0 +1,284 @@
+import GatewayAPI
+
+/// What the flat index found for a request.
+enum FlatResult {
+    /// The listener (index in `FlatTable.listeners`) and the winning match (index in `FlatTable.matches`).
+    case hit(listener: Int32, match: Int32)
+    /// The listener accepts the request but no match does: 404.
+    case miss(listener: Int32)
+    /// Something the index does not decide (an explanation, an ambiguous port,
+    /// an unusual Host, gRPC, misdirection): the object path decides.
+    case fallback
+}
+
+extension FlatTable {
+    /// The same answer as the object path (HTTPRouter) for the requests it
+    /// handles, without reference counting or allocation: Gateway by port,
+    /// listener by protocol and hostname specificity, virtual host by exact
+    /// hostname then wildcard suffixes then `*`, then Exact, RegularExpression
+    /// and PathPrefix lists in precedence order (Precedence.swift).
+    func lookup(_ request: RouteRequest) -> FlatResult {
+        guard usable, let range = ports[request.port] else { return .fallback }
+        var gatewayEntry = -1
+        if let wanted = request.gateway {
+            for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted {
+                gatewayEntry = index
+            }
+        } else if range.count == 1 {
+            gatewayEntry = Int(range.start)
+        }
+        guard gatewayEntry >= 0 else { return .fallback }
+        let gateway = portGateways[gatewayEntry]
+        let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
+        let result = arena.withUnsafeBufferPointer { arena -> FlatResult? in
+            request.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
+                request.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
+                    request.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
+                        FlatRequestLookup(table: self, arena: arena, request: request, target: target, method: method)
+                            .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
+                    } ?? nil
+                } ?? nil
+            } ?? nil
+        }
+        return result ?? .fallback
+    }
+}
+
+/// One lookup over borrowed bytes of the request.
+private struct FlatRequestLookup {
+    let table: FlatTable
+    let arena: UnsafeBufferPointer<UInt8>
+    let request: RouteRequest
+    let target: UnsafeBufferPointer<UInt8>
+    let method: UnsafeBufferPointer<UInt8>
+
+    func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
+        guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
+        let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
+        if isHTTPS, let sni = request.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
+            return nil // SNI and Host differ: misdirection rules apply (HTTPRouter.misdirection)
+        }
+        if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
+        guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return nil }
+        let listener = table.listeners[Int(listenerIndex)]
+        guard let vhostIndex = virtualHost(listener: listenerIndex, host: host, wildcards: listener.hasWildcardHosts) else {
+            return .miss(listener: listenerIndex)
+        }
+        let vhost = table.virtualHosts[Int(vhostIndex)]
+        if vhost.hasGRPC { return nil }
+        let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
+        let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
+        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
+            return .hit(listener: listenerIndex, match: hit)
+        }
+        if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {
+            return .hit(listener: listenerIndex, match: hit)
+        }
+        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path) {
+            return .hit(listener: listenerIndex, match: hit)
+        }
+        return .miss(listener: listenerIndex)
+    }
+
+    /// The Host without its port; nil for forms the object path normalizes
+    /// (brackets, a trailing dot, several colons).
+    static func normalizedLength(_ host: UnsafeBufferPointer<UInt8>) -> Int? {
+        var colon = -1
+        for (index, byte) in host.enumerated() {
+            if byte == UInt8(ascii: "[") { return nil }
+            if byte == UInt8(ascii: ":") {
+                if colon >= 0 { return nil }
+                colon = index
+            }
+        }
+        let length = colon >= 0 ? colon : host.count
+        if length > 0, host[length - 1] == UInt8(ascii: ".") { return nil }
+        return length
+    }
+
+    /// The most specific listener hostname that accepts `host` (same ranks as RoutingTable.listener).
+    func listener(in gateway: FlatTable.PortGateway, host: UnsafeBufferPointer<UInt8>, isHTTPS: Bool) -> Int32? {
+        var best: Int32 = -1
+        var bestRank = -1
+        for index in Int(gateway.listenerStart)..<Int(gateway.listenerStart + gateway.listenerCount) {
+            let listener = table.listeners[index]
+            guard isHTTPS ? listener.isHTTPS : listener.isHTTP else { continue }
+            let rank: Int
+            if listener.hostname.isNone {
+                rank = 0
+            } else {
+                let pattern = slice(listener.hostname)
+                if pattern.count >= 2, pattern[0] == UInt8(ascii: "*"), pattern[1] == UInt8(ascii: ".") {
+                    let suffix = UnsafeBufferPointer(rebasing: pattern[1...])
+                    guard host.count > suffix.count, equalsLower(UnsafeBufferPointer(rebasing: host[(host.count - suffix.count)...]), suffix) else { continue }
+                    rank = 1_000 + pattern.count
+                } else {
+                    guard equalsLower(host, pattern) else { continue }
+                    rank = 1_000_000
+                }
+            }
+            if rank > bestRank {
+                best = Int32(index)
+                bestRank = rank
+            }
+        }
+        return best >= 0 ? best : nil
+    }
+
+    /// Exact hostname, then `*.suffix` from the longest suffix, then `*`; no fall-through past the first found.
+    func virtualHost(listener: Int32, host: UnsafeBufferPointer<UInt8>, wildcards: Bool) -> Int32? {
+        var hash = ByteHash.seed
+        for byte in host { hash = ByteHash.mix(hash, ByteHash.lower(byte)) }
+        if let found = virtualHost(listener: listener, hash: hash, matches: { equalsLower(host, $0) }) { return found }
+        if wildcards {
+            var dot = 0
+            while dot < host.count {
+                if host[dot] == UInt8(ascii: "."), dot + 1 < host.count {
+                    let suffix = UnsafeBufferPointer(rebasing: host[(dot + 1)...])
+                    var hash = ByteHash.mix(ByteHash.mix(ByteHash.seed, UInt8(ascii: "*")), UInt8(ascii: "."))
+                    for byte in suffix { hash = ByteHash.mix(hash, ByteHash.lower(byte)) }
+                    let found = virtualHost(listener: listener, hash: hash) { name in
+                        name.count == suffix.count + 2 && name[0] == UInt8(ascii: "*")
+                            && equalsLower(suffix, UnsafeBufferPointer(rebasing: name[2...]))
+                    }
+                    if let found { return found }
+                }
+                dot += 1
+            }
+        }
+        return virtualHost(listener: listener, hash: ByteHash.of("*".utf8)) { $0.count == 1 && $0[0] == UInt8(ascii: "*") }
+    }
+
+    func virtualHost(listener: Int32, hash: UInt64, matches: (UnsafeBufferPointer<UInt8>) -> Bool) -> Int32? {
+        let (start, count) = lookup(.virtualHost, owner: listener, hash: hash)
+        guard count > 0, matches(slice(table.virtualHosts[Int(start)].hostname)) else { return nil }
+        return start
+    }
+
+    /// The match list stored under (tag, owner, hash), as (start, count); count 0 when absent.
+    @inline(__always)
+    func lookup(_ tag: FlatTable.Tag, owner: Int32, hash: UInt64) -> (Int32, Int32) {
+        let key = FlatTable.key(tag, owner: owner, hash: hash)
+        return table.slots.withUnsafeBufferPointer { slots in
+            var position = Int(truncatingIfNeeded: key) & table.slotMask
+            while true {
+                let slot = slots[position]
+                if slot.count == 0 { return (0, 0) }
+                if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
+                position = (position + 1) & table.slotMask
+            }
+        }
+    }
+
+    /// PathPrefix candidates from the longest segment boundary down to `/`
+    /// (httproute_types.go, PathMatchPathPrefix; same walk as PrefixHashes).
+    func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>) -> Int32? {
+        var slashes = 0
+        for byte in path where byte == UInt8(ascii: "/") { slashes += 1 }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { hashes -> Int32? in
+            var count = 0
+            var segments = 0
+            var hash = ByteHash.seed
+            for (index, byte) in path.enumerated() {
+                if byte == UInt8(ascii: "/") {
+                    if index > 0 {
+                        if depths & (1 << UInt64(min(63, segments))) != 0 {
+                            hashes[count] = hash
+                            count += 1
+                        }
+                    }
+                    segments += 1
+                }
+                hash = ByteHash.mix(hash, byte)
+            }
+            if path.count > 1, path[path.count - 1] != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
+                hashes[count] = hash
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                if let hit = firstMatch(in: lookup(.prefix, owner: owner, hash: hashes[count]), path: path) { return hit }
+            }
+            guard depths & 1 != 0 else { return nil }
+            return firstMatch(in: lookup(.prefix, owner: owner, hash: ByteHash.of("/".utf8)), path: path)
+        }
+    }
+
+    /// The first match of a precedence-ordered list that accepts the request.
+    func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>) -> Int32? {
+        let (start, count) = list
+        var index = Int(start)
+        let end = Int(start + count)
+        while index < end {
+            if accepts(table.matches[index], path: path) { return Int32(index) }
+            index += 1
+        }
+        return nil
+    }
+
+    func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch match.kind {
+        case .exact:
+            guard equals(path, slice(match.path)) else { return false }
+        case .prefix:
+            let prefix = slice(match.path)
+            if prefix.count > 1 {
+                guard path.count >= prefix.count, equals(UnsafeBufferPointer(rebasing: path[0..<prefix.count]), prefix),
+                      path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/") else { return false }
+            }
+        case .regex:
+            break // the match object checks it
+        }
+        if !match.method.isNone, !equals(method, slice(match.method)) { return false }
+        var header = Int(match.headerStart)
+        while header < Int(match.headerStart + match.headerCount) {
+            if !headerMatches(table.headers[header]) { return false }
+            header += 1
+        }
+        if match.needsObject { return objectAccepts(match) }
+        return true
+    }
+
+    /// The request's value of the header (repeated headers joined with ",", as HeaderIndex does) equals the expected one.
+    func headerMatches(_ header: FlatTable.Header) -> Bool {
+        let name = slice(header.name)
+        let expected = slice(header.value)
+        var found: HTTPHeader?
+        for candidate in request.headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
+            if found != nil {
+                let joined = HeaderIndex(headers: request.headers).value(candidate.name) ?? ""
+                return joined.utf8.elementsEqual(expected)
+            }
+            found = candidate
+        }
+        guard let found else { return false }
+        return found.value.utf8.elementsEqual(expected)
+    }
+
+    func objectAccepts(_ match: FlatTable.Match) -> Bool {
+        let (pathPart, queryPart) = splitPathAndQuery(request.path)
+        let method = request.method
+        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: method, headers: HeaderIndex(headers: request.headers),
+                                                             query: QueryIndex(query: queryPart))
+    }
+
+    @inline(__always)
+    func slice(_ slice: ArenaSlice) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: arena[Int(slice.offset)..<Int(slice.offset + slice.length)])
+    }
+
+    @inline(__always)
+    func equals(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where a[index] != b[index] { return false }
+        return true
+    }
+
+    /// `a` lower-cased equals `b` (already lower-case).
+    @inline(__always)
+    func equalsLower(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for index in 0..<a.count where ByteHash.lower(a[index]) != b[index] { return false }
+        return true
+    }
+}

@@ -1,0 +1,160 @@
+import GatewayAPI
+
+/// Lays the compiled listeners out as a `FlatTable`, after TableBuilder has
+/// sorted every virtual host. Deterministic: hostnames and hash keys are
+/// visited in sorted order.
+struct FlatTableBuilder {
+    private var arena: [UInt8] = []
+    private var arenaIndex: [String: ArenaSlice] = [:]
+    private var listeners: [FlatTable.Listener] = []
+    private var listenerObjects: [CompiledListener] = []
+    private var virtualHosts: [FlatTable.VirtualHost] = []
+    private var matches: [FlatTable.Match] = []
+    private var matchObjects: [CompiledMatch] = []
+    private var matchIndex: [ObjectIdentifier: Int32] = [:]
+    private var headers: [FlatTable.Header] = []
+    private var entries: [FlatTable.Slot] = []
+    private var usable = true
+
+    static func build(byPort: [Int: [RoutingTable.PortGateway]], rules: [CompiledRule]) -> FlatTable {
+        var builder = FlatTableBuilder()
+        return builder.run(byPort, rules: rules)
+    }
+
+    private mutating func run(_ byPort: [Int: [RoutingTable.PortGateway]], rules compiledRules: [CompiledRule]) -> FlatTable {
+        var rules: [FlatTable.Rule] = []
+        var backends: [(weight: Int, valid: Bool)] = []
+        for rule in compiledRules {
+            var redirectStatus: Int16 = 0
+            var hasCORS = false
+            for filter in rule.filters {
+                if case .requestRedirect(let redirect) = filter { redirectStatus = Int16(clamping: redirect.statusCode) }
+                if case .cors = filter { hasCORS = true }
+            }
+            rules.append(FlatTable.Rule(backendStart: Int32(backends.count), backendCount: Int32(rule.backends.count),
+                                        failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
+                                        hasCORS: hasCORS))
+            backends += rule.backends.map { ($0.weight, $0.valid) }
+        }
+        var gatewayKeys: [ObjectKey] = []
+        var gatewayOrdinal: [ObjectKey: Int32] = [:]
+        var portGateways: [FlatTable.PortGateway] = []
+        var ports: [Int: (start: Int32, count: Int32)] = [:]
+        for port in byPort.keys.sorted() {
+            let start = Int32(portGateways.count)
+            for entry in byPort[port]! {
+                let ordinal = gatewayOrdinal[entry.gateway] ?? {
+                    gatewayKeys.append(entry.gateway)
+                    gatewayOrdinal[entry.gateway] = Int32(gatewayKeys.count - 1)
+                    return Int32(gatewayKeys.count - 1)
+                }()
+                let listenerStart = Int32(listeners.count)
+                for listener in entry.listeners { add(listener) }
+                portGateways.append(FlatTable.PortGateway(gateway: ordinal, listenerStart: listenerStart,
+                                                          listenerCount: Int32(entry.listeners.count)))
+            }
+            ports[port] = (start, Int32(portGateways.count) - start)
+        }
+        let slots = hashIndex()
+        return FlatTable(arena: arena, listeners: listeners, listenerObjects: listenerObjects, virtualHosts: virtualHosts,
+                         matches: matches, matchObjects: matchObjects, headers: headers, rules: rules,
+                         backends: backends, slots: slots,
+                         gatewayKeys: gatewayKeys, portGateways: portGateways, ports: ports, usable: usable)
+    }
+
+    private mutating func add(_ listener: CompiledListener) {
+        let index = Int32(listeners.count)
+        listenerObjects.append(listener)
+        listeners.append(FlatTable.Listener(object: index, isHTTPS: listener.proto == .https, isHTTP: listener.proto == .http,
+                                            hostname: listener.hostname.map { store($0.lowercased()) } ?? .none,
+                                            hasWildcardHosts: listener.hasWildcardHosts))
+        var seenHosts: Set<UInt64> = []
+        for hostname in listener.vhosts.keys.sorted() {
+            let vhost = listener.vhosts[hostname]!
+            let hostHash = ByteHash.of(hostname.utf8)
+            if !seenHosts.insert(hostHash).inserted { usable = false }
+            let vhostIndex = Int32(virtualHosts.count)
+            entries.append(FlatTable.Slot(key: FlatTable.key(.virtualHost, owner: index, hash: hostHash), owner: index,
+                                          tag: .virtualHost, start: vhostIndex, count: 1))
+            let regexStart = Int32(matches.count)
+            for match in vhost.regex { matches.append(flat(match)) }
+            var prefixDepths: UInt64 = 0
+            for list in vhost.prefix.values {
+                for match in list {
+                    if case .prefix(let value, _) = match.path { prefixDepths |= 1 << min(63, Self.segments(value)) }
+                }
+            }
+            virtualHosts.append(FlatTable.VirtualHost(hostname: store(hostname), regexStart: regexStart,
+                                                      regexCount: Int32(matches.count) - regexStart, hasGRPC: !vhost.grpc.isEmpty,
+                                                      prefixDepths: prefixDepths))
+            addLists(vhost.exact, tag: .exact, owner: vhostIndex)
+            addLists(vhost.prefix, tag: .prefix, owner: vhostIndex)
+        }
+    }
+
+    /// Segments of a normalized prefix: `/` 0, `/a` 1, `/a/b` 2.
+    static func segments(_ prefix: String) -> Int {
+        prefix == "/" ? 0 : prefix.utf8.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+    }
+
+    private mutating func addLists(_ lists: [UInt64: [CompiledMatch]], tag: FlatTable.Tag, owner: Int32) {
+        for hash in lists.keys.sorted() {
+            let start = Int32(matches.count)
+            for match in lists[hash]! { matches.append(flat(match)) }
+            entries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: owner, hash: hash), owner: owner, tag: tag,
+                                          start: start, count: Int32(matches.count) - start))
+        }
+    }
+
+    private mutating func flat(_ match: CompiledMatch) -> FlatTable.Match {
+        let object = matchIndex[ObjectIdentifier(match)] ?? {
+            matchObjects.append(match)
+            matchIndex[ObjectIdentifier(match)] = Int32(matchObjects.count - 1)
+            return Int32(matchObjects.count - 1)
+        }()
+        var needsObject = !match.queryParams.isEmpty || match.grpcService != nil || match.grpcMethod != nil
+        let kind: FlatTable.PathKind
+        let path: ArenaSlice
+        switch match.path {
+        case .exact(let value): kind = .exact; path = store(value)
+        case .prefix(let value, _): kind = .prefix; path = store(value)
+        case .regex: kind = .regex; path = .none; needsObject = true
+        }
+        let headerStart = Int32(headers.count)
+        for header in match.headers {
+            guard case .exact(let value) = header.matcher, value.utf8.allSatisfy({ $0 < 0x80 }) else {
+                needsObject = true
+                continue
+            }
+            headers.append(FlatTable.Header(name: store(header.name.lowercased()), value: store(value)))
+        }
+        return FlatTable.Match(object: object, rule: Int32(match.ruleSlot), kind: kind, path: path, method: match.method.map { store($0) } ?? .none,
+                               headerStart: headerStart, headerCount: Int32(headers.count) - headerStart, needsObject: needsObject)
+    }
+
+    private mutating func store(_ text: String) -> ArenaSlice {
+        if let known = arenaIndex[text] { return known }
+        let slice = ArenaSlice(offset: Int32(arena.count), length: Int32(text.utf8.count))
+        arena.append(contentsOf: text.utf8)
+        arenaIndex[text] = slice
+        return slice
+    }
+
+    /// Open addressing with linear probing, at most half full. Two entries with
+    /// the same full key would shadow each other: the index is then not used.
+    private mutating func hashIndex() -> [FlatTable.Slot] {
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        var slots = [FlatTable.Slot](repeating: FlatTable.Slot(), count: capacity)
+        let mask = capacity - 1
+        for entry in entries {
+            var position = Int(truncatingIfNeeded: entry.key) & mask
+            while slots[position].count != 0 {
+                if slots[position].key == entry.key { usable = false }
+                position = (position + 1) & mask
+            }
+            slots[position] = entry
+        }
+        return slots
+    }
+}

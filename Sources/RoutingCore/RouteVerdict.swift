@@ -1,0 +1,86 @@
+import GatewayAPI
+
+/// The routing decision without its rendering: which listener, which rule
+/// match, which backend, and the outcome with its status. Plain values that
+/// point into the table that produced it, so deciding costs no allocation and
+/// touches none of the compiled objects. `RoutingTable.decision(for:)` renders
+/// the full `Decision` (the request as the backend receives it, filters,
+/// mirrors) from it, the same one `route(_:key:)` returns.
+/// Replay and benchmarks use verdicts where the identity of the answer is all
+/// they need.
+public struct RouteVerdict: Sendable, Hashable {
+    public let outcome: Decision.Outcome
+    /// HTTP status for redirect, respond and error outcomes; 0 when forwarding.
+    public let status: Int
+    /// Index of the listener in the table's flat index; -1 when none was chosen.
+    let listener: Int32
+    /// Index of the winning match in the flat index; -1 when none.
+    let match: Int32
+    /// Offset of the chosen backend within the rule; -1 when none.
+    let backend: Int32
+    /// Set when the object path decided (FlatResult.fallback) or the rule needs
+    /// the full evaluation (CORS): the decision itself.
+    let decided: DecisionBox?
+}
+
+/// A decision carried by a verdict (reference: verdicts stay small).
+final class DecisionBox: Sendable, Hashable {
+    let decision: Decision
+    init(_ decision: Decision) { self.decision = decision }
+    static func == (a: DecisionBox, b: DecisionBox) -> Bool { a.decision == b.decision }
+    func hash(into hasher: inout Hasher) { hasher.combine(decision) }
+}
+
+extension RoutingTable {
+    /// Decides one HTTP request as `route(_:key:)` does, without rendering it.
+    public func verdict(_ request: RouteRequest, key: String) -> RouteVerdict {
+        switch flat.lookup(request) {
+        case .hit(let listener, let match):
+            let rule = flat.rules[Int(flat.matches[Int(match)].rule)]
+            if rule.hasCORS { break }
+            if rule.failureStatus != 0 { return RouteVerdict(outcome: .error, status: Int(rule.failureStatus), listener: listener, match: match, backend: -1, decided: nil) }
+            if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
+            let start = Int(rule.backendStart)
+            let backends = flat.backends[start..<start + Int(rule.backendCount)]
+            guard !backends.isEmpty, let offset = WeightedChoice.pick(weights: backends.lazy.map(\.weight), point: WeightedChoice.point(for: key)) else {
+                return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)
+            }
+            let valid = flat.backends[start + offset].valid
+            return RouteVerdict(outcome: valid ? .forward : .error, status: valid ? 0 : 500, listener: listener, match: match,
+                                backend: Int32(offset), decided: nil)
+        case .miss(let listener):
+            return RouteVerdict(outcome: .error, status: 404, listener: listener, match: -1, backend: -1, decided: nil)
+        case .fallback:
+            break
+        }
+        let decision = HTTPRouter.decideByObjects(table: self, request: request, key: key, explain: false)
+        return RouteVerdict(outcome: decision.outcome, status: decision.status ?? 0, listener: -1, match: -1, backend: -1,
+                            decided: DecisionBox(decision))
+    }
+
+    /// The full decision a verdict stands for (same as `route(request, key:)`).
+    public func decision(for verdict: RouteVerdict, request: RouteRequest, key: String) -> Decision {
+        if let decided = verdict.decided { return decided.decision }
+        let listener = flat.listenerObjects[Int(verdict.listener)]
+        guard verdict.match >= 0 else {
+            return Decision(listener: listener.ref, outcome: .error, status: 404, reason: "no route rule matches",
+                            request: HTTPRouter.forwardedRequest(request))
+        }
+        let winner = flat.matchObjects[Int(flat.matches[Int(verdict.match)].object)]
+        return HTTPRouter.forward(table: self, listener: listener, winner: winner, request: request, key: key)
+    }
+
+    /// The rule match that won, if any.
+    public func rule(of verdict: RouteVerdict) -> RuleRef? {
+        if let decided = verdict.decided { return decided.decision.route }
+        return verdict.match >= 0 ? flat.matchObjects[Int(flat.matches[Int(verdict.match)].object)].ref : nil
+    }
+
+    /// The backend chosen, if any (also for an invalid one that answers 500).
+    public func backend(of verdict: RouteVerdict) -> BackendRef? {
+        if let decided = verdict.decided { return decided.decision.backend }
+        guard verdict.backend >= 0 else { return nil }
+        let rule = rules[Int(flat.matches[Int(verdict.match)].rule)]
+        return rule.backends[Int(verdict.backend)].ref
+    }
+}

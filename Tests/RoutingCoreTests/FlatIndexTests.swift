@@ -1,0 +1,97 @@
+import GatewayAPI
+import RoutingCore
+import Testing
+
+/// The flat hot-path index must give exactly the decisions of the object path.
+/// `route(..., explain: true)` always takes the object path, so every request of
+/// a varied world is routed both ways and compared (explanations removed).
+@Suite struct FlatIndexTests {
+    typealias F = Fixture
+
+    static let listeners = [
+        "{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}",
+        "{name: wild, port: 80, protocol: HTTP, hostname: \"*.wild.test\", allowedRoutes: {namespaces: {from: All}}}",
+        "{name: exact, port: 80, protocol: HTTP, hostname: \"a.wild.test\", allowedRoutes: {namespaces: {from: All}}}",
+        "{name: other, port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}",
+    ]
+
+    static let routes = [
+        F.httpRoute("paths", hostnames: ["example.com", "mixed.example.com"], created: "2020-01-01T00:00:00Z", rules: """
+            [\(rule("{path: {type: Exact, value: /exact}}", to: "one")),
+             \(rule("{path: {type: PathPrefix, value: /api/}}, {path: {type: PathPrefix, value: /api/v2}, method: POST}", to: "two")),
+             \(rule("{path: {type: PathPrefix, value: /api}, headers: [{name: X-Tenant, value: blue}]}", to: "three")),
+             \(rule("{path: {type: RegularExpression, value: \"/re/[0-9]+\"}}", to: "four")),
+             \(rule("{path: {type: PathPrefix, value: /q}, queryParams: [{name: v, value: \"1\"}]}", to: "whoami")),
+             \(rule("{path: {type: PathPrefix, value: /h}, headers: [{name: x-re, type: RegularExpression, value: \"^a.*\"}]}", to: "nginx"))]
+            """),
+        F.httpRoute("younger", hostnames: ["example.com"], created: "2021-01-01T00:00:00Z", rules: """
+            [\(rule("{path: {type: PathPrefix, value: /api}}", to: "four")), \(rule("{path: {type: Exact, value: /exact}}", to: "three"))]
+            """),
+        F.httpRoute("wild", hostnames: ["*.wild.test", "*.b.wild.test"], rules: "[\(rule(to: "one"))]"),
+        F.httpRoute("any", rules: "[\(rule("{path: {type: PathPrefix, value: /}}", to: "two"))]"),
+        F.httpRoute("split", hostnames: ["split.test"], rules: """
+            [{backendRefs: [{name: one, port: 80, weight: 3}, {name: missing, port: 80, weight: 1}]}]
+            """),
+        F.httpRoute("filters", hostnames: ["filters.test"], rules: """
+            [{matches: [{path: {type: PathPrefix, value: /old}}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}], backendRefs: [{name: one, port: 80}]},
+             {matches: [{path: {type: PathPrefix, value: /go}}], filters: [{type: RequestRedirect, requestRedirect: {hostname: elsewhere.test}}]}]
+            """),
+    ]
+
+    static let hosts = ["example.com", "EXAMPLE.com", "example.com:80", "mixed.example.com", "a.wild.test", "x.wild.test",
+                        "y.b.wild.test", "wild.test", "split.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
+    static let paths = ["/", "/exact", "/exact/", "/exactly", "/api", "/api/", "/api/v2", "/api/v2/x", "/api/v20", "/apix",
+                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b"]
+    static let headerSets: [[(String, String)]] = [[], [("x-tenant", "blue")], [("X-Tenant", "red")],
+                                                  [("x-tenant", "blue"), ("x-tenant", "blue")], [("X-RE", "abc")]]
+
+    @Test func flatIndexAgreesWithObjectPath() {
+        let table = F.table(Self.routes, gateway: F.gateway(listeners: Self.listeners))
+        var compared = 0
+        for host in Self.hosts {
+            for path in Self.paths {
+                for (index, headers) in Self.headerSets.enumerated() {
+                    for (method, port) in [("GET", 80), ("POST", 80), ("get", 80), ("GET", 8080), ("GET", 81)] {
+                        let request = get(path, host: host, method: method, headers: headers, port: port)
+                        let key = "k-\(compared)-\(index)"
+                        var slow = table.route(request, key: key, explain: true)
+                        slow.candidates = []
+                        let fast = table.route(request, key: key)
+                        #expect(fast == slow, "\(method) \(host)\(path) \(headers) port \(port)")
+                        let verdict = table.verdict(request, key: key)
+                        #expect(table.decision(for: verdict, request: request, key: key) == fast)
+                        #expect(verdict.outcome == fast.outcome && verdict.status == (fast.status ?? 0)
+                                && table.rule(of: verdict) == fast.route && table.backend(of: verdict) == fast.backend,
+                                "verdict of \(method) \(host)\(path)")
+                        compared += 1
+                    }
+                }
+            }
+        }
+        #expect(compared == Self.hosts.count * Self.paths.count * Self.headerSets.count * 5)
+    }
+
+    @Test func namedGatewayAndHTTPSAgree() {
+        let https = [
+            "{name: https, port: 443, protocol: HTTPS, hostname: \"*.secure.test\", tls: {certificateRefs: [{name: cert}]}, allowedRoutes: {namespaces: {from: All}}}",
+        ]
+        let secret = """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: cert, namespace: infra}
+            type: kubernetes.io/tls
+            data: {tls.crt: "", tls.key: ""}
+            """
+        let table = F.table([secret, F.httpRoute("s", hostnames: ["a.secure.test"], rules: "[\(rule(to: "one"))]")],
+                            gateway: F.gateway(listeners: https))
+        for (host, sni) in [("a.secure.test", "a.secure.test"), ("a.secure.test", nil), ("b.secure.test", "a.secure.test"),
+                            ("A.secure.test", "a.secure.test")] as [(String, String?)] {
+            for gateway in [nil, ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"), ObjectKey(kind: "Gateway", namespace: "infra", name: "no")] {
+                let request = RouteRequest(gateway: gateway, port: 443, scheme: "https", host: host, path: "/", sni: sni)
+                var slow = table.route(request, key: "k", explain: true)
+                slow.candidates = []
+                #expect(table.route(request, key: "k") == slow, "\(host) sni \(sni ?? "-") gateway \(gateway?.name ?? "-")")
+            }
+        }
+    }
+}
