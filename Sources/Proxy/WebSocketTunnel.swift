@@ -18,6 +18,8 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pendingRead = false
     /// Bytes that arrived before this side was in its pipeline (none in practice).
     private var early: [ByteBuffer] = []
+    /// The partner ended before this side was in its pipeline: close once added.
+    private var partnerEnded = false
 
     /// Two glued handlers: what one reads, the other writes.
     static func pair() -> (TunnelHandler, TunnelHandler) {
@@ -33,6 +35,7 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         for buffer in early { context.write(wrapOutboundOut(buffer), promise: nil) }
         if !early.isEmpty { context.flush() }
         early = []
+        if partnerEnded { context.close(promise: nil) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -74,8 +77,16 @@ final class TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        partner?.context?.close(promise: nil)
+        partner?.partnerClosed()
         context.fireChannelInactive()
+    }
+
+    private func partnerClosed() {
+        guard let context else {
+            partnerEnded = true
+            return
+        }
+        context.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

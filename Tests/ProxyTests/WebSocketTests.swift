@@ -162,8 +162,11 @@ final class ByteClient: @unchecked Sendable {
         throw RawHTTPConnection.Failure.socket("no \(marker.prefix(20).debugDescription) within 5 s; got \(collector.pending.prefix(300).debugDescription)")
     }
 
-    func waitClosed() -> Bool {
-        (try? channel.closeFuture.wait()) != nil
+    /// True when the connection closes within `seconds` (a tunnel that stays open fails the test instead of hanging it).
+    func waitClosed(seconds: Int = 15) -> Bool {
+        let closed = DispatchSemaphore(value: 0)
+        channel.closeFuture.whenComplete { _ in closed.signal() }
+        return closed.wait(timeout: .now() + .seconds(seconds)) == .success
     }
 
     func close() {
