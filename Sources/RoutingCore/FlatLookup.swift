@@ -30,32 +30,36 @@ extension FlatTable {
         guard gatewayEntry >= 0 else { return .fallback }
         let gateway = portGateways[gatewayEntry]
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
-        let result = arena.withUnsafeBufferPointer { arena -> FlatResult? in
-            request.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
-                request.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
-                    request.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
-                        FlatRequestLookup(table: self, arena: arena, request: request, target: target, method: method)
-                            .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
+        let result = withUnsafePointer(to: request) { request in
+            arena.withUnsafeBufferPointer { arena -> FlatResult? in
+                request.pointee.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
+                    request.pointee.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
+                        request.pointee.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
+                            FlatRequestLookup(table: self, arena: arena, request: request, target: target, method: method)
+                                .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
+                        } ?? nil
                     } ?? nil
                 } ?? nil
-            } ?? nil
+            }
         }
         return result ?? .fallback
     }
 }
 
-/// One lookup over borrowed bytes of the request.
+/// One lookup over borrowed bytes of the request. Holds no strong references
+/// (the caller keeps the table and the request alive for the whole lookup).
 private struct FlatRequestLookup {
-    let table: FlatTable
+    unowned(unsafe) let table: FlatTable
     let arena: UnsafeBufferPointer<UInt8>
-    let request: RouteRequest
+    /// Read only for header and object checks.
+    let request: UnsafePointer<RouteRequest>
     let target: UnsafeBufferPointer<UInt8>
     let method: UnsafeBufferPointer<UInt8>
 
     func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
         guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
-        if isHTTPS, let sni = request.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
+        if isHTTPS, let sni = request.pointee.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
             return nil // SNI and Host differ: misdirection rules apply (HTTPRouter.misdirection)
         }
         if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
@@ -244,9 +248,9 @@ private struct FlatRequestLookup {
         let name = slice(header.name)
         let expected = slice(header.value)
         var found: HTTPHeader?
-        for candidate in request.headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
+        for candidate in request.pointee.headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
             if found != nil {
-                let joined = HeaderIndex(headers: request.headers).value(candidate.name) ?? ""
+                let joined = HeaderIndex(headers: request.pointee.headers).value(candidate.name) ?? ""
                 return joined.utf8.elementsEqual(expected)
             }
             found = candidate
@@ -256,9 +260,9 @@ private struct FlatRequestLookup {
     }
 
     func objectAccepts(_ match: FlatTable.Match) -> Bool {
-        let (pathPart, queryPart) = splitPathAndQuery(request.path)
-        let method = request.method
-        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: method, headers: HeaderIndex(headers: request.headers),
+        let (pathPart, queryPart) = splitPathAndQuery(request.pointee.path)
+        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.pointee.method,
+                                                             headers: HeaderIndex(headers: request.pointee.headers),
                                                              query: QueryIndex(query: queryPart))
     }
 

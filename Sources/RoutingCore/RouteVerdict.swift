@@ -41,8 +41,12 @@ extension RoutingTable {
             if rule.failureStatus != 0 { return RouteVerdict(outcome: .error, status: Int(rule.failureStatus), listener: listener, match: match, backend: -1, decided: nil) }
             if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
             let start = Int(rule.backendStart)
-            let backends = flat.backends[start..<start + Int(rule.backendCount)]
-            guard !backends.isEmpty, let offset = WeightedChoice.pick(weights: backends.lazy.map(\.weight), point: WeightedChoice.point(for: key)) else {
+            let end = start + Int(rule.backendCount)
+            let point = WeightedChoice.point(for: key)
+            let picked = flat.backends.withUnsafeBufferPointer { all in
+                WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: all[start..<end]).lazy.map(\.weight), point: point)
+            }
+            guard end > start, let offset = picked else {
                 return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)
             }
             let valid = flat.backends[start + offset].valid
