@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Replay benchmark (issue: the `large` scenario, read + decompress + parse + two routing
 # passes + aggregation). Generates the trace once, then reports, each as the median of
-# three runs: `zstd -dc trace > /dev/null`, `gwsim replay` with --threads 1 and 2 (with
+# RUNS runs: `zstd -dc trace > /dev/null`, `gwsim replay` with --threads 1 and 2 (with
 # the scenario's candidate change), requests/s, the replay / zstd time ratio, bytes per
 # request of the trace, and peak memory (to show it stays flat as the trace grows, run
 # it with a larger REQUESTS and compare).
 #
-#   benchmarks/replay.sh        (env: REQUESTS=10000000 SCRATCH=.build WORK=/tmp/gwsim-replay-bench)
+#   benchmarks/replay.sh        (env: REQUESTS=10000000 RUNS=3 SCRATCH=.build WORK=/tmp/gwsim-replay-bench)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${REQUESTS:-10000000}
+runs=${RUNS:-3}
 scratch=${SCRATCH:-.build}
 work=${WORK:-/tmp/gwsim-replay-bench}
 scripts/ensure-deps
@@ -31,16 +32,16 @@ seconds() { # command...: wall seconds (and peak RSS in kB into $work/rss)
     echo "$s"
 }
 
-zstd_runs=() ; for i in 1 2 3; do zstd_runs+=("$(seconds zstd -dc "$trace")"); done
+zstd_runs=() ; for ((i = 0; i < runs; i++)); do zstd_runs+=("$(seconds zstd -dc "$trace")"); done
 zstd_s=$(printf '%s\n' "${zstd_runs[@]}" | median)
 echo "trace: $requests requests, $bytes bytes, $(awk -v b="$bytes" -v n="$requests" 'BEGIN { printf "%.1f", b / n }') bytes/request"
 echo "zstd -dc: median ${zstd_s} s (runs: ${zstd_runs[*]})"
 for threads in 1 2; do
-    runs=()
-    for i in 1 2 3; do
-        runs+=("$(seconds "$gwsim" replay "$trace" --with scenarios/large/candidate.yaml --threads "$threads" -o json --no-progress)")
+    times=()
+    for ((i = 0; i < runs; i++)); do
+        times+=("$(seconds "$gwsim" replay "$trace" --with scenarios/large/candidate.yaml --threads "$threads" -o json --no-progress)")
     done
-    s=$(printf '%s\n' "${runs[@]}" | median)
-    awk -v n="$requests" -v s="$s" -v z="$zstd_s" -v t="$threads" -v r="${runs[*]}" -v rss="$(cat "$work/rss")" 'BEGIN {
+    s=$(printf '%s\n' "${times[@]}" | median)
+    awk -v n="$requests" -v s="$s" -v z="$zstd_s" -v t="$threads" -v r="${times[*]}" -v rss="$(cat "$work/rss")" 'BEGIN {
         printf "replay --threads %d: median %.2f s = %.0f requests/s, %.1fx zstd -dc (runs: %s), peak RSS %d MB\n", t, s, n / s, s / z, r, rss / 1024 }'
 done
