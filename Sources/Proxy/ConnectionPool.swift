@@ -5,16 +5,27 @@ import NIOCore
 ///
 /// A connection is only handed to a request on the same event loop it lives on: the
 /// downstream and upstream channels of an exchange then share one thread, so forwarding
-/// bytes and back-pressure never hop threads.
+/// bytes and back-pressure never hop threads. Idle connections are therefore kept per
+/// (endpoint, event loop), and the limit applies to each such list, like nginx's
+/// `keepalive N` cache that every worker process has for itself.
+///
+/// Taking and putting back are O(1): the most recently returned connection is reused
+/// first (it is the least likely to have been closed by the backend meanwhile), so the
+/// oldest ones sit at the front of a list and age out there.
 final class ConnectionPool: Sendable {
     private struct Idle {
         let channel: any Channel
         let since: NIODeadline
     }
-    private let idle = NIOLockedValueBox([Endpoint: [Idle]]())
+    private struct Key: Hashable {
+        let endpoint: Endpoint
+        let eventLoop: ObjectIdentifier
+    }
+    private let idle = NIOLockedValueBox([Key: [Idle]]())
     private let maxIdle: Int
     private let maxAge: TimeAmount
 
+    /// - Parameter maxIdlePerEndpoint: idle connections kept per endpoint and event loop.
     init(maxIdlePerEndpoint: Int = ProxyLimits.maxIdleConnectionsPerEndpoint, maxAge: TimeAmount = ProxyLimits.upstreamIdleTimeout) {
         self.maxIdle = maxIdlePerEndpoint
         self.maxAge = maxAge
@@ -22,17 +33,16 @@ final class ConnectionPool: Sendable {
 
     /// An open idle connection to `endpoint` on `eventLoop`, removed from the pool.
     func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> (any Channel)? {
+        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop))
         var stale: [any Channel] = []
         let found: (any Channel)? = idle.withLockedValue { idle in
-            guard var list = idle[endpoint] else { return nil }
-            defer { idle[endpoint] = list.isEmpty ? nil : list }
-            list.removeAll { entry in
-                let expired = !entry.channel.isActive || now - entry.since > maxAge
-                if expired { stale.append(entry.channel) }
-                return expired
+            guard var list = idle.removeValue(forKey: key) else { return nil }
+            defer { if !list.isEmpty { idle[key] = list } }
+            while let entry = list.popLast() {
+                if entry.channel.isActive && now - entry.since <= maxAge { return entry.channel }
+                stale.append(entry.channel)
             }
-            guard let index = list.lastIndex(where: { $0.channel.eventLoop === eventLoop }) else { return nil }
-            return list.remove(at: index).channel
+            return nil
         }
         for channel in stale { channel.close(promise: nil) }
         return found
@@ -44,19 +54,36 @@ final class ConnectionPool: Sendable {
         // An HTTP/2 stream (a child channel, see `HTTP2ConnectionPool`) carries one exchange:
         // closing it ends (or resets) the stream; its connection stays shared.
         if channel.parent != nil { return channel.close(promise: nil) }
+        guard channel.isActive, !BackendTLSConnector.isSecured(channel) else { return channel.close(promise: nil) }
+        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
+        var stale: [any Channel] = []
         let kept = idle.withLockedValue { idle -> Bool in
-            guard channel.isActive, idle[endpoint, default: []].count < maxIdle, !BackendTLSConnector.isSecured(channel) else { return false }
-            idle[endpoint, default: []].append(Idle(channel: channel, since: now))
+            guard var list = idle.removeValue(forKey: key) else {
+                idle[key] = [Idle(channel: channel, since: now)]
+                return true
+            }
+            defer { idle[key] = list }
+            // The oldest connections are at the front: drop the ones too old to be reused.
+            let expired = list.prefix { now - $0.since > maxAge }.count
+            if expired > 0 {
+                stale = list.prefix(expired).map(\.channel)
+                list.removeFirst(expired)
+            }
+            guard list.count < maxIdle else { return false }
+            list.append(Idle(channel: channel, since: now))
             return true
         }
+        for channel in stale { channel.close(promise: nil) }
         if !kept { channel.close(promise: nil) }
     }
 
     /// Forgets a connection the backend closed while it sat in the pool.
     func remove(_ channel: any Channel, endpoint: Endpoint) {
+        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
         idle.withLockedValue { idle in
-            idle[endpoint]?.removeAll { $0.channel === channel }
-            if idle[endpoint]?.isEmpty == true { idle[endpoint] = nil }
+            guard var list = idle.removeValue(forKey: key) else { return }
+            list.removeAll { $0.channel === channel }
+            if !list.isEmpty { idle[key] = list }
         }
     }
 

@@ -25,9 +25,12 @@ public enum ProxyLimits {
     /// Long enough to stop hammering a dead pod, short enough to notice it coming back.
     public static let endpointEjection: TimeAmount = .seconds(10)
 
-    /// Idle keep-alive connections kept per backend endpoint. More are closed on release;
-    /// the pool exists to avoid a TCP handshake per request, not to hoard sockets.
-    public static let maxIdleConnectionsPerEndpoint = 32
+    /// Idle keep-alive connections kept per backend endpoint and event loop (nginx's
+    /// `keepalive 64` is per worker process too). More are closed on release; the pool
+    /// exists to avoid a TCP handshake per request, not to hoard sockets. Too small a limit
+    /// is costly: with more concurrent clients than idle slots, every burst of responses
+    /// closes connections that the next burst of requests must open again.
+    public static let maxIdleConnectionsPerEndpoint = 64
 
     /// An idle pooled upstream connection older than this is not reused (seconds): backends
     /// commonly close idle keep-alive connections after 60-75 s, and reusing one they are
