@@ -42,6 +42,11 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var needsFlush = false
     /// True between `channelRead` and `channelReadComplete`: only then can a flush wait.
     private var inReadBatch = false
+    /// Response parts from the backend were written but not flushed yet (see `upstreamReadComplete`).
+    private var responseNeedsFlush = false
+    /// Request parts were sent to the backend without a flush during the client's read
+    /// batch: flushed at its `channelReadComplete`, so a head and its `.end` go out together.
+    private var upstreamNeedsFlush: UpstreamHandler?
     private var clientAddress = ""
     private var clientIP = ""
 
@@ -79,14 +84,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             context.close(promise: nil)
             return
         }
-        runtime.requestStarted()
+        let draining = runtime.requestStarted()
         let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
         let id = supplied ?? runtime.ids.next()
         let host = head.headers["host"].first ?? ""
-        let record = RequestRecord(id: id, client: clientAddress, port: listenerPort, scheme: scheme, method: head.method.rawValue,
-                                   host: host, path: head.uri, headers: head.headers.map { HeaderField($0.name, $0.value) })
-        let exchange = Exchange(id: id, generatedID: supplied == nil, method: head.method, version: head.version,
-                                keepAlive: http2 || (head.isKeepAlive && !runtime.isDraining), record: record)
+        let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host)
+        let exchange = Exchange(id: id, generatedID: supplied == nil, keepAlive: http2 || (head.isKeepAlive && !draining),
+                                request: request)
         self.exchange = exchange
         upgradeRequest = !http2 && WebSocketTunnel.isUpgrade(head) ? head.headers["upgrade"].first : nil
         switchingProtocols = false
@@ -108,7 +112,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                                         sni: sni)
         let decision = world.table.route(routeRequest, key: id)
         exchange.decision = decision
-        exchange.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         switch decision.outcome {
         case .redirect:
             let redirect = decision.redirect
@@ -131,7 +134,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         for mirror in exchange.mirrors { mirror.send(.body(.byteBuffer(buffer))) }
         guard exchange.progress.forwardsBody else { return }  // discarded
         if let upstream = exchange.upstream {
-            upstream.send(.body(.byteBuffer(buffer)), flush: true)
+            sendUpstream(.body(.byteBuffer(buffer)), upstream)
         } else {
             exchange.buffered.append(.body(.byteBuffer(buffer)))
         }
@@ -143,7 +146,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         switch exchange.progress.requestEnd() {
         case .forwardEnd:
             if let upstream = exchange.upstream {
-                upstream.send(.end(trailers), flush: true)
+                sendUpstream(.end(trailers), upstream)
             } else {
                 exchange.buffered.append(.end(trailers))
             }
@@ -155,8 +158,21 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
+    /// Sends a request part to the backend; inside a client read batch the flush waits for
+    /// `channelReadComplete` (one write system call for everything read together).
+    private func sendUpstream(_ part: HTTPClientRequestPart, _ upstream: UpstreamHandler) {
+        guard inReadBatch else { return upstream.send(part, flush: true) }
+        if let pending = upstreamNeedsFlush, pending !== upstream { pending.flush() }
+        upstream.send(part, flush: false)
+        upstreamNeedsFlush = upstream
+    }
+
     func channelReadComplete(context: ChannelHandlerContext) {
         inReadBatch = false
+        if let upstream = upstreamNeedsFlush {
+            upstreamNeedsFlush = nil
+            upstream.flush()
+        }
         flushIfNeeded()
         context.fireChannelReadComplete()
     }
@@ -264,8 +280,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         exchange.upstream = handler
         let parts = exchange.buffered
         exchange.buffered = []
-        for part in parts { handler.send(part, flush: false) }
-        handler.flush()
+        if inReadBatch {
+            for part in parts { sendUpstream(part, handler) }
+        } else {
+            for part in parts { handler.send(part, flush: false) }
+            handler.flush()
+        }
         resumeClientReads()
     }
 
@@ -278,7 +298,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
-        guard let seconds = [timeouts.request, timeouts.backendRequest].compactMap({ $0 }).filter({ $0 > 0 }).min() else { return }
+        let positive = [timeouts.request, timeouts.backendRequest].lazy.compactMap { $0 }.filter { $0 > 0 }
+        guard let seconds = positive.min() else { return }
         exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
             self.timedOut(exchange)
         }
@@ -292,6 +313,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             abandonUpstream(exchange)
             exchange.progress.mustClose()
             complete(exchange)
+            context.flush()  // what the backend sent before the timeout still goes out
             context.close(promise: nil)
         }
     }
@@ -312,12 +334,16 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 out.headers.replaceOrAdd(name: "connection", value: "upgrade")
                 out.headers.replaceOrAdd(name: "upgrade", value: head.headers["upgrade"].first ?? upgradeRequest!)
             }
-            context.writeAndFlush(wrapOutboundOut(.head(out)), promise: nil)
+            if switchingProtocols {
+                context.writeAndFlush(wrapOutboundOut(.head(out)), promise: nil)
+            } else {
+                writeUntilUpstreamReadComplete(.head(out))
+            }
         case .end where switchingProtocols:
             startTunnel(exchange)
         case .body(let buffer):
             exchange.bytesOut += buffer.readableBytes
-            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            writeUntilUpstreamReadComplete(.body(.byteBuffer(buffer)))
         case .end(let trailers):
             exchange.timeout?.cancel()
             if let upstream = exchange.upstream, let endpoint = exchange.endpoint {
@@ -382,6 +408,20 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
+    /// Writes a response part; the flush waits for the end of the backend's read batch
+    /// (`upstreamReadComplete`) or the response's `.end`, so a head and body that arrived
+    /// together leave in one write system call instead of one each.
+    private func writeUntilUpstreamReadComplete(_ part: HTTPServerResponsePart) {
+        context.write(wrapOutboundOut(part), promise: nil)
+        responseNeedsFlush = true
+    }
+
+    func upstreamReadComplete() {
+        guard responseNeedsFlush else { return }
+        responseNeedsFlush = false
+        context.flush()
+    }
+
     func upstreamWritabilityChanged() { resumeClientReads() }
 
     func upstreamClosed() {
@@ -401,6 +441,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         } else if !exchange.progress.responseEnded {
             exchange.progress.mustClose()
             complete(exchange)
+            context.flush()  // what the backend sent before it closed still goes out
             context.close(promise: nil)
         }
     }
@@ -431,6 +472,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// Writes the end of the response. The exchange is complete once the request has ended
     /// too; a connection that will not be kept alive completes now and closes.
     private func endResponse(_ exchange: Exchange, trailers: HTTPHeaders?) {
+        responseNeedsFlush = false  // both ways below flush
         let close: Bool
         switch exchange.progress.responseEnd() {
         case .writeEndAndAwaitRequestEnd:

@@ -13,7 +13,9 @@ final class Exchange {
     /// The client's HTTP version; responses are framed for it.
     let version: HTTPVersion
     let started: NIODeadline
-    var record: RequestRecord
+    /// What the request record is made of, kept as received: the record itself (a copy of
+    /// every header) is only built by `observedRecord`, when someone records it.
+    let request: Request
     /// Request/response progress and the completion rules (see `ExchangeProgress`).
     var progress: ExchangeProgress
     var decision: Decision?
@@ -40,21 +42,36 @@ final class Exchange {
     /// Copies of this request to RequestMirror backends (best effort, never waited for).
     var mirrors: [MirrorSender] = []
 
-    init(id: String, generatedID: Bool, method: HTTPMethod, version: HTTPVersion, keepAlive: Bool, record: RequestRecord,
-         started: NIODeadline = .now()) {
+    /// The request as it arrived, and where: the facts of its `RequestRecord`.
+    struct Request {
+        var head: HTTPRequestHead
+        /// Client `ip:port`.
+        var client: String
+        var listenerPort: Int
+        var scheme: String
+        /// The Host header as routed ("" when absent).
+        var host: String
+    }
+
+    init(id: String, generatedID: Bool, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
         self.id = id
-        self.version = version
+        self.version = request.head.version
         self.generatedID = generatedID
-        self.method = method
+        self.method = request.head.method
         self.progress = ExchangeProgress(keepAlive: keepAlive)
-        self.record = record
+        self.request = request
         self.started = started
     }
 
-    /// The request record with what the proxy observed; route, rule and backend come
-    /// from the decision, in the event log's conventions (`Kind/ns/name`, `ns/name:port`).
+    /// The request record with what the proxy observed; gateway, route, rule and backend
+    /// come from the decision, in the event log's conventions (`ns/name`, `Kind/ns/name`,
+    /// `ns/name:port`).
     func observedRecord(now: NIODeadline = .now()) -> RequestRecord {
-        var record = self.record
+        let head = request.head
+        var record = RequestRecord(id: id, client: request.client, port: request.listenerPort, scheme: request.scheme,
+                                   method: head.method.rawValue, host: request.host, path: head.uri,
+                                   headers: head.headers.map { HeaderField($0.name, $0.value) })
+        record.gateway = decision?.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         let route = decision?.route
         let latency = Double((now - started).nanoseconds) / 1_000_000
         record.observed = ObservedOutcome(route: route.map { "\($0.kind)/\($0.namespace)/\($0.name)" }, rule: route?.rule,

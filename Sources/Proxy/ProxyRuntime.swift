@@ -52,7 +52,12 @@ final class ProxyRuntime: Sendable {
     var world: ProxyWorld { current.withLockedValue { $0 } }
     func swap(_ world: ProxyWorld) { current.withLockedValue { $0 = world } }
 
-    func requestStarted() { counters.withLockedValue { $0.inFlight += 1; $0.requests += 1 } }
+    /// Counts a new request; returns whether the proxy is draining (one critical section
+    /// per request instead of two).
+    @discardableResult
+    func requestStarted() -> Bool {
+        counters.withLockedValue { $0.inFlight += 1; $0.requests += 1; return $0.draining }
+    }
     func requestFinished() { counters.withLockedValue { $0.inFlight -= 1 } }
     func malformedRequest() { counters.withLockedValue { $0.malformed += 1 } }
     func startDraining() { counters.withLockedValue { $0.draining = true } }

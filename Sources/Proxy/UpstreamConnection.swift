@@ -7,6 +7,8 @@ import NIOPosix
 /// downstream channel's loop (see `ConnectionPool`).
 protocol UpstreamDelegate: AnyObject {
     func upstreamReceived(_ part: HTTPClientResponsePart)
+    /// The end of a read batch from the backend: flush what `upstreamReceived` wrote.
+    func upstreamReadComplete()
     func upstreamWritabilityChanged()
     func upstreamClosed()
     /// True while the downstream client cannot take more bytes: reads from the backend wait.
@@ -42,6 +44,11 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         delegate.upstreamReceived(unwrapInboundIn(data))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+        context.fireChannelReadComplete()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
