@@ -12,8 +12,6 @@ public final class AdminRecorder: Sendable {
     public let writer: EventStoreWriter?
     /// Recent requests when there is no log (nil with a log: the log is the record).
     public let ring: AdminRequestRing?
-    /// Records the queue accepted (so `flush` knows when the writer has caught up).
-    private let accepted = NIOLockedValueBox(0)
 
     /// With an event store: `writer` drains `queue` into it (started by the caller).
     public init(queue: BoundedEventQueue, writer: EventStoreWriter) {
@@ -31,11 +29,11 @@ public final class AdminRecorder: Sendable {
 
     /// The proxy's `onRequest`: never blocks (queue and ring are bounded, drops are counted).
     public var onRequest: @Sendable (RequestRecord) -> Void {
-        let metrics = self.metrics, queue = self.queue, ring = self.ring, accepted = self.accepted
+        let metrics = self.metrics, queue = self.queue, ring = self.ring
         return { record in
             metrics.record(record)
             let event = Event(time: Date().timeIntervalSince1970, body: .request(record))
-            if queue?.offer(event) == true { accepted.withLockedValue { $0 += 1 } }
+            queue?.offer(event)
             ring?.append(event)
         }
     }
@@ -51,7 +49,8 @@ public final class AdminRecorder: Sendable {
     public func flush(timeout: Double = 2) {
         guard let queue, let writer else { return }
         let deadline = Date().addingTimeInterval(timeout)
-        let target = accepted.withLockedValue { $0 }
+        let target = queue.accepted
+        queue.requestFlush()  // the writer otherwise waits for a full batch (group commit)
         while queue.count > 0 || writer.written < target, Date() < deadline {
             Thread.sleep(forTimeInterval: 0.005)
         }

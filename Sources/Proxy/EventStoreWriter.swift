@@ -2,7 +2,8 @@ import EventLog
 import Foundation
 import NIOConcurrencyHelpers
 
-/// Drains a `BoundedEventQueue` into an `EventStore` on its own thread, in batches.
+/// Drains a `BoundedEventQueue` into an `EventStore` on its own thread, in batches: one
+/// transaction per full batch under load (group commit), or per flush interval when quiet.
 ///
 /// The event store is single-threaded SQLite; only this thread touches it after `start()`.
 /// Write errors are counted and reported, not retried: the proxy keeps serving.
@@ -31,7 +32,7 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     private func run() {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
-        while let batch = queue.take(max: ProxyLimits.eventBatchSize, timeout: interval) {
+        while let batch = queue.take(max: queue.batchSize, timeout: interval) {
             guard !batch.isEmpty else { continue }
             do {
                 _ = try storeLock.withLock { try store.append(batch) }

@@ -7,33 +7,47 @@ import NIOConcurrencyHelpers
 /// `offer` never blocks and never grows past `capacity`: when the consumer (SQLite) falls
 /// behind, records are dropped and counted, because delaying traffic to keep a log complete
 /// would change what is being observed.
+///
+/// Group commit: the consumer is woken only when a whole batch (`batchSize`) is waiting,
+/// on `requestFlush()` and on `close()`; otherwise it takes what is there when its wait
+/// times out. So an event loop pays one short critical section per record and no
+/// wake-up system call, and the writer commits full batches under load instead of one
+/// transaction per record.
 public final class BoundedEventQueue: Sendable {
     private struct State {
         var items: [Event] = []
+        var accepted = 0
         var dropped = 0
         var closed = false
+        var flushRequested = false
     }
     public let capacity: Int
+    /// Records waiting that wake the consumer (see the type's doc).
+    public let batchSize: Int
     private let condition = ConditionLock(value: false)
     private let state = NIOLockedValueBox(State())
 
-    public init(capacity: Int = ProxyLimits.eventQueueCapacity) {
+    public init(capacity: Int = ProxyLimits.eventQueueCapacity, batchSize: Int = ProxyLimits.eventBatchSize) {
         precondition(capacity > 0, "queue capacity must be positive")
+        precondition(batchSize > 0, "batch size must be positive")
         self.capacity = capacity
+        self.batchSize = batchSize
     }
 
     /// Enqueues `event`; false (and counted) when the queue is full or closed.
     @discardableResult
     public func offer(_ event: Event) -> Bool {
-        let accepted = state.withLockedValue { state -> Bool in
+        let (accepted, wake) = state.withLockedValue { state -> (Bool, Bool) in
             guard !state.closed, state.items.count < capacity else {
                 state.dropped += 1
-                return false
+                return (false, false)
             }
+            if state.items.capacity == 0 { state.items.reserveCapacity(batchSize) }
             state.items.append(event)
-            return true
+            state.accepted += 1
+            return (true, state.items.count == batchSize)
         }
-        if accepted { condition.signal() }
+        if wake { condition.signal() }
         return accepted
     }
 
@@ -43,28 +57,44 @@ public final class BoundedEventQueue: Sendable {
         offer(Event(time: time, body: .request(record)))
     }
 
-    /// Takes up to `max` events, waiting at most `timeout` seconds for the first one.
-    /// Returns an empty array on timeout, nil once closed and empty.
+    /// Takes up to `max` events: at once when `max` are waiting (or a flush was requested),
+    /// else after waiting at most `timeout` seconds for a batch to fill up. Returns an empty
+    /// array when nothing came, nil once closed and empty.
     public func take(max: Int, timeout: Double) -> [Event]? {
-        if let batch = takeNow(max: max) { return batch }
-        if isClosed { return nil }
+        if let batch = takeNow(max: max, onlyFull: true) { return batch }
+        if isClosed { return takeNow(max: max, onlyFull: false) }
         condition.wait(timeout: timeout)
-        return takeNow(max: max) ?? (isClosed ? nil : [])
+        return takeNow(max: max, onlyFull: false) ?? (isClosed ? nil : [])
     }
 
-    /// A non-empty batch, or nil when nothing is waiting.
-    private func takeNow(max: Int) -> [Event]? {
+    /// A non-empty batch, or nil when nothing is waiting (or, with `onlyFull`, less than a
+    /// full batch and no flush was requested).
+    private func takeNow(max: Int, onlyFull: Bool) -> [Event]? {
         state.withLockedValue { state -> [Event]? in
             if state.items.isEmpty { return nil }
-            let count = Swift.min(max, state.items.count)
-            let batch = Array(state.items.prefix(count))
-            state.items.removeFirst(count)
+            if onlyFull && state.items.count < max && !state.flushRequested && !state.closed { return nil }
+            state.flushRequested = false
+            if state.items.count <= max {
+                // Hand the whole array over: no copy, and the next one is allocated on demand.
+                defer { state.items = [] }
+                return state.items
+            }
+            let batch = Array(state.items.prefix(max))
+            state.items.removeFirst(max)
             return batch
         }
     }
 
+    /// Wakes the consumer now to write what is waiting (`AdminRecorder.flush`).
+    public func requestFlush() {
+        state.withLockedValue { $0.flushRequested = true }
+        condition.signal()
+    }
+
     private var isClosed: Bool { state.withLockedValue { $0.closed } }
 
+    /// Records accepted so far (the consumer has caught up once it wrote as many).
+    public var accepted: Int { state.withLockedValue { $0.accepted } }
     /// Records dropped because the queue was full (or closed).
     public var dropped: Int { state.withLockedValue { $0.dropped } }
     /// Records waiting.
