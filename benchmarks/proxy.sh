@@ -6,7 +6,8 @@
 # median requests/s and median p99 latency. Everything on 127.0.0.1; total well under 5 min
 # once the release build is done. Everything started here is stopped on exit.
 #
-#   benchmarks/proxy.sh            (env: SCRATCH=.build-live, BASE_PORT=19100, DURATION=10s)
+#   benchmarks/proxy.sh            (env: SCRATCH=.build-live, BASE_PORT=19100, DURATION=10s,
+#                                   GWSIM=path/to/gwsim to skip the build and use that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -42,8 +43,12 @@ if ((${#missing[@]})); then
     apt-get install -y -qq "${missing[@]}" >&2 || apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >&2
 fi
 
-swift build -c release --product gwsim --scratch-path "$scratch" >&2
-gwsim="$root/$scratch/release/gwsim"
+if [[ -n ${GWSIM:-} ]]; then
+    gwsim=$GWSIM  # a prebuilt binary (e.g. to compare two builds); no build
+else
+    swift build -c release --product gwsim --scratch-path "$scratch" >&2
+    gwsim="$root/$scratch/release/gwsim"
+fi
 
 # --- helpers -------------------------------------------------------------------------
 wait_ready() { # port: wait until the route answers 200 (at most 15 s)

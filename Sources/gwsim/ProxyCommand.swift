@@ -57,7 +57,11 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Address the listeners bind on.")
     var listenHost: String = "127.0.0.1"
 
+    @Option(help: "Event loop threads serving the listeners (benchmarks/proxy.sh matches nginx's worker_processes).")
+    var threads: Int = 2
+
     func validate() throws {
+        if !(1...256).contains(threads) { throw ValidationError("--threads \(threads): expected 1 to 256") }
         if paths.isEmpty && log == nil { throw ValidationError("give at least one manifest with -f PATH (or an existing --log)") }
         if let admin, AdminConfig.parseAddress(admin) == nil { throw ValidationError("--admin \(admin): expected HOST:PORT, e.g. 127.0.0.1:9901") }
         for backend in backends where ProxyConfig.parseBackendOverride(backend) == nil {
@@ -79,7 +83,7 @@ struct ProxyCommand: ParsableCommand {
             let (listener, local) = ProxyConfig.parsePortMapping(mapping)!
             portMap[listener] = local
         }
-        return ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides)
+        return ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads)
     }
 
     func run() throws {
