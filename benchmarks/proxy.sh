@@ -97,8 +97,11 @@ stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 "$gwsim" whoami --listen "127.0.0.1:$whoami_port" --name bench >"$work/whoami.out" 2>&1 &
 pids+=($!)
 
+# Every proxy gets 2 threads: gwsim --threads 2, nginx worker_processes 2, haproxy nbthread 2.
+proxy_threads=2
+
 # --- gwsim proxy (recording off) -----------------------------------------------------
-"$gwsim" proxy -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
+"$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_port" >"$work/gwsim.out" 2>&1 &
 gwsim_pid=$!; pids+=($gwsim_pid)
 bench gwsim "$gwsim_port"
@@ -121,7 +124,7 @@ bench haproxy "$haproxy_port"
 stop_pid $haproxy_pid
 
 # --- gwsim proxy with recording on -----------------------------------------------------
-"$gwsim" proxy -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
+"$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_log_port" --log "$work/events.db" >"$work/gwsim-log.out" 2>&1 &
 gwsim_log_pid=$!; pids+=($gwsim_log_pid)
 bench gwsim+log "$gwsim_log_port"
