@@ -25,7 +25,7 @@ enum ListenerPipeline {
     /// Cleartext listener connection: HTTP/1.1, or HTTP/2 with prior knowledge (h2c).
     static func configureHTTP(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        try sync.addHandler(ConnectionIdleTimer(timeout: runtime.config.clientIdleTimeout))
         try sync.addHandler(H2CPrefaceDetector { detected, channel in
             let sync = channel.pipeline.syncOperations
             switch detected {
@@ -51,7 +51,7 @@ enum ListenerPipeline {
     /// HTTPS listener connection: TLS is set up once the ClientHello's SNI is known.
     static func configureHTTPS(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(IdleStateHandler(allTimeout: runtime.config.clientIdleTimeout))
+        try sync.addHandler(ConnectionIdleTimer(timeout: runtime.config.clientIdleTimeout))
         try sync.addHandler(TLSIdleCloser())
         try sync.addHandler(ByteToMessageHandler(SNIHandler { result in
             let sni: String?
