@@ -219,6 +219,13 @@ public final class TraceReader: IteratorProtocol {
                 inputPos = 0
                 inputCount = n
             }
+            if !inFrame && !outputPending {
+                if inputCount - inputPos < Self.frameHeaderProbe && !endOfInput { topUpInput() }
+                if let missing = missingChecksum() {
+                    stop(.damaged(atByte: frameStart, eventsKept: eventsRead, message: missing))
+                    return
+                }
+            }
             let step = input.withUnsafeBytes { inp in
                 chunk.withUnsafeMutableBytes { out in
                     decompressor.step(input: UnsafeRawBufferPointer(rebasing: inp[inputPos..<inputCount]), output: out)
@@ -249,6 +256,35 @@ public final class TraceReader: IteratorProtocol {
                     return
                 }
             }
+        }
+    }
+
+    /// Bytes of a frame start that say whether it carries a checksum: magic (4) and descriptor (1).
+    private static let frameHeaderProbe = 5
+
+    /// Moves the unread input to the front of the buffer and reads more after it, so a
+    /// frame header never straddles two reads when it is checked.
+    private func topUpInput() {
+        guard let f = file else { return }
+        let rest = inputCount - inputPos
+        input.withUnsafeMutableBytes { bytes in
+            if rest > 0, inputPos > 0 { memmove(bytes.baseAddress!, bytes.baseAddress! + inputPos, rest) }
+        }
+        let n = input.withUnsafeMutableBytes { fread($0.baseAddress! + rest, 1, $0.count - rest, f) }
+        inputPos = 0
+        inputCount = rest + n
+        if n == 0 && ferror(f) == 0 { endOfInput = true }
+    }
+
+    /// gwsim writes every frame with a content checksum (zstd's default too). A frame
+    /// header without the flag means a damaged header: without this check, a flipped
+    /// flag lets the frame pass unverified and the damage shows only one frame later.
+    private func missingChecksum() -> String? {
+        guard inputCount - inputPos >= Self.frameHeaderProbe else { return nil }
+        return input.withUnsafeBytes { bytes -> String? in
+            let magic = bytes.loadUnaligned(fromByteOffset: inputPos, as: UInt32.self).littleEndian
+            guard magic == 0xFD2F_B528 else { return nil }  // not a zstd frame: the decoder reports it
+            return bytes[inputPos + 4] & 0x04 == 0 ? "zstd frame without a content checksum" : nil
         }
     }
 

@@ -179,6 +179,24 @@ final class TraceTests: XCTestCase {
         XCTAssertGreaterThan(damaged, 300)
     }
 
+    /// A flipped checksum flag would let a frame pass unverified: the reader refuses the
+    /// frame where it starts instead of noticing the damage a frame later.
+    func testFrameWithoutChecksumFlagIsDamagedAtItsStart() throws {
+        let dir = TempDir()
+        let path = dir.path("ok.zst")
+        _ = try writeTrace(Fixtures.mixed(50), to: path, frameBytes: 4000)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertNotEqual(bytes[4] & 0x04, 0)
+        bytes[4] &= ~UInt8(0x04)
+        let bad = dir.path("bad.zst")
+        try bytes.write(to: URL(fileURLWithPath: bad))
+        let (read, result) = try TraceReader.readAll(path: bad)
+        XCTAssertTrue(read.isEmpty)
+        guard case .damaged(let at, _, let message) = result.stopReason else { return XCTFail("\(result.stopReason)") }
+        XCTAssertEqual(at, 0)
+        XCTAssertTrue(message.contains("checksum"), message)
+    }
+
     /// 200k events stream through writer and reader (memory is bounded by one frame).
     func testLargeStream() throws {
         let dir = TempDir()
