@@ -175,36 +175,10 @@ private struct FlatRequestLookup {
     }
 
     /// PathPrefix candidates from the longest segment boundary down to `/`
-    /// (httproute_types.go, PathMatchPathPrefix; same walk as PrefixHashes).
+    /// (httproute_types.go, PathMatchPathPrefix), skipping depths no prefix has.
     func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>) -> Int32? {
-        var slashes = 0
-        for byte in path where byte == UInt8(ascii: "/") { slashes += 1 }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { hashes -> Int32? in
-            var count = 0
-            var segments = 0
-            var hash = ByteHash.seed
-            for (index, byte) in path.enumerated() {
-                if byte == UInt8(ascii: "/") {
-                    if index > 0 {
-                        if depths & (1 << UInt64(min(63, segments))) != 0 {
-                            hashes[count] = hash
-                            count += 1
-                        }
-                    }
-                    segments += 1
-                }
-                hash = ByteHash.mix(hash, byte)
-            }
-            if path.count > 1, path[path.count - 1] != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
-                hashes[count] = hash
-                count += 1
-            }
-            while count > 0 {
-                count -= 1
-                if let hit = firstMatch(in: lookup(.prefix, owner: owner, hash: hashes[count]), path: path) { return hit }
-            }
-            guard depths & 1 != 0 else { return nil }
-            return firstMatch(in: lookup(.prefix, owner: owner, hash: ByteHash.of("/".utf8)), path: path)
+        PrefixHashes.firstHit(path, depths: depths) { hash in
+            firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path)
         }
     }
 

@@ -111,7 +111,7 @@ enum HTTPRouter {
         }
         for entry in vhost.regex where entry.matches(path: path, method: method, headers: headers, query: query) { return entry }
         if vhost.prefix.isEmpty { return nil }
-        return PrefixHashes.firstHit(path) { hash in
+        return PrefixHashes.firstHit(path.utf8) { hash in
             guard let entries = vhost.prefix[hash] else { return nil }
             return entries.first { $0.matches(path: path, method: method, headers: headers, query: query) }
         }
@@ -159,25 +159,33 @@ enum HTTPRouter {
 /// The normalized PathPrefix keys a path can match, as hashes, longest first:
 /// `/a/b/c` -> `/a/b/c`, `/a/b`, `/a`, `/`. FNV-1a is incremental, so one pass
 /// over the bytes yields the hash of every prefix that ends at a segment boundary.
+/// `depths` (bit n: some prefix has n segments, bit 63: 63 or more) skips the
+/// boundaries no prefix of the virtual host can match; the object path passes all.
 enum PrefixHashes {
-    static func firstHit<T>(_ path: Substring, _ lookup: (UInt64) -> T?) -> T? {
-        let bytes = path.utf8
+    static let everyDepth = UInt64.max
+
+    static func firstHit<Bytes: Collection, T>(_ bytes: Bytes, depths: UInt64 = everyDepth, _ lookup: (UInt64) -> T?) -> T?
+    where Bytes.Element == UInt8 {
         let slashes = bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { buffer -> T? in
             var count = 0
+            var segments = 0
             var hash = ByteHash.seed
             var index = 0
             var last: UInt8 = 0
             for byte in bytes {
-                if byte == UInt8(ascii: "/"), index > 0 {
-                    buffer[count] = hash
-                    count += 1
+                if byte == UInt8(ascii: "/") {
+                    if index > 0, depths & (1 << UInt64(min(63, segments))) != 0 {
+                        buffer[count] = hash
+                        count += 1
+                    }
+                    segments += 1
                 }
                 hash = ByteHash.mix(hash, byte)
                 last = byte
                 index += 1
             }
-            if index > 1, last != UInt8(ascii: "/") {
+            if index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
                 buffer[count] = hash
                 count += 1
             }
@@ -185,7 +193,8 @@ enum PrefixHashes {
                 count -= 1
                 if let hit = lookup(buffer[count]) { return hit }
             }
-            return lookup(ByteHash.of("/"))
+            guard depths & 1 != 0 else { return nil }
+            return lookup(ByteHash.of("/".utf8))
         }
     }
 }
