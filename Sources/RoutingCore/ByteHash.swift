@@ -36,3 +36,53 @@ extension StringProtocol {
         return true
     }
 }
+
+extension ByteHash {
+    /// A hostname's hash, case-insensitive, eight bytes at a time: hostnames
+    /// are hashed on every request and the byte-at-a-time FNV chain (a
+    /// multiply per byte) was the largest item of a flat lookup. Only the flat
+    /// index uses it, with its own keys, and every hit is verified.
+    static func host(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var hash = seed ^ UInt64(bytes.count)
+        var index = 0
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while index + 8 <= bytes.count {
+                hash = mixWord(hash, lowerWord(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                index += 8
+            }
+        }
+        if index < bytes.count {
+            var tail: UInt64 = 0
+            var shift: UInt64 = 0
+            while index < bytes.count {
+                tail |= UInt64(bytes[index]) << shift
+                shift += 8
+                index += 1
+            }
+            hash = mixWord(hash, lowerWord(tail))
+        }
+        return hash
+    }
+
+    static func host(_ text: String) -> UInt64 {
+        var text = text
+        return text.withUTF8 { host($0) }
+    }
+
+    @inline(__always)
+    static func mixWord(_ hash: UInt64, _ word: UInt64) -> UInt64 {
+        let mixed = (hash ^ word) &* 0x9e37_79b9_7f4a_7c15
+        return (mixed << 31) | (mixed >> 33)
+    }
+
+    /// ASCII `A`-`Z` lower-cased in each byte of a little-endian word; other bytes unchanged.
+    @inline(__always)
+    static func lowerWord(_ word: UInt64) -> UInt64 {
+        let low7 = word & 0x7f7f_7f7f_7f7f_7f7f
+        let atLeastA = low7 &+ 0x3f3f_3f3f_3f3f_3f3f // high bit set where the byte is >= 0x41
+        let pastZ = low7 &+ 0x2525_2525_2525_2525 // high bit set where the byte is >= 0x5b
+        let upper = atLeastA & ~pastZ & ~word & 0x8080_8080_8080_8080
+        return word | (upper >> 2)
+    }
+}

@@ -18,7 +18,7 @@ extension FlatTable {
     /// hostname then wildcard suffixes then `*`, then Exact, RegularExpression
     /// and PathPrefix lists in precedence order (Precedence.swift).
     func lookup(_ request: RouteRequest) -> FlatResult {
-        guard usable, let range = ports[request.port] else { return .fallback }
+        guard usable, let range = gateways(onPort: request.port) else { return .fallback }
         var gatewayEntry = -1
         if let wanted = request.gateway {
             for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted {
@@ -30,36 +30,31 @@ extension FlatTable {
         guard gatewayEntry >= 0 else { return .fallback }
         let gateway = portGateways[gatewayEntry]
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
-        let result = withUnsafePointer(to: request) { request in
-            arena.withUnsafeBufferPointer { arena -> FlatResult? in
-                request.pointee.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
-                    request.pointee.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
-                        request.pointee.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
-                            FlatRequestLookup(table: self, arena: arena, request: request, target: target, method: method)
-                                .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
-                        } ?? nil
-                    } ?? nil
+        let result = request.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
+            request.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
+                request.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
+                    FlatRequestLookup(table: self, arena: arena.buffer, target: target, method: method)
+                        .run(host: host, gateway: gateway, isHTTPS: isHTTPS, request: request)
                 } ?? nil
-            }
-        }
+            } ?? nil
+        } ?? nil
         return result ?? .fallback
     }
 }
 
 /// One lookup over borrowed bytes of the request. Holds no strong references
-/// (the caller keeps the table and the request alive for the whole lookup).
+/// (the caller keeps the table and the request alive for the whole lookup);
+/// the request itself is passed down, borrowed, to the checks that read headers.
 private struct FlatRequestLookup {
     unowned(unsafe) let table: FlatTable
     let arena: UnsafeBufferPointer<UInt8>
-    /// Read only for header and object checks.
-    let request: UnsafePointer<RouteRequest>
     let target: UnsafeBufferPointer<UInt8>
     let method: UnsafeBufferPointer<UInt8>
 
-    func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
+    func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool, request: RouteRequest) -> FlatResult? {
         guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
-        if isHTTPS, let sni = request.pointee.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
+        if isHTTPS, let sni = request.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
             return nil // SNI and Host differ: misdirection rules apply (HTTPRouter.misdirection)
         }
         if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
@@ -72,13 +67,13 @@ private struct FlatRequestLookup {
         if vhost.hasGRPC { return nil }
         let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
-        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
+        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path, request: request) {
             return .hit(listener: listenerIndex, match: hit)
         }
-        if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {
+        if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path, request: request) {
             return .hit(listener: listenerIndex, match: hit)
         }
-        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path) {
+        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path, request: request) {
             return .hit(listener: listenerIndex, match: hit)
         }
         return .miss(listener: listenerIndex)
@@ -88,12 +83,16 @@ private struct FlatRequestLookup {
     /// (brackets, a trailing dot, several colons).
     static func normalizedLength(_ host: UnsafeBufferPointer<UInt8>) -> Int? {
         var colon = -1
-        for (index, byte) in host.enumerated() {
-            if byte == UInt8(ascii: "[") { return nil }
+        var index = 0
+        while index < host.count {
+            let byte = host[index]
             if byte == UInt8(ascii: ":") {
                 if colon >= 0 { return nil }
                 colon = index
+            } else if byte == UInt8(ascii: "[") {
+                return nil
             }
+            index += 1
         }
         let length = colon >= 0 ? colon : host.count
         if length > 0, host[length - 1] == UInt8(ascii: ".") { return nil }
@@ -131,17 +130,15 @@ private struct FlatRequestLookup {
 
     /// Exact hostname, then `*.suffix` from the longest suffix, then `*`; no fall-through past the first found.
     func virtualHost(listener: Int32, host: UnsafeBufferPointer<UInt8>, wildcards: Bool) -> Int32? {
-        var hash = ByteHash.seed
-        for byte in host { hash = ByteHash.mix(hash, ByteHash.lower(byte)) }
-        if let found = virtualHost(listener: listener, hash: hash, matches: { equalsLower(host, $0) }) { return found }
+        if let found = virtualHost(.virtualHost, listener: listener, hash: ByteHash.host(host), matches: { equalsLower(host, $0) }) {
+            return found
+        }
         if wildcards {
             var dot = 0
             while dot < host.count {
                 if host[dot] == UInt8(ascii: "."), dot + 1 < host.count {
                     let suffix = UnsafeBufferPointer(rebasing: host[(dot + 1)...])
-                    var hash = ByteHash.mix(ByteHash.mix(ByteHash.seed, UInt8(ascii: "*")), UInt8(ascii: "."))
-                    for byte in suffix { hash = ByteHash.mix(hash, ByteHash.lower(byte)) }
-                    let found = virtualHost(listener: listener, hash: hash) { name in
+                    let found = virtualHost(.wildcardHost, listener: listener, hash: ByteHash.host(suffix)) { name in
                         name.count == suffix.count + 2 && name[0] == UInt8(ascii: "*")
                             && equalsLower(suffix, UnsafeBufferPointer(rebasing: name[2...]))
                     }
@@ -150,11 +147,11 @@ private struct FlatRequestLookup {
                 dot += 1
             }
         }
-        return virtualHost(listener: listener, hash: ByteHash.of("*".utf8)) { $0.count == 1 && $0[0] == UInt8(ascii: "*") }
+        return virtualHost(.virtualHost, listener: listener, hash: FlatTable.catchAllHash) { $0.count == 1 && $0[0] == UInt8(ascii: "*") }
     }
 
-    func virtualHost(listener: Int32, hash: UInt64, matches: (UnsafeBufferPointer<UInt8>) -> Bool) -> Int32? {
-        let (start, count) = lookup(.virtualHost, owner: listener, hash: hash)
+    func virtualHost(_ tag: FlatTable.Tag, listener: Int32, hash: UInt64, matches: (UnsafeBufferPointer<UInt8>) -> Bool) -> Int32? {
+        let (start, count) = lookup(tag, owner: listener, hash: hash)
         guard count > 0, matches(slice(table.virtualHosts[Int(start)].hostname)) else { return nil }
         return start
     }
@@ -163,38 +160,37 @@ private struct FlatRequestLookup {
     @inline(__always)
     func lookup(_ tag: FlatTable.Tag, owner: Int32, hash: UInt64) -> (Int32, Int32) {
         let key = FlatTable.key(tag, owner: owner, hash: hash)
-        return table.slots.withUnsafeBufferPointer { slots in
-            var position = Int(truncatingIfNeeded: key) & table.slotMask
-            while true {
-                let slot = slots[position]
-                if slot.count == 0 { return (0, 0) }
-                if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
-                position = (position + 1) & table.slotMask
-            }
+        let slots = table.slots.buffer
+        var position = Int(truncatingIfNeeded: key) & table.slotMask
+        while true {
+            let slot = slots[position]
+            if slot.count == 0 { return (0, 0) }
+            if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
+            position = (position + 1) & table.slotMask
         }
     }
 
     /// PathPrefix candidates from the longest segment boundary down to `/`
     /// (httproute_types.go, PathMatchPathPrefix), skipping depths no prefix has.
-    func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>) -> Int32? {
+    func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Int32? {
         PrefixHashes.firstHit(path, depths: depths) { hash in
-            firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path)
+            firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path, request: request)
         }
     }
 
     /// The first match of a precedence-ordered list that accepts the request.
-    func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>) -> Int32? {
+    func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Int32? {
         let (start, count) = list
         var index = Int(start)
         let end = Int(start + count)
         while index < end {
-            if accepts(table.matches[index], path: path) { return Int32(index) }
+            if accepts(table.matches[index], path: path, request: request) { return Int32(index) }
             index += 1
         }
         return nil
     }
 
-    func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>) -> Bool {
+    func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Bool {
         switch match.kind {
         case .exact:
             guard equals(path, slice(match.path)) else { return false }
@@ -210,21 +206,21 @@ private struct FlatRequestLookup {
         if !match.method.isNone, !equals(method, slice(match.method)) { return false }
         var header = Int(match.headerStart)
         while header < Int(match.headerStart + match.headerCount) {
-            if !headerMatches(table.headers[header]) { return false }
+            if !headerMatches(table.headers[header], in: request.headers) { return false }
             header += 1
         }
-        if match.needsObject { return objectAccepts(match) }
+        if match.needsObject { return objectAccepts(match, request: request) }
         return true
     }
 
     /// The request's value of the header (repeated headers joined with ",", as HeaderIndex does) equals the expected one.
-    func headerMatches(_ header: FlatTable.Header) -> Bool {
+    func headerMatches(_ header: FlatTable.Header, in headers: [HTTPHeader]) -> Bool {
         let name = slice(header.name)
         let expected = slice(header.value)
         var found: HTTPHeader?
-        for candidate in request.pointee.headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
+        for candidate in headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
             if found != nil {
-                let joined = HeaderIndex(headers: request.pointee.headers).value(candidate.name) ?? ""
+                let joined = HeaderIndex(headers: headers).value(candidate.name) ?? ""
                 return joined.utf8.elementsEqual(expected)
             }
             found = candidate
@@ -233,10 +229,10 @@ private struct FlatRequestLookup {
         return found.value.utf8.elementsEqual(expected)
     }
 
-    func objectAccepts(_ match: FlatTable.Match) -> Bool {
-        let (pathPart, queryPart) = splitPathAndQuery(request.pointee.path)
-        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.pointee.method,
-                                                             headers: HeaderIndex(headers: request.pointee.headers),
+    func objectAccepts(_ match: FlatTable.Match, request: RouteRequest) -> Bool {
+        let (pathPart, queryPart) = splitPathAndQuery(request.path)
+        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.method,
+                                                             headers: HeaderIndex(headers: request.headers),
                                                              query: QueryIndex(query: queryPart))
     }
 

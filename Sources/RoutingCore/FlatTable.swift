@@ -78,7 +78,9 @@ final class FlatTable: Sendable {
         var count: Int32 = 0
     }
 
-    enum Tag: UInt8, Sendable { case virtualHost, exact, prefix }
+    /// virtualHost: an exact hostname (or `*`); wildcardHost: `*.suffix`, keyed
+    /// by the suffix, so a lookup hashes each suffix of the Host once.
+    enum Tag: UInt8, Sendable { case virtualHost, wildcardHost, exact, prefix }
 
     /// The Gateways listening on one port, each with its listener range.
     struct PortGateway: Sendable {
@@ -87,45 +89,81 @@ final class FlatTable: Sendable {
         var listenerCount: Int32
     }
 
-    let arena: [UInt8]
-    let listeners: [Listener]
+    /// A rule's backend: weight, and whether the ref resolved.
+    struct Backend: Sendable {
+        var weight: Int
+        var valid: Bool
+    }
+
+    /// The Gateways on one listener port: a range in `portGateways`.
+    struct Port: Sendable {
+        var port: Int
+        var start: Int32
+        var count: Int32
+    }
+
+    let arena: FrozenArray<UInt8>
+    let listeners: FrozenArray<Listener>
     let listenerObjects: [CompiledListener]
-    let virtualHosts: [VirtualHost]
-    let matches: [Match]
+    let virtualHosts: FrozenArray<VirtualHost>
+    let matches: FrozenArray<Match>
     let matchObjects: [CompiledMatch]
-    let headers: [Header]
-    let rules: [Rule]
-    /// Per rule backend: weight, and whether the ref resolved.
-    let backends: [(weight: Int, valid: Bool)]
-    let slots: [Slot]
+    let headers: FrozenArray<Header>
+    let rules: FrozenArray<Rule>
+    /// Every rule's backends, in rule order (`Rule.backendStart`).
+    let backends: FrozenArray<Backend>
+    let slots: FrozenArray<Slot>
     let slotMask: Int
     let gatewayKeys: [ObjectKey]
-    let portGateways: [PortGateway]
-    /// Port -> range in `portGateways`.
-    let ports: [Int: (start: Int32, count: Int32)]
+    let portGateways: FrozenArray<PortGateway>
+    /// Sorted by port (a Gateway has a handful: a scan beats hashing).
+    let ports: FrozenArray<Port>
     /// False when the index could not be built faithfully (a hostname hash
     /// collision): every request then takes the object path.
     let usable: Bool
 
     init(arena: [UInt8], listeners: [Listener], listenerObjects: [CompiledListener], virtualHosts: [VirtualHost],
-         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], rules: [Rule], backends: [(weight: Int, valid: Bool)], slots: [Slot], gatewayKeys: [ObjectKey],
-         portGateways: [PortGateway], ports: [Int: (start: Int32, count: Int32)], usable: Bool) {
-        self.arena = arena
-        self.listeners = listeners
+         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], rules: [Rule], backends: [Backend], slots: [Slot], gatewayKeys: [ObjectKey],
+         portGateways: [PortGateway], ports: [Port], usable: Bool) {
+        self.arena = FrozenArray(arena)
+        self.listeners = FrozenArray(listeners)
         self.listenerObjects = listenerObjects
-        self.virtualHosts = virtualHosts
-        self.matches = matches
+        self.virtualHosts = FrozenArray(virtualHosts)
+        self.matches = FrozenArray(matches)
         self.matchObjects = matchObjects
-        self.headers = headers
-        self.rules = rules
-        self.backends = backends
-        self.slots = slots
+        self.headers = FrozenArray(headers)
+        self.rules = FrozenArray(rules)
+        self.backends = FrozenArray(backends)
+        self.slots = FrozenArray(slots)
         self.slotMask = slots.count - 1
         self.gatewayKeys = gatewayKeys
-        self.portGateways = portGateways
-        self.ports = ports
+        self.portGateways = FrozenArray(portGateways)
+        self.ports = FrozenArray(ports.sorted { $0.port < $1.port })
         self.usable = usable
     }
+
+    deinit {
+        arena.free()
+        listeners.free()
+        virtualHosts.free()
+        matches.free()
+        headers.free()
+        rules.free()
+        backends.free()
+        slots.free()
+        portGateways.free()
+        ports.free()
+    }
+
+    /// The range in `portGateways` of the Gateways listening on `port`.
+    @inline(__always)
+    func gateways(onPort port: Int) -> Port? {
+        for index in 0..<ports.count where ports[index].port == port { return ports[index] }
+        return nil
+    }
+
+    /// The key of the `*` virtual host (routes without hostnames).
+    static let catchAllHash = ByteHash.host("*")
 
     /// Mixes the owner, the tag and a byte hash into the index key (SplitMix64 finalizer).
     @inline(__always)

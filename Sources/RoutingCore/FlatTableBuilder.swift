@@ -23,7 +23,7 @@ struct FlatTableBuilder {
 
     private mutating func run(_ byPort: [Int: [RoutingTable.PortGateway]], rules compiledRules: [CompiledRule]) -> FlatTable {
         var rules: [FlatTable.Rule] = []
-        var backends: [(weight: Int, valid: Bool)] = []
+        var backends: [FlatTable.Backend] = []
         for rule in compiledRules {
             var redirectStatus: Int16 = 0
             var hasCORS = false
@@ -34,12 +34,12 @@ struct FlatTableBuilder {
             rules.append(FlatTable.Rule(backendStart: Int32(backends.count), backendCount: Int32(rule.backends.count),
                                         failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
                                         hasCORS: hasCORS))
-            backends += rule.backends.map { ($0.weight, $0.valid) }
+            backends += rule.backends.map { FlatTable.Backend(weight: $0.weight, valid: $0.valid) }
         }
         var gatewayKeys: [ObjectKey] = []
         var gatewayOrdinal: [ObjectKey: Int32] = [:]
         var portGateways: [FlatTable.PortGateway] = []
-        var ports: [Int: (start: Int32, count: Int32)] = [:]
+        var ports: [FlatTable.Port] = []
         for port in byPort.keys.sorted() {
             let start = Int32(portGateways.count)
             for entry in byPort[port]! {
@@ -53,7 +53,7 @@ struct FlatTableBuilder {
                 portGateways.append(FlatTable.PortGateway(gateway: ordinal, listenerStart: listenerStart,
                                                           listenerCount: Int32(entry.listeners.count)))
             }
-            ports[port] = (start, Int32(portGateways.count) - start)
+            ports.append(FlatTable.Port(port: port, start: start, count: Int32(portGateways.count) - start))
         }
         let slots = hashIndex()
         return FlatTable(arena: arena, listeners: listeners, listenerObjects: listenerObjects, virtualHosts: virtualHosts,
@@ -71,11 +71,13 @@ struct FlatTableBuilder {
         var seenHosts: Set<UInt64> = []
         for hostname in listener.vhosts.keys.sorted() {
             let vhost = listener.vhosts[hostname]!
-            let hostHash = ByteHash.of(hostname.utf8)
-            if !seenHosts.insert(hostHash).inserted { usable = false }
+            let isWildcard = hostname.hasPrefix("*.")
+            let tag: FlatTable.Tag = isWildcard ? .wildcardHost : .virtualHost
+            let hostHash = ByteHash.host(isWildcard ? String(hostname.dropFirst(2)) : hostname)
+            if !seenHosts.insert(FlatTable.key(tag, owner: index, hash: hostHash)).inserted { usable = false }
             let vhostIndex = Int32(virtualHosts.count)
-            entries.append(FlatTable.Slot(key: FlatTable.key(.virtualHost, owner: index, hash: hostHash), owner: index,
-                                          tag: .virtualHost, start: vhostIndex, count: 1))
+            entries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: index, hash: hostHash), owner: index,
+                                          tag: tag, start: vhostIndex, count: 1))
             let regexStart = Int32(matches.count)
             for match in vhost.regex { matches.append(flat(match)) }
             var prefixDepths: UInt64 = 0

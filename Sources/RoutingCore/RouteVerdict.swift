@@ -43,9 +43,7 @@ extension RoutingTable {
             let start = Int(rule.backendStart)
             let end = start + Int(rule.backendCount)
             let point = WeightedChoice.point(for: key)
-            let picked = flat.backends.withUnsafeBufferPointer { all in
-                WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: all[start..<end]).lazy.map(\.weight), point: point)
-            }
+            let picked = WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<end]).lazy.map { $0.weight }, point: point)
             guard end > start, let offset = picked else {
                 return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)
             }

@@ -1,0 +1,29 @@
+/// An immutable array of plain values whose memory its owner frees (FlatTable
+/// in its deinit). Reading an element is a load, with no reference counting:
+/// a Swift `Array` stored in a class is retained and released around reads
+/// the optimizer cannot prove safe, which cost the hot path more than the
+/// lookups themselves. Bounds are checked in debug builds, as for
+/// UnsafeBufferPointer; the builder only stores indices it produced.
+struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>
+    let buffer: UnsafeBufferPointer<Element>
+
+    init(_ elements: [Element]) {
+        let memory = UnsafeMutablePointer<Element>.allocate(capacity: max(1, elements.count))
+        elements.withUnsafeBufferPointer { source in
+            if let start = source.baseAddress { memory.initialize(from: start, count: source.count) }
+        }
+        base = memory
+        buffer = UnsafeBufferPointer(start: memory, count: elements.count)
+    }
+
+    var count: Int { buffer.count }
+
+    @inline(__always)
+    subscript(index: Int) -> Element { buffer[index] }
+
+    /// Only the owner calls this, once, when nothing reads the array any more.
+    func free() {
+        base.deallocate()
+    }
+}
