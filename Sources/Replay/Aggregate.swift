@@ -74,13 +74,11 @@ struct ComboValue: Sendable {
     var lastChunk = 0
 
     @inline(__always)
-    static func count(_ value: inout ComboValue, changed: Bool, newlyFailing: Bool, newlySucceeding: Bool) {
-        value.requests += 1
-        if changed {
-            value.changed += 1
-            if newlyFailing { value.newlyFailing += 1 }
-            if newlySucceeding { value.newlySucceeding += 1 }
-        }
+    mutating func add(requests: Int, changed: Int, newlyFailing: Int, newlySucceeding: Int) {
+        self.requests += requests
+        self.changed += changed
+        self.newlyFailing += newlyFailing
+        self.newlySucceeding += newlySucceeding
     }
 }
 

@@ -26,6 +26,42 @@ struct ChunkSettings: Sendable {
     var maxDisagreements: Int
 }
 
+/// How one request's two decisions compare: everything the report counts.
+struct Comparison: Sendable {
+    var before: SideKey
+    var after: SideKey
+    var changed: Bool
+    var newlyFailing: Bool
+    var newlySucceeding: Bool
+    /// Why it changed; empty when it did not.
+    var categories: [ChangeCategory]
+
+    init(_ before: Decision, _ after: Decision, identical: Bool) {
+        self.before = SideKey(before)
+        self.after = identical ? self.before : SideKey(after)
+        changed = !identical && ChunkProcessor.differs(before, after)
+        newlyFailing = changed && !self.before.isFailing && self.after.isFailing
+        newlySucceeding = changed && self.before.isFailing && !self.after.isFailing
+        categories = changed ? ChunkProcessor.categories(before, after, self.before, self.after) : []
+    }
+}
+
+/// Requests whose verdicts in both worlds are request-independent
+/// (`RoutingTable.isRequestIndependent`) compare the same way whatever else
+/// they carry, so a chunk renders and compares each distinct pair of verdicts
+/// once and only counts the requests that share it.
+struct VerdictPair: Hashable {
+    var before: RouteVerdict
+    var after: RouteVerdict
+}
+
+struct PairTally {
+    var comparison: Comparison
+    var backendsBefore: [WeightedBackend]
+    var backendsAfter: [WeightedBackend]
+    var requests = 0
+}
+
 /// Routes one chunk in both worlds and sums what the report needs. Pure: the
 /// same chunk always gives the same aggregate, on any thread.
 enum ChunkProcessor {
@@ -33,6 +69,8 @@ enum ChunkProcessor {
         var agg = Aggregate(origin: settings.origin)
         var gatewayText: String?
         var gatewayKey: ObjectKey?
+        var pairIndex: [VerdictPair: Int] = [:]
+        var tallies: [PairTally] = []
         for pending in job.requests {
             let record = pending.record
             var gateway: ObjectKey?
@@ -43,72 +81,107 @@ enum ChunkProcessor {
                     gatewayKey = gateway
                 }
             }
-            let before: Decision
-            let after: Decision
             if let proto = l4Protocol(record.scheme) {
                 let connection = ConnectionRequest(gateway: gateway, port: record.port, protocol: proto, sni: record.sni)
-                before = job.baseline.routeConnection(connection, key: record.id)
-                after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
-            } else {
-                let request = RouteRequest(gateway: gateway, port: record.port, scheme: httpScheme(record.scheme), method: record.method,
-                                           host: record.host, path: record.path,
-                                           headers: record.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, sni: record.sni)
-                before = job.baseline.route(request, key: record.id)
-                after = job.identical ? before : job.candidate.route(request, key: record.id)
+                let before = job.baseline.routeConnection(connection, key: record.id)
+                let after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
+                add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
+                    chunk: job.index, settings: settings, to: &agg)
+                continue
             }
-            add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
-                chunk: job.index, settings: settings, to: &agg)
+            let request = RouteRequest(gateway: gateway, port: record.port, scheme: httpScheme(record.scheme), method: record.method,
+                                       host: record.host, path: record.path,
+                                       headers: record.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, sni: record.sni)
+            let verdictBefore = job.baseline.verdict(request, key: record.id)
+            let verdictAfter = job.identical ? verdictBefore : job.candidate.verdict(request, key: record.id)
+            guard job.baseline.isRequestIndependent(verdictBefore), job.candidate.isRequestIndependent(verdictAfter) else {
+                let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
+                let after = job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id)
+                add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
+                    chunk: job.index, settings: settings, to: &agg)
+                continue
+            }
+            let pair = VerdictPair(before: verdictBefore, after: verdictAfter)
+            let index = pairIndex[pair] ?? {
+                let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
+                let after = job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id)
+                tallies.append(PairTally(comparison: Comparison(before, after, identical: job.identical),
+                                         backendsBefore: before.backends, backendsAfter: after.backends))
+                pairIndex[pair] = tallies.count - 1
+                return tallies.count - 1
+            }()
+            tallies[index].requests += 1
+            count(record: record, time: pending.timeMicros, tallies[index].comparison, settings: settings, to: &agg)
+            if settings.verify, record.observed != nil {
+                verify(record: record, time: pending.timeMicros, before: job.baseline.decision(for: verdictBefore, request: request, key: record.id),
+                       settings: settings, to: &agg)
+            }
+        }
+        for tally in tallies {
+            let comparison = tally.comparison
+            let changed = comparison.changed ? tally.requests : 0
+            agg.combos[ComboKey(before: comparison.before, after: comparison.after),
+                       default: ComboValue(backendsBefore: tally.backendsBefore, backendsAfter: tally.backendsAfter, lastChunk: job.index)]
+                .add(requests: tally.requests, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
+                     newlySucceeding: comparison.newlySucceeding ? changed : 0)
         }
         return agg
     }
 
-    @inline(__always)
+    /// One request compared from its two full decisions.
     static func add(record: RequestRecord, time: Int64, before: Decision, after: Decision, identical: Bool,
                     chunk: Int, settings: ChunkSettings, to agg: inout Aggregate) {
-        let b = SideKey(before)
-        let a = identical ? b : SideKey(after)
-        let isChanged = !identical && differs(before, after)
-        let newlyFailing = isChanged && !b.isFailing && a.isFailing
-        let newlySucceeding = isChanged && b.isFailing && !a.isFailing
+        let comparison = Comparison(before, after, identical: identical)
+        let changed = comparison.changed ? 1 : 0
+        agg.combos[ComboKey(before: comparison.before, after: comparison.after),
+                   default: ComboValue(backendsBefore: before.backends, backendsAfter: after.backends, lastChunk: chunk)]
+            .add(requests: 1, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
+                 newlySucceeding: comparison.newlySucceeding ? changed : 0)
+        count(record: record, time: time, comparison, settings: settings, to: &agg)
+        if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
+    }
 
+    /// The per-request counts: totals, hosts, timeline, and for a changed
+    /// request its categories, pattern and row.
+    @inline(__always)
+    static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
+        let b = comparison.before
+        let a = comparison.after
+        let isChanged = comparison.changed
         agg.requests += 1
         if b.isUnmatched { agg.unmatched += 1 }
-        // One dictionary access per map and request.
-        ComboValue.count(&agg.combos[ComboKey(before: b, after: a),
-                                     default: ComboValue(backendsBefore: before.backends, backendsAfter: after.backends, lastChunk: chunk)],
-                         changed: isChanged, newlyFailing: newlyFailing, newlySucceeding: newlySucceeding)
-        HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: isChanged, newlyFailing: newlyFailing)
+        HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: isChanged, newlyFailing: comparison.newlyFailing)
         agg.timeline.add(timeMicros: time, changed: isChanged)
-
-        if isChanged {
-            agg.changed += 1
-            if newlyFailing { agg.newlyFailing += 1 }
-            if newlySucceeding { agg.newlySucceeding += 1 }
-            let cats = categories(before, after, b, a)
-            for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
-            let pattern = PatternKey(method: record.method, host: record.host, template: PathTemplate.of(record.path),
-                                     before: TargetKey(b), after: TargetKey(a))
-            if var value = agg.patterns[pattern] {
-                value.count += 1
-                if value.examples.count < Aggregate.maxExamples { value.examples.append(record.id) }
-                agg.patterns[pattern] = value
-            } else {
-                agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id])
-            }
-            if settings.collectRows {
-                agg.rows.append(ChangedRequestRow(id: record.id, timeMicros: time, method: record.method, host: record.host, path: record.path,
-                                                  before: side(b), after: side(a), categories: cats))
-            }
+        guard isChanged else { return }
+        agg.changed += 1
+        if comparison.newlyFailing { agg.newlyFailing += 1 }
+        if comparison.newlySucceeding { agg.newlySucceeding += 1 }
+        let cats = comparison.categories
+        for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
+        let pattern = PatternKey(method: record.method, host: record.host, template: PathTemplate.of(record.path),
+                                 before: TargetKey(b), after: TargetKey(a))
+        if var value = agg.patterns[pattern] {
+            value.count += 1
+            if value.examples.count < Aggregate.maxExamples { value.examples.append(record.id) }
+            agg.patterns[pattern] = value
+        } else {
+            agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id])
         }
+        if settings.collectRows {
+            agg.rows.append(ChangedRequestRow(id: record.id, timeMicros: time, method: record.method, host: record.host, path: record.path,
+                                              before: side(b), after: side(a), categories: cats))
+        }
+    }
 
-        if settings.verify, let observed = record.observed {
-            agg.verification.observed += 1
-            if VerifyCheck.agrees(observed, before) {
-                agg.verification.agreed += 1
-            } else if agg.verification.examples.count < settings.maxDisagreements {
-                agg.verification.examples.append(Disagreement(id: record.id, timeMicros: time, recorded: VerifyCheck.describe(observed),
-                                                              baseline: VerifyCheck.describe(before)))
-            }
+    /// `--verify`: the baseline decision against the outcome the trace recorded.
+    static func verify(record: RequestRecord, time: Int64, before: Decision, settings: ChunkSettings, to agg: inout Aggregate) {
+        guard let observed = record.observed else { return }
+        agg.verification.observed += 1
+        if VerifyCheck.agrees(observed, before) {
+            agg.verification.agreed += 1
+        } else if agg.verification.examples.count < settings.maxDisagreements {
+            agg.verification.examples.append(Disagreement(id: record.id, timeMicros: time, recorded: VerifyCheck.describe(observed),
+                                                          baseline: VerifyCheck.describe(before)))
         }
     }
 

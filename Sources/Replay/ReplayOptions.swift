@@ -54,7 +54,7 @@ public struct ReplayOptions: Sendable {
 
     public init(tracePath: String, withPaths: [String] = [], withoutKeys: [String] = [], change: ReplayChange = ReplayChange(),
                 threads: Int = 1, verify: Bool = false, compileOptions: CompileOptions = CompileOptions(),
-                timelineBuckets: Int = 50, chunkSize: Int = 4096, maxDisagreements: Int = 10) {
+                timelineBuckets: Int = 50, chunkSize: Int = 16384, maxDisagreements: Int = 10) {
         self.tracePath = tracePath
         self.withPaths = withPaths
         self.withoutKeys = withoutKeys

@@ -61,6 +61,9 @@ final class FlatTable: Sendable {
         var redirectStatus: Int16
         /// A rule-level CORS filter: only the full decision knows whether this is a preflight.
         var hasCORS: Bool
+        /// The forwarded host or path, or the redirect location, depends on the
+        /// request (URLRewrite or RequestRedirect, at rule or backend level).
+        var rewrites: Bool
     }
 
     /// An exact header match: the name lower-case, the value as written.

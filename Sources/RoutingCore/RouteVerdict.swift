@@ -72,6 +72,16 @@ extension RoutingTable {
         return HTTPRouter.forward(table: self, listener: listener, winner: winner, request: request, key: key)
     }
 
+    /// Whether every request that gets this verdict gets the same rule,
+    /// backend, outcome and status, and is forwarded with its own host and
+    /// path: no rewrite, redirect or CORS filter reads the request. Replay
+    /// compares such verdicts once per distinct pair instead of per request.
+    public func isRequestIndependent(_ verdict: RouteVerdict) -> Bool {
+        guard verdict.decided == nil else { return false }
+        guard verdict.match >= 0 else { return true }
+        return !flat.rules[Int(flat.matches[Int(verdict.match)].rule)].rewrites
+    }
+
     /// The rule match that won, if any.
     public func rule(of verdict: RouteVerdict) -> RuleRef? {
         if let decided = verdict.decided { return decided.decision.route }

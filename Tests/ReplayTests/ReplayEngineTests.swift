@@ -136,6 +136,28 @@ import Testing
         #expect(one.report.patterns.contains { $0.pathTemplate == "/items/{id}" })
     }
 
+    /// Requests compared once per verdict pair must count exactly as requests
+    /// compared one by one (chunks of one request), and requests through a
+    /// rewrite rule, whose comparison depends on the path, are compared one by one.
+    @Test func verdictPairsCountLikeRequestByRequest() throws {
+        func route(rewrite: String, canary: (Int, Int)) -> String {
+            #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"web","namespace":"app"},"spec":{"parentRefs":[{"name":"gw","namespace":"infra"}],"hostnames":["whoami"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/api"}}],"filters":[{"type":"URLRewrite","urlRewrite":{"path":\#(rewrite)}}],"backendRefs":[{"name":"whoami","port":80}]},{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backendRefs":[{"name":"whoami","port":80,"weight":\#(canary.0)},{"name":"nginx","port":80,"weight":\#(canary.1)}]}]}}"#
+        }
+        let events = TraceFixture.events(route: route(rewrite: #"{"type":"ReplacePrefixMatch","replacePrefixMatch":"/v1"}"#, canary: (3, 1)),
+                                         requests: 3_000) { i in
+            i % 3 == 0 ? "/api/items/\(i)" : (i % 3 == 1 ? "/" : "/page/\(i % 7)")
+        }
+        // The first request, /api/items/0, is forwarded to /v1/items/0 either way; every other /api request changes.
+        let candidate = route(rewrite: #"{"type":"ReplaceFullPath","replaceFullPath":"/v1/items/0"}"#, canary: (1, 1))
+        let change = ReplayChange(objects: TraceFixture.objects(candidate))
+        let whole = try replay(events, change: change, chunkSize: 16_384).report
+        var single = try replay(events, change: change, chunkSize: 1).report
+        single.input.trace = whole.input.trace // each replay writes its own trace file
+        #expect(whole == single)
+        #expect(whole.categories[.rewrite] == 999)
+        #expect(whole.changed > 999 && whole.changed < 2_000)
+    }
+
     @Test func truncatedTraceReplaysItsPrefixWithAWarning() throws {
         let dir = ReplayTempDir()
         let trace = dir.file("trace.zst")

@@ -48,6 +48,7 @@ import Testing
     @Test func flatIndexAgreesWithObjectPath() {
         let table = F.table(Self.routes, gateway: F.gateway(listeners: Self.listeners))
         var compared = 0
+        var independent = 0
         for host in Self.hosts {
             for path in Self.paths {
                 for (index, headers) in Self.headerSets.enumerated() {
@@ -63,12 +64,18 @@ import Testing
                         #expect(verdict.outcome == fast.outcome && verdict.status == (fast.status ?? 0)
                                 && table.rule(of: verdict) == fast.route && table.backend(of: verdict) == fast.backend,
                                 "verdict of \(method) \(host)\(path)")
+                        if table.isRequestIndependent(verdict) {
+                            independent += 1
+                            #expect(fast.redirect == nil && fast.cors == nil && fast.request.host == request.host && fast.request.path == request.path,
+                                    "request-independent verdict of \(method) \(host)\(path)")
+                        }
                         compared += 1
                     }
                 }
             }
         }
         #expect(compared == Self.hosts.count * Self.paths.count * Self.headerSets.count * 5)
+        #expect(independent > 0 && independent < compared)
     }
 
     @Test func namedGatewayAndHTTPSAgree() {
