@@ -38,6 +38,24 @@ public struct TraceReadResult: Sendable, Equatable {
 /// exceptions, both bounded: a frame cut short by the end of the file (no checksum to check;
 /// its complete lines are kept and the result is `.truncated`), and a single frame larger
 /// than `Limits.maxUnverifiedBytes` (released in pieces to bound memory).
+/// What `TraceReader.nextItem()` returns.
+public enum TraceItem {
+    case event(Event)
+    /// A request line, not decoded yet; `bytes` are valid until the reader's next call.
+    case request(RequestLine, bytes: UnsafeBufferPointer<UInt8>)
+}
+
+/// Where an undecoded request line came from, to report it as the reader would
+/// if it fails to decode (`TraceStopReason.damaged`).
+public struct RequestLine: Sendable, Equatable {
+    public var timeMicros: Int64
+    public var lineNumber: Int
+    /// Compressed byte offset of the frame that holds the line.
+    public var frameStart: Int
+    /// Events before this one.
+    public var eventsBefore: Int
+}
+
 public final class TraceReader: IteratorProtocol {
     public let path: String
     /// The header, when the first line was a valid one.
@@ -110,15 +128,62 @@ public final class TraceReader: IteratorProtocol {
         guard stopReason == nil, let range = nextLine() else { return nil }
         do {
             let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
-            guard let seq = event.seq else { throw EventLogError.invalidEvent("missing \"seq\"") }
-            guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
-            lastSeq = seq
-            eventsRead += 1
+            try accept(seq: event.seq)
             return event
         } catch {
             stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
             return nil
         }
+    }
+
+    /// The next event, with request lines left undecoded: a caller that decodes
+    /// requests on other threads (replay workers) gets each request line's
+    /// bytes, valid until the next call, with where it was found. A request line
+    /// is recognised when it starts with `seq`, `time` and `"type":"request"`,
+    /// as every line gwsim writes does; any other line is decoded here, so its
+    /// errors stop the reader exactly as `next()` would. Decoding a request
+    /// line can still fail later: `RequestLine` says what to report then.
+    public func nextItem() -> TraceItem? {
+        guard stopReason == nil, let range = nextLine() else { return nil }
+        let peeked: (seq: Int64, micros: Int64)? = buf.withUnsafeBufferPointer { Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range])) }
+        guard let peeked else {
+            do {
+                let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
+                try accept(seq: event.seq)
+                return .event(event)
+            } catch {
+                stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+                return nil
+            }
+        }
+        do { try accept(seq: peeked.seq) } catch {
+            stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+            return nil
+        }
+        let line = RequestLine(timeMicros: peeked.micros, lineNumber: lineNumber, frameStart: releasedFrameStart, eventsBefore: eventsRead - 1)
+        return buf.withUnsafeBufferPointer { .request(line, bytes: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// Checks the sequence number of the event just read and counts it.
+    private func accept(seq: Int64?) throws {
+        guard let seq else { throw EventLogError.invalidEvent("missing \"seq\"") }
+        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+        lastSeq = seq
+        eventsRead += 1
+    }
+
+    /// `seq` and time of a line that begins `{"seq":N,"time":"...","type":"request"`; nil otherwise.
+    private static func peekRequest(_ line: UnsafeBufferPointer<UInt8>) -> (seq: Int64, micros: Int64)? {
+        var scanner = JSONScanner(line)
+        var first = true
+        var hint = 0
+        guard (try? scanner.beginObject()) != nil,
+              (try? scanner.nextKey(in: Event.eventKeys, hint: &hint, &first)) == 0, let seq = try? scanner.readInt(),
+              (try? scanner.nextKey(in: Event.eventKeys, hint: &hint, &first)) == 1,
+              let time = try? scanner.readUnescapedStringBytes(), let micros = EventTime.parse(time),
+              (try? scanner.nextKey(in: Event.eventKeys, hint: &hint, &first)) == 2,
+              let type = try? scanner.readUnescapedStringBytes(), type.elementsEqual("request".utf8) else { return nil }
+        return (seq, micros)
     }
 
     /// Calls `body` for every remaining event, then returns the summary.

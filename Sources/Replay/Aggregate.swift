@@ -146,6 +146,8 @@ struct Aggregate: Sendable {
     var verification = Verification()
     /// Changed rows, in log order, when exporting (handed on at merge time, not kept).
     var rows: [ChangedRequestRow] = []
+    /// Set when a request line of the chunk did not decode; the chunk stops there.
+    var failure: LineFailure?
 
     init(origin: Int64) {
         timeline = TimeHistogram(origin: origin)

@@ -2,10 +2,24 @@ import EventLog
 import GatewayAPI
 import RoutingCore
 
-/// A recorded request waiting to be routed.
+/// A recorded request waiting to be routed: decoded (from an event store), or
+/// still a trace line, decoded by the worker that routes it.
 struct PendingRequest: Sendable {
-    var record: RequestRecord
+    enum Source: Sendable {
+        case record(RequestRecord)
+        /// `range` in the job's `lines`.
+        case line(Range<Int>, RequestLine)
+    }
+
+    var source: Source
     var timeMicros: Int64
+}
+
+/// A request line that does not decode: the replay stops there, as the trace
+/// reader would have (ReplayError.damaged).
+struct LineFailure: Sendable, Equatable {
+    var line: RequestLine
+    var message: String
 }
 
 /// A chunk of consecutive requests that all see the same pair of tables.
@@ -16,6 +30,8 @@ struct Job: Sendable {
     /// The candidate table is the baseline's: route once.
     var identical: Bool
     var requests: [PendingRequest]
+    /// The bytes of the undecoded request lines.
+    var lines: [UInt8] = []
 }
 
 /// Settings shared by every chunk.
@@ -72,7 +88,20 @@ enum ChunkProcessor {
         var pairIndex: [VerdictPair: Int] = [:]
         var tallies: [PairTally] = []
         for pending in job.requests {
-            let record = pending.record
+            let record: RequestRecord
+            switch pending.source {
+            case .record(let decoded):
+                record = decoded
+            case .line(let range, let line):
+                do {
+                    let event = try job.lines.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
+                    guard case .request(let decoded) = event.body else { throw EventLogError.invalidEvent("not a request event") }
+                    record = decoded
+                } catch {
+                    agg.failure = LineFailure(line: line, message: "line \(line.lineNumber): \(error)")
+                    return agg
+                }
+            }
             var gateway: ObjectKey?
             if let text = record.gateway {
                 if text == gatewayText { gateway = gatewayKey } else {

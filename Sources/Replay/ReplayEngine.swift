@@ -39,6 +39,10 @@ private final class Driver {
     var settings: ChunkSettings?
     var total: Aggregate?
     var pending: [PendingRequest] = []
+    /// Bytes of the pending chunk's undecoded request lines.
+    var lines: [UInt8] = []
+    /// The first request line, in log order, that did not decode.
+    var firstFailure: LineFailure?
     var current: (baseline: RoutingTable, candidate: RoutingTable, identical: Bool)?
     var chunkIndex = 0
     var events = 0
@@ -74,8 +78,11 @@ private final class Driver {
                 throw ReplayError.unreadable(path: path, message: "\(error)")
             }
             totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            while let event = reader.next() {
-                handle(event)
+            while let item = reader.nextItem() {
+                switch item {
+                case .event(let event): handle(event)
+                case .request(let line, let bytes): handle(line, bytes: bytes)
+                }
                 if events & 0xFFFF == 0 {
                     bytesRead = reader.compressedOffset
                     reportProgress()
@@ -94,6 +101,11 @@ private final class Driver {
         flush()
         pool?.finish { self.merge($0) }
         pool = nil
+        if let failure = firstFailure {
+            // An undecodable request line comes before wherever the reader stopped.
+            throw ReplayError.damaged(path: path, atByte: failure.line.frameStart, eventsKept: failure.line.eventsBefore,
+                                      message: failure.message)
+        }
         if worlds.decodeFailures > 0 {
             warnings.append("skipped \(worlds.decodeFailures) recorded object(s) that do not decode; first: \(worlds.firstDecodeFailure ?? "")")
         }
@@ -114,26 +126,43 @@ private final class Driver {
     var lastRequestMicros: Int64?
 
     func handle(_ event: Event) {
+        observe(event.timeMicros)
+        switch event.body {
+        case .resource(let change):
+            flush()
+            _ = worlds.apply(change, seq: event.seq)
+        case .request(let record):
+            enqueue(.record(record), time: event.timeMicros)
+        }
+    }
+
+    /// A request line from a trace: its bytes go with the chunk, and the worker
+    /// that routes it decodes it.
+    func handle(_ line: RequestLine, bytes: UnsafeBufferPointer<UInt8>) {
+        observe(line.timeMicros)
+        let start = lines.count
+        lines.append(contentsOf: bytes)
+        enqueue(.line(start..<lines.count, line), time: line.timeMicros)
+    }
+
+    /// Every event: the count, the time range, and the change's activation.
+    func observe(_ time: Int64) {
         events += 1
-        let time = event.timeMicros
         if firstMicros == nil || time < firstMicros! { firstMicros = time }
         if lastMicros == nil || time > lastMicros! { lastMicros = time }
         if worlds.shouldActivate(at: time) {
             flush()
             worlds.activate()
         }
-        switch event.body {
-        case .resource(let change):
-            flush()
-            _ = worlds.apply(change, seq: event.seq)
-        case .request(let record):
-            requestsRead += 1
-            if settings == nil { start(origin: time) }
-            if lastRequestMicros == nil || time > lastRequestMicros! { lastRequestMicros = time }
-            if pending.isEmpty { current = worlds.tables() }
-            pending.append(PendingRequest(record: record, timeMicros: time))
-            if pending.count >= options.chunkSize { flush() }
-        }
+    }
+
+    func enqueue(_ source: PendingRequest.Source, time: Int64) {
+        requestsRead += 1
+        if settings == nil { start(origin: time) }
+        if lastRequestMicros == nil || time > lastRequestMicros! { lastRequestMicros = time }
+        if pending.isEmpty { current = worlds.tables() }
+        pending.append(PendingRequest(source: source, timeMicros: time))
+        if pending.count >= options.chunkSize { flush() }
     }
 
     func start(origin: Int64) {
@@ -149,9 +178,10 @@ private final class Driver {
     func flush() {
         guard !pending.isEmpty, let tables = current, let settings else { return }
         let job = Job(index: chunkIndex, baseline: tables.baseline, candidate: tables.candidate, identical: tables.identical,
-                      requests: pending)
+                      requests: pending, lines: lines)
         chunkIndex += 1
         pending.removeAll(keepingCapacity: true)
+        lines.removeAll(keepingCapacity: true)
         current = nil
         if let pool {
             pool.submit(job) { self.merge($0) }
@@ -161,6 +191,11 @@ private final class Driver {
     }
 
     func merge(_ chunk: Aggregate) {
+        guard firstFailure == nil else { return }
+        if let failure = chunk.failure {
+            firstFailure = failure
+            return
+        }
         if let onChanged { for row in chunk.rows { onChanged(row) } }
         var chunk = chunk
         chunk.rows = []

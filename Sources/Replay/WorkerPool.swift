@@ -6,7 +6,9 @@ import Foundation
 /// however long the trace is.
 final class WorkerPool: @unchecked Sendable {
     private let condition = NSCondition()
-    private var queue: [Job] = []
+    /// Jobs not yet taken from `queueHead` on; a taken job's slot is emptied at
+    /// once, so a finished chunk's requests are not kept until the queue compacts.
+    private var queue: [Job?] = []
     private var queueHead = 0
     private var done: [Int: Aggregate] = [:]
     private var nextResult = 0
@@ -32,7 +34,8 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             while queueHead == queue.count, !stopping { condition.wait() }
             if queueHead == queue.count { break }
-            let job = queue[queueHead]
+            let job = queue[queueHead]!
+            queue[queueHead] = nil
             queueHead += 1
             if queueHead > 64, queueHead * 2 > queue.count {
                 queue.removeFirst(queueHead)

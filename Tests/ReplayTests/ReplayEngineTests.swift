@@ -1,4 +1,4 @@
-import EventLog
+@testable import EventLog
 import Foundation
 import GatewayAPI
 @testable import Replay
@@ -186,6 +186,40 @@ import Testing
             guard case .damaged(_, let atByte, _, _) = error else { Issue.record("unexpected \(error)"); return }
             #expect(atByte > 0 && atByte <= middle)
             #expect(error.description.contains("at byte \(atByte)"))
+        }
+    }
+
+    /// Request lines are decoded by the workers; one that does not decode must
+    /// stop the replay with the very error the trace reader gives for it.
+    @Test func undecodableRequestLineFailsAsTheReaderWould() throws {
+        var text: [UInt8] = []
+        TraceHeader(created: "2026-11-18T00:00:00.000000Z", generator: "test").appendJSON(to: &text)
+        text.append(0x0A)
+        var lines = [text]
+        for (index, var event) in TraceFixture.events(requests: 2_000).enumerated() {
+            event.seq = Int64(index + 1)
+            var line: [UInt8] = []
+            event.appendJSON(to: &line)
+            if index == 1_500 { line = Array(String(decoding: line, as: UTF8.self).replacingOccurrences(of: #""port":80"#, with: #""port":"eighty""#).utf8) }
+            lines.append(line + [0x0A])
+        }
+        let dir = ReplayTempDir()
+        let trace = dir.file("trace.zst")
+        var compressed: [UInt8] = []
+        let compressor = try ZstdFrameCompressor(level: 3)
+        for start in stride(from: 0, to: lines.count, by: 100) {
+            let frame = Array(lines[start..<min(start + 100, lines.count)].joined())
+            try frame.withUnsafeBytes { try compressor.compressFrame($0) { compressed += $0 } }
+        }
+        try Data(compressed).write(to: URL(fileURLWithPath: trace))
+
+        let (_, read) = try TraceReader.readAll(path: trace)
+        guard case .damaged(let atByte, let kept, let message) = read.stopReason else { Issue.record("reader: \(read.stopReason)"); return }
+        #expect(kept == 1_500 && atByte > 0 && message.hasPrefix("line 1502: "))
+        for (threads, chunkSize) in [(1, 4096), (2, 7)] {
+            #expect(throws: ReplayError.damaged(path: trace, atByte: atByte, eventsKept: kept, message: message)) {
+                try Replay.run(ReplayOptions(tracePath: trace, threads: threads, chunkSize: chunkSize))
+            }
         }
     }
 
