@@ -30,31 +30,39 @@ extension FlatTable {
         guard gatewayEntry >= 0 else { return .fallback }
         let gateway = portGateways[gatewayEntry]
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
-        let result = request.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
-            request.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
-                request.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
-                    FlatRequestLookup(table: self, arena: arena.buffer, target: target, method: method)
-                        .run(host: host, gateway: gateway, isHTTPS: isHTTPS, request: request)
+        // Everything the lookup reads is borrowed through pointers: a RouteRequest
+        // passed by value into the closures below is copied (a retain per string).
+        let result = withUnsafePointer(to: request) { request in
+            request.pointee.headers.withUnsafeBufferPointer { headers in
+                request.pointee.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
+                    request.pointee.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
+                        request.pointee.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
+                            FlatRequestLookup(table: self, arena: arena.buffer, request: request, headers: headers, target: target, method: method)
+                                .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
+                        } ?? nil
+                    } ?? nil
                 } ?? nil
-            } ?? nil
-        } ?? nil
+            }
+        }
         return result ?? .fallback
     }
 }
 
 /// One lookup over borrowed bytes of the request. Holds no strong references
-/// (the caller keeps the table and the request alive for the whole lookup);
-/// the request itself is passed down, borrowed, to the checks that read headers.
+/// (the caller keeps the table and the request alive for the whole lookup).
 private struct FlatRequestLookup {
     unowned(unsafe) let table: FlatTable
     let arena: UnsafeBufferPointer<UInt8>
+    /// Read only for SNI and for what only a match object can check.
+    let request: UnsafePointer<RouteRequest>
+    let headers: UnsafeBufferPointer<HTTPHeader>
     let target: UnsafeBufferPointer<UInt8>
     let method: UnsafeBufferPointer<UInt8>
 
-    func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool, request: RouteRequest) -> FlatResult? {
+    func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
         guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
-        if isHTTPS, let sni = request.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
+        if isHTTPS, let sni = request.pointee.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
             return nil // SNI and Host differ: misdirection rules apply (HTTPRouter.misdirection)
         }
         if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
@@ -67,13 +75,13 @@ private struct FlatRequestLookup {
         if vhost.hasGRPC { return nil }
         let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
-        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path, request: request) {
+        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
-        if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path, request: request) {
+        if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
-        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path, request: request) {
+        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
         return .miss(listener: listenerIndex)
@@ -172,25 +180,25 @@ private struct FlatRequestLookup {
 
     /// PathPrefix candidates from the longest segment boundary down to `/`
     /// (httproute_types.go, PathMatchPathPrefix), skipping depths no prefix has.
-    func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Int32? {
+    func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>) -> Int32? {
         PrefixHashes.firstHit(path, depths: depths) { hash in
-            firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path, request: request)
+            firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path)
         }
     }
 
     /// The first match of a precedence-ordered list that accepts the request.
-    func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Int32? {
+    func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>) -> Int32? {
         let (start, count) = list
         var index = Int(start)
         let end = Int(start + count)
         while index < end {
-            if accepts(table.matches[index], path: path, request: request) { return Int32(index) }
+            if accepts(table.matches[index], path: path) { return Int32(index) }
             index += 1
         }
         return nil
     }
 
-    func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>, request: RouteRequest) -> Bool {
+    func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>) -> Bool {
         switch match.kind {
         case .exact:
             guard equals(path, slice(match.path)) else { return false }
@@ -206,21 +214,21 @@ private struct FlatRequestLookup {
         if !match.method.isNone, !equals(method, slice(match.method)) { return false }
         var header = Int(match.headerStart)
         while header < Int(match.headerStart + match.headerCount) {
-            if !headerMatches(table.headers[header], in: request.headers) { return false }
+            if !headerMatches(table.headers[header]) { return false }
             header += 1
         }
-        if match.needsObject { return objectAccepts(match, request: request) }
+        if match.needsObject { return objectAccepts(match) }
         return true
     }
 
     /// The request's value of the header (repeated headers joined with ",", as HeaderIndex does) equals the expected one.
-    func headerMatches(_ header: FlatTable.Header, in headers: [HTTPHeader]) -> Bool {
+    func headerMatches(_ header: FlatTable.Header) -> Bool {
         let name = slice(header.name)
         let expected = slice(header.value)
         var found: HTTPHeader?
         for candidate in headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
             if found != nil {
-                let joined = HeaderIndex(headers: headers).value(candidate.name) ?? ""
+                let joined = HeaderIndex(headers: request.pointee.headers).value(candidate.name) ?? ""
                 return joined.utf8.elementsEqual(expected)
             }
             found = candidate
@@ -229,10 +237,10 @@ private struct FlatRequestLookup {
         return found.value.utf8.elementsEqual(expected)
     }
 
-    func objectAccepts(_ match: FlatTable.Match, request: RouteRequest) -> Bool {
-        let (pathPart, queryPart) = splitPathAndQuery(request.path)
-        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.method,
-                                                             headers: HeaderIndex(headers: request.headers),
+    func objectAccepts(_ match: FlatTable.Match) -> Bool {
+        let (pathPart, queryPart) = splitPathAndQuery(request.pointee.path)
+        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.pointee.method,
+                                                             headers: HeaderIndex(headers: request.pointee.headers),
                                                              query: QueryIndex(query: queryPart))
     }
 
