@@ -7,8 +7,8 @@ import RoutingCore
 /// The last handler of a client connection: routes each request with the current table
 /// and either answers it itself or streams it to a backend and the response back.
 ///
-/// One exchange at a time (`HTTPServerPipelineHandler` in front holds pipelined requests;
-/// on HTTP/2 every stream has its own handler, see `HTTP2Pipeline`). The same handler
+/// One exchange at a time: parts of pipelined requests wait in `pipelined` (on HTTP/2
+/// every stream has its own handler, see `HTTP2Pipeline`). The same handler
 /// serves HTTP and HTTPS listeners: only `scheme` and the TLS server name differ, and
 /// both go to the routing core (HTTPS listener selection, 421 for a misdirected Host).
 /// Back-pressure: reads from the client are held while the backend connection is not
@@ -49,6 +49,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private var upstreamNeedsFlush: UpstreamHandler?
     private var clientAddress = ""
     private var clientIP = ""
+    /// Parts of pipelined requests (RFC 9112 §9.3) that arrived while an earlier
+    /// request was still being answered, handled in order once it completes.
+    /// Reads from the client wait while any are held, so at most one read's worth
+    /// is. (NIO's HTTPServerPipelineHandler paused reads after every request
+    /// instead: two epoll_ctl system calls per request, pipelined or not.)
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
 
     init(runtime: ProxyRuntime, listenerPort: Int, scheme: String = "http", sni: String? = nil, http2: Bool = false) {
         self.runtime = runtime
@@ -70,17 +76,35 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         inReadBatch = true
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if !pipelined.isEmpty || exchange?.progress.requestEnded == true {
+            pipelined.append(part)
+        } else {
+            handle(part)
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head): requestHead(head)
         case .body(let buffer): requestBody(buffer)
         case .end(let trailers): requestEnd(trailers)
         }
     }
 
+    /// Handles held pipelined parts until one of them starts a request that is
+    /// still being answered when its `.end` is read.
+    private func drainPipelined() {
+        while context.channel.isActive, !pipelined.isEmpty, exchange?.progress.requestEnded != true {
+            handle(pipelined.removeFirst())
+        }
+        resumeClientReads()
+    }
+
     private func requestHead(_ head: HTTPRequestHead) {
         guard exchange == nil else {
-            // HTTPServerPipelineHandler delivers one request at a time; anything else is a bug
-            // or a confused peer, and closing is the safe answer.
+            // A head while a request is still being read: the decoder cannot produce
+            // this, and closing is the safe answer.
             context.close(promise: nil)
             return
         }
@@ -485,8 +509,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         case .completeThenWriteEnd(let closeAfter):
             close = closeAfter
         }
-        // Complete before writing `.end`: the pipeline handler may deliver the next
-        // pipelined request from inside that write.
+        // Complete (and record) before writing `.end`; pipelined requests held meanwhile
+        // are handled after this write.
         complete(exchange)
         let promise = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: promise)
@@ -504,6 +528,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         runtime.requestFinished()
         runtime.onRequest?(exchange.observedRecord())
         resumeClientReads()
+        if !pipelined.isEmpty {
+            // After the caller has written this response's end: the next one follows it.
+            context.eventLoop.assumeIsolated().execute { self.drainPipelined() }
+        }
     }
 
     // MARK: flow control
@@ -514,7 +542,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     func read(context: ChannelHandlerContext) {
-        if clientReadsPaused {
+        if clientReadsPaused || !pipelined.isEmpty {
             pendingRead = true
         } else {
             context.read()
@@ -522,7 +550,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func resumeClientReads() {
-        guard pendingRead, !clientReadsPaused else { return }
+        guard pendingRead, !clientReadsPaused, pipelined.isEmpty else { return }
         pendingRead = false
         context.read()
     }
@@ -552,6 +580,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // closes the channel right after this returns, so the writes must happen now.
         let status: Int
         if case .headerOverflow = parserError { status = 431 } else { status = 400 }
+        if !pipelined.isEmpty || exchange?.progress.requestEnded == true {
+            // The malformed request was pipelined behind this one, which cannot be finished
+            // on a connection the decoder is about to close.
+            context.close(promise: nil)
+            return
+        }
         if let exchange {
             if exchange.progress.responseStarted {
                 abandonUpstream(exchange)

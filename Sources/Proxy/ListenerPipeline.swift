@@ -42,7 +42,7 @@ enum ListenerPipeline {
     /// The HTTP/1.1 server codec and the downstream handler.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
                          scheme: String, sni: String?) throws {
-        try sync.configureHTTPServerPipeline(withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
+        try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
                                              withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                              withDecoderLimitConfiguration: decoderLimits())
         try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni))

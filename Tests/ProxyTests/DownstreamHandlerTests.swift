@@ -26,7 +26,7 @@ import Testing
         #expect(channel.isActive)
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderListSize = ProxyLimits.maxHeaderBytes
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withServerUpgrade: nil, withErrorHandling: false,
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
                                                                         withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                                                         withDecoderLimitConfiguration: limits)
         try channel.pipeline.syncOperations.addHandler(DownstreamHandler(runtime: runtime, listenerPort: 8000))
