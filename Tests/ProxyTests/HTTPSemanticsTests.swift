@@ -23,6 +23,23 @@ struct HTTPSemanticsTests {
         #expect(third.status == 200 && third.text.contains("GET /three HTTP/1.1"))
     }
 
+    /// A pipelined request with a body is held whole (head, body, end) behind the
+    /// one being answered, and the one after it still comes third.
+    @Test func pipelinedRequestWithABodyKeepsItsBody() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /one HTTP/1.1\r\nHost: app.test\r\n\r\n"
+            + "POST /two HTTP/1.1\r\nHost: app.test\r\nContent-Length: 11\r\n\r\nhello world"
+            + "GET /three HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        let first = try connection.readResponse()
+        let second = try connection.readResponse()
+        let third = try connection.readResponse()
+        #expect(first.status == 200 && first.text.contains("GET /one HTTP/1.1"))
+        #expect(second.status == 200 && second.text.contains("POST /two HTTP/1.1") && second.header("x-whoami-body-bytes") == "11")
+        #expect(third.status == 200 && third.text.contains("GET /three HTTP/1.1"))
+    }
+
     @Test func chunkedUploadIsForwarded() throws {
         let harness = try harness()
         defer { harness.stop() }
