@@ -61,9 +61,10 @@ final class FlatTable: Sendable {
         var redirectStatus: Int16
         /// A rule-level CORS filter: only the full decision knows whether this is a preflight.
         var hasCORS: Bool
-        /// The forwarded host or path, or the redirect location, depends on the
-        /// request (URLRewrite or RequestRedirect, at rule or backend level).
-        var rewrites: Bool
+        /// A filter of the rule or of one of its backends reads the request:
+        /// URLRewrite (forwarded host and path), RequestRedirect (location) or
+        /// CORS (the answer to a preflight).
+        var readsRequest: Bool
     }
 
     /// An exact header match: the name lower-case, the value as written.

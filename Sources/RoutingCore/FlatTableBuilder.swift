@@ -27,20 +27,20 @@ struct FlatTableBuilder {
         for rule in compiledRules {
             var redirectStatus: Int16 = 0
             var hasCORS = false
-            var rewrites = false
+            var readsRequest = false
             for filter in rule.filters {
                 if case .requestRedirect(let redirect) = filter { redirectStatus = Int16(clamping: redirect.statusCode) }
                 if case .cors = filter { hasCORS = true }
             }
             for filter in rule.filters + rule.backends.flatMap(\.filters) {
                 switch filter {
-                case .requestRedirect, .urlRewrite, .cors: rewrites = true
+                case .requestRedirect, .urlRewrite, .cors: readsRequest = true
                 default: break
                 }
             }
             rules.append(FlatTable.Rule(backendStart: Int32(backends.count), backendCount: Int32(rule.backends.count),
                                         failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
-                                        hasCORS: hasCORS, rewrites: rewrites))
+                                        hasCORS: hasCORS, readsRequest: readsRequest))
             backends += rule.backends.map { FlatTable.Backend(weight: $0.weight, valid: $0.valid) }
         }
         var gatewayKeys: [ObjectKey] = []

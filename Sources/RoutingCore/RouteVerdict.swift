@@ -79,7 +79,7 @@ extension RoutingTable {
     public func isRequestIndependent(_ verdict: RouteVerdict) -> Bool {
         guard verdict.decided == nil else { return false }
         guard verdict.match >= 0 else { return true }
-        return !flat.rules[Int(flat.matches[Int(verdict.match)].rule)].rewrites
+        return !flat.rules[Int(flat.matches[Int(verdict.match)].rule)].readsRequest
     }
 
     /// The rule match that won, if any.

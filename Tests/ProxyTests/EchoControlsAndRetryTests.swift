@@ -43,25 +43,8 @@ struct EchoControlsAndRetryTests {
         #expect(slow.delay(retriesDone: 5) == .seconds(3))
     }
 
-    static let manifests = """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: {name: gwsim}
-        spec: {controllerName: gwsim.dev/proxy}
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: gwsim
-          listeners:
-          - {name: http, port: 8080, protocol: HTTP}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: whoami, namespace: default}
-        spec: {ports: [{port: 80}]}
-        ---
+    static let manifests = yamlStream(
+        gwsimClassYAML, edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"]), serviceYAML("whoami"), """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata: {name: retries, namespace: default}
@@ -75,7 +58,7 @@ struct EchoControlsAndRetryTests {
             timeouts: {request: 200ms}
             backendRefs: [{name: whoami, port: 80}]
           - backendRefs: [{name: whoami, port: 80}]
-        """
+        """)
 
     static func harness() throws -> ProxyHarness {
         let loaded = Loader.load(text: manifests, file: "retry.yaml", firstLoadOrder: 0)

@@ -13,40 +13,10 @@ import Testing
 /// kubernetes.io/h2c` for the other), trailers both ways, and HTTP/1.1 on the same port.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct GRPCProxyTests {
-    static let manifests = """
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: GatewayClass
-    metadata: {name: gwsim}
-    spec: {controllerName: gwsim.dev/proxy}
-    ---
-    apiVersion: gateway.networking.k8s.io/v1
-    kind: Gateway
-    metadata: {name: edge, namespace: default}
-    spec:
-      gatewayClassName: gwsim
-      listeners:
-      - {name: http, port: 8080, protocol: HTTP}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: alpha, namespace: default}
-    spec: {ports: [{port: 50051}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: beta, namespace: default}
-    spec: {ports: [{port: 50051, appProtocol: kubernetes.io/h2c}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: web, namespace: default}
-    spec: {ports: [{port: 80}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: http1only, namespace: default}
-    spec: {ports: [{port: 80, appProtocol: kubernetes.io/h2c}]}
-    ---
+    static let manifests = yamlStream(
+        gwsimClassYAML, edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"]),
+        serviceYAML("alpha", port: 50051), serviceYAML("beta", port: 50051, extra: "appProtocol: kubernetes.io/h2c"),
+        serviceYAML("web"), serviceYAML("http1only", extra: "appProtocol: kubernetes.io/h2c"), """
     apiVersion: gateway.networking.k8s.io/v1
     kind: GRPCRoute
     metadata: {name: grpc, namespace: default}
@@ -69,7 +39,7 @@ struct GRPCProxyTests {
       - matches: [{path: {type: PathPrefix, value: /legacy}}]
         backendRefs: [{name: http1only, port: 80}]
       - backendRefs: [{name: web, port: 80}]
-    """
+    """)
 
     /// Proxy, three whoami backends and an HTTP/1.1-only server, on loopback.
     final class Fixture {

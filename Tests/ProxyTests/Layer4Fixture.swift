@@ -46,22 +46,12 @@ final class Layer4Fixture {
         proxy.boundListeners.first { $0.listenerPort == listenerPort && ($0.kind == .udp) == udp }!.address.port
     }
 
-    static let manifests = """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: {name: gwsim}
-        spec: {controllerName: gwsim.dev/proxy}
-        ---
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: gwsim
-          listeners:
-          - {name: tls, port: 9443, protocol: TLS, tls: {mode: Passthrough}}
-          - {name: tcp, port: 9000, protocol: TCP}
-          - {name: udp, port: 9053, protocol: UDP}
-        ---
+    static let manifests = yamlStream(
+        gwsimClassYAML,
+        edgeGatewayYAML(listeners: ["{name: tls, port: 9443, protocol: TLS, tls: {mode: Passthrough}}",
+                                    "{name: tcp, port: 9000, protocol: TCP}", "{name: udp, port: 9053, protocol: UDP}"]),
+        serviceYAML("tls-a", port: 443), serviceYAML("tls-b", port: 443), serviceYAML("tcp-echo", port: 7),
+        serviceYAML("udp-echo", port: 53, extra: "protocol: UDP"), """
         apiVersion: gateway.networking.k8s.io/v1
         kind: TLSRoute
         metadata: {name: route-a, namespace: default}
@@ -91,27 +81,7 @@ final class Layer4Fixture {
         spec:
           parentRefs: [{name: edge, sectionName: udp}]
           rules: [{backendRefs: [{name: udp-echo, port: 53}]}]
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: tls-a, namespace: default}
-        spec: {ports: [{port: 443}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: tls-b, namespace: default}
-        spec: {ports: [{port: 443}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: tcp-echo, namespace: default}
-        spec: {ports: [{port: 7}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: udp-echo, namespace: default}
-        spec: {ports: [{port: 53, protocol: UDP}]}
-        """
+        """)
 
     static func resources() throws -> ResourceSet {
         let loaded = Loader.load(text: manifests, file: "layer4.yaml", firstLoadOrder: 0)

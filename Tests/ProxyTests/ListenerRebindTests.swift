@@ -7,41 +7,23 @@ import Testing
 /// Listener ports follow changes applied through the admin control plane.
 @Suite(.serialized) struct ListenerRebindTests {
     static func gateway(ports: [Int]) -> String {
-        """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: Gateway
-        metadata: {name: edge, namespace: default}
-        spec:
-          gatewayClassName: gwsim
-          listeners:
-        \(ports.map { "  - {name: http-\($0), port: \($0), protocol: HTTP}" }.joined(separator: "\n"))
-        """
+        edgeGatewayYAML(listeners: ports.map { "{name: http-\($0), port: \($0), protocol: HTTP}" })
     }
 
-    static let base = """
-        apiVersion: gateway.networking.k8s.io/v1
-        kind: GatewayClass
-        metadata: {name: gwsim}
-        spec: {controllerName: gwsim.dev/proxy}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: whoami, namespace: default}
-        spec: {ports: [{port: 80}]}
-        ---
+    static let base = yamlStream(gwsimClassYAML, serviceYAML("whoami"), """
         apiVersion: gateway.networking.k8s.io/v1
         kind: HTTPRoute
         metadata: {name: app, namespace: default}
         spec:
           parentRefs: [{name: edge}]
           rules: [{backendRefs: [{name: whoami, port: 80}]}]
-        """
+        """)
 
     @Test func aListenerAddedByAnApplyIsBoundAndARemovedOneClosed() throws {
         let whoami = WhoamiServer(name: "whoami")
         let address = try whoami.start()
         defer { whoami.stop() }
-        let loaded = Loader.load(text: Self.base + "\n---\n" + Self.gateway(ports: [9000]), file: "base.yaml", firstLoadOrder: 0)
+        let loaded = Loader.load(text: yamlStream(Self.base, Self.gateway(ports: [9000])), file: "base.yaml", firstLoadOrder: 0)
         #expect(!loaded.hasErrors)
         var resources = ResourceSet()
         for object in loaded.objects { resources.apply(object.resource) }

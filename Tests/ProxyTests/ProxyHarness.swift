@@ -73,42 +73,45 @@ final class ProxyHarness {
     }
 }
 
-/// A small Gateway API v1 world for the edge cases: redirect, refused backend, a slow
-/// backend with a timeout, response header changes, a request mirror.
-let edgeManifests = """
+/// YAML documents joined into one multi-document stream.
+func yamlStream(_ documents: String...) -> String { documents.joined(separator: "\n---\n") }
+
+/// The GatewayClass `gwsim` every hand-written proxy test world uses.
+let gwsimClassYAML = """
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: gwsim}
 spec: {controllerName: gwsim.dev/proxy}
----
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata: {name: edge, namespace: default}
-spec:
-  gatewayClassName: gwsim
-  listeners:
-  - {name: http, port: 8080, protocol: HTTP}
----
-apiVersion: v1
-kind: Service
-metadata: {name: whoami, namespace: default}
-spec: {ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: refused, namespace: default}
-spec: {ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: slow, namespace: default}
-spec: {ports: [{port: 80}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: nginx, namespace: default}
-spec: {ports: [{port: 80}]}
----
+"""
+
+/// Gateway `default/edge` of class `gwsim`, one flow mapping per listener.
+func edgeGatewayYAML(listeners: [String]) -> String {
+    """
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata: {name: edge, namespace: default}
+    spec:
+      gatewayClassName: gwsim
+      listeners:
+    \(listeners.map { "  - \($0)" }.joined(separator: "\n"))
+    """
+}
+
+/// Service `default/NAME` with one port.
+func serviceYAML(_ name: String, port: Int = 80, extra: String = "") -> String {
+    """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: \(name), namespace: default}
+    spec: {ports: [{port: \(port)\(extra.isEmpty ? "" : ", " + extra)}]}
+    """
+}
+
+/// A small Gateway API v1 world for the edge cases: redirect, refused backend, a slow
+/// backend with a timeout, response header changes, a request mirror.
+let edgeManifests = yamlStream(
+    gwsimClassYAML, edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"]),
+    serviceYAML("whoami"), serviceYAML("refused"), serviceYAML("slow"), serviceYAML("nginx"), """
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: mirror, namespace: default}
@@ -151,7 +154,7 @@ spec:
         set: [{name: x-edge, value: "yes"}]
         remove: [x-whoami-name]
     backendRefs: [{name: whoami, port: 80}]
-"""
+""")
 
 func edgeResources() -> ResourceSet {
     let loaded = Loader.load(text: edgeManifests, file: "edge.yaml", firstLoadOrder: 0)
