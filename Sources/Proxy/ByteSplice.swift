@@ -1,7 +1,7 @@
 import NIOCore
 
-/// One side of a layer-4 connection pair (TLS passthrough, TCP): what this channel reads,
-/// the partner channel writes, byte for byte.
+/// One side of a spliced connection pair (TLS passthrough, TCP, and HTTP connections after
+/// an upgrade): what this channel reads, the partner channel writes, byte for byte.
 ///
 /// - Back-pressure: a side reads only while its partner is writable (`read` is held and
 ///   replayed when the partner drains), so a slow peer slows the other down.
@@ -13,7 +13,6 @@ import NIOCore
 ///   TCP client's first bytes wait in the socket until the backend connection exists. NIO
 ///   still drains a socket whose peer already half-closed: such bytes, and the half-close,
 ///   are kept and passed on at `glue`.
-/// Unlike `TunnelHandler` (WebSocket), half-close is kept: TCP protocols rely on it.
 final class SpliceHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer

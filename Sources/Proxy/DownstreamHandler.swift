@@ -31,7 +31,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// The `Upgrade` value of the current request when it asks to switch protocols
     /// (HTTP/1.1 only); a 101 from the backend then turns the connection into a tunnel.
     private var upgradeRequest: String?
-    /// The backend answered 101: at its `.end`, both connections become a `TunnelHandler` pair.
+    /// The backend answered 101: at its `.end`, both connections are spliced (`WebSocketTunnel`).
     private var switchingProtocols = false
     private var context: ChannelHandlerContext!
     private var exchange: Exchange?
