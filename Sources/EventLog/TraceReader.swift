@@ -27,17 +27,6 @@ public struct TraceReadResult: Sendable, Equatable {
     public var stopReason: TraceStopReason
 }
 
-/// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
-/// header line), one event at a time, in constant memory.
-///
-/// Never traps on bad input: truncation and damage end the stream and are reported in
-/// `stopReason`, after every event that could be trusted has been returned.
-///
-/// Trust rule: lines of a frame are released only once the frame's checksum has been
-/// verified, so a bit flip cannot slip a corrupted-but-parsable event through. Two
-/// exceptions, both bounded: a frame cut short by the end of the file (no checksum to check;
-/// its complete lines are kept and the result is `.truncated`), and a single frame larger
-/// than `Limits.maxUnverifiedBytes` (released in pieces to bound memory).
 /// What `TraceReader.nextItem()` returns.
 public enum TraceItem {
     case event(Event)
@@ -56,6 +45,17 @@ public struct RequestLine: Sendable, Equatable {
     public var eventsBefore: Int
 }
 
+/// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
+/// header line), one event at a time, in constant memory.
+///
+/// Never traps on bad input: truncation and damage end the stream and are reported in
+/// `stopReason`, after every event that could be trusted has been returned.
+///
+/// Trust rule: lines of a frame are released only once the frame's checksum has been
+/// verified, so a bit flip cannot slip a corrupted-but-parsable event through. Two
+/// exceptions, both bounded: a frame cut short by the end of the file (no checksum to check;
+/// its complete lines are kept and the result is `.truncated`), and a single frame larger
+/// than `Limits.maxUnverifiedBytes` (released in pieces to bound memory).
 public final class TraceReader: IteratorProtocol {
     public let path: String
     /// The header, when the first line was a valid one.
@@ -131,7 +131,7 @@ public final class TraceReader: IteratorProtocol {
             try accept(seq: event.seq)
             return event
         } catch {
-            stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+            stopAtBadLine(error)
             return nil
         }
     }
@@ -152,16 +152,21 @@ public final class TraceReader: IteratorProtocol {
                 try accept(seq: event.seq)
                 return .event(event)
             } catch {
-                stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+                stopAtBadLine(error)
                 return nil
             }
         }
         do { try accept(seq: peeked.seq) } catch {
-            stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+            stopAtBadLine(error)
             return nil
         }
         let line = RequestLine(timeMicros: peeked.micros, lineNumber: lineNumber, frameStart: releasedFrameStart, eventsBefore: eventsRead - 1)
         return buf.withUnsafeBufferPointer { .request(line, bytes: UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The line just read is not a valid event: the reader stops, blaming its frame.
+    private func stopAtBadLine(_ error: any Error) {
+        stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
     }
 
     /// Checks the sequence number of the event just read and counts it.

@@ -527,6 +527,11 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         self.exchange = nil
         runtime.requestFinished()
         runtime.onRequest?(exchange.observedRecord())
+        if !exchange.progress.keepAlive {
+            // The connection closes after this response: requests behind it are not
+            // processed (RFC 9112 §9.6).
+            pipelined.removeAll()
+        }
         resumeClientReads()
         if !pipelined.isEmpty {
             // After the caller has written this response's end: the next one follows it.
@@ -581,9 +586,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let status: Int
         if case .headerOverflow = parserError { status = 431 } else { status = 400 }
         if !pipelined.isEmpty || exchange?.progress.requestEnded == true {
-            // The malformed request was pipelined behind this one, which cannot be finished
-            // on a connection the decoder is about to close.
-            context.close(promise: nil)
+            // The bad bytes come after the request being answered (a malformed pipelined
+            // request, or anything after `Connection: close`): finish that answer, then close.
+            pipelined.removeAll()
+            if let exchange { exchange.progress.mustClose() } else { context.close(promise: nil) }
             return
         }
         if let exchange {

@@ -40,6 +40,19 @@ struct HTTPSemanticsTests {
         #expect(third.status == 200 && third.text.contains("GET /three HTTP/1.1"))
     }
 
+    /// A request pipelined behind `Connection: close` is not processed: the
+    /// connection ends with the first response.
+    @Test func nothingIsAnsweredAfterConnectionClose() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /one HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\nGET /two HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        let first = try connection.readResponse()
+        #expect(first.status == 200 && first.text.contains("GET /one HTTP/1.1"))
+        #expect(connection.isClosedByPeer())
+        #expect(harness.sink.waitFor(1).count == 1)
+    }
+
     @Test func chunkedUploadIsForwarded() throws {
         let harness = try harness()
         defer { harness.stop() }
