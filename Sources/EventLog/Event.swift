@@ -1,3 +1,5 @@
+import GatewayAPI
+
 /// One entry of the gwsim event log (schema `gwsim.events/v1`): a resource change or a
 /// request, in one totally ordered sequence.
 ///
@@ -138,10 +140,11 @@ public struct RequestRecord: Sendable, Equatable {
 }
 
 /// One header as a (name, value) pair; a list of them keeps order and duplicates.
-public struct HeaderField: Sendable, Equatable {
-    public var name: String
-    public var value: String
-    public init(_ name: String, _ value: String) { self.name = name; self.value = value }
+/// The routing model's type, so a recorded request's headers route as they are.
+public typealias HeaderField = HTTPHeader
+
+extension HTTPHeader {
+    public init(_ name: String, _ value: String) { self.init(name: name, value: value) }
 }
 
 /// What a real gateway did with a request. Every field is optional: a 404 has no route,

@@ -84,7 +84,7 @@ enum ChunkProcessor {
             }
             let request = RouteRequest(gateway: gateway, port: record.port, scheme: httpScheme(record.scheme), method: record.method,
                                        host: record.host, path: record.path,
-                                       headers: record.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, sni: record.sni)
+                                       headers: record.headers, sni: record.sni)
             let verdictBefore = job.baseline.verdict(request, key: record.id)
             let verdictAfter = job.identical ? verdictBefore : job.candidate.verdict(request, key: record.id)
             guard job.baseline.isRequestIndependent(verdictBefore), job.candidate.isRequestIndependent(verdictAfter) else {

@@ -30,7 +30,7 @@ import Testing
                 return ObjectKey(kind: "Gateway", namespace: String(parts[0]), name: String(parts[1]))
             }
             let request = RouteRequest(gateway: gateway, port: r.port, scheme: r.scheme, method: r.method, host: r.host, path: r.path,
-                                       headers: r.headers.map { HTTPHeader(name: $0.name, value: $0.value) }, sni: r.sni)
+                                       headers: r.headers, sni: r.sni)
             let decision = table.route(request, key: r.id)
             watch(r, decision)
             outcome.total += 1
