@@ -19,6 +19,19 @@ enum ByteHash {
 
     @inline(__always)
     static func lower(_ byte: UInt8) -> UInt8 { byte >= 65 && byte <= 90 ? byte | 0x20 : byte }
+
+    /// The SplitMix64 finalizer: spreads close inputs (FNV hashes of similar
+    /// keys, small indices) over all 64 bits.
+    @inline(__always)
+    static func spread(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 30
+        x &*= 0xbf58_476d_1ce4_e5b9
+        x ^= x >> 27
+        x &*= 0x94d0_49bb_1331_11eb
+        x ^= x >> 31
+        return x
+    }
 }
 
 extension StringProtocol {

@@ -120,7 +120,7 @@ final class FlatTable: Sendable {
     let slotMask: Int
     let gatewayKeys: [ObjectKey]
     let portGateways: FrozenArray<PortGateway>
-    /// Sorted by port (a Gateway has a handful: a scan beats hashing).
+    /// In port order (the builder's); a scan, since Gateways have a handful of ports.
     let ports: FrozenArray<Port>
     /// False when the index could not be built faithfully (a hostname hash
     /// collision): every request then takes the object path.
@@ -142,7 +142,7 @@ final class FlatTable: Sendable {
         self.slotMask = slots.count - 1
         self.gatewayKeys = gatewayKeys
         self.portGateways = FrozenArray(portGateways)
-        self.ports = FrozenArray(ports.sorted { $0.port < $1.port })
+        self.ports = FrozenArray(ports)
         self.usable = usable
     }
 
@@ -172,13 +172,7 @@ final class FlatTable: Sendable {
     /// Mixes the owner, the tag and a byte hash into the index key (SplitMix64 finalizer).
     @inline(__always)
     static func key(_ tag: Tag, owner: Int32, hash: UInt64) -> UInt64 {
-        var x = hash ^ (UInt64(UInt32(bitPattern: owner)) << 8 | UInt64(tag.rawValue)) &* 0x9e37_79b9_7f4a_7c15
-        x ^= x >> 30
-        x &*= 0xbf58_476d_1ce4_e5b9
-        x ^= x >> 27
-        x &*= 0x94d0_49bb_1331_11eb
-        x ^= x >> 31
-        return x
+        ByteHash.spread(hash ^ (UInt64(UInt32(bitPattern: owner)) << 8 | UInt64(tag.rawValue)) &* 0x9e37_79b9_7f4a_7c15)
     }
 }
 

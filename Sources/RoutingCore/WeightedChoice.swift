@@ -7,17 +7,11 @@ enum WeightedChoice {
     /// FNV-1a over the key's UTF-8 bytes, then the SplitMix64 finalizer to spread
     /// short, similar keys (`req-1`, `req-2`, ...) over the whole range.
     static func point(for key: String, salt: UInt64 = 0) -> Double {
-        let start: UInt64 = 0xcbf2_9ce4_8422_2325 ^ salt
+        let start = ByteHash.seed ^ salt
         // The contiguous bytes when the string has them (native and small strings do).
-        var hash = key.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.reduce(start) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
-        } ?? key.utf8.reduce(start) { ($0 ^ UInt64($1)) &* 0x0000_0100_0000_01b3 }
-        hash ^= hash >> 30
-        hash &*= 0xbf58_476d_1ce4_e5b9
-        hash ^= hash >> 27
-        hash &*= 0x94d0_49bb_1331_11eb
-        hash ^= hash >> 31
-        return Double(hash >> 11) / Double(UInt64(1) << 53)
+        let hash = key.utf8.withContiguousStorageIfAvailable { $0.reduce(start, ByteHash.mix) }
+            ?? key.utf8.reduce(start, ByteHash.mix)
+        return Double(ByteHash.spread(hash) >> 11) / Double(UInt64(1) << 53)
     }
 
     /// The offset whose interval holds `point`, or nil when every weight is 0.
