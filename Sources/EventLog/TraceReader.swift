@@ -166,8 +166,12 @@ public final class TraceReader: IteratorProtocol {
 
     /// The line just read is not a valid event: the reader stops, blaming its frame.
     private func stopAtBadLine(_ error: any Error) {
-        stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: "line \(lineNumber): \(error)"))
+        stop(.damaged(atByte: releasedFrameStart, eventsKept: eventsRead, message: Self.badLineMessage(line: lineNumber, error)))
     }
+
+    /// What `.damaged` says of a line that is not a valid event (also for request lines
+    /// decoded after `nextItem()`).
+    public static func badLineMessage(line: Int, _ error: any Error) -> String { "line \(line): \(error)" }
 
     /// Checks the sequence number of the event just read and counts it.
     private func accept(seq: Int64?) throws {

@@ -62,7 +62,7 @@ enum ChunkProcessor {
                     guard case .request(let decoded) = event.body else { throw EventLogError.invalidEvent("not a request event") }
                     record = decoded
                 } catch {
-                    agg.failure = LineFailure(line: line, message: "line \(line.lineNumber): \(error)")
+                    agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))
                     return agg
                 }
             }
@@ -87,17 +87,20 @@ enum ChunkProcessor {
                                        headers: record.headers, sni: record.sni)
             let verdictBefore = job.baseline.verdict(request, key: record.id)
             let verdictAfter = job.identical ? verdictBefore : job.candidate.verdict(request, key: record.id)
-            guard job.baseline.isRequestIndependent(verdictBefore), job.candidate.isRequestIndependent(verdictAfter) else {
+            /// Both worlds' full decisions for this request.
+            func decisions() -> (before: Decision, after: Decision) {
                 let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
-                let after = job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id)
+                return (before, job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id))
+            }
+            guard job.baseline.isRequestIndependent(verdictBefore), job.candidate.isRequestIndependent(verdictAfter) else {
+                let (before, after) = decisions()
                 add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
                     chunk: job.index, settings: settings, to: &agg)
                 continue
             }
             let pair = VerdictPair(before: verdictBefore, after: verdictAfter)
             let index = pairIndex[pair] ?? {
-                let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
-                let after = job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id)
+                let (before, after) = decisions()
                 tallies.append(PairTally(comparison: Comparison(before, after, identical: job.identical),
                                          backendsBefore: before.backends, backendsAfter: after.backends))
                 pairIndex[pair] = tallies.count - 1
@@ -111,12 +114,8 @@ enum ChunkProcessor {
             }
         }
         for tally in tallies {
-            let comparison = tally.comparison
-            let changed = comparison.changed ? tally.requests : 0
-            agg.combos[ComboKey(before: comparison.before, after: comparison.after),
-                       default: ComboValue(backendsBefore: tally.backendsBefore, backendsAfter: tally.backendsAfter, lastChunk: job.index)]
-                .add(requests: tally.requests, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
-                     newlySucceeding: comparison.newlySucceeding ? changed : 0)
+            combine(tally.comparison, requests: tally.requests, backendsBefore: tally.backendsBefore,
+                    backendsAfter: tally.backendsAfter, chunk: job.index, to: &agg)
         }
         return agg
     }
@@ -125,13 +124,20 @@ enum ChunkProcessor {
     static func add(record: RequestRecord, time: Int64, before: Decision, after: Decision, identical: Bool,
                     chunk: Int, settings: ChunkSettings, to agg: inout Aggregate) {
         let comparison = Comparison(before, after, identical: identical)
-        let changed = comparison.changed ? 1 : 0
-        agg.combos[ComboKey(before: comparison.before, after: comparison.after),
-                   default: ComboValue(backendsBefore: before.backends, backendsAfter: after.backends, lastChunk: chunk)]
-            .add(requests: 1, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
-                 newlySucceeding: comparison.newlySucceeding ? changed : 0)
+        combine(comparison, requests: 1, backendsBefore: before.backends, backendsAfter: after.backends, chunk: chunk, to: &agg)
         count(record: record, time: time, comparison, settings: settings, to: &agg)
         if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
+    }
+
+    /// Adds `requests` requests that compared as `comparison` to their
+    /// (baseline outcome, candidate outcome) combination.
+    static func combine(_ comparison: Comparison, requests: Int, backendsBefore: [WeightedBackend], backendsAfter: [WeightedBackend],
+                        chunk: Int, to agg: inout Aggregate) {
+        let changed = comparison.changed ? requests : 0
+        agg.combos[ComboKey(before: comparison.before, after: comparison.after),
+                   default: ComboValue(backendsBefore: backendsBefore, backendsAfter: backendsAfter, lastChunk: chunk)]
+            .add(requests: requests, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
+                 newlySucceeding: comparison.newlySucceeding ? changed : 0)
     }
 
     /// The per-request counts: totals, hosts, timeline, and for a changed
