@@ -112,7 +112,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
         let id = supplied ?? runtime.ids.next()
         let host = head.headers["host"].first ?? ""
-        let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host)
+        let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
+                                       headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) })
         let exchange = Exchange(id: id, generatedID: supplied == nil, keepAlive: http2 || (head.isKeepAlive && !draining),
                                 request: request)
         self.exchange = exchange
@@ -132,7 +133,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         let world = runtime.world
         let routeRequest = RouteRequest(port: listenerPort, scheme: scheme, method: head.method.rawValue, host: host,
-                                        path: head.uri, headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) },
+                                        path: head.uri, headers: request.headers,
                                         sni: sni)
         let decision = world.table.route(routeRequest, key: id)
         exchange.decision = decision

@@ -1,4 +1,5 @@
 import EventLog
+import GatewayAPI
 import NIOCore
 import NIOHTTP1
 import RoutingCore
@@ -13,8 +14,8 @@ final class Exchange {
     /// The client's HTTP version; responses are framed for it.
     let version: HTTPVersion
     let started: NIODeadline
-    /// What the request record is made of, kept as received: the record itself (a copy of
-    /// every header) is only built by `observedRecord`, when someone records it.
+    /// What the request record is made of, kept as received: the record itself is only
+    /// built by `observedRecord`, when someone records it.
     let request: Request
     /// Request/response progress and the completion rules (see `ExchangeProgress`).
     var progress: ExchangeProgress
@@ -51,6 +52,8 @@ final class Exchange {
         var scheme: String
         /// The Host header as routed ("" when absent).
         var host: String
+        /// The header fields as routed (and recorded).
+        var headers: [HTTPHeader]
     }
 
     init(id: String, generatedID: Bool, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
@@ -70,7 +73,7 @@ final class Exchange {
         let head = request.head
         var record = RequestRecord(id: id, client: request.client, port: request.listenerPort, scheme: request.scheme,
                                    method: head.method.rawValue, host: request.host, path: head.uri,
-                                   headers: head.headers.map { HeaderField($0.name, $0.value) })
+                                   headers: request.headers)
         record.gateway = decision?.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         let route = decision?.route
         let latency = Double((now - started).nanoseconds) / 1_000_000
