@@ -111,7 +111,7 @@ struct JSONScanner {
 
     /// Scans a string up to its closing quote. Returns the content range and whether it is
     /// pure ASCII; `end == -1` when an escape was met (`pos` is left at the backslash).
-    private mutating func scanPlainString() throws -> (start: Int, end: Int, ascii: Bool) {
+    mutating func scanPlainString() throws -> (start: Int, end: Int, ascii: Bool) {
         skipWhitespace()
         guard pos < buf.count, buf[pos] == 0x22 else { throw error("expected string") }
         let start = pos + 1
@@ -144,6 +144,23 @@ struct JSONScanner {
         }
         pos = p
         throw error("unterminated string")
+    }
+
+    /// Consumes `literal` when the bytes at the cursor are exactly it (no whitespace
+    /// skipped): the fixed punctuation and keys of lines in the writer's layout.
+    mutating func consume(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard pos + n <= buf.count, memcmp(buf.baseAddress! + pos, literal.utf8Start, n) == 0 else { return false }
+        pos += n
+        return true
+    }
+
+    /// The bytes of a string without escapes that is valid UTF-8, the closing quote
+    /// consumed; nil when it has an escape or is not valid (the caller falls back).
+    mutating func readPlainStringBytes() -> UnsafeBufferPointer<UInt8>? {
+        guard let (start, end, ascii) = try? scanPlainString(), end >= 0 else { return nil }
+        let raw = UnsafeBufferPointer(rebasing: buf[start..<end])
+        return ascii || UTF8Check.isValid(raw) ? raw : nil
     }
 
     /// A string's raw bytes when it has no escapes (else nil, with nothing consumed): lets

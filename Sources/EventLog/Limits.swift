@@ -39,6 +39,11 @@ public enum Limits {
     /// the recursive validator from exhausting the stack on hostile input like `[[[[…`.
     public static let maxJSONDepth = 128
 
+    /// Distinct strings a request-line decoder keeps for reuse (`StringInterner`). Hosts,
+    /// methods and header values of real traffic number in the hundreds; the bound keeps a
+    /// trace of unique values from growing the table.
+    public static let internedStrings = 4096
+
     /// Resource events between two state snapshots in the SQLite store. `state --at T` then
     /// replays at most this many events after loading a snapshot.
     public static let defaultSnapshotInterval = 1000

@@ -6,7 +6,9 @@ import RoutingCore
 /// still a trace line, decoded by the worker that routes it.
 struct PendingRequest: Sendable {
     enum Source: Sendable {
-        case record(RequestRecord)
+        /// Boxed: a record is some 300 bytes, a line reference 50, and a chunk holds
+        /// thousands of either.
+        indirect case record(RequestRecord)
         /// `range` in the job's `lines`.
         case line(Range<Int>, RequestLine)
     }
@@ -51,6 +53,7 @@ enum ChunkProcessor {
         var gatewayKey: ObjectKey?
         var pairIndex: [VerdictPair: Int] = [:]
         var tallies: [PairTally] = []
+        var decoder = RequestLineDecoder()
         for pending in job.requests {
             let record: RequestRecord
             switch pending.source {
@@ -58,9 +61,7 @@ enum ChunkProcessor {
                 record = decoded
             case .line(let range, let line):
                 do {
-                    let event = try job.lines.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
-                    guard case .request(let decoded) = event.body else { throw EventLogError.invalidEvent("not a request event") }
-                    record = decoded
+                    record = try job.lines.withUnsafeBufferPointer { try decoder.decode(UnsafeBufferPointer(rebasing: $0[range])) }
                 } catch {
                     agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))
                     return agg

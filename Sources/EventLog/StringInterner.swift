@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One `String` per distinct byte sequence, for values that recur line after line.
+///
+/// Why: in a trace the same hosts, methods and header values appear on almost every
+/// request line. Creating them afresh costs an allocation each (Swift keeps strings of
+/// at most 15 UTF-8 bytes inline, longer ones on the heap); handing out the string made
+/// the first time costs a hash, a compare and a retain. The table is bounded
+/// (`Limits.internedStrings`): once full, new values are simply created, so a trace of
+/// unique values costs only the failed lookups.
+struct StringInterner {
+    private struct Entry {
+        var hash: UInt64
+        var bytes: Int
+        var string: String
+    }
+
+    private var slots: [Entry?]
+    private var used = 0
+    private let mask: Int
+
+    init() {
+        slots = Array(repeating: nil, count: Limits.internedStrings * 2)
+        mask = slots.count - 1
+    }
+
+    /// The string of `raw`, which must be valid UTF-8.
+    mutating func string(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        // Inline strings need no allocation: nothing to save.
+        if raw.count <= 15 { return String(decoding: raw, as: UTF8.self) }
+        let hash = Self.hash(raw)
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while let entry = slots[i] {
+            if entry.hash == hash, entry.bytes == raw.count, Self.equal(entry.string, raw) { return entry.string }
+            i = (i + 1) & mask
+        }
+        let made = String(decoding: raw, as: UTF8.self)
+        if used < Limits.internedStrings {
+            slots[i] = Entry(hash: hash, bytes: raw.count, string: made)
+            used += 1
+        }
+        return made
+    }
+
+    private static func equal(_ string: String, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = string
+        return s.withUTF8 { own in
+            own.count == raw.count && (own.count == 0 || memcmp(own.baseAddress!, raw.baseAddress!, own.count) == 0)
+        }
+    }
+
+    /// FNV-1a over 8-byte words, then a SplitMix64 finalizer.
+    private static func hash(_ raw: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(raw.count)
+        let base = UnsafeRawPointer(raw.baseAddress!)
+        var p = 0
+        while p + 8 <= raw.count {
+            h = (h ^ base.loadUnaligned(fromByteOffset: p, as: UInt64.self)) &* 0x0000_0100_0000_01B3
+            p += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while p < raw.count {
+            tail |= UInt64(raw[p]) << shift
+            shift += 8
+            p += 1
+        }
+        h = (h ^ tail) &* 0x0000_0100_0000_01B3
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 31)
+    }
+}

@@ -1,0 +1,91 @@
+import XCTest
+@testable import EventLog
+
+/// The replay decoder must give exactly what `Event(json:)` gives, record or error,
+/// whichever path it takes.
+final class RequestLineDecoderTests: XCTestCase {
+    /// The decoder's answer and the general decoder's, as comparable text.
+    private func both(_ bytes: [UInt8], _ decoder: inout RequestLineDecoder) -> (fast: String, general: String) {
+        bytes.withUnsafeBufferPointer { raw in
+            let fast: String
+            do { fast = "\(try decoder.decode(raw))" } catch { fast = "error: \(error)" }
+            let general: String
+            do {
+                let event = try Event(json: raw)
+                if case .request(let record) = event.body { general = "\(record)" } else { general = "error: \(EventLogError.invalidEvent("not a request event"))" }
+            } catch { general = "error: \(error)" }
+            return (fast, general)
+        }
+    }
+
+    func testWriterLinesDecodeAsTheGeneralDecoderDoes() {
+        var decoder = RequestLineDecoder()
+        // Twice, so the second pass takes interned strings.
+        for _ in 0..<2 {
+            for i in 0..<300 {
+                let event = Fixtures.request(i, observed: i % 3 != 0)
+                let (fast, general) = both(Array(event.jsonLine.utf8), &decoder)
+                XCTAssertEqual(fast, general)
+                XCTAssertEqual(fast, "\(event.request!)")
+            }
+        }
+    }
+
+    func testOtherLayoutsFallBackToTheGeneralDecoder() {
+        var decoder = RequestLineDecoder()
+        let lines = [
+            // keys in another order, whitespace, an unknown key, escapes, non-ASCII, null fields
+            #"{"time":"1970-01-01T00:00:01Z","seq":1,"type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1, "time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[],"extra":1}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a\"b","client":"c","port":1,"scheme":"http","method":"GET","host":"a-very-long-host.example.com","path":"/caf\u00e9","headers":[["A-Long-Header-Name","v\\w"]]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"hôte-très-long.example.com","path":"/é","headers":[],"gateway":null,"sni":null,"observed":null}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[],"observed":{"status":200,"route":null}}"#,
+            // invalid: the same error either way
+            #"{"seq":1,"time":"nope","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1.5,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[["only-name"]]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}x"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"resource","action":"applied","source":"file","object":{"kind":"X","metadata":{"name":"n"}}}"#,
+        ]
+        for line in lines {
+            let (fast, general) = both(Array(line.utf8), &decoder)
+            XCTAssertEqual(fast, general, line)
+        }
+        let escaped = lines[3].utf8.withContiguousStorageIfAvailable { try? decoder.decode($0) } ?? nil
+        XCTAssertEqual(escaped?.id, "a\"b")
+        XCTAssertEqual(escaped?.headers.first?.value, "v\\w")
+    }
+
+    func testMutatedLinesGiveTheSameRecordOrError() {
+        var rng = SystemRandomNumberGenerator()
+        var decoder = RequestLineDecoder()
+        let lines = (0..<40).map { Array(Fixtures.request($0, observed: $0 % 2 == 0).jsonLine.utf8) }
+        for _ in 0..<20_000 {
+            var b = lines.randomElement(using: &rng)!
+            let i = Int.random(in: 0..<b.count, using: &rng)
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: b[i] = UInt8.random(in: 0...255, using: &rng)
+            case 1: b.removeSubrange(i..<min(b.count, i + Int.random(in: 1...20, using: &rng)))
+            default: b.insert(UInt8.random(in: 0...255, using: &rng), at: i)
+            }
+            let (fast, general) = both(b, &decoder)
+            XCTAssertEqual(fast, general, String(decoding: b, as: UTF8.self))
+        }
+    }
+
+    func testInternerIsBoundedAndExact() {
+        var interner = StringInterner()
+        for i in 0..<(Limits.internedStrings * 2) {
+            let text = "a-value-longer-than-fifteen-\(i)"
+            let got = Array(text.utf8).withUnsafeBufferPointer { interner.string($0) }
+            XCTAssertEqual(got, text)
+        }
+        // Values met before the table filled come back equal; so do those after.
+        for i in [0, 1, Limits.internedStrings - 1, Limits.internedStrings, Limits.internedStrings * 2 - 1] {
+            let text = "a-value-longer-than-fifteen-\(i)"
+            XCTAssertEqual(Array(text.utf8).withUnsafeBufferPointer { interner.string($0) }, text)
+        }
+    }
+}
