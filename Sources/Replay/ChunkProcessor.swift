@@ -42,17 +42,20 @@ struct ChunkSettings: Sendable {
     var verify: Bool
     var collectRows: Bool
     var maxDisagreements: Int
+    var comparesPairsOnce: Bool
 }
 
 /// Routes one chunk in both worlds and sums what the report needs. Pure: the
 /// same chunk always gives the same aggregate, on any thread.
 enum ChunkProcessor {
-    static func process(_ job: Job, settings: ChunkSettings) -> Aggregate {
+    static func process(_ job: Job, settings: ChunkSettings, memo: PairMemo) -> Aggregate {
         var agg = Aggregate(origin: settings.origin)
         var gatewayText: String?
         var gatewayKey: ObjectKey?
-        var pairIndex: [VerdictPair: Int] = [:]
-        var tallies: [PairTally] = []
+        memo.use(job)
+        /// Requests of this chunk per memo position, and the positions used.
+        var perPair: [Int] = []
+        var pairsUsed: [Int] = []
         var decoder = RequestLineDecoder()
         for pending in job.requests {
             let record: RequestRecord
@@ -93,30 +96,34 @@ enum ChunkProcessor {
                 let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
                 return (before, job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id))
             }
-            guard job.baseline.isRequestIndependent(verdictBefore), job.candidate.isRequestIndependent(verdictAfter) else {
+            guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(verdictBefore),
+                  job.candidate.isRequestIndependent(verdictAfter) else {
                 let (before, after) = decisions()
                 add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
                     chunk: job.index, settings: settings, to: &agg)
                 continue
             }
-            let pair = VerdictPair(before: verdictBefore, after: verdictAfter)
-            let index = pairIndex[pair] ?? {
+            let position = memo.position(of: VerdictPair(before: verdictBefore, after: verdictAfter)) {
                 let (before, after) = decisions()
-                tallies.append(PairTally(comparison: Comparison(before, after, identical: job.identical),
-                                         backendsBefore: before.backends, backendsAfter: after.backends))
-                pairIndex[pair] = tallies.count - 1
-                return tallies.count - 1
-            }()
-            tallies[index].requests += 1
-            count(record: record, time: pending.timeMicros, tallies[index].comparison, settings: settings, to: &agg)
+                return ComparedPair(comparison: Comparison(before, after, identical: job.identical),
+                                    backendsBefore: before.backends, backendsAfter: after.backends)
+            }
+            if position >= perPair.count { perPair.append(contentsOf: repeatElement(0, count: position + 1 - perPair.count)) }
+            if perPair[position] == 0 { pairsUsed.append(position) }
+            perPair[position] += 1
+            let flags = memo.flags[position]
+            countEvery(host: record.host, time: pending.timeMicros, flags, to: &agg)
+            if flags.changed { countChanged(record: record, time: pending.timeMicros, memo.pairs[position].comparison, settings: settings, to: &agg) }
             if settings.verify, record.observed != nil {
                 verify(record: record, time: pending.timeMicros, before: job.baseline.decision(for: verdictBefore, request: request, key: record.id),
                        settings: settings, to: &agg)
             }
         }
-        for tally in tallies {
-            combine(tally.comparison, requests: tally.requests, backendsBefore: tally.backendsBefore,
-                    backendsAfter: tally.backendsAfter, chunk: job.index, to: &agg)
+        // In memo order, so the report does not depend on dictionary order.
+        for position in pairsUsed.sorted() {
+            let pair = memo.pairs[position]
+            combine(pair.comparison, requests: perPair[position], backendsBefore: pair.backendsBefore,
+                    backendsAfter: pair.backendsAfter, chunk: job.index, to: &agg)
         }
         return agg
     }
@@ -145,17 +152,27 @@ enum ChunkProcessor {
     /// request its categories, pattern and row.
     @inline(__always)
     static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
+        countEvery(host: record.host, time: time, PairFlags(comparison), to: &agg)
+        if comparison.changed { countChanged(record: record, time: time, comparison, settings: settings, to: &agg) }
+    }
+
+    /// What every request adds: totals, its host, the timeline.
+    @inline(__always)
+    static func countEvery(host: String, time: Int64, _ flags: PairFlags, to agg: inout Aggregate) {
+        agg.requests += 1
+        if flags.unmatched { agg.unmatched += 1 }
+        HostCounts.count(&agg.hosts[host, default: HostCounts()], changed: flags.changed, newlyFailing: flags.newlyFailing)
+        agg.timeline.add(timeMicros: time, changed: flags.changed)
+        guard flags.changed else { return }
+        agg.changed += 1
+        if flags.newlyFailing { agg.newlyFailing += 1 }
+        if flags.newlySucceeding { agg.newlySucceeding += 1 }
+    }
+
+    /// What a changed request adds besides: its categories, pattern and row.
+    static func countChanged(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
         let b = comparison.before
         let a = comparison.after
-        let isChanged = comparison.changed
-        agg.requests += 1
-        if b.isUnmatched { agg.unmatched += 1 }
-        HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: isChanged, newlyFailing: comparison.newlyFailing)
-        agg.timeline.add(timeMicros: time, changed: isChanged)
-        guard isChanged else { return }
-        agg.changed += 1
-        if comparison.newlyFailing { agg.newlyFailing += 1 }
-        if comparison.newlySucceeding { agg.newlySucceeding += 1 }
         let cats = comparison.categories
         for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
         let pattern = PatternKey(method: record.method, host: record.host, template: PathTemplate.of(record.path),

@@ -22,16 +22,68 @@ struct Comparison: Sendable {
 
 /// Requests whose verdicts in both worlds are request-independent
 /// (`RoutingTable.isRequestIndependent`) compare the same way whatever else
-/// they carry, so a chunk renders and compares each distinct pair of verdicts
-/// once and only counts the requests that share it.
+/// they carry, so each distinct pair of verdicts is rendered and compared once
+/// (`PairMemo`) and the requests that share it are only counted.
 struct VerdictPair: Hashable {
     var before: RouteVerdict
     var after: RouteVerdict
 }
 
-struct PairTally {
+/// A compared pair of verdicts: the comparison and each world's weighted
+/// candidates, plus the flags every request of the pair is counted by (plain
+/// values, read per request without copying the comparison).
+struct ComparedPair {
     var comparison: Comparison
     var backendsBefore: [WeightedBackend]
     var backendsAfter: [WeightedBackend]
-    var requests = 0
+}
+
+struct PairFlags {
+    var changed: Bool
+    var newlyFailing: Bool
+    var newlySucceeding: Bool
+    var unmatched: Bool
+
+    init(_ c: Comparison) {
+        changed = c.changed
+        newlyFailing = c.newlyFailing
+        newlySucceeding = c.newlySucceeding
+        unmatched = c.before.isUnmatched
+    }
+}
+
+/// The pairs compared so far for one pair of tables, kept across chunks: the
+/// tables change only with the recorded resources, so thousands of chunks
+/// usually share them. One per thread (chunks are processed concurrently).
+final class PairMemo {
+    /// Pairs kept before the memo starts over: distinct pairs number about the
+    /// rules times their backends, so this bounds memory on a pathological table
+    /// without costing a real one anything.
+    static let maxPairs = 1 << 16
+
+    private var tables: (ObjectIdentifier, ObjectIdentifier)?
+    private var index: [VerdictPair: Int] = [:]
+    private(set) var pairs: [ComparedPair] = []
+    private(set) var flags: [PairFlags] = []
+
+    /// Forgets everything unless `job` routes against the same tables.
+    func use(_ job: Job) {
+        let ids = (ObjectIdentifier(job.baseline), ObjectIdentifier(job.candidate))
+        if let tables, tables == ids, pairs.count < Self.maxPairs { return }
+        tables = ids
+        index.removeAll(keepingCapacity: true)
+        pairs.removeAll(keepingCapacity: true)
+        flags.removeAll(keepingCapacity: true)
+    }
+
+    /// The pair's position, comparing it first (with `compare`) if it is new.
+    @inline(__always)
+    func position(of pair: VerdictPair, compare: () -> ComparedPair) -> Int {
+        if let known = index[pair] { return known }
+        let compared = compare()
+        pairs.append(compared)
+        flags.append(PairFlags(compared.comparison))
+        index[pair] = pairs.count - 1
+        return pairs.count - 1
+    }
 }

@@ -36,6 +36,8 @@ private final class Driver {
     let progress: ((ReplayProgress) -> Void)?
     var worlds: Worlds
     var pool: WorkerPool?
+    /// Compared verdict pairs of chunks routed on this thread (without a pool).
+    let memo = PairMemo()
     var settings: ChunkSettings?
     var total: Aggregate?
     var pending: [PendingRequest] = []
@@ -167,7 +169,7 @@ private final class Driver {
 
     func start(origin: Int64) {
         let settings = ChunkSettings(origin: origin, verify: options.verify, collectRows: onChanged != nil,
-                                     maxDisagreements: options.maxDisagreements)
+                                     maxDisagreements: options.maxDisagreements, comparesPairsOnce: options.comparesPairsOnce)
         self.settings = settings
         total = Aggregate(origin: origin)
         if options.threads > 1 { pool = WorkerPool(threads: options.threads, settings: settings) }
@@ -186,7 +188,7 @@ private final class Driver {
         if let pool {
             pool.submit(job) { self.merge($0) }
         } else {
-            merge(ChunkProcessor.process(job, settings: settings))
+            merge(ChunkProcessor.process(job, settings: settings, memo: memo))
         }
     }
 

@@ -51,6 +51,9 @@ public struct ReplayOptions: Sendable {
     public var chunkSize: Int
     /// How many disagreements `--verify` lists.
     public var maxDisagreements: Int
+    /// Compare each distinct pair of request-independent verdicts once (PairMemo).
+    /// Off only in tests, to check the shortcut against comparing every request.
+    var comparesPairsOnce = true
 
     public init(tracePath: String, withPaths: [String] = [], withoutKeys: [String] = [], change: ReplayChange = ReplayChange(),
                 threads: Int = 1, verify: Bool = false, compileOptions: CompileOptions = CompileOptions(),

@@ -30,6 +30,7 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
+        let memo = PairMemo()
         condition.lock()
         while true {
             while queueHead == queue.count, !stopping { condition.wait() }
@@ -42,7 +43,7 @@ final class WorkerPool: @unchecked Sendable {
                 queueHead = 0
             }
             condition.unlock()
-            let result = ChunkProcessor.process(job, settings: settings)
+            let result = ChunkProcessor.process(job, settings: settings, memo: memo)
             condition.lock()
             done[job.index] = result
             condition.broadcast()

@@ -121,12 +121,16 @@ import Testing
         let dir = ReplayTempDir()
         let trace = dir.file("trace.zst")
         try TraceFixture.write(events, to: trace, frameBytes: 32 << 10)
-        func run(threads: Int, chunkSize: Int) throws -> ReplayResult {
-            try Replay.run(ReplayOptions(tracePath: trace, change: change, threads: threads, verify: true, chunkSize: chunkSize))
+        func run(threads: Int, chunkSize: Int, comparesPairsOnce: Bool = true) throws -> ReplayResult {
+            var options = ReplayOptions(tracePath: trace, change: change, threads: threads, verify: true, chunkSize: chunkSize)
+            options.comparesPairsOnce = comparesPairsOnce
+            return try Replay.run(options)
         }
         let one = try run(threads: 1, chunkSize: 4096)
         let four = try run(threads: 4, chunkSize: 97)
-        let tiny = try run(threads: 3, chunkSize: 1)
+        // Every request compared on its own: the tables change twice, and pairs
+        // compared against the old tables must not be reused after.
+        let tiny = try run(threads: 3, chunkSize: 1, comparesPairsOnce: false)
         #expect(one.report == four.report)
         #expect(one.report == tiny.report)
         let json = ImpactReportRenderer.json(one.report)
@@ -136,9 +140,9 @@ import Testing
         #expect(one.report.patterns.contains { $0.pathTemplate == "/items/{id}" })
     }
 
-    /// Requests compared once per verdict pair must count exactly as requests
-    /// compared one by one (chunks of one request), and requests through a
-    /// rewrite rule, whose comparison depends on the path, are compared one by one.
+    /// Requests compared once per verdict pair (PairMemo, kept across chunks)
+    /// must count exactly as requests compared one by one, and requests through
+    /// a rewrite rule, whose comparison depends on the path, are compared one by one.
     @Test func verdictPairsCountLikeRequestByRequest() throws {
         func route(rewrite: String, canary: (Int, Int)) -> String {
             #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"web","namespace":"app"},"spec":{"parentRefs":[{"name":"gw","namespace":"infra"}],"hostnames":["whoami"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/api"}}],"filters":[{"type":"URLRewrite","urlRewrite":{"path":\#(rewrite)}}],"backendRefs":[{"name":"whoami","port":80}]},{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"backendRefs":[{"name":"whoami","port":80,"weight":\#(canary.0)},{"name":"nginx","port":80,"weight":\#(canary.1)}]}]}}"#
@@ -151,9 +155,12 @@ import Testing
         let candidate = route(rewrite: #"{"type":"ReplaceFullPath","replaceFullPath":"/v1/items/0"}"#, canary: (1, 1))
         let change = ReplayChange(objects: TraceFixture.objects(candidate))
         let whole = try replay(events, change: change, chunkSize: 16_384).report
-        var single = try replay(events, change: change, chunkSize: 1).report
+        var single = try replay(events, change: change, chunkSize: 1, comparesPairsOnce: false).report
         single.input.trace = whole.input.trace // each replay writes its own trace file
         #expect(whole == single)
+        var small = try replay(events, change: change, threads: 2, chunkSize: 7).report
+        small.input.trace = whole.input.trace
+        #expect(whole == small)
         #expect(whole.categories[.rewrite] == 999)
         #expect(whole.changed > 999 && whole.changed < 2_000)
     }

@@ -73,10 +73,11 @@ final class ReplayTempDir {
 
 /// Writes `events` to a trace and replays it.
 func replay(_ events: [Event], change: ReplayChange = ReplayChange(), threads: Int = 1, verify: Bool = false, chunkSize: Int = 4096,
-            onChanged: ((ChangedRequestRow) -> Void)? = nil) throws -> ReplayResult {
+            comparesPairsOnce: Bool = true, onChanged: ((ChangedRequestRow) -> Void)? = nil) throws -> ReplayResult {
     let dir = ReplayTempDir()
     let trace = dir.file("trace.zst")
     try TraceFixture.write(events, to: trace)
-    return try Replay.run(ReplayOptions(tracePath: trace, change: change, threads: threads, verify: verify, chunkSize: chunkSize),
-                          onChanged: onChanged)
+    var options = ReplayOptions(tracePath: trace, change: change, threads: threads, verify: verify, chunkSize: chunkSize)
+    options.comparesPairsOnce = comparesPairsOnce
+    return try Replay.run(options, onChanged: onChanged)
 }
