@@ -36,23 +36,26 @@ public struct RequestLineDecoder {
               s.consume(",\"host\":"), let host = s.readPlainStringBytes(),
               s.consume(",\"path\":"), let path = s.readPlainStringBytes(),
               s.consume(",\"headers\":["), let headers = readHeaders(&s) else { return nil }
-        var record = RequestRecord(id: String(decoding: id, as: UTF8.self), client: String(decoding: client, as: UTF8.self),
-                                   port: port, scheme: strings.string(scheme), method: strings.string(method),
-                                   host: strings.string(host), path: String(decoding: path, as: UTF8.self), headers: headers)
+        var gateway: String?, sni: String?, observed: ObservedOutcome?
         if s.consume(",\"gateway\":") {
-            guard let gateway = s.readPlainStringBytes() else { return nil }
-            record.gateway = strings.string(gateway)
+            guard let raw = s.readPlainStringBytes() else { return nil }
+            gateway = strings.string(raw)
         }
         if s.consume(",\"sni\":") {
-            guard let sni = s.readPlainStringBytes() else { return nil }
-            record.sni = strings.string(sni)
+            guard let raw = s.readPlainStringBytes() else { return nil }
+            sni = strings.string(raw)
         }
         if s.consume(",\"observed\":") {
-            guard s.peek() == 0x7B, let observed = try? Event.readObserved(&s) else { return nil }
-            record.observed = observed
+            guard s.peek() == 0x7B, let value = try? Event.readObserved(&s) else { return nil }
+            observed = value
         }
         guard s.consume("}"), s.atEnd else { return nil }
-        return record
+        // Built once, at the end: a record built early and then completed is
+        // copied (a retain and a release per string) on its way out.
+        return RequestRecord(id: String(decoding: id, as: UTF8.self), client: String(decoding: client, as: UTF8.self),
+                             port: port, scheme: strings.string(scheme), method: strings.string(method),
+                             host: strings.string(host), path: String(decoding: path, as: UTF8.self), headers: headers,
+                             gateway: gateway, sni: sni, observed: observed)
     }
 
     /// `["name","value"],…]` after the opening bracket.

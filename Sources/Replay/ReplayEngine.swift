@@ -179,16 +179,26 @@ private final class Driver {
     /// Ends the current chunk: routes it inline or hands it to the pool.
     func flush() {
         guard !pending.isEmpty, let tables = current, let settings else { return }
-        let job = Job(index: chunkIndex, baseline: tables.baseline, candidate: tables.candidate, identical: tables.identical,
-                      requests: pending, lines: lines)
+        var job = Job(index: chunkIndex, baseline: tables.baseline, candidate: tables.candidate, identical: tables.identical,
+                      requests: [], lines: [])
+        swap(&job.requests, &pending)
+        swap(&job.lines, &lines)
         chunkIndex += 1
-        pending.removeAll(keepingCapacity: true)
-        lines.removeAll(keepingCapacity: true)
         current = nil
         if let pool {
             pool.submit(job) { self.merge($0) }
+            if let (requests, lines) = pool.spareBuffers() {
+                pending = requests
+                self.lines = lines
+            }
         } else {
             merge(ChunkProcessor.process(job, settings: settings, memo: memo))
+            // Routed here, so its buffers are free again: reusing them spares
+            // the page faults of a fresh multi-megabyte allocation per chunk.
+            swap(&job.requests, &pending)
+            swap(&job.lines, &lines)
+            pending.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
         }
     }
 

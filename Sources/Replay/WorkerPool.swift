@@ -15,6 +15,8 @@ final class WorkerPool: @unchecked Sendable {
     private var outstanding = 0
     private var stopping = false
     private var running = 0
+    /// Buffers of routed chunks, for the reading thread to fill again.
+    private var spare: [(requests: [PendingRequest], lines: [UInt8])] = []
     private let maxOutstanding: Int
     private let settings: ChunkSettings
 
@@ -35,7 +37,7 @@ final class WorkerPool: @unchecked Sendable {
         while true {
             while queueHead == queue.count, !stopping { condition.wait() }
             if queueHead == queue.count { break }
-            let job = queue[queueHead]!
+            var job = queue[queueHead]!
             queue[queueHead] = nil
             queueHead += 1
             if queueHead > 64, queueHead * 2 > queue.count {
@@ -44,8 +46,11 @@ final class WorkerPool: @unchecked Sendable {
             }
             condition.unlock()
             let result = ChunkProcessor.process(job, settings: settings, memo: memo)
+            job.requests.removeAll(keepingCapacity: true)
+            job.lines.removeAll(keepingCapacity: true)
             condition.lock()
             done[job.index] = result
+            if spare.count < maxOutstanding { spare.append((job.requests, job.lines)) }
             condition.broadcast()
         }
         running -= 1
@@ -62,6 +67,14 @@ final class WorkerPool: @unchecked Sendable {
         condition.broadcast()
         drain(until: maxOutstanding - 1, merge: merge)
         condition.unlock()
+    }
+
+    /// Empty buffers of a routed chunk, if one is spare: filling them again
+    /// spares the page faults of a fresh multi-megabyte allocation per chunk.
+    func spareBuffers() -> (requests: [PendingRequest], lines: [UInt8])? {
+        condition.lock()
+        defer { condition.unlock() }
+        return spare.popLast()
     }
 
     /// Merges every remaining result in order and stops the threads.
