@@ -80,6 +80,16 @@ struct ComboValue: Sendable {
         self.newlyFailing += newlyFailing
         self.newlySucceeding += newlySucceeding
     }
+
+    /// Adds the counts of a later chunk, whose candidates are the newer ones.
+    mutating func absorb(_ later: ComboValue) {
+        add(requests: later.requests, changed: later.changed, newlyFailing: later.newlyFailing, newlySucceeding: later.newlySucceeding)
+        if later.lastChunk >= lastChunk {
+            lastChunk = later.lastChunk
+            backendsBefore = later.backendsBefore
+            backendsAfter = later.backendsAfter
+        }
+    }
 }
 
 struct HostCounts: Sendable {
@@ -94,6 +104,12 @@ struct HostCounts: Sendable {
             value.changed += 1
             if newlyFailing { value.newlyFailing += 1 }
         }
+    }
+
+    mutating func absorb(_ other: HostCounts) {
+        requests += other.requests
+        changed += other.changed
+        newlyFailing += other.newlyFailing
     }
 }
 
@@ -161,26 +177,12 @@ struct Aggregate: Sendable {
         newlySucceeding += other.newlySucceeding
         unmatched += other.unmatched
         for i in categories.indices { categories[i] += other.categories[i] }
+        // In place, one hash lookup each: a chunk brings about a thousand combinations.
         for (key, value) in other.combos {
-            if var mine = combos[key] {
-                mine.requests += value.requests
-                mine.changed += value.changed
-                mine.newlyFailing += value.newlyFailing
-                mine.newlySucceeding += value.newlySucceeding
-                if value.lastChunk >= mine.lastChunk {
-                    mine.lastChunk = value.lastChunk
-                    mine.backendsBefore = value.backendsBefore
-                    mine.backendsAfter = value.backendsAfter
-                }
-                combos[key] = mine
-            } else {
-                combos[key] = value
-            }
+            combos[key, default: ComboValue(lastChunk: -1)].absorb(value)
         }
         for (key, value) in other.hosts {
-            hosts[key, default: HostCounts()].requests += value.requests
-            hosts[key, default: HostCounts()].changed += value.changed
-            hosts[key, default: HostCounts()].newlyFailing += value.newlyFailing
+            hosts[key, default: HostCounts()].absorb(value)
         }
         for (key, value) in other.patterns {
             if var mine = patterns[key] {
