@@ -53,7 +53,7 @@ enum ChunkProcessor {
         var gatewayText: String?
         var gatewayKey: ObjectKey?
         memo.use(job)
-        /// Requests of this chunk per memo position, and the positions used.
+        // Requests of this chunk per memo position, and the positions used.
         var perPair: [Int] = []
         var pairsUsed: [Int] = []
         var decoder = RequestLineDecoder()
@@ -106,7 +106,7 @@ enum ChunkProcessor {
             let position = memo.position(of: VerdictPair(before: verdictBefore, after: verdictAfter)) {
                 let (before, after) = decisions()
                 return ComparedPair(comparison: Comparison(before, after, identical: job.identical),
-                                    backendsBefore: before.backends, backendsAfter: after.backends)
+                                    backendsBefore: before.backends, backendsAfter: after.backends, baseline: before)
             }
             if position >= perPair.count { perPair.append(contentsOf: repeatElement(0, count: position + 1 - perPair.count)) }
             if perPair[position] == 0 { pairsUsed.append(position) }
@@ -115,11 +115,10 @@ enum ChunkProcessor {
             countEvery(host: record.host, time: pending.timeMicros, flags, to: &agg)
             if flags.changed { countChanged(record: record, time: pending.timeMicros, memo.pairs[position].comparison, settings: settings, to: &agg) }
             if settings.verify, record.observed != nil {
-                verify(record: record, time: pending.timeMicros, before: job.baseline.decision(for: verdictBefore, request: request, key: record.id),
-                       settings: settings, to: &agg)
+                verify(record: record, time: pending.timeMicros, before: memo.pairs[position].baseline, settings: settings, to: &agg)
             }
         }
-        // In memo order, so the report does not depend on dictionary order.
+        // In memo order: a fixed order, whatever order the pairs came in.
         for position in pairsUsed.sorted() {
             let pair = memo.pairs[position]
             combine(pair.comparison, requests: perPair[position], backendsBefore: pair.backendsBefore,

@@ -29,15 +29,19 @@ struct VerdictPair: Hashable {
     var after: RouteVerdict
 }
 
-/// A compared pair of verdicts: the comparison and each world's weighted
-/// candidates, plus the flags every request of the pair is counted by (plain
-/// values, read per request without copying the comparison).
+/// A compared pair of verdicts: the comparison, each world's weighted
+/// candidates, and the baseline decision (what `--verify` checks a recorded
+/// outcome against: route, rule, backend and status, the same for every
+/// request of the pair).
 struct ComparedPair {
     var comparison: Comparison
     var backendsBefore: [WeightedBackend]
     var backendsAfter: [WeightedBackend]
+    var baseline: Decision
 }
 
+/// What every request of a pair is counted by: plain values, read per request
+/// without copying the comparison.
 struct PairFlags {
     var changed: Bool
     var newlyFailing: Bool

@@ -49,6 +49,20 @@ import Testing
         #expect(json.hasSuffix("}\n"))
     }
 
+    /// The recorded outcomes are checked against the baseline, whatever the
+    /// change does, and the same whether requests are compared per verdict pair or one by one.
+    @Test func verificationIgnoresTheChange() throws {
+        let change = ReplayChange(objects: TraceFixture.objects(TraceFixture.even))
+        let unchanged = try #require(try replay(events(100, mismatchEvery: 4), verify: true).report.verification)
+        let paired = try #require(try replay(events(100, mismatchEvery: 4), change: change, verify: true).report.verification)
+        let single = try #require(try replay(events(100, mismatchEvery: 4), change: change, verify: true, chunkSize: 1,
+                                             comparesPairsOnce: false).report.verification)
+        #expect(paired.disagreements == 25)
+        #expect(paired.examples.map(\.baseline) == unchanged.examples.map(\.baseline))
+        #expect(paired.examples.map(\.id) == single.examples.map(\.id))
+        #expect(paired.examples.map(\.baseline) == single.examples.map(\.baseline))
+    }
+
     @Test func aRecorded404WithoutRouteDisagreesWithAForward() throws {
         var events = TraceFixture.events(requests: 0)
         events.append(TraceFixture.request(0, at: TraceFixture.t0 + TraceFixture.second, observed: ObservedOutcome(status: 404)))
