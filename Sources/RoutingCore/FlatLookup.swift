@@ -75,7 +75,8 @@ private struct FlatRequestLookup {
         if vhost.hasGRPC { return nil }
         let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
-        if let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
+        if vhost.exactLengths & (1 << UInt64(path.count & 63)) != 0,
+           let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
         if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {

@@ -31,6 +31,9 @@ final class FlatTable: Sendable {
         /// Bit n set when some PathPrefix has n segments (bit 63: 63 or more):
         /// the prefix walk skips boundaries no prefix can match.
         var prefixDepths: UInt64
+        /// Bit n set when some Exact path is n bytes long (modulo 64): a path
+        /// of another length skips the Exact probe, a read from memory.
+        var exactLengths: UInt64
     }
 
     struct Match: Sendable {

@@ -93,9 +93,15 @@ struct FlatTableBuilder {
                     if case .prefix(let value, _) = match.path { prefixDepths |= 1 << min(63, Self.segments(value)) }
                 }
             }
+            var exactLengths: UInt64 = 0
+            for list in vhost.exact.values {
+                for match in list {
+                    if case .exact(let value) = match.path { exactLengths |= 1 << UInt64(value.utf8.count & 63) }
+                }
+            }
             virtualHosts.append(FlatTable.VirtualHost(hostname: store(hostname), regexStart: regexStart,
                                                       regexCount: Int32(matches.count) - regexStart, hasGRPC: !vhost.grpc.isEmpty,
-                                                      prefixDepths: prefixDepths))
+                                                      prefixDepths: prefixDepths, exactLengths: exactLengths))
             addLists(vhost.exact, tag: .exact, owner: vhostIndex)
             addLists(vhost.prefix, tag: .prefix, owner: vhostIndex)
         }
