@@ -39,8 +39,11 @@ final class FlatTable: Sendable {
     struct Match: Sendable {
         /// Index in `matchObjects`.
         var object: Int32
-        /// Index in the table's rules (and in `rules`).
+        /// Index in the table's rules.
         var rule: Int32
+        /// What that rule does, copied here so that a verdict reads no record
+        /// past the match (one read from memory fewer on a large table).
+        var action: Rule
         var kind: PathKind
         var path: ArenaSlice
         /// Length -1 when the match has no method.
@@ -116,7 +119,6 @@ final class FlatTable: Sendable {
     let matches: FrozenArray<Match>
     let matchObjects: [CompiledMatch]
     let headers: FrozenArray<Header>
-    let rules: FrozenArray<Rule>
     /// Every rule's backends, in rule order (`Rule.backendStart`).
     let backends: FrozenArray<Backend>
     let slots: FrozenArray<Slot>
@@ -130,7 +132,7 @@ final class FlatTable: Sendable {
     let usable: Bool
 
     init(arena: [UInt8], listeners: [Listener], listenerObjects: [CompiledListener], virtualHosts: [VirtualHost],
-         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], rules: [Rule], backends: [Backend], slots: [Slot], gatewayKeys: [ObjectKey],
+         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], backends: [Backend], slots: [Slot], gatewayKeys: [ObjectKey],
          portGateways: [PortGateway], ports: [Port], usable: Bool) {
         self.arena = FrozenArray(arena)
         self.listeners = FrozenArray(listeners)
@@ -139,7 +141,6 @@ final class FlatTable: Sendable {
         self.matches = FrozenArray(matches)
         self.matchObjects = matchObjects
         self.headers = FrozenArray(headers)
-        self.rules = FrozenArray(rules)
         self.backends = FrozenArray(backends)
         self.slots = FrozenArray(slots)
         self.slotMask = slots.count - 1
@@ -155,7 +156,6 @@ final class FlatTable: Sendable {
         virtualHosts.free()
         matches.free()
         headers.free()
-        rules.free()
         backends.free()
         slots.free()
         portGateways.free()

@@ -13,6 +13,8 @@ struct FlatTableBuilder {
     private var matchObjects: [CompiledMatch] = []
     private var matchIndex: [ObjectIdentifier: Int32] = [:]
     private var headers: [FlatTable.Header] = []
+    /// By rule slot: copied into each match of the rule.
+    private var rules: [FlatTable.Rule] = []
     private var entries: [FlatTable.Slot] = []
     private var usable = true
 
@@ -22,7 +24,6 @@ struct FlatTableBuilder {
     }
 
     private mutating func run(_ byPort: [Int: [RoutingTable.PortGateway]], rules compiledRules: [CompiledRule]) -> FlatTable {
-        var rules: [FlatTable.Rule] = []
         var backends: [FlatTable.Backend] = []
         for rule in compiledRules {
             var redirectStatus: Int16 = 0
@@ -64,7 +65,7 @@ struct FlatTableBuilder {
         }
         let slots = hashIndex()
         return FlatTable(arena: arena, listeners: listeners, listenerObjects: listenerObjects, virtualHosts: virtualHosts,
-                         matches: matches, matchObjects: matchObjects, headers: headers, rules: rules,
+                         matches: matches, matchObjects: matchObjects, headers: headers,
                          backends: backends, slots: slots,
                          gatewayKeys: gatewayKeys, portGateways: portGateways, ports: ports, usable: usable)
     }
@@ -143,7 +144,7 @@ struct FlatTableBuilder {
             }
             headers.append(FlatTable.Header(name: store(header.name.lowercased()), value: store(value)))
         }
-        return FlatTable.Match(object: object, rule: Int32(match.ruleSlot), kind: kind, path: path, method: match.method.map { store($0) } ?? .none,
+        return FlatTable.Match(object: object, rule: Int32(match.ruleSlot), action: rules[match.ruleSlot], kind: kind, path: path, method: match.method.map { store($0) } ?? .none,
                                headerStart: headerStart, headerCount: Int32(headers.count) - headerStart, needsObject: needsObject)
     }
 

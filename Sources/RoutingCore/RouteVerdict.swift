@@ -36,7 +36,7 @@ extension RoutingTable {
     public func verdict(_ request: RouteRequest, key: String) -> RouteVerdict {
         switch flat.lookup(request) {
         case .hit(let listener, let match):
-            let rule = flat.rules[Int(flat.matches[Int(match)].rule)]
+            let rule = flat.matches[Int(match)].action
             if rule.hasCORS { break }
             if rule.failureStatus != 0 { return RouteVerdict(outcome: .error, status: Int(rule.failureStatus), listener: listener, match: match, backend: -1, decided: nil) }
             if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
@@ -79,7 +79,7 @@ extension RoutingTable {
     public func isRequestIndependent(_ verdict: RouteVerdict) -> Bool {
         guard verdict.decided == nil else { return false }
         guard verdict.match >= 0 else { return true }
-        return !flat.rules[Int(flat.matches[Int(verdict.match)].rule)].readsRequest
+        return !flat.matches[Int(verdict.match)].action.readsRequest
     }
 
     /// The rule match that won, if any.
