@@ -41,9 +41,15 @@ struct SyntheticRoutes {
     func hostname(_ index: Int) -> String { "host-\(index).example.com" }
 
     /// A deterministic request mix: mostly hits on every kind of rule, some misses.
+    /// Hostnames and header lists are shared between requests, as in both real
+    /// callers: replay takes recurring strings from one table, and the proxy
+    /// routes a request it has just parsed. Paths stay distinct.
     func requests(count: Int) -> [RouteRequest] {
         var result: [RouteRequest] = []
         result.reserveCapacity(count)
+        let names = (0..<hostnames).map(hostname)
+        let plain = [HTTPHeader(name: "user-agent", value: "bench"), HTTPHeader(name: "accept", value: "*/*")]
+        let tenants = (0..<rulesPerRoute).map { plain + [HTTPHeader(name: "X-Tenant", value: "t\($0)")] }
         var state: UInt64 = 0x9e37_79b9_7f4a_7c15
         for _ in 0..<count {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -53,9 +59,8 @@ struct SyntheticRoutes {
             var path = "/r\(route)/s\(rule)"
             if rule % 3 != 0 { path += "/item/\(state % 1000)" }
             if miss { path = "/nothing/here" }
-            var headers = [HTTPHeader(name: "user-agent", value: "bench"), HTTPHeader(name: "accept", value: "*/*")]
-            if rule % 5 == 2 { headers.append(HTTPHeader(name: "X-Tenant", value: "t\(rule)")) }
-            result.append(RouteRequest(port: 80, method: "GET", host: hostname(route % hostnames), path: path, headers: headers))
+            let headers = rule % 5 == 2 ? tenants[rule] : plain
+            result.append(RouteRequest(port: 80, method: "GET", host: names[route % hostnames], path: path, headers: headers))
         }
         return result
     }
