@@ -65,16 +65,19 @@ final class PairMemo {
     /// without costing a real one anything.
     static let maxPairs = 1 << 16
 
-    private var tables: (ObjectIdentifier, ObjectIdentifier)?
+    /// Held, not just identified: a table freed while remembered could be
+    /// followed by a new one at the same address.
+    private var baseline: RoutingTable?
+    private var candidate: RoutingTable?
     private var index: [VerdictPair: Int] = [:]
     private(set) var pairs: [ComparedPair] = []
     private(set) var flags: [PairFlags] = []
 
     /// Forgets everything unless `job` routes against the same tables.
     func use(_ job: Job) {
-        let ids = (ObjectIdentifier(job.baseline), ObjectIdentifier(job.candidate))
-        if let tables, tables == ids, pairs.count < Self.maxPairs { return }
-        tables = ids
+        if baseline === job.baseline, candidate === job.candidate, pairs.count < Self.maxPairs { return }
+        baseline = job.baseline
+        candidate = job.candidate
         index.removeAll(keepingCapacity: true)
         pairs.removeAll(keepingCapacity: true)
         flags.removeAll(keepingCapacity: true)
