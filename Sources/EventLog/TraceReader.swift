@@ -126,6 +126,12 @@ public final class TraceReader: IteratorProtocol {
     /// The next event, or nil at the end (then `stopReason` says why).
     public func next() -> Event? {
         guard stopReason == nil, let range = nextLine() else { return nil }
+        return event(at: range)
+    }
+
+    /// The event on the line at `range` of the buffer, counted; nil after stopping
+    /// the reader when the line is not a valid next event.
+    private func event(at range: Range<Int>) -> Event? {
         do {
             let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
             try accept(seq: event.seq)
@@ -146,16 +152,7 @@ public final class TraceReader: IteratorProtocol {
     public func nextItem() -> TraceItem? {
         guard stopReason == nil, let range = nextLine() else { return nil }
         let peeked: (seq: Int64, micros: Int64)? = buf.withUnsafeBufferPointer { Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range])) }
-        guard let peeked else {
-            do {
-                let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
-                try accept(seq: event.seq)
-                return .event(event)
-            } catch {
-                stopAtBadLine(error)
-                return nil
-            }
-        }
+        guard let peeked else { return event(at: range).map { .event($0) } }
         do { try accept(seq: peeked.seq) } catch {
             stopAtBadLine(error)
             return nil
