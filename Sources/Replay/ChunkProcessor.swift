@@ -105,8 +105,7 @@ enum ChunkProcessor {
             }
             let position = memo.position(of: VerdictPair(before: verdictBefore, after: verdictAfter)) {
                 let (before, after) = decisions()
-                return ComparedPair(comparison: Comparison(before, after, identical: job.identical),
-                                    backendsBefore: before.backends, backendsAfter: after.backends, baseline: before)
+                return ComparedPair(comparison: Comparison(before, after, identical: job.identical), before: before, after: after)
             }
             if position >= perPair.count { perPair.append(contentsOf: repeatElement(0, count: position + 1 - perPair.count)) }
             if perPair[position] == 0 { pairsUsed.append(position) }
@@ -115,14 +114,14 @@ enum ChunkProcessor {
             countEvery(host: record.host, time: pending.timeMicros, flags, to: &agg)
             if flags.changed { countChanged(record: record, time: pending.timeMicros, memo.pairs[position].comparison, settings: settings, to: &agg) }
             if settings.verify, record.observed != nil {
-                verify(record: record, time: pending.timeMicros, before: memo.pairs[position].baseline, settings: settings, to: &agg)
+                verify(record: record, time: pending.timeMicros, before: memo.pairs[position].before, settings: settings, to: &agg)
             }
         }
         // In memo order: a fixed order, whatever order the pairs came in.
         for position in pairsUsed.sorted() {
             let pair = memo.pairs[position]
-            combine(pair.comparison, requests: perPair[position], backendsBefore: pair.backendsBefore,
-                    backendsAfter: pair.backendsAfter, chunk: job.index, to: &agg)
+            combine(pair.comparison, requests: perPair[position], backendsBefore: pair.before.backends,
+                    backendsAfter: pair.after.backends, chunk: job.index, to: &agg)
         }
         return agg
     }

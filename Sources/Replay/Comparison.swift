@@ -29,15 +29,13 @@ struct VerdictPair: Hashable {
     var after: RouteVerdict
 }
 
-/// A compared pair of verdicts: the comparison, each world's weighted
-/// candidates, and the baseline decision (what `--verify` checks a recorded
-/// outcome against: route, rule, backend and status, the same for every
-/// request of the pair).
+/// A compared pair of verdicts: the comparison and both worlds' decisions
+/// (their weighted candidates for the report; the baseline's route, rule,
+/// backend and status for `--verify`, the same for every request of the pair).
 struct ComparedPair {
     var comparison: Comparison
-    var backendsBefore: [WeightedBackend]
-    var backendsAfter: [WeightedBackend]
-    var baseline: Decision
+    var before: Decision
+    var after: Decision
 }
 
 /// What every request of a pair is counted by: plain values, read per request
