@@ -14,7 +14,7 @@ import Darwin
 /// unique values costs only the failed lookups.
 struct StringInterner {
     private struct Entry {
-        var hash: UInt64
+        var hash: Int
         var bytes: Int
         var string: String
     }
@@ -33,7 +33,7 @@ struct StringInterner {
         // Inline strings need no allocation: nothing to save.
         if raw.count <= 15 { return String(decoding: raw, as: UTF8.self) }
         let hash = Self.hash(raw)
-        var i = Int(truncatingIfNeeded: hash) & mask
+        var i = hash & mask
         while let entry = slots[i] {
             if entry.hash == hash, entry.bytes == raw.count, Self.equal(entry.string, raw) { return entry.string }
             i = (i + 1) & mask
@@ -53,25 +53,9 @@ struct StringInterner {
         }
     }
 
-    /// FNV-1a over 8-byte words, then a SplitMix64 finalizer.
-    private static func hash(_ raw: UnsafeBufferPointer<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(raw.count)
-        let base = UnsafeRawPointer(raw.baseAddress!)
-        var p = 0
-        while p + 8 <= raw.count {
-            h = (h ^ base.loadUnaligned(fromByteOffset: p, as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            p += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while p < raw.count {
-            tail |= UInt64(raw[p]) << shift
-            shift += 8
-            p += 1
-        }
-        h = (h ^ tail) &* 0x0000_0100_0000_01B3
-        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-        return h ^ (h >> 31)
+    private static func hash(_ raw: UnsafeBufferPointer<UInt8>) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(raw))
+        return hasher.finalize()
     }
 }
