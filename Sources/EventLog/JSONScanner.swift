@@ -20,6 +20,12 @@ struct JSONScanner {
 
     init(_ buf: UnsafeBufferPointer<UInt8>) { self.buf = buf }
 
+    /// Scanning from `pos` (clamped to the buffer).
+    init(_ buf: UnsafeBufferPointer<UInt8>, at pos: Int) {
+        self.buf = buf
+        self.pos = min(max(0, pos), buf.count)
+    }
+
     func error(_ message: String) -> EventLogError { .json(message: message, offset: pos) }
 
     var atEnd: Bool { pos >= buf.count }
@@ -158,9 +164,13 @@ struct JSONScanner {
     /// The bytes of a string without escapes that is valid UTF-8, the closing quote
     /// consumed; nil when it has an escape or is not valid (the caller falls back).
     mutating func readPlainStringBytes() -> UnsafeBufferPointer<UInt8>? {
+        readPlainStringRange().map { UnsafeBufferPointer(rebasing: buf[$0]) }
+    }
+
+    /// Where `readPlainStringBytes` finds the string's bytes, as offsets in the buffer.
+    mutating func readPlainStringRange() -> Range<Int>? {
         guard let (start, end, ascii) = try? scanPlainString(), end >= 0 else { return nil }
-        let raw = UnsafeBufferPointer(rebasing: buf[start..<end])
-        return ascii || UTF8Check.isValid(raw) ? raw : nil
+        return ascii || UTF8Check.isValid(UnsafeBufferPointer(rebasing: buf[start..<end])) ? start..<end : nil
     }
 
     /// A string's raw bytes when it has no escapes (else nil, with nothing consumed): lets

@@ -7,66 +7,109 @@
 /// invalid, goes through `Event(json:)`, so the result and the error are always exactly
 /// the general decoder's.
 ///
+/// Replay reads most lines without building a record at all: `fields(_:)` finds
+/// where each value is, and the caller routes on those bytes.
+///
 /// One decoder per thread: it owns its interner.
 public struct RequestLineDecoder {
     private var strings = StringInterner()
+    /// The header (name, value) offsets of the line `fields(_:)` read last.
+    public private(set) var headerFields: [(name: Range<Int>, value: Range<Int>)] = []
 
     public init() {}
 
     /// The request a line records; throws what `Event(json:)` throws for a bad line, or
     /// `invalidEvent` when the line is a valid event of another type.
     public mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws -> RequestRecord {
-        if let record = writerLayout(line) { return record }
+        if let fields = fields(line) { return record(fields, in: line) }
         guard case .request(let record) = try Event(json: line).body else { throw EventLogError.invalidEvent("not a request event") }
         return record
     }
 
-    /// The line in the writer's layout: `{"seq":N,"time":"…","type":"request","id":…,
-    /// "client":…,"port":N,"scheme":…,"method":…,"host":…,"path":…,"headers":[…]`, then
-    /// optionally `"gateway"`, `"sni"`, `"observed"`, and `}`. Nil for anything else.
-    private mutating func writerLayout(_ line: UnsafeBufferPointer<UInt8>) -> RequestRecord? {
+    /// Where the values of a line in the writer's layout are: `{"seq":N,"time":"…",
+    /// "type":"request","id":…,"client":…,"port":N,"scheme":…,"method":…,"host":…,
+    /// "path":…,"headers":[…]`, then optionally `"gateway"`, `"sni"`, `"observed"`,
+    /// and `}`, every string without escapes and valid UTF-8. Nil for anything else
+    /// (`decode` then takes the general decoder). The headers are in `headerFields`.
+    public mutating func fields(_ line: UnsafeBufferPointer<UInt8>) -> RequestLineFields? {
         var s = JSONScanner(line)
         guard s.consume("{\"seq\":"), (try? s.readInt()) != nil,
               s.consume(",\"time\":"), let time = s.readPlainStringBytes(), EventTime.parse(time) != nil,
-              s.consume(",\"type\":\"request\",\"id\":"), let id = s.readPlainStringBytes(),
-              s.consume(",\"client\":"), let client = s.readPlainStringBytes(),
+              s.consume(",\"type\":\"request\"") else { return nil }
+        return members(&s)
+    }
+
+    /// The same for a line whose `seq`, `time` and `"type":"request"` the trace
+    /// reader has read (in any valid layout); `bodyStart` is RequestLine.bodyStart.
+    public mutating func fields(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int) -> RequestLineFields? {
+        var s = JSONScanner(line, at: bodyStart)
+        return members(&s)
+    }
+
+    /// The members after `type`, in the writer's order.
+    private mutating func members(_ s: inout JSONScanner) -> RequestLineFields? {
+        guard s.consume(",\"id\":"), let id = s.readPlainStringRange(),
+              s.consume(",\"client\":"), let client = s.readPlainStringRange(),
               s.consume(",\"port\":"), let port = try? s.readIntAsInt(),
-              s.consume(",\"scheme\":"), let scheme = s.readPlainStringBytes(),
-              s.consume(",\"method\":"), let method = s.readPlainStringBytes(),
-              s.consume(",\"host\":"), let host = s.readPlainStringBytes(),
-              s.consume(",\"path\":"), let path = s.readPlainStringBytes(),
-              s.consume(",\"headers\":["), let headers = readHeaders(&s) else { return nil }
-        var gateway: String?, sni: String?, observed: ObservedOutcome?
+              s.consume(",\"scheme\":"), let scheme = s.readPlainStringRange(),
+              s.consume(",\"method\":"), let method = s.readPlainStringRange(),
+              s.consume(",\"host\":"), let host = s.readPlainStringRange(),
+              s.consume(",\"path\":"), let path = s.readPlainStringRange(),
+              s.consume(",\"headers\":["), readHeaders(&s) else { return nil }
+        var fields = RequestLineFields(id: id, client: client, port: port, scheme: scheme, method: method, host: host, path: path)
         if s.consume(",\"gateway\":") {
-            guard let raw = s.readPlainStringBytes() else { return nil }
-            gateway = strings.string(raw)
+            guard let raw = s.readPlainStringRange() else { return nil }
+            fields.gateway = raw
         }
         if s.consume(",\"sni\":") {
-            guard let raw = s.readPlainStringBytes() else { return nil }
-            sni = strings.string(raw)
+            guard let raw = s.readPlainStringRange() else { return nil }
+            fields.sni = raw
         }
         if s.consume(",\"observed\":") {
             guard s.peek() == 0x7B, let value = try? Event.readObserved(&s) else { return nil }
-            observed = value
+            fields.observed = value
         }
         guard s.consume("}"), s.atEnd else { return nil }
-        // Built once, at the end: a record built early and then completed is
-        // copied (a retain and a release per string) on its way out.
-        return RequestRecord(id: String(decoding: id, as: UTF8.self), client: String(decoding: client, as: UTF8.self),
-                             port: port, scheme: strings.string(scheme), method: strings.string(method),
-                             host: strings.string(host), path: String(decoding: path, as: UTF8.self), headers: headers,
-                             gateway: gateway, sni: sni, observed: observed)
+        return fields
     }
 
-    /// `["name","value"],…]` after the opening bracket.
-    private mutating func readHeaders(_ s: inout JSONScanner) -> [HeaderField]? {
-        var headers: [HeaderField] = []
-        if s.consume("]") { return headers }
-        repeat {
-            guard s.consume("["), let name = s.readPlainStringBytes(), s.consume(","),
-                  let value = s.readPlainStringBytes(), s.consume("]") else { return nil }
-            headers.append(HeaderField(strings.string(name), strings.string(value)))
-        } while s.consume(",")
-        return s.consume("]") ? headers : nil
+    /// `bytes` as a String, shared with earlier equal ones (hosts, methods, header values).
+    public mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { strings.string(bytes) }
+
+    /// The record of the line `fields(_:)` read last.
+    public mutating func record(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>) -> RequestRecord {
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
+        let headers = headerFields.map { HeaderField(strings.string(bytes($0.name)), strings.string(bytes($0.value))) }
+        return RequestRecord(id: String(decoding: bytes(fields.id), as: UTF8.self), client: String(decoding: bytes(fields.client), as: UTF8.self),
+                             port: fields.port, scheme: strings.string(bytes(fields.scheme)), method: strings.string(bytes(fields.method)),
+                             host: strings.string(bytes(fields.host)), path: String(decoding: bytes(fields.path), as: UTF8.self),
+                             headers: headers, gateway: fields.gateway.map { strings.string(bytes($0)) },
+                             sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed)
     }
+
+    /// `["name","value"],…]` after the opening bracket, into `headerFields`.
+    private mutating func readHeaders(_ s: inout JSONScanner) -> Bool {
+        headerFields.removeAll(keepingCapacity: true)
+        if s.consume("]") { return true }
+        repeat {
+            guard s.consume("["), let name = s.readPlainStringRange(), s.consume(","),
+                  let value = s.readPlainStringRange(), s.consume("]") else { return false }
+            headerFields.append((name, value))
+        } while s.consume(",")
+        return s.consume("]")
+    }
+}
+
+/// The values of a request line in the writer's layout, as byte offsets in the line.
+public struct RequestLineFields {
+    public var id: Range<Int>
+    public var client: Range<Int>
+    public var port: Int
+    public var scheme: Range<Int>
+    public var method: Range<Int>
+    public var host: Range<Int>
+    public var path: Range<Int>
+    public var gateway: Range<Int>?
+    public var sni: Range<Int>?
+    public var observed: ObservedOutcome?
 }

@@ -43,6 +43,10 @@ public struct RequestLine: Sendable, Equatable {
     public var frameStart: Int
     /// Events before this one.
     public var eventsBefore: Int
+    /// Offset in the line just past its `"type":"request"` member, whose
+    /// `seq`, `time` and `type` the reader has read: the request's own members
+    /// start here (RequestLineDecoder.fields(_:bodyStart:)).
+    public var bodyStart: Int
 }
 
 /// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
@@ -151,13 +155,14 @@ public final class TraceReader: IteratorProtocol {
     /// line can still fail later: `RequestLine` says what to report then.
     public func nextItem() -> TraceItem? {
         guard stopReason == nil, let range = nextLine() else { return nil }
-        let peeked: (seq: Int64, micros: Int64)? = buf.withUnsafeBufferPointer { Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range])) }
+        let peeked: (seq: Int64, micros: Int64, bodyStart: Int)? = buf.withUnsafeBufferPointer { Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range])) }
         guard let peeked else { return event(at: range).map { .event($0) } }
         do { try accept(seq: peeked.seq) } catch {
             stopAtBadLine(error)
             return nil
         }
-        let line = RequestLine(timeMicros: peeked.micros, lineNumber: lineNumber, frameStart: releasedFrameStart, eventsBefore: eventsRead - 1)
+        let line = RequestLine(timeMicros: peeked.micros, lineNumber: lineNumber, frameStart: releasedFrameStart, eventsBefore: eventsRead - 1,
+                               bodyStart: peeked.bodyStart)
         return buf.withUnsafeBufferPointer { .request(line, bytes: UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
@@ -178,8 +183,9 @@ public final class TraceReader: IteratorProtocol {
         eventsRead += 1
     }
 
-    /// `seq` and time of a line that begins `{"seq":N,"time":"...","type":"request"`; nil otherwise.
-    private static func peekRequest(_ line: UnsafeBufferPointer<UInt8>) -> (seq: Int64, micros: Int64)? {
+    /// `seq`, time and end of the `type` member of a line that begins
+    /// `{"seq":N,"time":"...","type":"request"`; nil otherwise.
+    static func peekRequest(_ line: UnsafeBufferPointer<UInt8>) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
         var scanner = JSONScanner(line)
         var first = true
         var hint = 0
@@ -189,7 +195,7 @@ public final class TraceReader: IteratorProtocol {
               let time = try? scanner.readUnescapedStringBytes(), let micros = EventTime.parse(time),
               (try? scanner.nextKey(in: Event.eventKeys, hint: &hint, &first)) == 2,
               let type = try? scanner.readUnescapedStringBytes(), type.elementsEqual("request".utf8) else { return nil }
-        return (seq, micros)
+        return (seq, micros, scanner.pos)
     }
 
     /// Calls `body` for every remaining event, then returns the summary.

@@ -58,9 +58,26 @@ struct SideKey: Hashable, Sendable {
     var ruleID: String? { rule.map { "\($0.kind.lowercased())/\($0.namespace)/\($0.name)/rule/\($0.rule)" } }
 }
 
+/// A (baseline, candidate) combination of outcomes. Its hash is computed once:
+/// every chunk adds each of its compared pairs to its combination, and every
+/// merge adds each combination again.
 struct ComboKey: Hashable, Sendable {
-    var before: SideKey
-    var after: SideKey
+    let before: SideKey
+    let after: SideKey
+    private let hashCode: Int
+
+    init(before: SideKey, after: SideKey) {
+        self.before = before
+        self.after = after
+        var hasher = Hasher()
+        hasher.combine(before)
+        hasher.combine(after)
+        hashCode = hasher.finalize()
+    }
+
+    func hash(into hasher: inout Hasher) { hasher.combine(hashCode) }
+
+    static func == (a: ComboKey, b: ComboKey) -> Bool { a.hashCode == b.hashCode && a.before == b.before && a.after == b.after }
 }
 
 struct ComboValue: Sendable {

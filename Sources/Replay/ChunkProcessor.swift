@@ -49,81 +49,25 @@ struct ChunkSettings: Sendable {
 /// same chunk always gives the same aggregate, on any thread.
 enum ChunkProcessor {
     static func process(_ job: Job, settings: ChunkSettings, memo: PairMemo) -> Aggregate {
-        var agg = Aggregate(origin: settings.origin)
-        var gatewayText: String?
-        var gatewayKey: ObjectKey?
         memo.use(job)
-        // Requests of this chunk per memo position, and the positions used.
-        var perPair: [Int] = []
-        var pairsUsed: [Int] = []
-        var decoder = RequestLineDecoder()
+        var run = ChunkRun(job: job, settings: settings, memo: memo)
         for pending in job.requests {
-            let record: RequestRecord
             switch pending.source {
-            case .record(let decoded):
-                record = decoded
+            case .record(let record):
+                run.route(record, time: pending.timeMicros)
             case .line(let range, let line):
+                let routed = job.lines.withUnsafeBufferPointer { run.routeInPlace(UnsafeBufferPointer(rebasing: $0[range]), bodyStart: line.bodyStart, time: pending.timeMicros) }
+                if routed { continue }
                 do {
-                    record = try job.lines.withUnsafeBufferPointer { try decoder.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+                    let record = try job.lines.withUnsafeBufferPointer { try run.decoder.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+                    run.route(record, time: pending.timeMicros)
                 } catch {
-                    agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))
-                    return agg
+                    run.agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))
+                    return run.agg
                 }
             }
-            var gateway: ObjectKey?
-            if let text = record.gateway {
-                if text == gatewayText { gateway = gatewayKey } else {
-                    gateway = parseGateway(text)
-                    gatewayText = text
-                    gatewayKey = gateway
-                }
-            }
-            if let proto = l4Protocol(record.scheme) {
-                let connection = ConnectionRequest(gateway: gateway, port: record.port, protocol: proto, sni: record.sni)
-                let before = job.baseline.routeConnection(connection, key: record.id)
-                let after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
-                add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
-                    chunk: job.index, settings: settings, to: &agg)
-                continue
-            }
-            let request = RouteRequest(gateway: gateway, port: record.port, scheme: httpScheme(record.scheme), method: record.method,
-                                       host: record.host, path: record.path,
-                                       headers: record.headers, sni: record.sni)
-            let verdictBefore = job.baseline.verdict(request, key: record.id)
-            let verdictAfter = job.identical ? verdictBefore : job.candidate.verdict(request, key: record.id)
-            /// Both worlds' full decisions for this request.
-            func decisions() -> (before: Decision, after: Decision) {
-                let before = job.baseline.decision(for: verdictBefore, request: request, key: record.id)
-                return (before, job.identical ? before : job.candidate.decision(for: verdictAfter, request: request, key: record.id))
-            }
-            guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(verdictBefore),
-                  job.candidate.isRequestIndependent(verdictAfter) else {
-                let (before, after) = decisions()
-                add(record: record, time: pending.timeMicros, before: before, after: after, identical: job.identical,
-                    chunk: job.index, settings: settings, to: &agg)
-                continue
-            }
-            let position = memo.position(of: VerdictPair(before: verdictBefore, after: verdictAfter)) {
-                let (before, after) = decisions()
-                return ComparedPair(comparison: Comparison(before, after, identical: job.identical), before: before, after: after)
-            }
-            if position >= perPair.count { perPair.append(contentsOf: repeatElement(0, count: position + 1 - perPair.count)) }
-            if perPair[position] == 0 { pairsUsed.append(position) }
-            perPair[position] += 1
-            let flags = memo.flags[position]
-            countEvery(host: record.host, time: pending.timeMicros, flags, to: &agg)
-            if flags.changed { countChanged(record: record, time: pending.timeMicros, memo.pairs[position].comparison, settings: settings, to: &agg) }
-            if settings.verify, record.observed != nil {
-                verify(record: record, time: pending.timeMicros, before: memo.pairs[position].before, settings: settings, to: &agg)
-            }
         }
-        // In memo order: a fixed order, whatever order the pairs came in.
-        for position in pairsUsed.sorted() {
-            let pair = memo.pairs[position]
-            combine(pair.comparison, requests: perPair[position], backendsBefore: pair.before.backends,
-                    backendsAfter: pair.after.backends, chunk: job.index, to: &agg)
-        }
-        return agg
+        return run.finish()
     }
 
     /// One request compared from its two full decisions.
@@ -140,7 +84,7 @@ enum ChunkProcessor {
     static func combine(_ comparison: Comparison, requests: Int, backendsBefore: [WeightedBackend], backendsAfter: [WeightedBackend],
                         chunk: Int, to agg: inout Aggregate) {
         let changed = comparison.changed ? requests : 0
-        agg.combos[ComboKey(before: comparison.before, after: comparison.after),
+        agg.combos[comparison.combo,
                    default: ComboValue(backendsBefore: backendsBefore, backendsAfter: backendsAfter, lastChunk: chunk)]
             .add(requests: requests, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
                  newlySucceeding: comparison.newlySucceeding ? changed : 0)
@@ -251,6 +195,16 @@ enum ChunkProcessor {
         case "tls": return .tls
         case "tcp": return .tcp
         case "udp": return .udp
+        default: return nil
+        }
+    }
+
+    /// Whether a recorded scheme is HTTPS, for the schemes `httpScheme` maps
+    /// to `http` or `https`; nil for any other.
+    static func isHTTPS(scheme: UnsafeBufferPointer<UInt8>) -> Bool? {
+        switch String(decoding: scheme, as: UTF8.self) {
+        case "http", "grpc", "h2c": return false
+        case "https", "grpcs": return true
         default: return nil
         }
     }

@@ -2,8 +2,9 @@ import RoutingCore
 
 /// How one request's two decisions compare: everything the report counts.
 struct Comparison: Sendable {
-    var before: SideKey
-    var after: SideKey
+    let combo: ComboKey
+    var before: SideKey { combo.before }
+    var after: SideKey { combo.after }
     var changed: Bool
     var newlyFailing: Bool
     var newlySucceeding: Bool
@@ -11,12 +12,13 @@ struct Comparison: Sendable {
     var categories: [ChangeCategory]
 
     init(_ before: Decision, _ after: Decision, identical: Bool) {
-        self.before = SideKey(before)
-        self.after = identical ? self.before : SideKey(after)
+        let b = SideKey(before)
+        let a = identical ? b : SideKey(after)
+        combo = ComboKey(before: b, after: a)
         changed = !identical && ChunkProcessor.differs(before, after)
-        newlyFailing = changed && !self.before.isFailing && self.after.isFailing
-        newlySucceeding = changed && self.before.isFailing && !self.after.isFailing
-        categories = changed ? ChunkProcessor.categories(before, after, self.before, self.after) : []
+        newlyFailing = changed && !b.isFailing && a.isFailing
+        newlySucceeding = changed && b.isFailing && !a.isFailing
+        categories = changed ? ChunkProcessor.categories(before, after, b, a) : []
     }
 }
 

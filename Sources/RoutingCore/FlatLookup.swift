@@ -18,17 +18,7 @@ extension FlatTable {
     /// hostname then wildcard suffixes then `*`, then Exact, RegularExpression
     /// and PathPrefix lists in precedence order (Precedence.swift).
     func lookup(_ request: RouteRequest) -> FlatResult {
-        guard usable, let range = gateways(onPort: request.port) else { return .fallback }
-        var gatewayEntry = -1
-        if let wanted = request.gateway {
-            for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted {
-                gatewayEntry = index
-            }
-        } else if range.count == 1 {
-            gatewayEntry = Int(range.start)
-        }
-        guard gatewayEntry >= 0 else { return .fallback }
-        let gateway = portGateways[gatewayEntry]
+        guard let gateway = portGateway(port: request.port, gateway: request.gateway) else { return .fallback }
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
         // Everything the lookup reads is borrowed through pointers: a RouteRequest
         // passed by value into the closures below is copied (a retain per string).
@@ -37,7 +27,8 @@ extension FlatTable {
                 request.pointee.host.utf8.withContiguousStorageIfAvailable { host -> FlatResult? in
                     request.pointee.path.utf8.withContiguousStorageIfAvailable { target -> FlatResult? in
                         request.pointee.method.utf8.withContiguousStorageIfAvailable { method -> FlatResult? in
-                            FlatRequestLookup(table: self, arena: arena.buffer, request: request, headers: headers, target: target, method: method)
+                            FlatRequestLookup(table: self, arena: arena.buffer, fields: RouteRequestFields(request: request, headers: headers),
+                                              target: target, method: method)
                                 .run(host: host, gateway: gateway, isHTTPS: isHTTPS)
                         } ?? nil
                     } ?? nil
@@ -46,25 +37,43 @@ extension FlatTable {
         }
         return result ?? .fallback
     }
+
+    /// The same answer for a request read in place (BorrowedRequest).
+    func lookup(_ request: UnsafePointer<BorrowedRequest>) -> FlatResult {
+        guard let gateway = portGateway(port: request.pointee.port, gateway: request.pointee.gateway) else { return .fallback }
+        return FlatRequestLookup(table: self, arena: arena.buffer, fields: BorrowedFields(request: request),
+                                 target: request.pointee.target, method: request.pointee.method)
+            .run(host: request.pointee.host, gateway: gateway, isHTTPS: request.pointee.isHTTPS) ?? .fallback
+    }
+
+    /// The Gateway that received a request on `port`: the named one, or the only one there.
+    private func portGateway(port: Int, gateway wanted: ObjectKey?) -> PortGateway? {
+        guard usable, let range = gateways(onPort: port) else { return nil }
+        var gatewayEntry = -1
+        if let wanted {
+            for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted {
+                gatewayEntry = index
+            }
+        } else if range.count == 1 {
+            gatewayEntry = Int(range.start)
+        }
+        return gatewayEntry >= 0 ? portGateways[gatewayEntry] : nil
+    }
 }
 
 /// One lookup over borrowed bytes of the request. Holds no strong references
 /// (the caller keeps the table and the request alive for the whole lookup).
-private struct FlatRequestLookup {
+private struct FlatRequestLookup<Fields: FlatRequestFields> {
     unowned(unsafe) let table: FlatTable
     let arena: UnsafeBufferPointer<UInt8>
-    /// Read only for SNI and for what only a match object can check.
-    let request: UnsafePointer<RouteRequest>
-    let headers: UnsafeBufferPointer<HTTPHeader>
+    let fields: Fields
     let target: UnsafeBufferPointer<UInt8>
     let method: UnsafeBufferPointer<UInt8>
 
     func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
         guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
-        if isHTTPS, let sni = request.pointee.sni, !sni.utf8.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) }) {
-            return nil // SNI and Host differ: misdirection rules apply (HTTPRouter.misdirection)
-        }
+        if isHTTPS, fields.sniDiffers(from: host) { return nil }
         if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
         guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return nil }
         let listener = table.listeners[Int(listenerIndex)]
@@ -215,34 +224,12 @@ private struct FlatRequestLookup {
         if !match.method.isNone, !equals(method, slice(match.method)) { return false }
         var header = Int(match.headerStart)
         while header < Int(match.headerStart + match.headerCount) {
-            if !headerMatches(table.headers[header]) { return false }
+            let expected = table.headers[header]
+            if !fields.header(slice(expected.name), equals: slice(expected.value)) { return false }
             header += 1
         }
-        if match.needsObject { return objectAccepts(match) }
+        if match.needsObject { return fields.objectAccepts(table.matchObjects[Int(match.object)]) }
         return true
-    }
-
-    /// The request's value of the header (repeated headers joined with ",", as HeaderIndex does) equals the expected one.
-    func headerMatches(_ header: FlatTable.Header) -> Bool {
-        let name = slice(header.name)
-        let expected = slice(header.value)
-        var found: HTTPHeader?
-        for candidate in headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
-            if found != nil {
-                let joined = HeaderIndex(headers: request.pointee.headers).value(candidate.name) ?? ""
-                return joined.utf8.elementsEqual(expected)
-            }
-            found = candidate
-        }
-        guard let found else { return false }
-        return found.value.utf8.elementsEqual(expected)
-    }
-
-    func objectAccepts(_ match: FlatTable.Match) -> Bool {
-        let (pathPart, queryPart) = splitPathAndQuery(request.pointee.path)
-        return table.matchObjects[Int(match.object)].matches(path: pathPart, method: request.pointee.method,
-                                                             headers: HeaderIndex(headers: request.pointee.headers),
-                                                             query: QueryIndex(query: queryPart))
     }
 
     @inline(__always)

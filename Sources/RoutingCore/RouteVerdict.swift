@@ -21,6 +21,15 @@ public struct RouteVerdict: Sendable, Hashable {
     /// Set when the object path decided (FlatResult.fallback) or the rule needs
     /// the full evaluation (CORS): the decision itself.
     let decided: DecisionBox?
+
+    /// The indices and the status, two words: replay looks every verdict pair
+    /// up in a table, and the synthesized hash would also hash the outcome's
+    /// raw value, a String. Equal verdicts still hash equal (a subset of `==`).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(UInt64(UInt32(bitPattern: listener)) << 32 | UInt64(UInt32(bitPattern: match)))
+        hasher.combine(UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(UInt32(truncatingIfNeeded: status)))
+        if let decided { hasher.combine(decided) }
+    }
 }
 
 /// A decision carried by a verdict (reference: verdicts stay small).
@@ -34,7 +43,24 @@ final class DecisionBox: Sendable, Hashable {
 extension RoutingTable {
     /// Decides one HTTP request as `route(_:key:)` does, without rendering it.
     public func verdict(_ request: RouteRequest, key: String) -> RouteVerdict {
-        switch flat.lookup(request) {
+        verdict(flat.lookup(request), point: WeightedChoice.point(for: key)) {
+            HTTPRouter.decideByObjects(table: self, request: request, key: key, explain: false)
+        }
+    }
+
+    /// The same verdict for a request read in place; `key` is the request's key
+    /// as UTF-8. Builds plain values only when the flat index cannot decide.
+    public func verdict(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>) -> RouteVerdict {
+        withUnsafePointer(to: request) { request in
+            verdict(flat.lookup(request), point: WeightedChoice.point(for: key)) {
+                HTTPRouter.decideByObjects(table: self, request: request.pointee.routeRequest(),
+                                           key: String(decoding: key, as: UTF8.self), explain: false)
+            }
+        }
+    }
+
+    private func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
+        switch result {
         case .hit(let listener, let match):
             let rule = flat.matches[Int(match)].action
             if rule.hasCORS { break }
@@ -42,8 +68,7 @@ extension RoutingTable {
             if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
             let start = Int(rule.backendStart)
             let end = start + Int(rule.backendCount)
-            let point = WeightedChoice.point(for: key)
-            let picked = WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<end]).lazy.map { $0.weight }, point: point)
+            let picked = WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<end]).lazy.map { $0.weight }, point: point())
             guard end > start, let offset = picked else {
                 return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)
             }
@@ -55,7 +80,7 @@ extension RoutingTable {
         case .fallback:
             break
         }
-        let decision = HTTPRouter.decideByObjects(table: self, request: request, key: key, explain: false)
+        let decision = objects()
         return RouteVerdict(outcome: decision.outcome, status: decision.status ?? 0, listener: -1, match: -1, backend: -1,
                             decided: DecisionBox(decision))
     }

@@ -7,11 +7,18 @@ enum WeightedChoice {
     /// FNV-1a over the key's UTF-8 bytes, then the SplitMix64 finalizer to spread
     /// short, similar keys (`req-1`, `req-2`, ...) over the whole range.
     static func point(for key: String, salt: UInt64 = 0) -> Double {
-        let start = ByteHash.seed ^ salt
         // The contiguous bytes when the string has them (native and small strings do).
-        let hash = key.utf8.withContiguousStorageIfAvailable { $0.reduce(start, ByteHash.mix) }
-            ?? key.utf8.reduce(start, ByteHash.mix)
-        return Double(ByteHash.spread(hash) >> 11) / Double(UInt64(1) << 53)
+        key.utf8.withContiguousStorageIfAvailable { point(for: $0, salt: salt) }
+            ?? point(hash: key.utf8.reduce(ByteHash.seed ^ salt, ByteHash.mix))
+    }
+
+    /// The point of a key given as its UTF-8 bytes (the same as for the String).
+    static func point(for key: UnsafeBufferPointer<UInt8>, salt: UInt64 = 0) -> Double {
+        point(hash: key.reduce(ByteHash.seed ^ salt, ByteHash.mix))
+    }
+
+    private static func point(hash: UInt64) -> Double {
+        Double(ByteHash.spread(hash) >> 11) / Double(UInt64(1) << 53)
     }
 
     /// The offset whose interval holds `point`, or nil when every weight is 0.

@@ -14,6 +14,10 @@ final class RequestLineDecoderTests: XCTestCase {
                 let event = try Event(json: raw)
                 if case .request(let record) = event.body { general = "\(record)" } else { general = "error: \(EventLogError.invalidEvent("not a request event"))" }
             } catch { general = "error: \(error)" }
+            // Where replay starts: after the reader's peek at seq, time and type.
+            if let peeked = TraceReader.peekRequest(raw), let fields = decoder.fields(raw, bodyStart: peeked.bodyStart) {
+                XCTAssertEqual("\(decoder.record(fields, in: raw))", general, String(decoding: raw, as: UTF8.self))
+            }
             return (fast, general)
         }
     }
@@ -37,6 +41,7 @@ final class RequestLineDecoderTests: XCTestCase {
             // keys in another order, whitespace, an unknown key, escapes, non-ASCII, null fields
             #"{"time":"1970-01-01T00:00:01Z","seq":1,"type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
             #"{"seq":1, "time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{ "seq" : 1 ,"time": "1970-01-01T00:00:01Z", "type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[],"extra":1}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a\"b","client":"c","port":1,"scheme":"http","method":"GET","host":"a-very-long-host.example.com","path":"/caf\u00e9","headers":[["A-Long-Header-Name","v\\w"]]}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"hôte-très-long.example.com","path":"/é","headers":[],"gateway":null,"sni":null,"observed":null}"#,
@@ -53,7 +58,7 @@ final class RequestLineDecoderTests: XCTestCase {
             let (fast, general) = both(Array(line.utf8), &decoder)
             XCTAssertEqual(fast, general, line)
         }
-        let escaped = lines[3].utf8.withContiguousStorageIfAvailable { try? decoder.decode($0) } ?? nil
+        let escaped = lines[4].utf8.withContiguousStorageIfAvailable { try? decoder.decode($0) } ?? nil
         XCTAssertEqual(escaped?.id, "a\"b")
         XCTAssertEqual(escaped?.headers.first?.value, "v\\w")
     }

@@ -22,7 +22,8 @@ import Testing
              \(rule("{path: {type: PathPrefix, value: /api}, headers: [{name: X-Tenant, value: blue}]}", to: "three")),
              \(rule("{path: {type: RegularExpression, value: \"/re/[0-9]+\"}}", to: "four")),
              \(rule("{path: {type: PathPrefix, value: /q}, queryParams: [{name: v, value: \"1\"}]}", to: "whoami")),
-             \(rule("{path: {type: PathPrefix, value: /h}, headers: [{name: x-re, type: RegularExpression, value: \"^a.*\"}]}", to: "nginx"))]
+             \(rule("{path: {type: PathPrefix, value: /h}, headers: [{name: x-re, type: RegularExpression, value: \"^a.*\"}]}", to: "nginx")),
+             \(rule("{path: {type: PathPrefix, value: /multi}, headers: [{name: X-Multi, value: \"a,b\"}]}", to: "one"))]
             """),
         F.httpRoute("younger", hostnames: ["example.com"], created: "2021-01-01T00:00:00Z", rules: """
             [\(rule("{path: {type: PathPrefix, value: /api}}", to: "four")), \(rule("{path: {type: Exact, value: /exact}}", to: "three"))]
@@ -41,9 +42,10 @@ import Testing
     static let hosts = ["example.com", "EXAMPLE.com", "example.com:80", "mixed.example.com", "a.wild.test", "x.wild.test",
                         "y.b.wild.test", "wild.test", "split.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
     static let paths = ["/", "/exact", "/exact/", "/exactly", "/api", "/api/", "/api/v2", "/api/v2/x", "/api/v20", "/apix",
-                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b"]
+                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi"]
     static let headerSets: [[(String, String)]] = [[], [("x-tenant", "blue")], [("X-Tenant", "red")],
-                                                  [("x-tenant", "blue"), ("x-tenant", "blue")], [("X-RE", "abc")]]
+                                                  [("x-tenant", "blue"), ("x-tenant", "blue")], [("X-RE", "abc")],
+                                                  [("x-tenant", "bl")], [("x-multi", "a"), ("X-Multi", "b")], [("x-multi", "a")]]
 
     @Test func flatIndexAgreesWithObjectPath() {
         let table = F.table(Self.routes, gateway: F.gateway(listeners: Self.listeners))
@@ -60,6 +62,7 @@ import Testing
                         let fast = table.route(request, key: key)
                         #expect(fast == slow, "\(method) \(host)\(path) \(headers) port \(port)")
                         let verdict = table.verdict(request, key: key)
+                        #expect(Self.borrowedVerdict(table, request, key: key) == verdict, "in place: \(method) \(host)\(path) \(headers)")
                         #expect(table.decision(for: verdict, request: request, key: key) == fast)
                         #expect(verdict.outcome == fast.outcome && verdict.status == (fast.status ?? 0)
                                 && table.rule(of: verdict) == fast.route && table.backend(of: verdict) == fast.backend,
@@ -98,6 +101,29 @@ import Testing
                 var slow = table.route(request, key: "k", explain: true)
                 slow.candidates = []
                 #expect(table.route(request, key: "k") == slow, "\(host) sni \(sni ?? "-") gateway \(gateway?.name ?? "-")")
+                #expect(Self.borrowedVerdict(table, request, key: "k") == table.verdict(request, key: "k"))
+            }
+        }
+    }
+
+    /// The verdict of `request` read in place, from one buffer holding all its bytes.
+    static func borrowedVerdict(_ table: RoutingTable, _ request: RouteRequest, key: String) -> RouteVerdict {
+        var bytes: [UInt8] = []
+        func add(_ text: String) -> Range<Int> {
+            let start = bytes.count
+            bytes.append(contentsOf: text.utf8)
+            return start..<bytes.count
+        }
+        let method = add(request.method), host = add(request.host), path = add(request.path), keyRange = add(key)
+        let sni = request.sni.map(add)
+        let headers = request.headers.map { (add($0.name), add($0.value)) }
+        return bytes.withUnsafeBufferPointer { all in
+            func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[range]) }
+            return headers.map { BorrowedHeader(name: slice($0.0), value: slice($0.1)) }.withUnsafeBufferPointer { borrowedHeaders in
+                let borrowed = BorrowedRequest(gateway: request.gateway, port: request.port, isHTTPS: request.scheme == "https",
+                                               method: slice(method), host: slice(host), target: slice(path),
+                                               headers: borrowedHeaders, sni: sni.map(slice))
+                return table.verdict(borrowed, key: slice(keyRange))
             }
         }
     }

@@ -1,0 +1,135 @@
+import EventLog
+import GatewayAPI
+import RoutingCore
+
+/// The state of one chunk being routed (ChunkProcessor.process): the sums so
+/// far, the requests counted per compared pair, and the line decoder.
+struct ChunkRun {
+    let job: Job
+    let settings: ChunkSettings
+    let memo: PairMemo
+    var agg: Aggregate
+    var decoder = RequestLineDecoder()
+    /// Requests of this chunk per memo position, and the positions used.
+    private var perPair: [Int] = []
+    private var pairsUsed: [Int] = []
+    /// The last Gateway named by a request, parsed once.
+    private var gatewayText: String?
+    private var gatewayKey: ObjectKey?
+    /// Reused for every line routed in place.
+    private var headers: [BorrowedHeader] = []
+
+    init(job: Job, settings: ChunkSettings, memo: PairMemo) {
+        self.job = job
+        self.settings = settings
+        self.memo = memo
+        agg = Aggregate(origin: settings.origin)
+    }
+
+    /// Routes a trace line where it lies, without building its record: most
+    /// lines (the writer's layout, an HTTP scheme, a verdict that does not
+    /// read the request) need none. False when the line needs `route(_:)`.
+    mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int, time: Int64) -> Bool {
+        guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: bodyStart) else { return false }
+        func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
+        guard let isHTTPS = ChunkProcessor.isHTTPS(scheme: bytes(fields.scheme)) else { return false }
+        let gateway = fields.gateway.flatMap { self.gateway(decoder.string(bytes($0))) }
+        // Taken out while borrowed: `count` below mutates self.
+        var headers = [BorrowedHeader]()
+        swap(&headers, &self.headers)
+        defer { swap(&headers, &self.headers) }
+        headers.removeAll(keepingCapacity: true)
+        for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
+        let key = bytes(fields.id)
+        return headers.withUnsafeBufferPointer { headers in
+            let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
+                                          host: bytes(fields.host), target: bytes(fields.path), headers: headers,
+                                          sni: fields.sni.map(bytes))
+            let before = job.baseline.verdict(request, key: key)
+            let after = job.identical ? before : job.candidate.verdict(request, key: key)
+            guard job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else { return false }
+            count(before, after, host: decoder.string(bytes(fields.host)), time: time, hasObserved: fields.observed != nil,
+                  record: { $0.record(fields, in: line) }) {
+                (request.routeRequest(), String(decoding: key, as: UTF8.self))
+            }
+            return true
+        }
+    }
+
+    /// Routes a decoded request.
+    mutating func route(_ record: RequestRecord, time: Int64) {
+        let gateway = record.gateway.flatMap { self.gateway($0) }
+        if let proto = ChunkProcessor.l4Protocol(record.scheme) {
+            let connection = ConnectionRequest(gateway: gateway, port: record.port, protocol: proto, sni: record.sni)
+            let before = job.baseline.routeConnection(connection, key: record.id)
+            let after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
+            ChunkProcessor.add(record: record, time: time, before: before, after: after, identical: job.identical,
+                               chunk: job.index, settings: settings, to: &agg)
+            return
+        }
+        let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
+                                   host: record.host, path: record.path, headers: record.headers, sni: record.sni)
+        let before = job.baseline.verdict(request, key: record.id)
+        let after = job.identical ? before : job.candidate.verdict(request, key: record.id)
+        guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else {
+            let decisions = self.decisions(before, after, request: request, key: record.id)
+            ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,
+                               chunk: job.index, settings: settings, to: &agg)
+            return
+        }
+        count(before, after, host: record.host, time: time, hasObserved: record.observed != nil, record: { _ in record }) {
+            (request, record.id)
+        }
+    }
+
+    /// Counts a request whose verdicts do not depend on it beyond the pair: the
+    /// pair is compared once (`plain` gives the request for that), and the
+    /// record is built only when the request changed or is verified.
+    private mutating func count(_ before: RouteVerdict, _ after: RouteVerdict, host: String, time: Int64, hasObserved: Bool,
+                                record: (inout RequestLineDecoder) -> RequestRecord, plain: () -> (RouteRequest, String)) {
+        let position = memo.position(of: VerdictPair(before: before, after: after)) {
+            let (request, key) = plain()
+            let decisions = self.decisions(before, after, request: request, key: key)
+            return ComparedPair(comparison: Comparison(decisions.before, decisions.after, identical: job.identical),
+                                before: decisions.before, after: decisions.after)
+        }
+        if position >= perPair.count { perPair.append(contentsOf: repeatElement(0, count: position + 1 - perPair.count)) }
+        if perPair[position] == 0 { pairsUsed.append(position) }
+        perPair[position] += 1
+        let flags = memo.flags[position]
+        ChunkProcessor.countEvery(host: host, time: time, flags, to: &agg)
+        let verifies = settings.verify && hasObserved
+        guard flags.changed || verifies else { return }
+        let record = record(&decoder)
+        if flags.changed {
+            ChunkProcessor.countChanged(record: record, time: time, memo.pairs[position].comparison, settings: settings, to: &agg)
+        }
+        if verifies { ChunkProcessor.verify(record: record, time: time, before: memo.pairs[position].before, settings: settings, to: &agg) }
+    }
+
+    /// Both worlds' full decisions for a request.
+    private func decisions(_ before: RouteVerdict, _ after: RouteVerdict, request: RouteRequest, key: String) -> (before: Decision, after: Decision) {
+        let baseline = job.baseline.decision(for: before, request: request, key: key)
+        return (baseline, job.identical ? baseline : job.candidate.decision(for: after, request: request, key: key))
+    }
+
+    private mutating func gateway(_ text: String) -> ObjectKey? {
+        if text != gatewayText {
+            gatewayKey = ChunkProcessor.parseGateway(text)
+            gatewayText = text
+        }
+        return gatewayKey
+    }
+
+    /// The chunk's sums, with every compared pair's requests added in memo
+    /// order: a fixed order, whatever order the pairs came in.
+    func finish() -> Aggregate {
+        var agg = agg
+        for position in pairsUsed.sorted() {
+            ChunkProcessor.combine(memo.pairs[position].comparison, requests: perPair[position],
+                                   backendsBefore: memo.pairs[position].before.backends,
+                                   backendsAfter: memo.pairs[position].after.backends, chunk: job.index, to: &agg)
+        }
+        return agg
+    }
+}
