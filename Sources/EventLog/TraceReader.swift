@@ -186,6 +186,13 @@ public final class TraceReader: IteratorProtocol {
     /// `seq`, time and end of the `type` member of a line that begins
     /// `{"seq":N,"time":"...","type":"request"`; nil otherwise.
     static func peekRequest(_ line: UnsafeBufferPointer<UInt8>) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
+        // The writer's own layout first: three literal keys, no key table.
+        var literal = JSONScanner(line)
+        if literal.consume("{\"seq\":"), let seq = try? literal.readInt(), literal.consume(",\"time\":"),
+           let time = try? literal.readUnescapedStringBytes(), let micros = EventTime.parse(time),
+           literal.consume(",\"type\":\"request\"") {
+            return (seq, micros, literal.pos)
+        }
         var scanner = JSONScanner(line)
         var first = true
         var hint = 0

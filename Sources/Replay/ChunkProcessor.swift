@@ -94,16 +94,17 @@ enum ChunkProcessor {
     /// request its categories, pattern and row.
     @inline(__always)
     static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
-        countEvery(host: record.host, time: time, PairFlags(comparison), to: &agg)
+        let flags = PairFlags(comparison)
+        HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: flags.changed, newlyFailing: flags.newlyFailing)
+        countEvery(time: time, flags, to: &agg)
         if comparison.changed { countChanged(record: record, time: time, comparison, settings: settings, to: &agg) }
     }
 
-    /// What every request adds: totals, its host, the timeline.
+    /// What every request adds besides its host: totals, the timeline.
     @inline(__always)
-    static func countEvery(host: String, time: Int64, _ flags: PairFlags, to agg: inout Aggregate) {
+    static func countEvery(time: Int64, _ flags: PairFlags, to agg: inout Aggregate) {
         agg.requests += 1
         if flags.unmatched { agg.unmatched += 1 }
-        HostCounts.count(&agg.hosts[host, default: HostCounts()], changed: flags.changed, newlyFailing: flags.newlyFailing)
         agg.timeline.add(timeMicros: time, changed: flags.changed)
         guard flags.changed else { return }
         agg.changed += 1

@@ -18,6 +18,8 @@ struct ChunkRun {
     private var gatewayKey: ObjectKey?
     /// Reused for every line routed in place.
     private var headers: [BorrowedHeader] = []
+    /// Requests per Host of the requests counted by pair.
+    private var hosts = HostTally()
 
     init(job: Job, settings: ChunkSettings, memo: PairMemo) {
         self.job = job
@@ -48,7 +50,7 @@ struct ChunkRun {
             let before = job.baseline.verdict(request, key: key)
             let after = job.identical ? before : job.candidate.verdict(request, key: key)
             guard job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else { return false }
-            count(before, after, host: decoder.string(bytes(fields.host)), time: time, hasObserved: fields.observed != nil,
+            count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
             }
@@ -77,15 +79,18 @@ struct ChunkRun {
                                chunk: job.index, settings: settings, to: &agg)
             return
         }
-        count(before, after, host: record.host, time: time, hasObserved: record.observed != nil, record: { _ in record }) {
-            (request, record.id)
+        var host = record.host
+        host.withUTF8 { host in
+            count(before, after, host: host, time: time, hasObserved: record.observed != nil, record: { _ in record }) {
+                (request, record.id)
+            }
         }
     }
 
     /// Counts a request whose verdicts do not depend on it beyond the pair: the
     /// pair is compared once (`plain` gives the request for that), and the
     /// record is built only when the request changed or is verified.
-    private mutating func count(_ before: RouteVerdict, _ after: RouteVerdict, host: String, time: Int64, hasObserved: Bool,
+    private mutating func count(_ before: RouteVerdict, _ after: RouteVerdict, host: UnsafeBufferPointer<UInt8>, time: Int64, hasObserved: Bool,
                                 record: (inout RequestLineDecoder) -> RequestRecord, plain: () -> (RouteRequest, String)) {
         let position = memo.position(of: VerdictPair(before: before, after: after)) {
             let (request, key) = plain()
@@ -97,7 +102,8 @@ struct ChunkRun {
         if perPair[position] == 0 { pairsUsed.append(position) }
         perPair[position] += 1
         let flags = memo.flags[position]
-        ChunkProcessor.countEvery(host: host, time: time, flags, to: &agg)
+        hosts.count(host, flags)
+        ChunkProcessor.countEvery(time: time, flags, to: &agg)
         let verifies = settings.verify && hasObserved
         guard flags.changed || verifies else { return }
         let record = record(&decoder)
@@ -125,6 +131,7 @@ struct ChunkRun {
     /// order: a fixed order, whatever order the pairs came in.
     func finish() -> Aggregate {
         var agg = agg
+        hosts.add(to: &agg.hosts)
         for position in pairsUsed.sorted() {
             ChunkProcessor.combine(memo.pairs[position].comparison, requests: perPair[position],
                                    backendsBefore: memo.pairs[position].before.backends,

@@ -2,7 +2,7 @@
 /// by a 64-bit FNV-1a hash of their bytes (hostnames lower-cased) instead of by
 /// `String`, so a lookup never builds a string; every hit is then verified
 /// against the real value, so a hash collision can never change a decision.
-enum ByteHash {
+public enum ByteHash {
     static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
     static let prime: UInt64 = 0x0000_0100_0000_01b3
 
@@ -55,7 +55,7 @@ extension ByteHash {
     /// are hashed on every request and the byte-at-a-time FNV chain (a
     /// multiply per byte) was the largest item of a flat lookup. Only the flat
     /// index uses it, with its own keys, and every hit is verified.
-    static func host(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    public static func host(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash = seed ^ UInt64(bytes.count)
         var index = 0
         if let base = bytes.baseAddress {
