@@ -41,9 +41,12 @@ extension FlatTable {
     /// The same answer for a request read in place (BorrowedRequest).
     func lookup(_ request: UnsafePointer<BorrowedRequest>) -> FlatResult {
         guard let gateway = portGateway(port: request.pointee.port, gateway: request.pointee.gateway) else { return .fallback }
-        return FlatRequestLookup(table: self, arena: arena.buffer, fields: BorrowedFields(request: request),
-                                 target: request.pointee.target, method: request.pointee.method)
-            .run(host: request.pointee.host, gateway: gateway, isHTTPS: request.pointee.isHTTPS) ?? .fallback
+        var plain: RouteRequest?
+        return withUnsafeMutablePointer(to: &plain) { plain in
+            FlatRequestLookup(table: self, arena: arena.buffer, fields: BorrowedFields(request: request, plain: plain),
+                              target: request.pointee.target, method: request.pointee.method)
+                .run(host: request.pointee.host, gateway: gateway, isHTTPS: request.pointee.isHTTPS) ?? .fallback
+        }
     }
 
     /// The Gateway that received a request on `port`: the named one, or the only one there.

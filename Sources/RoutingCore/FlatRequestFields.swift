@@ -37,17 +37,15 @@ struct RouteRequestFields: FlatRequestFields {
         return found.value.utf8.elementsEqual(expected)
     }
 
-    func objectAccepts(_ match: CompiledMatch) -> Bool {
-        let (pathPart, queryPart) = splitPathAndQuery(request.pointee.path)
-        return match.matches(path: pathPart, method: request.pointee.method, headers: HeaderIndex(headers: request.pointee.headers),
-                             query: QueryIndex(query: queryPart))
-    }
+    func objectAccepts(_ match: CompiledMatch) -> Bool { match.accepts(request.pointee) }
 }
 
 /// A `BorrowedRequest`: bytes compared in place; a match object gets the
-/// request built as plain values (rare: query and regular-expression matches).
+/// request built as plain values (query and regular-expression matches), once
+/// per lookup, in `plain`.
 struct BorrowedFields: FlatRequestFields {
     let request: UnsafePointer<BorrowedRequest>
+    let plain: UnsafeMutablePointer<RouteRequest?>
 
     func sniDiffers(from host: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let sni = request.pointee.sni else { return false }
@@ -74,9 +72,15 @@ struct BorrowedFields: FlatRequestFields {
     }
 
     func objectAccepts(_ match: CompiledMatch) -> Bool {
-        let plain = request.pointee.routeRequest()
-        return withUnsafePointer(to: plain) { plain in
-            plain.pointee.headers.withUnsafeBufferPointer { RouteRequestFields(request: plain, headers: $0).objectAccepts(match) }
-        }
+        if plain.pointee == nil { plain.pointee = request.pointee.routeRequest() }
+        return match.accepts(plain.pointee!)
+    }
+}
+
+extension CompiledMatch {
+    /// The whole match against a request as plain values.
+    func accepts(_ request: RouteRequest) -> Bool {
+        let (pathPart, queryPart) = splitPathAndQuery(request.path)
+        return matches(path: pathPart, method: request.method, headers: HeaderIndex(headers: request.headers), query: QueryIndex(query: queryPart))
     }
 }
