@@ -33,6 +33,11 @@ import Testing
         F.httpRoute("split", hostnames: ["split.test"], rules: """
             [{backendRefs: [{name: one, port: 80, weight: 3}, {name: missing, port: 80, weight: 1}]}]
             """),
+        F.httpRoute("sole", hostnames: ["sole.test"], rules: """
+            [{matches: [{path: {type: PathPrefix, value: /zero}}], backendRefs: [{name: one, port: 80, weight: 0}]},
+             {matches: [{path: {type: PathPrefix, value: /missing}}], backendRefs: [{name: missing, port: 80}]},
+             {matches: [{path: {type: PathPrefix, value: /one}}], backendRefs: [{name: one, port: 80}]}]
+            """),
         F.httpRoute("filters", hostnames: ["filters.test"], rules: """
             [{matches: [{path: {type: PathPrefix, value: /old}}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}], backendRefs: [{name: one, port: 80}]},
              {matches: [{path: {type: PathPrefix, value: /go}}], filters: [{type: RequestRedirect, requestRedirect: {hostname: elsewhere.test}}]}]
@@ -40,9 +45,9 @@ import Testing
     ]
 
     static let hosts = ["example.com", "EXAMPLE.com", "example.com:80", "mixed.example.com", "a.wild.test", "x.wild.test",
-                        "y.b.wild.test", "wild.test", "split.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
+                        "y.b.wild.test", "wild.test", "split.test", "sole.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
     static let paths = ["/", "/exact", "/exact/", "/exactly", "/api", "/api/", "/api/v2", "/api/v2/x", "/api/v20", "/apix",
-                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi"]
+                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi", "/zero", "/missing", "/one"]
     static let headerSets: [[(String, String)]] = [[], [("x-tenant", "blue")], [("X-Tenant", "red")],
                                                   [("x-tenant", "blue"), ("x-tenant", "blue")], [("X-RE", "abc")],
                                                   [("x-tenant", "bl")], [("x-multi", "a"), ("X-Multi", "b")], [("x-multi", "a")]]
