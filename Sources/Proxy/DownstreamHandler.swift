@@ -582,8 +582,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             context.close(promise: nil)
             return
         }
-        // Malformed HTTP: answer once if no response has started, then close. The decoder
-        // closes the channel right after this returns, so the writes must happen now.
+        // Malformed HTTP: answer once if no response has started, then close. After a parse
+        // error the decoder drops every later byte (ByteToMessageHandler's error state) but
+        // leaves the channel open: closing it is ours to do.
         let status: Int
         if case .headerOverflow = parserError { status = 431 } else { status = 400 }
         if !pipelined.isEmpty || exchange?.progress.requestEnded == true {
