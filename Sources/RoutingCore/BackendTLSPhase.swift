@@ -32,7 +32,7 @@ struct BackendTLSPhase {
     let winners: [ObjectKey: [String: BackendTLSEvaluation]]
 
     init(context: CompileContext) {
-        let policies = context.resources.backendTLSPolicies.sorted { a, b in
+        let policies = context.backendTLSPolicies.sorted { a, b in
             if a.meta.isOlder(than: b.meta) { return true }
             if b.meta.isOlder(than: a.meta) { return false }
             return (a.meta.namespace, a.meta.name) < (b.meta.namespace, b.meta.name)

@@ -9,7 +9,7 @@ public enum Compiler {
         let context = CompileContext(resources)
 
         // Phase 1: GatewayClasses this controller manages.
-        let classes = resources.gatewayClasses.filter { options.controllerName == nil || $0.controllerName == options.controllerName }
+        let classes = context.gatewayClasses.filter { options.controllerName == nil || $0.controllerName == options.controllerName }
         var classStatus: [GatewayClassStatus] = []
         var acceptedClasses: [String: GatewayClass] = [:]
         for gatewayClass in classes {
@@ -20,9 +20,9 @@ public enum Compiler {
         }
 
         // Phase 2: Gateways of those classes, and their listeners.
-        let allGateways = resources.gateways
+        let allGateways = context.gateways
         var gatewayStates: [GatewayState] = []
-        let listenerSets = resources.listenerSets.sorted { a, b in
+        let listenerSets = context.listenerSets.sorted { a, b in
             if a.meta.isOlder(than: b.meta) { return true }
             if b.meta.isOlder(than: a.meta) { return false }
             return (a.meta.namespace, a.meta.name) < (b.meta.namespace, b.meta.name)
@@ -39,9 +39,9 @@ public enum Compiler {
         // Phase 3: routes of every kind, compiled, then attached to listeners.
         let backendTLS = BackendTLSPhase(context: context)
         let compiler = RouteCompiler(context: context, backendTLS: backendTLS)
-        let routes: [CompiledRoute] = resources.httpRoutes.map(compiler.compile)
-            + resources.grpcRoutes.map(compiler.compile)
-            + resources.l4Routes.map(compiler.compile)
+        let routes: [CompiledRoute] = context.httpRoutes.map(compiler.compile)
+            + context.grpcRoutes.map(compiler.compile)
+            + context.l4Routes.map(compiler.compile)
         var attacher = RouteAttacher(context: context, gateways: gatewayStates,
                                      allGateways: Set(allGateways.map { ObjectKey(kind: "Gateway", namespace: $0.meta.namespace, name: $0.meta.name) }),
                                      controllerName: { controllerOf[$0] ?? fallbackController })
