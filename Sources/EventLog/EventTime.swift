@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// RFC 3339 timestamps <-> microseconds since the Unix epoch, without Foundation.
 ///
 /// Event times are kept as integer microseconds so that the text form written to traces
@@ -100,6 +106,53 @@ public enum EventTime {
         guard i == n else { return nil }
         let secs = days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset
         let micros = secs * 1_000_000 + frac
+        guard micros >= Limits.minTimeMicros, micros <= Limits.maxTimeMicros else { return nil }
+        return micros
+    }
+
+    /// The whole second of the last UTC timestamp parsed through it. A trace holds
+    /// thousands of requests per second, so most times share their first 19 bytes
+    /// (`YYYY-MM-DDTHH:MM:SS`) with the one before: only the fraction is read then.
+    struct SecondCache {
+        fileprivate var prefix: [UInt8] = []
+        fileprivate var seconds: Int64 = 0
+    }
+
+    /// `parse(_:)`, reusing `cache` when `s` starts with its second and ends in `Z`.
+    static func parse(_ s: UnsafeBufferPointer<UInt8>, cache: inout SecondCache) -> Int64? {
+        let n = s.count
+        if n >= 20, cache.prefix.count == 19, memcmp(s.baseAddress!, cache.prefix, 19) == 0,
+           let micros = fractionAndZ(s, seconds: cache.seconds) {
+            return micros
+        }
+        guard let micros = parse(s) else { return nil }
+        // Remember the second only when no offset shifts it: the micros (never
+        // negative, Limits.minTimeMicros) are then that second and the fraction.
+        if n >= 20, s[n - 1] == 0x5A || s[n - 1] == 0x7A {
+            cache.prefix.removeAll(keepingCapacity: true)
+            cache.prefix.append(contentsOf: s[0..<19])
+            cache.seconds = micros / 1_000_000
+        }
+        return micros
+    }
+
+    /// The rest of a time after its 19-byte second: `.` and 1–9 digits, or none, then
+    /// `Z`/`z` and the end; nil for anything else (the full parse decides).
+    private static func fractionAndZ(_ s: UnsafeBufferPointer<UInt8>, seconds: Int64) -> Int64? {
+        var i = 19
+        var frac: Int64 = 0
+        if s[i] == 0x2E {
+            i += 1
+            var count = 0
+            while i < s.count, s[i] >= 48, s[i] <= 57 {
+                if count < 6 { frac = frac * 10 + Int64(s[i] - 48) }
+                count += 1; i += 1
+            }
+            guard count > 0 else { return nil }
+            while count < 6 { frac *= 10; count += 1 }
+        }
+        guard i == s.count - 1, s[i] == 0x5A || s[i] == 0x7A else { return nil }
+        let micros = seconds * 1_000_000 + frac
         guard micros >= Limits.minTimeMicros, micros <= Limits.maxTimeMicros else { return nil }
         return micros
     }

@@ -92,6 +92,8 @@ public final class TraceReader: IteratorProtocol {
     private var pendingEnd: TraceStopReason?
     private var lineNumber = 0
     private var lastSeq: Int64 = .min
+    /// The second of the last request time read (EventTime.SecondCache).
+    private var times = EventTime.SecondCache()
 
     /// Opens `path` and reads the header line. Throws only if the file cannot be opened;
     /// a missing or invalid header shows up as `stopReason == .damaged`.
@@ -155,7 +157,9 @@ public final class TraceReader: IteratorProtocol {
     /// line can still fail later: `RequestLine` says what to report then.
     public func nextItem() -> TraceItem? {
         guard stopReason == nil, let range = nextLine() else { return nil }
-        let peeked: (seq: Int64, micros: Int64, bodyStart: Int)? = buf.withUnsafeBufferPointer { Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range])) }
+        let peeked: (seq: Int64, micros: Int64, bodyStart: Int)? = buf.withUnsafeBufferPointer {
+            Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range]), times: &times)
+        }
         guard let peeked else { return event(at: range).map { .event($0) } }
         do { try accept(seq: peeked.seq) } catch {
             stopAtBadLine(error)
@@ -185,11 +189,11 @@ public final class TraceReader: IteratorProtocol {
 
     /// `seq`, time and end of the `type` member of a line that begins
     /// `{"seq":N,"time":"...","type":"request"`; nil otherwise.
-    static func peekRequest(_ line: UnsafeBufferPointer<UInt8>) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
+    static func peekRequest(_ line: UnsafeBufferPointer<UInt8>, times: inout EventTime.SecondCache) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
         // The writer's own layout first: three literal keys, no key table.
         var literal = JSONScanner(line)
         if literal.consume("{\"seq\":"), let seq = try? literal.readInt(), literal.consume(",\"time\":"),
-           let time = try? literal.readUnescapedStringBytes(), let micros = EventTime.parse(time),
+           let time = try? literal.readUnescapedStringBytes(), let micros = EventTime.parse(time, cache: &times),
            literal.consume(",\"type\":\"request\"") {
             return (seq, micros, literal.pos)
         }

@@ -3,6 +3,22 @@ import XCTest
 @testable import EventLog
 
 final class EventJSONTests: XCTestCase {
+    /// Times parsed through a second cache, in any order and any form, equal times
+    /// parsed afresh.
+    func testTimesParsedThroughASecondCacheEqualAFreshParse() {
+        var rng = SystemRandomNumberGenerator()
+        var cache = EventTime.SecondCache()
+        let seconds = ["2026-11-26T14:50:32", "2026-11-26T14:50:33", "2026-11-26t14:50:32", "1969-12-31T23:59:59",
+                       "9999-12-31T23:59:59", "2026-02-29T00:00:00", "2026-11-26T14:50:60"]
+        let rests = ["Z", "z", ".5Z", ".123456Z", ".1234569z", ".Z", "+02:00", ".25-01:30", "", "ZZ", ".12a4Z", ".000001Z"]
+        for _ in 0..<5_000 {
+            let text = seconds.randomElement(using: &rng)! + rests.randomElement(using: &rng)!
+            let bytes = Array(text.utf8)
+            let cached = bytes.withUnsafeBufferPointer { EventTime.parse($0, cache: &cache) }
+            XCTAssertEqual(cached, EventTime.parse(text), text)
+        }
+    }
+
     func testTimeFormatAndParse() throws {
         XCTAssertEqual(EventTime.format(micros: 0), "1970-01-01T00:00:00.000000Z")
         let m = EventTime.parse("2026-11-26T14:50:32.123456Z")!

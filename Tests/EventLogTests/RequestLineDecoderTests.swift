@@ -15,7 +15,8 @@ final class RequestLineDecoderTests: XCTestCase {
                 if case .request(let record) = event.body { general = "\(record)" } else { general = "error: \(EventLogError.invalidEvent("not a request event"))" }
             } catch { general = "error: \(error)" }
             // Where replay starts: after the reader's peek at seq, time and type.
-            if let peeked = TraceReader.peekRequest(raw), let fields = decoder.fields(raw, bodyStart: peeked.bodyStart) {
+            var times = EventTime.SecondCache()
+            if let peeked = TraceReader.peekRequest(raw, times: &times), let fields = decoder.fields(raw, bodyStart: peeked.bodyStart) {
                 XCTAssertEqual("\(decoder.record(fields, in: raw))", general, String(decoding: raw, as: UTF8.self))
             }
             return (fast, general)
