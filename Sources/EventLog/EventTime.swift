@@ -81,16 +81,7 @@ public enum EventTime {
         i += 1
         guard let h = digits(2), lit(0x3A), let mi = digits(2), lit(0x3A), let se = digits(2) else { return nil }
         guard (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y), h < 24, mi < 60, se <= 60 else { return nil }
-        var frac: Int64 = 0
-        if lit(0x2E) {
-            var count = 0
-            while i < n, s[i] >= 48, s[i] <= 57 {
-                if count < 6 { frac = frac * 10 + Int64(s[i] - 48) }
-                count += 1; i += 1
-            }
-            guard count > 0 else { return nil }
-            while count < 6 { frac *= 10; count += 1 }
-        }
+        guard let frac = fraction(s, at: &i) else { return nil }
         var offset: Int64 = 0
         guard i < n else { return nil }
         if s[i] == 0x5A || s[i] == 0x7A {
@@ -105,9 +96,28 @@ public enum EventTime {
         }
         guard i == n else { return nil }
         let secs = days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset
-        let micros = secs * 1_000_000 + frac
-        guard micros >= Limits.minTimeMicros, micros <= Limits.maxTimeMicros else { return nil }
-        return micros
+        return inRange(secs * 1_000_000 + frac)
+    }
+
+    /// A `.` and one or more digits at `i`, as microseconds (digits past the sixth
+    /// truncated), with `i` moved past them; 0 when there is no `.`; nil for a `.`
+    /// without digits.
+    private static func fraction(_ s: UnsafeBufferPointer<UInt8>, at i: inout Int) -> Int64? {
+        guard i < s.count, s[i] == 0x2E else { return 0 }
+        i += 1
+        var frac: Int64 = 0
+        var count = 0
+        while i < s.count, s[i] >= 48, s[i] <= 57 {
+            if count < 6 { frac = frac * 10 + Int64(s[i] - 48) }
+            count += 1; i += 1
+        }
+        guard count > 0 else { return nil }
+        while count < 6 { frac *= 10; count += 1 }
+        return frac
+    }
+
+    private static func inRange(_ micros: Int64) -> Int64? {
+        micros >= Limits.minTimeMicros && micros <= Limits.maxTimeMicros ? micros : nil
     }
 
     /// The whole second of the last UTC timestamp parsed through it. A trace holds
@@ -136,25 +146,12 @@ public enum EventTime {
         return micros
     }
 
-    /// The rest of a time after its 19-byte second: `.` and 1–9 digits, or none, then
-    /// `Z`/`z` and the end; nil for anything else (the full parse decides).
+    /// The rest of a time after its 19-byte second: an optional fraction, then `Z`/`z`
+    /// and the end; nil for anything else (the full parse decides).
     private static func fractionAndZ(_ s: UnsafeBufferPointer<UInt8>, seconds: Int64) -> Int64? {
         var i = 19
-        var frac: Int64 = 0
-        if s[i] == 0x2E {
-            i += 1
-            var count = 0
-            while i < s.count, s[i] >= 48, s[i] <= 57 {
-                if count < 6 { frac = frac * 10 + Int64(s[i] - 48) }
-                count += 1; i += 1
-            }
-            guard count > 0 else { return nil }
-            while count < 6 { frac *= 10; count += 1 }
-        }
-        guard i == s.count - 1, s[i] == 0x5A || s[i] == 0x7A else { return nil }
-        let micros = seconds * 1_000_000 + frac
-        guard micros >= Limits.minTimeMicros, micros <= Limits.maxTimeMicros else { return nil }
-        return micros
+        guard let frac = fraction(s, at: &i), i == s.count - 1, s[i] == 0x5A || s[i] == 0x7A else { return nil }
+        return inRange(seconds * 1_000_000 + frac)
     }
 
     private static func daysIn(month: Int64, year: Int64) -> Int64 {
