@@ -161,13 +161,9 @@ struct JSONScanner {
         return true
     }
 
-    /// The bytes of a string without escapes that is valid UTF-8, the closing quote
-    /// consumed; nil when it has an escape or is not valid (the caller falls back).
-    mutating func readPlainStringBytes() -> UnsafeBufferPointer<UInt8>? {
-        readPlainStringRange().map { UnsafeBufferPointer(rebasing: buf[$0]) }
-    }
-
-    /// Where `readPlainStringBytes` finds the string's bytes, as offsets in the buffer.
+    /// Where the bytes of a string without escapes that is valid UTF-8 are, as offsets
+    /// in the buffer, the closing quote consumed; nil when it has an escape or is not
+    /// valid (the caller falls back).
     mutating func readPlainStringRange() -> Range<Int>? {
         guard let (start, end, ascii) = try? scanPlainString(), end >= 0 else { return nil }
         return ascii || UTF8Check.isValid(UnsafeBufferPointer(rebasing: buf[start..<end])) ? start..<end : nil

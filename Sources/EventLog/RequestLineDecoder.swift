@@ -26,21 +26,20 @@ public struct RequestLineDecoder {
         return record
     }
 
-    /// Where the values of a line in the writer's layout are: `{"seq":N,"time":"…",
-    /// "type":"request","id":…,"client":…,"port":N,"scheme":…,"method":…,"host":…,
-    /// "path":…,"headers":[…]`, then optionally `"gateway"`, `"sni"`, `"observed"`,
-    /// and `}`, every string without escapes and valid UTF-8. Nil for anything else
-    /// (`decode` then takes the general decoder). The headers are in `headerFields`.
+    /// Where the values of a request line are: `{"seq":N,"time":"…","type":"request"`
+    /// as the trace reader peeks at it, then the writer's layout: `"id":…,"client":…,
+    /// "port":N,"scheme":…,"method":…,"host":…,"path":…,"headers":[…]`, optionally
+    /// `"gateway"`, `"sni"`, `"observed"`, and `}`, every string without escapes and
+    /// valid UTF-8. Nil for anything else (`decode` then takes the general decoder).
+    /// The headers are in `headerFields`.
     public mutating func fields(_ line: UnsafeBufferPointer<UInt8>) -> RequestLineFields? {
-        var s = JSONScanner(line)
-        guard s.consume("{\"seq\":"), (try? s.readInt()) != nil,
-              s.consume(",\"time\":"), let time = s.readPlainStringBytes(), EventTime.parse(time) != nil,
-              s.consume(",\"type\":\"request\"") else { return nil }
-        return members(&s)
+        var times = EventTime.SecondCache()
+        guard let peeked = TraceReader.peekRequest(line, times: &times) else { return nil }
+        return fields(line, bodyStart: peeked.bodyStart)
     }
 
     /// The same for a line whose `seq`, `time` and `"type":"request"` the trace
-    /// reader has read (in any valid layout); `bodyStart` is RequestLine.bodyStart.
+    /// reader has read; `bodyStart` is RequestLine.bodyStart.
     public mutating func fields(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int) -> RequestLineFields? {
         var s = JSONScanner(line, at: bodyStart)
         return members(&s)
