@@ -203,9 +203,9 @@ enum ChunkProcessor {
     /// Whether a recorded scheme is HTTPS, for the schemes `httpScheme` maps
     /// to `http` or `https`; nil for any other.
     static func isHTTPS(scheme: UnsafeBufferPointer<UInt8>) -> Bool? {
-        switch String(decoding: scheme, as: UTF8.self) {
-        case "http", "grpc", "h2c": return false
-        case "https", "grpcs": return true
+        switch httpScheme(String(decoding: scheme, as: UTF8.self)) {
+        case "http": return false
+        case "https": return true
         default: return nil
         }
     }
