@@ -25,16 +25,7 @@ struct RouteRequestFields: FlatRequestFields {
     }
 
     func header(_ name: UnsafeBufferPointer<UInt8>, equals expected: UnsafeBufferPointer<UInt8>) -> Bool {
-        var found: HTTPHeader?
-        for candidate in headers where candidate.name.utf8.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
-            if found != nil {
-                let joined = HeaderIndex(headers: request.pointee.headers).value(candidate.name) ?? ""
-                return joined.utf8.elementsEqual(expected)
-            }
-            found = candidate
-        }
-        guard let found else { return false }
-        return found.value.utf8.elementsEqual(expected)
+        joinedValues(of: headers.lazy.map { ($0.name.utf8, $0.value.utf8) }, named: name, equal: expected)
     }
 
     func objectAccepts(_ match: CompiledMatch) -> Bool { match.accepts(request.pointee) }
@@ -53,28 +44,36 @@ struct BorrowedFields: FlatRequestFields {
     }
 
     func header(_ name: UnsafeBufferPointer<UInt8>, equals expected: UnsafeBufferPointer<UInt8>) -> Bool {
-        // Walks `expected` as the values of every header with that name, in
-        // order, joined with ",": no joined copy is built.
-        var position = 0
-        var found = false
-        for candidate in request.pointee.headers where candidate.name.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
-            if found {
-                guard position < expected.count, expected[position] == UInt8(ascii: ",") else { return false }
-                position += 1
-            }
-            found = true
-            let value = candidate.value
-            guard expected.count - position >= value.count,
-                  UnsafeBufferPointer(rebasing: expected[position..<(position + value.count)]).elementsEqual(value) else { return false }
-            position += value.count
-        }
-        return found && position == expected.count
+        joinedValues(of: request.pointee.headers.lazy.map { ($0.name, $0.value) }, named: name, equal: expected)
     }
 
     func objectAccepts(_ match: CompiledMatch) -> Bool {
         if plain.pointee == nil { plain.pointee = request.pointee.routeRequest() }
         return match.accepts(plain.pointee!)
     }
+}
+
+/// Whether the values of the headers named `name` (lower-case; names compare
+/// ignoring ASCII case), in order and joined with "," as HeaderIndex joins
+/// them, equal `expected`; false when no header has that name. Walks
+/// `expected` value by value: no joined copy is built.
+private func joinedValues<Name: Collection<UInt8>, Value: Collection<UInt8>>(
+    of headers: some Sequence<(Name, Value)>, named name: UnsafeBufferPointer<UInt8>, equal expected: UnsafeBufferPointer<UInt8>
+) -> Bool {
+    var position = 0
+    var found = false
+    for (candidate, value) in headers where candidate.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
+        if found {
+            guard position < expected.count, expected[position] == UInt8(ascii: ",") else { return false }
+            position += 1
+        }
+        found = true
+        let count = value.count
+        guard expected.count - position >= count,
+              UnsafeBufferPointer(rebasing: expected[position..<(position + count)]).elementsEqual(value) else { return false }
+        position += count
+    }
+    return found && position == expected.count
 }
 
 extension CompiledMatch {
