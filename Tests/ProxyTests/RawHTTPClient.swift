@@ -24,10 +24,18 @@ final class RawHTTPConnection {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeoutSeconds: Int = 10) throws {
+        fd = try Self.connectedSocket(port: port, host: host, timeoutSeconds: timeoutSeconds)
+    }
+
+    /// Opens the socket, closing it itself when the connection fails. It must not be a
+    /// stored property before then: an initializer that throws after every property is
+    /// set still runs `deinit`, and a second `close` of the same number can hit a
+    /// descriptor another thread has opened since (an event loop's epoll, say).
+    private static func connectedSocket(port: Int, host: String, timeoutSeconds: Int) throws -> Int32 {
         #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard fd >= 0 else { throw Failure.socket("socket") }
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
@@ -41,9 +49,11 @@ final class RawHTTPConnection {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard result == 0 else {
+            let error = errno
             close(fd)
-            throw Failure.socket("connect to \(port): errno \(errno)")
+            throw Failure.socket("connect to \(port): errno \(error)")
         }
+        return fd
     }
 
     deinit { close(fd) }
