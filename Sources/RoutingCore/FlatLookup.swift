@@ -181,13 +181,14 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
     @inline(__always)
     func lookup(_ tag: FlatTable.Tag, owner: Int32, hash: UInt64) -> (Int32, Int32) {
         let key = FlatTable.key(tag, owner: owner, hash: hash)
-        let slots = table.slots.buffer
-        var position = Int(truncatingIfNeeded: key) & table.slotMask
+        let index = tag == .virtualHost || tag == .wildcardHost ? table.hostSlots : table.pathSlots
+        let slots = index.slots.buffer
+        var position = Int(truncatingIfNeeded: key) & index.mask
         while true {
             let slot = slots[position]
             if slot.count == 0 { return (0, 0) }
             if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
-            position = (position + 1) & table.slotMask
+            position = (position + 1) & index.mask
         }
     }
 

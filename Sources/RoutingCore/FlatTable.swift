@@ -3,9 +3,11 @@ import GatewayAPI
 /// The routing table's hot-path index: the same listeners, virtual hosts and
 /// matches as the object graph, laid out as flat arrays of plain values (no
 /// reference counting while a request is routed) plus one byte arena for every
-/// hostname, path, method and header the lookups compare. One open-addressing
-/// hash index finds a virtual host, an Exact path list or a PathPrefix list in
-/// one probe, so the cost of a lookup does not grow with the number of routes.
+/// hostname, path, method and header the lookups compare. Open-addressing hash
+/// indexes find a virtual host, an Exact path list or a PathPrefix list in one
+/// probe, so the number of steps of a lookup does not grow with the number of
+/// routes. Hostnames have an index of their own: it stays small enough to stay
+/// in the cache while the path index, one entry per distinct path, does not.
 ///
 /// It is an index, not a second source of truth: every list keeps the
 /// precedence order of `VirtualHost` (Precedence.swift), and anything the flat
@@ -36,20 +38,22 @@ final class FlatTable: Sendable {
         var exactLengths: UInt64
     }
 
+    /// One record per cache line (a stride of 64 bytes, asserted when a table is built):
+    /// a lookup that misses the cache on a match waits for one line, not two.
     struct Match: Sendable {
+        var path: ArenaSlice
+        /// Length -1 when the match has no method.
+        var method: ArenaSlice
+        /// What that rule does, copied here so that a verdict reads no record
+        /// past the match (one read from memory fewer on a large table).
+        var action: Rule
         /// Index in `matchObjects`.
         var object: Int32
         /// Index in the table's rules.
         var rule: Int32
-        /// What that rule does, copied here so that a verdict reads no record
-        /// past the match (one read from memory fewer on a large table).
-        var action: Rule
-        var kind: PathKind
-        var path: ArenaSlice
-        /// Length -1 when the match has no method.
-        var method: ArenaSlice
         var headerStart: Int32
         var headerCount: Int32
+        var kind: PathKind
         /// Something only the match object can evaluate (regex path, query params, header regex).
         var needsObject: Bool
     }
@@ -61,6 +65,9 @@ final class FlatTable: Sendable {
         /// Range in `backends`.
         var backendStart: Int32
         var backendCount: Int32
+        /// The backends of a rule that has one or two, copied here so that
+        /// picking one reads no record past the match.
+        var inlineBackends: InlineBackends?
         /// Non-zero when the rule can only fail (CompiledRule.failure).
         var failureStatus: Int16
         /// Non-zero when a RequestRedirect filter answers.
@@ -79,7 +86,7 @@ final class FlatTable: Sendable {
         var value: ArenaSlice
     }
 
-    /// One entry of the hash index. `count == 0` marks an empty slot.
+    /// One entry of a hash index. `count == 0` marks an empty slot.
     struct Slot: Sendable {
         var key: UInt64 = 0
         var owner: Int32 = 0
@@ -97,6 +104,25 @@ final class FlatTable: Sendable {
         var gateway: Int32
         var listenerStart: Int32
         var listenerCount: Int32
+    }
+
+    /// One or two backends' weights and validity, in rule order.
+    struct InlineBackends: Sendable {
+        var first: Int32
+        var second: Int32
+        var firstValid: Bool
+        var secondValid: Bool
+        var count: UInt8
+
+        init?(_ backends: ArraySlice<Backend>) {
+            guard (1...2).contains(backends.count),
+                  let first = Int32(exactly: backends.first!.weight), let second = Int32(exactly: backends.last!.weight) else { return nil }
+            self.first = first
+            self.second = second
+            firstValid = backends.first!.valid
+            secondValid = backends.last!.valid
+            count = UInt8(backends.count)
+        }
     }
 
     /// A rule's backend: weight, and whether the ref resolved.
@@ -121,8 +147,10 @@ final class FlatTable: Sendable {
     let headers: FrozenArray<Header>
     /// Every rule's backends, in rule order (`Rule.backendStart`).
     let backends: FrozenArray<Backend>
-    let slots: FrozenArray<Slot>
-    let slotMask: Int
+    /// Virtual hosts (tags virtualHost and wildcardHost).
+    let hostSlots: SlotIndex
+    /// Exact and PathPrefix lists.
+    let pathSlots: SlotIndex
     let gatewayKeys: [ObjectKey]
     let portGateways: FrozenArray<PortGateway>
     /// In port order (the builder's); a scan, since Gateways have a handful of ports.
@@ -132,8 +160,10 @@ final class FlatTable: Sendable {
     let usable: Bool
 
     init(arena: [UInt8], listeners: [Listener], listenerObjects: [CompiledListener], virtualHosts: [VirtualHost],
-         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], backends: [Backend], slots: [Slot], gatewayKeys: [ObjectKey],
+         matches: [Match], matchObjects: [CompiledMatch], headers: [Header], backends: [Backend], hostSlots: [Slot], pathSlots: [Slot],
+         gatewayKeys: [ObjectKey],
          portGateways: [PortGateway], ports: [Port], usable: Bool) {
+        assert(MemoryLayout<Match>.stride == 64, "FlatTable.Match must fill one cache line exactly")
         self.arena = FrozenArray(arena)
         self.listeners = FrozenArray(listeners)
         self.listenerObjects = listenerObjects
@@ -142,8 +172,8 @@ final class FlatTable: Sendable {
         self.matchObjects = matchObjects
         self.headers = FrozenArray(headers)
         self.backends = FrozenArray(backends)
-        self.slots = FrozenArray(slots)
-        self.slotMask = slots.count - 1
+        self.hostSlots = SlotIndex(hostSlots)
+        self.pathSlots = SlotIndex(pathSlots)
         self.gatewayKeys = gatewayKeys
         self.portGateways = FrozenArray(portGateways)
         self.ports = FrozenArray(ports)
@@ -157,7 +187,8 @@ final class FlatTable: Sendable {
         matches.free()
         headers.free()
         backends.free()
-        slots.free()
+        hostSlots.slots.free()
+        pathSlots.slots.free()
         portGateways.free()
         ports.free()
     }
@@ -176,6 +207,17 @@ final class FlatTable: Sendable {
     @inline(__always)
     static func key(_ tag: Tag, owner: Int32, hash: UInt64) -> UInt64 {
         ByteHash.spread(hash ^ (UInt64(UInt32(bitPattern: owner)) << 8 | UInt64(tag.rawValue)) &* 0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// An open-addressing table of slots, a power of two in size.
+struct SlotIndex: Sendable {
+    let slots: FrozenArray<FlatTable.Slot>
+    let mask: Int
+
+    init(_ slots: [FlatTable.Slot]) {
+        self.slots = FrozenArray(slots)
+        mask = slots.count - 1
     }
 }
 

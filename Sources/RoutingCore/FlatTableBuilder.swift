@@ -15,7 +15,8 @@ struct FlatTableBuilder {
     private var headers: [FlatTable.Header] = []
     /// By rule slot: copied into each match of the rule.
     private var rules: [FlatTable.Rule] = []
-    private var entries: [FlatTable.Slot] = []
+    private var hostEntries: [FlatTable.Slot] = []
+    private var pathEntries: [FlatTable.Slot] = []
     private var usable = true
 
     static func build(byPort: [Int: [RoutingTable.PortGateway]], rules: [CompiledRule]) -> FlatTable {
@@ -39,10 +40,12 @@ struct FlatTableBuilder {
                 default: break
                 }
             }
-            rules.append(FlatTable.Rule(backendStart: Int32(backends.count), backendCount: Int32(rule.backends.count),
+            let start = backends.count
+            backends += rule.backends.map { FlatTable.Backend(weight: $0.weight, valid: $0.valid) }
+            rules.append(FlatTable.Rule(backendStart: Int32(start), backendCount: Int32(rule.backends.count),
+                                        inlineBackends: FlatTable.InlineBackends(backends[start...]),
                                         failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
                                         hasCORS: hasCORS, readsRequest: readsRequest))
-            backends += rule.backends.map { FlatTable.Backend(weight: $0.weight, valid: $0.valid) }
         }
         var gatewayKeys: [ObjectKey] = []
         var gatewayOrdinal: [ObjectKey: Int32] = [:]
@@ -63,10 +66,11 @@ struct FlatTableBuilder {
             }
             ports.append(FlatTable.Port(port: port, start: start, count: Int32(portGateways.count) - start))
         }
-        let slots = hashIndex()
+        let hostSlots = hashIndex(hostEntries)
+        let pathSlots = hashIndex(pathEntries)
         return FlatTable(arena: arena, listeners: listeners, listenerObjects: listenerObjects, virtualHosts: virtualHosts,
                          matches: matches, matchObjects: matchObjects, headers: headers,
-                         backends: backends, slots: slots,
+                         backends: backends, hostSlots: hostSlots, pathSlots: pathSlots,
                          gatewayKeys: gatewayKeys, portGateways: portGateways, ports: ports, usable: usable)
     }
 
@@ -84,7 +88,7 @@ struct FlatTableBuilder {
             let hostHash = ByteHash.host(isWildcard ? String(hostname.dropFirst(2)) : hostname)
             if !seenHosts.insert(FlatTable.key(tag, owner: index, hash: hostHash)).inserted { usable = false }
             let vhostIndex = Int32(virtualHosts.count)
-            entries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: index, hash: hostHash), owner: index,
+            hostEntries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: index, hash: hostHash), owner: index,
                                           tag: tag, start: vhostIndex, count: 1))
             let regexStart = Int32(matches.count)
             for match in vhost.regex { matches.append(flat(match)) }
@@ -117,7 +121,7 @@ struct FlatTableBuilder {
         for hash in lists.keys.sorted() {
             let start = Int32(matches.count)
             for match in lists[hash]! { matches.append(flat(match)) }
-            entries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: owner, hash: hash), owner: owner, tag: tag,
+            pathEntries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: owner, hash: hash), owner: owner, tag: tag,
                                           start: start, count: Int32(matches.count) - start))
         }
     }
@@ -144,8 +148,9 @@ struct FlatTableBuilder {
             }
             headers.append(FlatTable.Header(name: store(header.name.lowercased()), value: store(value)))
         }
-        return FlatTable.Match(object: object, rule: Int32(match.ruleSlot), action: rules[match.ruleSlot], kind: kind, path: path, method: match.method.map { store($0) } ?? .none,
-                               headerStart: headerStart, headerCount: Int32(headers.count) - headerStart, needsObject: needsObject)
+        return FlatTable.Match(path: path, method: match.method.map { store($0) } ?? .none, action: rules[match.ruleSlot],
+                               object: object, rule: Int32(match.ruleSlot), headerStart: headerStart,
+                               headerCount: Int32(headers.count) - headerStart, kind: kind, needsObject: needsObject)
     }
 
     private mutating func store(_ text: String) -> ArenaSlice {
@@ -158,7 +163,7 @@ struct FlatTableBuilder {
 
     /// Open addressing with linear probing, at most half full. Two entries with
     /// the same full key would shadow each other: the index is then not used.
-    private mutating func hashIndex() -> [FlatTable.Slot] {
+    private mutating func hashIndex(_ entries: [FlatTable.Slot]) -> [FlatTable.Slot] {
         var capacity = 16
         while capacity < entries.count * 2 { capacity <<= 1 }
         var slots = [FlatTable.Slot](repeating: FlatTable.Slot(), count: capacity)

@@ -8,8 +8,13 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Element>
     let buffer: UnsafeBufferPointer<Element>
 
+    /// Cache-line aligned: a record of up to 64 bytes at a multiple of its stride
+    /// then spans one line, not two, and a lookup that misses the cache waits once.
+    static var alignment: Int { max(64, MemoryLayout<Element>.alignment) }
+
     init(_ elements: [Element]) {
-        let memory = UnsafeMutablePointer<Element>.allocate(capacity: max(1, elements.count))
+        let memory = UnsafeMutableRawPointer.allocate(byteCount: max(1, elements.count) * MemoryLayout<Element>.stride,
+                                                      alignment: Self.alignment).bindMemory(to: Element.self, capacity: max(1, elements.count))
         elements.withUnsafeBufferPointer { source in
             if let start = source.baseAddress { memory.initialize(from: start, count: source.count) }
         }
@@ -24,6 +29,6 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
 
     /// Only the owner calls this, once, when nothing reads the array any more.
     func free() {
-        base.deallocate()
+        UnsafeMutableRawPointer(base).deallocate()
     }
 }

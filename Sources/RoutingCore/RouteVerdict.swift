@@ -66,13 +66,18 @@ extension RoutingTable {
             if rule.hasCORS { break }
             if rule.failureStatus != 0 { return RouteVerdict(outcome: .error, status: Int(rule.failureStatus), listener: listener, match: match, backend: -1, decided: nil) }
             if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
-            let start = Int(rule.backendStart)
-            let end = start + Int(rule.backendCount)
-            let picked = WeightedChoice.pick(weights: UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<end]).lazy.map { $0.weight }, point: point())
-            guard end > start, let offset = picked else {
+            let picked: (offset: Int, valid: Bool)?
+            if let inline = rule.inlineBackends {
+                let weights = (0..<Int(inline.count)).lazy.map { Int($0 == 0 ? inline.first : inline.second) }
+                picked = WeightedChoice.pick(weights: weights, point: point()).map { ($0, $0 == 0 ? inline.firstValid : inline.secondValid) }
+            } else {
+                let start = Int(rule.backendStart)
+                let backends = UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<(start + Int(rule.backendCount))])
+                picked = WeightedChoice.pick(weights: backends.lazy.map { $0.weight }, point: point()).map { ($0, backends[$0].valid) }
+            }
+            guard let (offset, valid) = picked else {
                 return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)
             }
-            let valid = flat.backends[start + offset].valid
             return RouteVerdict(outcome: valid ? .forward : .error, status: valid ? 0 : 500, listener: listener, match: match,
                                 backend: Int32(offset), decided: nil)
         case .miss(let listener):

@@ -41,6 +41,11 @@ struct RoutingBench: ParsableCommand {
         // Verdicts: the routing decision itself (listener, rule match, outcome,
         // backend). Decisions: the verdict rendered in full (the request as the
         // backend receives it, filters, candidate list), what `gwsim route` prints.
+        // Verdicts in place: the same requests as bytes laid out one after the other, routed
+        // as replay routes a trace line (BorrowedRequest), so the request side costs what a
+        // just-read line costs and what remains is the table's.
+        let packed = PackedRequests(batch, keys: keys)
+        var inPlaceRates: [Double] = []
         var verdictRates: [Double] = []
         var rates: [Double] = []
         var forwarded = 0
@@ -62,11 +67,21 @@ struct RoutingBench: ParsableCommand {
             }
             rates.append(Double(requests) / (Double(Self.threadNanoseconds() - start) / 1e9))
             precondition(forwardedDecisions == forwarded, "verdicts and decisions disagree")
+            var forwardedInPlace = 0
+            start = Self.threadNanoseconds()
+            packed.withRequests { borrowed, keys in
+                for index in 0..<requests where table.verdict(borrowed[index % borrowed.count], key: keys[index & 1023]).outcome == .forward {
+                    forwardedInPlace += 1
+                }
+            }
+            inPlaceRates.append(Double(requests) / (Double(Self.threadNanoseconds() - start) / 1e9))
+            precondition(forwardedInPlace == forwarded, "verdicts in place and verdicts disagree")
         }
         let rules = routes * rulesPerRoute
         print("routes \(routes), rules \(rules), hostnames \(hostnames), requests \(requests) (\(batch.count) distinct, \(forwarded) forwarded)")
         print(String(format: "compile: median %.3f CPU s (runs: %@)", median(compileTimes), compileTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         print(String(format: "verdict: median %.0f verdicts per CPU second (runs: %@)", median(verdictRates), verdictRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        print(String(format: "verdict in place: median %.0f verdicts per CPU second (runs: %@)", median(inPlaceRates), inPlaceRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(String(format: "route:   median %.0f full decisions per CPU second (runs: %@)", median(rates), rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print("peak memory (VmHWM): \(peakMemory())")
     }

@@ -33,6 +33,10 @@ import Testing
         F.httpRoute("split", hostnames: ["split.test"], rules: """
             [{backendRefs: [{name: one, port: 80, weight: 3}, {name: missing, port: 80, weight: 1}]}]
             """),
+        // Three backends: the verdict reads them from the table, not from the match.
+        F.httpRoute("triple", hostnames: ["triple.test"], rules: """
+            [{backendRefs: [{name: one, port: 80, weight: 1}, {name: missing, port: 80, weight: 1}, {name: two, port: 80, weight: 2}]}]
+            """),
         F.httpRoute("sole", hostnames: ["sole.test"], rules: """
             [{matches: [{path: {type: PathPrefix, value: /zero}}], backendRefs: [{name: one, port: 80, weight: 0}]},
              {matches: [{path: {type: PathPrefix, value: /missing}}], backendRefs: [{name: missing, port: 80}]},
@@ -45,7 +49,7 @@ import Testing
     ]
 
     static let hosts = ["example.com", "EXAMPLE.com", "example.com:80", "mixed.example.com", "a.wild.test", "x.wild.test",
-                        "y.b.wild.test", "wild.test", "split.test", "sole.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
+                        "y.b.wild.test", "wild.test", "split.test", "triple.test", "sole.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
     static let paths = ["/", "/exact", "/exact/", "/exactly", "/api", "/api/", "/api/v2", "/api/v2/x", "/api/v20", "/apix",
                         "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi", "/zero", "/missing", "/one"]
     static let headerSets: [[(String, String)]] = [[], [("x-tenant", "blue")], [("X-Tenant", "red")],
