@@ -65,8 +65,9 @@ public struct RequestLineDecoder {
             fields.sni = raw
         }
         if s.consume(",\"observed\":") {
-            guard s.peek() == 0x7B, let value = try? Event.readObserved(&s) else { return nil }
-            fields.observed = value
+            let start = s.pos
+            guard s.peek() == 0x7B, (try? Event.readObserved(&s)) != nil else { return nil }
+            fields.observed = start..<s.pos
         }
         guard s.consume("}"), s.atEnd else { return nil }
         return fields
@@ -83,7 +84,15 @@ public struct RequestLineDecoder {
                              port: fields.port, scheme: strings.string(bytes(fields.scheme)), method: strings.string(bytes(fields.method)),
                              host: strings.string(bytes(fields.host)), path: String(decoding: bytes(fields.path), as: UTF8.self),
                              headers: headers, gateway: fields.gateway.map { strings.string(bytes($0)) },
-                             sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed)
+                             sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed.flatMap(Self.observed(in: line)))
+    }
+
+    /// The observed outcome `fields(_:)` has already read once (as valid).
+    private static func observed(in line: UnsafeBufferPointer<UInt8>) -> (Range<Int>) -> ObservedOutcome? {
+        { range in
+            var s = JSONScanner(line, at: range.lowerBound)
+            return try? Event.readObserved(&s)
+        }
     }
 
     /// `["name","value"],…]` after the opening bracket, into `headerFields`.
@@ -110,5 +119,8 @@ public struct RequestLineFields {
     public var path: Range<Int>
     public var gateway: Range<Int>?
     public var sni: Range<Int>?
-    public var observed: ObservedOutcome?
+    /// The `observed` object, validated, kept as its bytes: decoding it into values
+    /// (strings and optionals, a struct ten times the size of a range) waits until a
+    /// record is built, so that the fields of a line stay small to pass around.
+    public var observed: Range<Int>?
 }

@@ -29,7 +29,9 @@ public struct TraceReadResult: Sendable, Equatable {
 
 /// What `TraceReader.nextItem()` returns.
 public enum TraceItem {
-    case event(Event)
+    /// Boxed: an event is large and rare in a replayed trace, and an unboxed one
+    /// would make every request item as large as an event, copied at each step.
+    indirect case event(Event)
     /// A request line, not decoded yet; `bytes` are valid until the reader's next call.
     case request(RequestLine, bytes: UnsafeBufferPointer<UInt8>)
 }
