@@ -126,18 +126,23 @@ struct JSONScanner {
         let n = buf.count
         var p = start
         var high: UInt8 = 0
-        // Eight bytes at a time while none is '"', '\\', a control character or non-ASCII.
         let raw = UnsafeRawPointer(base)
-        while p + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: p, as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let highs: UInt64 = 0x8080_8080_8080_8080
-            let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
-            let special = ((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- 0x20 &* ones) | w
-            if special & highs != 0 { break }
-            p += 8
-        }
         while p < n {
+            if p + 8 <= n {
+                // Eight bytes at a time: flag each byte that is '"', '\\', a control
+                // character or non-ASCII. The lowest flag is exact (higher ones may
+                // be borrows), so it says where the first such byte is.
+                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                let ones: UInt64 = 0x0101_0101_0101_0101
+                let highs: UInt64 = 0x8080_8080_8080_8080
+                let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
+                let special = (((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- 0x20 &* ones) | w) & highs
+                if special == 0 {
+                    p += 8
+                    continue
+                }
+                p += special.trailingZeroBitCount >> 3
+            }
             let c = base[p]
             if c == 0x22 {
                 pos = p + 1

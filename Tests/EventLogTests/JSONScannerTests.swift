@@ -1,0 +1,48 @@
+import XCTest
+@testable import EventLog
+
+final class JSONScannerTests: XCTestCase {
+    /// The word-at-a-time string scan must stop exactly where a byte-by-byte scan
+    /// stops, whatever byte ends the string and wherever it sits in a word.
+    func testPlainStringScanMatchesAByteByByteScan() {
+        var rng = SystemRandomNumberGenerator()
+        let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xC3, 0xFF, 0x21, 0x23, 0x5B, 0x5D]
+        for _ in 0..<20_000 {
+            var bytes: [UInt8] = [0x22]
+            for _ in 0..<Int.random(in: 0...40, using: &rng) {
+                bytes.append(Bool.random(using: &rng) ? UInt8.random(in: 0x20...0x7E, using: &rng) : specials.randomElement(using: &rng)!)
+            }
+            bytes.withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(buffer)
+                let fast = Result { try scanner.scanPlainString() }.map { [$0.start, $0.end, $0.ascii ? 1 : 0] }
+                let expected = Self.byteByByte(buffer)
+                switch (fast, expected) {
+                case (.success(let got), .success(let want)):
+                    XCTAssertEqual(got, want, "\(bytes)")
+                    XCTAssertEqual(scanner.pos, want[1] < 0 ? Self.firstBackslash(buffer) : want[1] + 1, "\(bytes)")
+                case (.failure, .failure): break
+                default: XCTFail("\(bytes): \(fast) against \(expected)")
+                }
+            }
+        }
+    }
+
+    struct Stop: Error {}
+
+    /// The scan's rule, one byte at a time: a quote ends it, a backslash is an escape,
+    /// a control character or the end of the buffer is an error.
+    static func byteByByte(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<[Int], Stop> {
+        var high: UInt8 = 0
+        for p in 1..<buffer.count {
+            switch buffer[p] {
+            case 0x22: return .success([1, p, high < 0x80 ? 1 : 0])
+            case 0x5C: return .success([1, -1, 0])
+            case 0..<0x20: return .failure(Stop())
+            default: high |= buffer[p]
+            }
+        }
+        return .failure(Stop())
+    }
+
+    static func firstBackslash(_ buffer: UnsafeBufferPointer<UInt8>) -> Int { buffer.firstIndex(of: 0x5C)! }
+}
