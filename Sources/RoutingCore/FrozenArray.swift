@@ -8,9 +8,10 @@ struct FrozenArray<Element: BitwiseCopyable>: @unchecked Sendable {
     private let base: UnsafeMutablePointer<Element>
     let buffer: UnsafeBufferPointer<Element>
 
-    /// Cache-line aligned: a record of up to 64 bytes at a multiple of its stride
-    /// then spans one line, not two, and a lookup that misses the cache waits once.
-    static var alignment: Int { max(64, MemoryLayout<Element>.alignment) }
+    /// Cache-line aligned: an element whose stride divides 64 (FlatTable.Match is
+    /// exactly 64) then never spans two lines, so a read that misses the cache
+    /// waits for one line.
+    private static var alignment: Int { max(64, MemoryLayout<Element>.alignment) }
 
     init(_ elements: [Element]) {
         let memory = UnsafeMutableRawPointer.allocate(byteCount: max(1, elements.count) * MemoryLayout<Element>.stride,
