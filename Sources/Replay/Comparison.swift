@@ -69,6 +69,8 @@ final class PairMemo {
     /// followed by a new one at the same address.
     private var baseline: RoutingTable?
     private var candidate: RoutingTable?
+    /// Pairs of two flat verdicts (nearly all); `index` holds the others.
+    private var flatIndex = VerdictPairIndex()
     private var index: [VerdictPair: Int] = [:]
     private(set) var pairs: [ComparedPair] = []
     private(set) var flags: [PairFlags] = []
@@ -78,6 +80,7 @@ final class PairMemo {
         if baseline === job.baseline, candidate === job.candidate, pairs.count < Self.maxPairs { return }
         baseline = job.baseline
         candidate = job.candidate
+        flatIndex.removeAll()
         index.removeAll(keepingCapacity: true)
         pairs.removeAll(keepingCapacity: true)
         flags.removeAll(keepingCapacity: true)
@@ -86,11 +89,16 @@ final class PairMemo {
     /// The pair's position, comparing it first (with `compare`) if it is new.
     @inline(__always)
     func position(of pair: VerdictPair, compare: () -> ComparedPair) -> Int {
-        if let known = index[pair] { return known }
+        let key = VerdictPairIndex.Key(pair)
+        if let key {
+            if let known = flatIndex.position(of: key) { return known }
+        } else if let known = index[pair] {
+            return known
+        }
         let compared = compare()
         pairs.append(compared)
         flags.append(PairFlags(compared.comparison))
-        index[pair] = pairs.count - 1
+        if let key { flatIndex.insert(key, position: pairs.count - 1) } else { index[pair] = pairs.count - 1 }
         return pairs.count - 1
     }
 }

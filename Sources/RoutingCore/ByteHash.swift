@@ -23,7 +23,7 @@ public enum ByteHash {
     /// The SplitMix64 finalizer: spreads close inputs (FNV hashes of similar
     /// keys, small indices) over all 64 bits.
     @inline(__always)
-    static func spread(_ value: UInt64) -> UInt64 {
+    public static func spread(_ value: UInt64) -> UInt64 {
         var x = value
         x ^= x >> 30
         x &*= 0xbf58_476d_1ce4_e5b9

@@ -30,6 +30,22 @@ public struct RouteVerdict: Sendable, Hashable {
         hasher.combine(UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(UInt32(truncatingIfNeeded: status)))
         if let decided { hasher.combine(decided) }
     }
+
+    /// The whole verdict as two words, equal exactly when the verdicts are
+    /// equal; nil when it carries a decision (or an unusual status), which
+    /// only `==` compares. Replay keys its memo of verdict pairs by these.
+    public var words: (UInt64, UInt64)? {
+        guard decided == nil, (0...0xFFFF).contains(status) else { return nil }
+        let outcomeCode: UInt64
+        switch outcome {
+        case .forward: outcomeCode = 0
+        case .redirect: outcomeCode = 1
+        case .respond: outcomeCode = 2
+        case .error: outcomeCode = 3
+        }
+        return (UInt64(UInt32(bitPattern: listener)) << 32 | UInt64(UInt32(bitPattern: match)),
+                UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(status) << 8 | outcomeCode)
+    }
 }
 
 /// A decision carried by a verdict (reference: verdicts stay small).
