@@ -84,15 +84,13 @@ public struct RequestLineDecoder {
                              port: fields.port, scheme: strings.string(bytes(fields.scheme)), method: strings.string(bytes(fields.method)),
                              host: strings.string(bytes(fields.host)), path: String(decoding: bytes(fields.path), as: UTF8.self),
                              headers: headers, gateway: fields.gateway.map { strings.string(bytes($0)) },
-                             sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed.flatMap(Self.observed(in: line)))
+                             sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed.flatMap { Self.observed(at: $0, in: line) })
     }
 
     /// The observed outcome `fields(_:)` has already read once (as valid).
-    private static func observed(in line: UnsafeBufferPointer<UInt8>) -> (Range<Int>) -> ObservedOutcome? {
-        { range in
-            var s = JSONScanner(line, at: range.lowerBound)
-            return try? Event.readObserved(&s)
-        }
+    private static func observed(at range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> ObservedOutcome? {
+        var s = JSONScanner(line, at: range.lowerBound)
+        return try? Event.readObserved(&s)
     }
 
     /// `["name","value"],…]` after the opening bracket, into `headerFields`.

@@ -22,12 +22,13 @@ public struct RouteVerdict: Sendable, Hashable {
     /// the full evaluation (CORS): the decision itself.
     let decided: DecisionBox?
 
-    /// The indices and the status, two words: replay looks every verdict pair
-    /// up in a table, and the synthesized hash would also hash the outcome's
-    /// raw value, a String. Equal verdicts still hash equal (a subset of `==`).
+    /// Hashes the two words of `packed`: replay looks verdict pairs up in
+    /// tables, and the synthesized hash would also hash the outcome's raw
+    /// value, a String. Equal verdicts still hash equal.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(UInt64(UInt32(bitPattern: listener)) << 32 | UInt64(UInt32(bitPattern: match)))
-        hasher.combine(UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(UInt32(truncatingIfNeeded: status)))
+        let (indices, answer) = packed
+        hasher.combine(indices)
+        hasher.combine(answer)
         if let decided { hasher.combine(decided) }
     }
 
@@ -36,6 +37,11 @@ public struct RouteVerdict: Sendable, Hashable {
     /// only `==` compares. Replay keys its memo of verdict pairs by these.
     public var words: (UInt64, UInt64)? {
         guard decided == nil, (0...0xFFFF).contains(status) else { return nil }
+        return packed
+    }
+
+    /// Listener and match, then backend, status (its low 16 bits) and outcome.
+    private var packed: (UInt64, UInt64) {
         let outcomeCode: UInt64
         switch outcome {
         case .forward: outcomeCode = 0
@@ -44,7 +50,7 @@ public struct RouteVerdict: Sendable, Hashable {
         case .error: outcomeCode = 3
         }
         return (UInt64(UInt32(bitPattern: listener)) << 32 | UInt64(UInt32(bitPattern: match)),
-                UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(status) << 8 | outcomeCode)
+                UInt64(UInt32(bitPattern: backend)) << 32 | UInt64(UInt16(truncatingIfNeeded: status)) << 8 | outcomeCode)
     }
 }
 
