@@ -1,8 +1,8 @@
 import RoutingCore
 
 /// Positions of verdict pairs in the memo, for pairs both of whose verdicts
-/// come from the flat index (`RouteVerdict.words`): four words per pair in an
-/// open-addressing table. The memo is looked up once per replayed request, and
+/// come from the flat index (`RouteVerdict.words`): four words per pair, found
+/// through `EntrySlots`. The memo is looked up once per replayed request, and
 /// a `Dictionary` would hash each pair with SipHash; this mixes four words.
 struct VerdictPairIndex {
     struct Key: Equatable {
@@ -24,42 +24,23 @@ struct VerdictPairIndex {
         }
     }
 
-    private var keys: [Key?] = []
-    private var positions: [Int] = []
-    private var count = 0
+    private var slots = EntrySlots()
+    private var entries: [(key: Key, position: Int)] = []
 
     func position(of key: Key) -> Int? {
-        guard !keys.isEmpty else { return nil }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: key.hash) & mask
-        while let stored = keys[slot] {
-            if stored == key { return positions[slot] }
-            slot = (slot + 1) & mask
-        }
-        return nil
+        slots.find(key.hash) { entries[$0].key == key }.entry.map { entries[$0].position }
     }
 
-    /// Adds a key not in the index yet; the table stays at most half full.
+    /// Adds a key not in the index yet.
     mutating func insert(_ key: Key, position: Int) {
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
-        var slot = Int(truncatingIfNeeded: key.hash) & mask
-        while keys[slot] != nil { slot = (slot + 1) & mask }
-        keys[slot] = key
-        positions[slot] = position
-        count += 1
+        let hash = key.hash
+        let slot = slots.find(hash) { _ in false }.slot
+        entries.append((key, position))
+        slots.add(hash: hash, at: slot)
     }
 
     mutating func removeAll() {
-        for slot in keys.indices { keys[slot] = nil }
-        count = 0
-    }
-
-    private mutating func grow() {
-        let old = zip(keys, positions).compactMap { key, position in key.map { ($0, position) } }
-        keys = Array(repeating: nil, count: max(64, keys.count * 2))
-        positions = Array(repeating: 0, count: keys.count)
-        count = 0
-        for (key, position) in old { insert(key, position: position) }
+        slots.removeAll()
+        entries.removeAll(keepingCapacity: true)
     }
 }
