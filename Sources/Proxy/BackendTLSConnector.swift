@@ -27,13 +27,6 @@ enum BackendTLSConnector {
         }
     }
 
-    /// Whether an upstream connection speaks TLS: such connections are not pooled, since
-    /// their authentication belongs to one policy (call on the channel's event loop).
-    static func isSecured(_ channel: any Channel) -> Bool {
-        guard channel.eventLoop.inEventLoop else { return false }
-        return (try? channel.pipeline.syncOperations.handler(type: BackendTLSVerifier.self)) != nil
-    }
-
     /// Whether a connect failure was the backend's TLS (502) rather than its absence (503).
     static func isTLSFailure(_ error: any Error) -> Bool { error is BackendTLSError }
 }

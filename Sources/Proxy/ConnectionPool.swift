@@ -12,8 +12,14 @@ import NIOCore
 /// Taking and putting back are O(1): the most recently returned connection is reused
 /// first (it is the least likely to have been closed by the backend meanwhile), so the
 /// oldest ones sit at the front of a list and age out there.
+///
+/// The pool keeps each connection's `UpstreamHandler`, not just its channel: finding the
+/// handler in a pipeline (or asking the pipeline whether TLS is on it) is a walk with a
+/// dynamic cast per handler, which cost every proxied request two such walks.
 final class ConnectionPool: Sendable {
     private struct Idle {
+        /// Read only on the connection's event loop (the one `take` is asked for).
+        let upstream: NIOLoopBound<UpstreamHandler>
         let channel: any Channel
         let since: NIODeadline
     }
@@ -32,34 +38,35 @@ final class ConnectionPool: Sendable {
     }
 
     /// An open idle connection to `endpoint` on `eventLoop`, removed from the pool.
-    func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> (any Channel)? {
+    func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> UpstreamHandler? {
         let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop))
         var stale: [any Channel] = []
-        let found: (any Channel)? = idle.withLockedValue { idle in
+        let found = idle.withLockedValue { idle -> NIOLoopBound<UpstreamHandler>? in
             guard var list = idle.removeValue(forKey: key) else { return nil }
             defer { if !list.isEmpty { idle[key] = list } }
             while let entry = list.popLast() {
-                if entry.channel.isActive && now - entry.since <= maxAge { return entry.channel }
+                if entry.channel.isActive && now - entry.since <= maxAge { return entry.upstream }
                 stale.append(entry.channel)
             }
             return nil
         }
         for channel in stale { channel.close(promise: nil) }
-        return found
+        return found?.value
     }
 
-    /// Returns a connection after a complete exchange; closes it when the pool is full, and
-    /// always for a backend TLS connection (authenticated for one policy only).
-    func put(_ channel: any Channel, endpoint: Endpoint, now: NIODeadline = .now()) {
+    /// Returns a connection after a complete exchange (on its event loop); closes it when the
+    /// pool is full, and always for a backend TLS connection (authenticated for one policy only).
+    func put(_ upstream: UpstreamHandler, now: NIODeadline = .now()) {
         // An HTTP/2 stream (a child channel, see `HTTP2ConnectionPool`) carries one exchange:
         // closing it ends (or resets) the stream; its connection stays shared.
-        if channel.parent != nil { return channel.close(promise: nil) }
-        guard channel.isActive, !BackendTLSConnector.isSecured(channel) else { return channel.close(promise: nil) }
-        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
+        guard let channel = upstream.channel else { return }
+        guard channel.parent == nil, !upstream.isSecured, channel.isActive else { return channel.close(promise: nil) }
+        let key = Key(endpoint: upstream.endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
+        let entry = Idle(upstream: NIOLoopBound(upstream, eventLoop: channel.eventLoop), channel: channel, since: now)
         var stale: [any Channel] = []
         let kept = idle.withLockedValue { idle -> Bool in
             guard var list = idle.removeValue(forKey: key) else {
-                idle[key] = [Idle(channel: channel, since: now)]
+                idle[key] = [entry]
                 return true
             }
             defer { idle[key] = list }
@@ -70,7 +77,7 @@ final class ConnectionPool: Sendable {
                 list.removeFirst(expired)
             }
             guard list.count < maxIdle else { return false }
-            list.append(Idle(channel: channel, since: now))
+            list.append(entry)
             return true
         }
         for channel in stale { channel.close(promise: nil) }

@@ -261,8 +261,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
-        if allowPooled, exchange.backendTLS == nil, !exchange.upstreamH2C, let channel = runtime.connections.take(endpoint, on: context.eventLoop),
-           let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) {
+        if allowPooled, exchange.backendTLS == nil, !exchange.upstreamH2C, let handler = runtime.connections.take(endpoint, on: context.eventLoop) {
             exchange.upstreamFromPool = true
             attach(handler, to: exchange)
             return
@@ -283,9 +282,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             && exchange.upstream == nil
         switch result {
         case .success(let channel):
-            guard current, let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: UpstreamHandler.self) else {
+                channel.close(promise: nil)
+                return
+            }
+            guard current else {
                 // The exchange ended meanwhile (timeout, client gone): keep the fresh connection.
-                runtime.connections.put(channel, endpoint: endpoint)
+                runtime.connections.put(handler)
                 return
             }
             attach(handler, to: exchange)
@@ -346,10 +349,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: backend -> proxy (UpstreamDelegate)
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
-        guard let exchange, exchange.progress.mode == .forward, let decision = exchange.decision else { return }
-        if retryIntercepts(part, exchange: exchange, decision: decision) { return }
+        // The decision stays in the exchange: a copy of it (a retain per string and array
+        // it holds) for every body part would be most of this function's cost.
+        guard let exchange, exchange.progress.mode == .forward, exchange.decision != nil else { return }
+        if retryIntercepts(part, exchange: exchange) { return }
         switch part {
         case .head(let head):
+            guard let decision = exchange.decision else { return }
             exchange.status = Int(head.status.code)
             exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
             var out = ResponseWriter.proxiedHead(head, decision: decision, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
@@ -371,7 +377,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             writeUntilUpstreamReadComplete(.body(.byteBuffer(buffer)))
         case .end(let trailers):
             exchange.timeout?.cancel()
-            if let upstream = exchange.upstream, let endpoint = exchange.endpoint {
+            if let upstream = exchange.upstream {
                 upstream.delegate = nil
                 exchange.upstream = nil
                 if exchange.upstreamH2C {
@@ -380,7 +386,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                 } else {
                     // After an upgrade request the backend's parser may have stopped too: never reuse.
                     switch upgradeRequest == nil ? exchange.progress.upstreamRelease : .close {
-                    case .pool: runtime.connections.put(upstreamChannel(upstream), endpoint: endpoint)
+                    case .pool: runtime.connections.put(upstream)
                     case .close: upstream.close()
                     }
                 }
@@ -392,10 +398,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// Drops a backend answer the route's retry policy retries (see `RetryPolicy`): its head
     /// starts the drop, its end closes that connection and schedules the retry after the
     /// backoff. Returns whether `part` was consumed.
-    private func retryIntercepts(_ part: HTTPClientResponsePart, exchange: Exchange, decision: Decision) -> Bool {
+    private func retryIntercepts(_ part: HTTPClientResponsePart, exchange: Exchange) -> Bool {
         if !exchange.droppingAnswer {
             guard case .head(let head) = part, upgradeRequest == nil, exchange.bytesIn == 0, exchange.progress.requestEnded,
-                  let policy = RetryPolicy(decision.retry),
+                  let policy = RetryPolicy(exchange.decision?.retry),
                   policy.shouldRetry(status: Int(head.status.code), retriesDone: exchange.policyRetries) else { return false }
             exchange.droppingAnswer = true
             return true
@@ -403,7 +409,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         guard case .end = part else { return true }
         exchange.droppingAnswer = false
         abandonUpstream(exchange)
-        let delay = RetryPolicy(decision.retry)?.delay(retriesDone: exchange.policyRetries) ?? RetryPolicy.defaultBackoff
+        let delay = RetryPolicy(exchange.decision?.retry)?.delay(retriesDone: exchange.policyRetries) ?? RetryPolicy.defaultBackoff
         exchange.policyRetries += 1
         context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
             guard self.exchange === exchange, !exchange.progress.responseStarted, let head = exchange.upstreamHead,
@@ -631,5 +637,4 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         head.headers.reduce(head.uri.utf8.count + head.method.rawValue.utf8.count) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
-    private func upstreamChannel(_ handler: UpstreamHandler) -> any Channel { handler.channel! }
 }

@@ -26,13 +26,17 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     weak var delegate: (any UpstreamDelegate)?
     let endpoint: Endpoint
+    /// TLS to the backend (BackendTLSPolicy): the connection is never pooled, since its
+    /// authentication belongs to one policy.
+    let isSecured: Bool
     private let pool: ConnectionPool
     private var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    init(endpoint: Endpoint, pool: ConnectionPool) {
+    init(endpoint: Endpoint, pool: ConnectionPool, isSecured: Bool = false) {
         self.endpoint = endpoint
         self.pool = pool
+        self.isSecured = isSecured
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -115,7 +119,7 @@ enum UpstreamConnector {
                     if let tls { try BackendTLSConnector.secure(channel, with: tls) }
                     // Bytes after a 101 response belong to the upgraded protocol (see WebSocketTunnel).
                     try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool, isSecured: tls != nil))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
