@@ -46,7 +46,7 @@ fi
 if [[ -n ${GWSIM:-} ]]; then
     gwsim=$GWSIM  # a prebuilt binary (e.g. to compare two builds); no build
 else
-    swift build -c release --product gwsim --scratch-path "$scratch" >&2
+    scripts/build-release --scratch-path "$scratch" >&2
     gwsim="$root/$scratch/release/gwsim"
 fi
 

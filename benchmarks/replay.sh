@@ -14,7 +14,7 @@ runs=${RUNS:-3}
 scratch=${SCRATCH:-.build}
 work=${WORK:-/tmp/gwsim-replay-bench}
 scripts/ensure-deps
-swift build -c release --product gwsim --scratch-path "$scratch" >&2
+scripts/build-release --scratch-path "$scratch" >&2
 gwsim="$scratch/release/gwsim"
 mkdir -p "$work"
 trace="$work/large-$requests.zst"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-deps
-swift build -c release --product gwsim >&2
+scripts/build-release >&2
 gwsim=.build/release/gwsim
 echo "== 10,000 HTTPRoutes x 5 rules over 1,000 hostnames, 1,000,000 requests"
 taskset -c 0 "$gwsim" bench routing --routes 10000 --rules-per-route 5 --hostnames 1000 --requests 1000000 --repeat 3
