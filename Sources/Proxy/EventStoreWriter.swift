@@ -3,7 +3,8 @@ import Foundation
 import NIOConcurrencyHelpers
 
 /// Drains a `BoundedEventQueue` into an `EventStore` on its own thread, in batches: one
-/// transaction per full batch under load (group commit), or per flush interval when quiet.
+/// transaction for everything waiting once a batch is (group commit), or per flush
+/// interval when quiet.
 ///
 /// The event store is single-threaded SQLite; only this thread touches it after `start()`.
 /// Write errors are counted and reported, not retried: the proxy keeps serving.
@@ -32,7 +33,7 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     private func run() {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
-        while let batch = queue.take(max: queue.batchSize, timeout: interval) {
+        while let batch = queue.take(batch: queue.batchSize, timeout: interval) {
             guard !batch.isEmpty else { continue }
             do {
                 _ = try storeLock.withLock { try store.append(batch) }

@@ -55,8 +55,8 @@ public enum ProxyLimits {
     /// the queue at ~64 MiB; when full, records are dropped and counted, never waited for.
     public static let eventQueueCapacity = 65_536
 
-    /// Records written per SQLite transaction by the background writer. Batching turns one
-    /// fsync per request into one per batch.
+    /// Records waiting that wake the background writer; it then writes everything waiting in
+    /// one SQLite transaction (one commit per batch instead of one per request).
     public static let eventBatchSize = 1_024
 
     /// How often the background writer wakes up when the queue is not full enough for a

@@ -57,31 +57,27 @@ public final class BoundedEventQueue: Sendable {
         offer(Event(time: time, body: .request(record)))
     }
 
-    /// Takes up to `max` events: at once when `max` are waiting (or a flush was requested),
-    /// else after waiting at most `timeout` seconds for a batch to fill up. Returns an empty
-    /// array when nothing came, nil once closed and empty.
-    public func take(max: Int, timeout: Double) -> [Event]? {
-        if let batch = takeNow(max: max, onlyFull: true) { return batch }
-        if isClosed { return takeNow(max: max, onlyFull: false) }
+    /// Takes every waiting event: at once when `batch` or more are waiting (or a flush was
+    /// requested), else after waiting at most `timeout` seconds for a batch to fill up.
+    /// Returns an empty array when nothing came, nil once closed and empty. A writer that
+    /// fell behind gets everything in one larger batch (one transaction, no copy).
+    public func take(batch: Int, timeout: Double) -> [Event]? {
+        if let events = takeNow(batch: batch, onlyFull: true) { return events }
+        if isClosed { return takeNow(batch: batch, onlyFull: false) }
         condition.wait(timeout: timeout)
-        return takeNow(max: max, onlyFull: false) ?? (isClosed ? nil : [])
+        return takeNow(batch: batch, onlyFull: false) ?? (isClosed ? nil : [])
     }
 
-    /// A non-empty batch, or nil when nothing is waiting (or, with `onlyFull`, less than a
-    /// full batch and no flush was requested).
-    private func takeNow(max: Int, onlyFull: Bool) -> [Event]? {
+    /// Everything waiting, or nil when nothing is (or, with `onlyFull`, less than `batch`
+    /// and no flush was requested).
+    private func takeNow(batch: Int, onlyFull: Bool) -> [Event]? {
         state.withLockedValue { state -> [Event]? in
             if state.items.isEmpty { return nil }
-            if onlyFull && state.items.count < max && !state.flushRequested && !state.closed { return nil }
+            if onlyFull && state.items.count < batch && !state.flushRequested && !state.closed { return nil }
             state.flushRequested = false
-            if state.items.count <= max {
-                // Hand the whole array over: no copy, and the next one is allocated on demand.
-                defer { state.items = [] }
-                return state.items
-            }
-            let batch = Array(state.items.prefix(max))
-            state.items.removeFirst(max)
-            return batch
+            // Hand the whole array over: no copy, and the next one is allocated on demand.
+            defer { state.items = [] }
+            return state.items
         }
     }
 
