@@ -349,8 +349,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: backend -> proxy (UpstreamDelegate)
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
-        // The decision stays in the exchange: a copy of it (a retain per string and array
-        // it holds) for every body part would be most of this function's cost.
+        // The decision stays in the exchange, read where needed: a copy per body part
+        // would retain every string and array it holds.
         guard let exchange, exchange.progress.mode == .forward, exchange.decision != nil else { return }
         if retryIntercepts(part, exchange: exchange) { return }
         switch part {
