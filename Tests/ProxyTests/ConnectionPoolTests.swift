@@ -1,0 +1,48 @@
+import NIOCore
+import NIOEmbedded
+@testable import Proxy
+import Testing
+
+/// Idle backend connections are pooled with their handler, per endpoint and event loop,
+/// and a backend TLS connection never is.
+@Suite struct ConnectionPoolTests {
+    let endpoint = Endpoint(host: "127.0.0.1", port: 8080)
+
+    private func connection(_ pool: ConnectionPool, secured: Bool = false) throws -> (EmbeddedChannel, UpstreamHandler) {
+        let channel = EmbeddedChannel()
+        let handler = UpstreamHandler(endpoint: endpoint, pool: pool, isSecured: secured)
+        try channel.pipeline.syncOperations.addHandler(handler)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+        return (channel, handler)
+    }
+
+    @Test func aReturnedConnectionIsTakenAgainWithItsHandler() throws {
+        let pool = ConnectionPool()
+        let (channel, handler) = try connection(pool)
+        pool.put(handler)
+        #expect(pool.idleCount == 1)
+        #expect(pool.take(Endpoint(host: "127.0.0.1", port: 9090), on: channel.eventLoop) == nil)
+        #expect(pool.take(endpoint, on: channel.eventLoop) === handler)
+        #expect(pool.idleCount == 0)
+        #expect(channel.isActive)
+        _ = try channel.finish()
+    }
+
+    @Test func aBackendTLSConnectionIsClosedNotPooled() throws {
+        let pool = ConnectionPool()
+        let (channel, handler) = try connection(pool, secured: true)
+        pool.put(handler)
+        #expect(pool.idleCount == 0)
+        #expect(!channel.isActive)
+    }
+
+    @Test func aConnectionTheBackendClosedLeavesThePool() throws {
+        let pool = ConnectionPool()
+        let (channel, handler) = try connection(pool)
+        pool.put(handler)
+        #expect(pool.idleCount == 1)
+        try channel.close().wait()
+        #expect(pool.idleCount == 0)
+        #expect(pool.take(endpoint, on: channel.eventLoop) == nil)
+    }
+}
