@@ -20,6 +20,7 @@ final class ConnectionPool: Sendable {
     private struct Idle {
         /// Read only on the connection's event loop (the one `take` is asked for).
         let upstream: NIOLoopBound<UpstreamHandler>
+        /// The same connection, for what any thread may do: check it is open, close it (`closeAll`).
         let channel: any Channel
         let since: NIODeadline
     }

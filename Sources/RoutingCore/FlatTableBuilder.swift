@@ -85,11 +85,10 @@ struct FlatTableBuilder {
             let vhost = listener.vhosts[hostname]!
             let isWildcard = hostname.hasPrefix("*.")
             let tag: FlatTable.Tag = isWildcard ? .wildcardHost : .virtualHost
-            let hostHash = ByteHash.host(isWildcard ? String(hostname.dropFirst(2)) : hostname)
-            if !seenHosts.insert(FlatTable.key(tag, owner: index, hash: hostHash)).inserted { usable = false }
+            let key = FlatTable.key(tag, owner: index, hash: ByteHash.host(isWildcard ? String(hostname.dropFirst(2)) : hostname))
+            if !seenHosts.insert(key).inserted { usable = false }
             let vhostIndex = Int32(virtualHosts.count)
-            hostEntries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: index, hash: hostHash), owner: index,
-                                          tag: tag, start: vhostIndex, count: 1))
+            hostEntries.append(FlatTable.Slot(key: key, owner: index, tag: tag, start: vhostIndex, count: 1))
             let regexStart = Int32(matches.count)
             for match in vhost.regex { matches.append(flat(match)) }
             var prefixDepths: UInt64 = 0
@@ -122,7 +121,7 @@ struct FlatTableBuilder {
             let start = Int32(matches.count)
             for match in lists[hash]! { matches.append(flat(match)) }
             pathEntries.append(FlatTable.Slot(key: FlatTable.key(tag, owner: owner, hash: hash), owner: owner, tag: tag,
-                                          start: start, count: Int32(matches.count) - start))
+                                              start: start, count: Int32(matches.count) - start))
         }
     }
 
