@@ -32,6 +32,8 @@ public final class EventStore {
     /// Resource state after `lastSeq`, built on the first resource append; nil = not loaded.
     private var live: [String: String]?
     private var inTransaction = false
+    /// The headers column of the request being inserted, kept to spare an allocation per row.
+    private var headersScratch: [UInt8] = []
 
     /// Opens or creates the store at `path`.
     /// - Parameter snapshotInterval: resource events between snapshots (default 1000).
@@ -176,8 +178,8 @@ public final class EventStore {
     private func insertRequest(seq: Int64, _ q: RequestRecord) throws {
         let s = insertRequestStmt
         defer { s.reset() }
-        var headers: [UInt8] = []
-        Event.appendHeaders(q.headers, to: &headers)
+        headersScratch.removeAll(keepingCapacity: true)
+        Event.appendHeaders(q.headers, to: &headersScratch)
         try s.bind(1, seq)
         try s.bind(2, q.id)
         try s.bind(3, q.client)
@@ -186,7 +188,7 @@ public final class EventStore {
         try s.bind(6, q.method)
         try s.bind(7, q.host)
         try s.bind(8, q.path)
-        try s.bind(9, bytesAsText: headers)
+        try s.bind(9, bytesAsText: headersScratch)
         try s.bind(10, q.gateway)
         try s.bind(11, q.sni)
         let o = q.observed

@@ -48,6 +48,11 @@ public enum Limits {
     /// replays at most this many events after loading a snapshot.
     public static let defaultSnapshotInterval = 1000
 
+    /// Bytes of text a prepared statement keeps for binding one row without SQLite's copy
+    /// (`SQLiteStatement.bind`). A request event's text columns are a few hundred bytes;
+    /// longer values (a resource object) are bound the ordinary, copying way.
+    public static let sqliteBindArenaBytes = 16 << 10
+
     /// How long a writer waits for a lock held by another connection (e.g. a `sqlite3` shell)
     /// before failing with SQLITE_BUSY.
     public static let sqliteBusyTimeoutMs: Int32 = 5_000

@@ -4,6 +4,13 @@ import CSQLite
 /// only need to live for the duration of the bind.
 private var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
 
+/// `SQLITE_STATIC`: SQLite reads bound text where it is, until the statement is reset.
+private var staticText: sqlite3_destructor_type? { nil }
+
+/// Process-wide SQLite settings, applied once before the first connection opens (SQLite
+/// accepts them only before it initializes).
+private let sqliteConfigured: Void = { _ = gwsim_sqlite3_disable_memstatus() }()
+
 /// A thin wrapper over one `sqlite3*` handle: every failure becomes an `EventLogError`
 /// carrying the file path and SQLite's own message.
 final class SQLiteConnection {
@@ -11,6 +18,7 @@ final class SQLiteConnection {
     let db: OpaquePointer
 
     init(path: String) throws {
+        _ = sqliteConfigured
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &handle, flags, nil)
@@ -64,10 +72,18 @@ final class SQLiteConnection {
 }
 
 /// A prepared statement, reused across rows of a batch (prepare once, bind, step, reset).
+///
+/// Text is bound from a buffer the statement owns (`arena`) rather than copied by SQLite:
+/// a copying bind costs SQLite an allocation and a free per value, and an event store
+/// binds a dozen texts per recorded request. The buffer is never reallocated, bound
+/// values stay put until `reset()` empties it, and a value that does not fit is bound
+/// the copying way.
 final class SQLiteStatement {
     unowned let connection: SQLiteConnection
     let stmt: OpaquePointer
     let sql: String
+    private var arena: UnsafeMutableRawBufferPointer?
+    private var arenaUsed = 0
 
     init(connection: SQLiteConnection, stmt: OpaquePointer, sql: String) {
         self.connection = connection
@@ -75,7 +91,10 @@ final class SQLiteStatement {
         self.sql = sql
     }
 
-    deinit { sqlite3_finalize(stmt) }
+    deinit {
+        sqlite3_finalize(stmt)
+        arena?.deallocate()
+    }
 
     private func check(_ rc: Int32) throws {
         if rc != SQLITE_OK { throw connection.error(rc, "bind: \(sql)") }
@@ -101,17 +120,26 @@ final class SQLiteStatement {
 
     func bind(_ index: Int32, _ value: String?) throws {
         guard var value else { return try check(sqlite3_bind_null(stmt, index)) }
-        try value.withUTF8 { u in
-            // A non-null pointer even for "", so SQLite stores '' rather than NULL.
-            let base = u.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), try length(u.count), transient))
-        }
+        try value.withUTF8 { try bindText(index, UnsafeRawBufferPointer($0)) }
     }
 
     func bind(_ index: Int32, bytesAsText bytes: [UInt8]) throws {
-        try bytes.withUnsafeBufferPointer { u in
-            let base = u.baseAddress.map { UnsafeRawPointer($0) } ?? UnsafeRawPointer(("" as StaticString).utf8Start)
-            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), try length(u.count), transient))
+        try bytes.withUnsafeBytes { try bindText(index, $0) }
+    }
+
+    /// Binds `text` from the arena when it fits there, else lets SQLite copy it.
+    private func bindText(_ index: Int32, _ text: UnsafeRawBufferPointer) throws {
+        let count = try length(text.count)
+        if arena == nil { arena = .allocate(byteCount: Limits.sqliteBindArenaBytes, alignment: 1) }
+        if let arena, text.count <= arena.count - arenaUsed {
+            // A non-null pointer even for "", so SQLite stores '' rather than NULL.
+            let start = arena.baseAddress! + arenaUsed
+            if let source = text.baseAddress { start.copyMemory(from: source, byteCount: text.count) }
+            arenaUsed += text.count
+            try check(sqlite3_bind_text(stmt, index, start.assumingMemoryBound(to: CChar.self), count, staticText))
+        } else {
+            let base = text.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+            try check(sqlite3_bind_text(stmt, index, base.assumingMemoryBound(to: CChar.self), count, transient))
         }
     }
 
@@ -125,10 +153,11 @@ final class SQLiteStatement {
         }
     }
 
-    /// Resets for the next execution and clears bindings.
+    /// Resets for the next execution and clears bindings (which frees the arena).
     func reset() {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)
+        arenaUsed = 0
     }
 
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }

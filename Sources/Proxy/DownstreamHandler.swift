@@ -230,6 +230,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             }
         }
         exchange.progress.startForwarding()
+        exchange.responseEdits = ResponseEdits(decision)
+        exchange.retryPolicy = RetryPolicy(decision.retry)
         exchange.endpoint = endpoint
         let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
         var upstreamHead = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
@@ -349,16 +351,16 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     // MARK: backend -> proxy (UpstreamDelegate)
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
-        // The decision stays in the exchange, read where needed: a copy per body part
-        // would retain every string and array it holds.
-        guard let exchange, exchange.progress.mode == .forward, exchange.decision != nil else { return }
+        // Only the parts of the decision taken out when forwarding started are read here:
+        // reading `exchange.decision` copies the whole struct.
+        guard let exchange, exchange.progress.mode == .forward else { return }
         if retryIntercepts(part, exchange: exchange) { return }
         switch part {
         case .head(let head):
-            guard let decision = exchange.decision else { return }
+            guard let edits = exchange.responseEdits else { return }
             exchange.status = Int(head.status.code)
             exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
-            var out = ResponseWriter.proxiedHead(head, decision: decision, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
+            var out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
                                                  version: exchange.version)
             if head.status == .switchingProtocols, upgradeRequest != nil {
                 switchingProtocols = true
@@ -401,7 +403,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private func retryIntercepts(_ part: HTTPClientResponsePart, exchange: Exchange) -> Bool {
         if !exchange.droppingAnswer {
             guard case .head(let head) = part, upgradeRequest == nil, exchange.bytesIn == 0, exchange.progress.requestEnded,
-                  let policy = RetryPolicy(exchange.decision?.retry),
+                  let policy = exchange.retryPolicy,
                   policy.shouldRetry(status: Int(head.status.code), retriesDone: exchange.policyRetries) else { return false }
             exchange.droppingAnswer = true
             return true
@@ -409,7 +411,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         guard case .end = part else { return true }
         exchange.droppingAnswer = false
         abandonUpstream(exchange)
-        let delay = RetryPolicy(exchange.decision?.retry)?.delay(retriesDone: exchange.policyRetries) ?? RetryPolicy.defaultBackoff
+        let delay = exchange.retryPolicy?.delay(retriesDone: exchange.policyRetries) ?? RetryPolicy.defaultBackoff
         exchange.policyRetries += 1
         context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
             guard self.exchange === exchange, !exchange.progress.responseStarted, let head = exchange.upstreamHead,

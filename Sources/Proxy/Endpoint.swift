@@ -27,8 +27,10 @@ public struct Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible 
         self.init(host: String(hostPart), port: port)
     }
 
-    /// `host:port`, `[v6]:port` for IPv6 (the form event records use).
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    /// `host:port`, `[v6]:port` for IPv6 (the form event records use). Every recorded
+    /// request asks for it, so the colon test stays on the UTF-8 bytes: `String.contains`
+    /// with a string argument goes through Foundation's locale-aware search.
+    public var description: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     public static func < (a: Endpoint, b: Endpoint) -> Bool { (a.host, a.port) < (b.host, b.port) }
 }

@@ -20,6 +20,9 @@ final class Exchange {
     /// Request/response progress and the completion rules (see `ExchangeProgress`).
     var progress: ExchangeProgress
     var decision: Decision?
+    /// Taken from the decision when forwarding starts (see `ResponseEdits`).
+    var responseEdits: ResponseEdits?
+    var retryPolicy: RetryPolicy?
     var endpoint: Endpoint?
     /// TLS towards the backend (BackendTLSPolicy); such connections never come from the pool.
     var backendTLS: BackendTLSClient?

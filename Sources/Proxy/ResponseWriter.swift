@@ -11,14 +11,14 @@ enum ResponseWriter {
     /// changes (remove, set, add, in that order: Gateway API's filter semantics) and CORS.
     ///
     /// `version` is the client's: NIO frames the body for it (no chunked encoding to HTTP/1.0).
-    static func proxiedHead(_ upstream: HTTPResponseHead, decision: Decision, requestID: String, keepAlive: Bool,
+    static func proxiedHead(_ upstream: HTTPResponseHead, edits: ResponseEdits, requestID: String, keepAlive: Bool,
                             version: HTTPVersion = .http1_1) -> HTTPResponseHead {
         var headers = HTTPHeaders()
         let drop = HopByHop.dropped(from: upstream.headers)
         for (name, value) in upstream.headers where !drop.contains(name.lowercased()) { headers.add(name: name, value: value) }
-        let changes = decision.responseHeaders
+        let changes = edits.headers
         apply(set: changes.set, add: changes.add, remove: changes.remove, to: &headers)
-        if let cors = decision.cors { for header in cors.headers { headers.replaceOrAdd(name: header.name, value: header.value) } }
+        for header in edits.cors { headers.replaceOrAdd(name: header.name, value: header.value) }
         finish(&headers, requestID: requestID, keepAlive: keepAlive)
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
     }
@@ -54,5 +54,18 @@ enum ResponseWriter {
     private static func finish(_ headers: inout HTTPHeaders, requestID: String, keepAlive: Bool) {
         if !headers.contains(name: "x-request-id") { headers.add(name: "x-request-id", value: requestID) }
         if !keepAlive { headers.add(name: "connection", value: "close") }
+    }
+}
+
+/// What a proxied response takes from the decision: the rule's response header changes and
+/// the CORS headers. The exchange keeps these apart because reading its whole `Decision`
+/// for each response would copy it, retaining every string and array it holds.
+struct ResponseEdits {
+    var headers: HeaderModifier
+    var cors: [HTTPHeader]
+
+    init(_ decision: Decision) {
+        headers = decision.responseHeaders
+        cors = decision.cors?.headers ?? []
     }
 }

@@ -102,6 +102,36 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(try exportTrace(store: a, to: window, since: events[100].time, until: events[199].time), 100)
     }
 
+    /// Text is bound from the statement's arena while it fits and copied by SQLite once it
+    /// does not: rows mixing both, and empty strings (stored as '', not NULL), read back intact.
+    func testTextsLongerThanTheBindArenaRoundTrip() throws {
+        let dir = TempDir()
+        let store = try EventStore(path: dir.path("log.db"))
+        var events: [Event] = []
+        for i in 0..<6 {
+            var event = Fixtures.request(i)
+            guard case .request(var record) = event.body else { return XCTFail("not a request") }
+            let long = String(repeating: "v\(i)", count: (Limits.sqliteBindArenaBytes / 2) * (i % 3))
+            record.headers.append(HeaderField("x-long", long))
+            record.path = i == 4 ? "/" + String(repeating: "p", count: Limits.sqliteBindArenaBytes) : record.path
+            record.host = i == 5 ? "" : record.host
+            event.body = .request(record)
+            events.append(event)
+        }
+        var big = Fixtures.resource(1)
+        if case .resource(let change) = big.body {
+            let padded = change.objectJSON.replacingOccurrences(of: "\"gen\"", with: "\"pad\": \"\(String(repeating: "x", count: Limits.sqliteBindArenaBytes))\", \"gen\"")
+            big.body = .resource(try ResourceChange(action: .applied, source: .file, origin: change.origin, objectJSON: padded))
+        }
+        events.append(big)
+        try store.append(events)
+        var read: [Event] = []
+        try store.events { read.append($0) }
+        XCTAssertEqual(read.count, events.count)
+        for (got, want) in zip(read, events) { XCTAssertEqual(got.body, want.body) }
+        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM request_events WHERE host = ''"), 1)
+    }
+
     /// Snapshot-based state must equal a full replay at many times, including out-of-order
     /// times (as after an import of an older trace).
     func testSnapshotStateEqualsFullReplay() throws {

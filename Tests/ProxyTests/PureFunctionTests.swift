@@ -52,7 +52,7 @@ import Testing
         routed.cors = CORSResult(preflight: false, allowed: true, headers: [HTTPHeader(name: "Access-Control-Allow-Origin", value: "https://a")])
         let upstream = HTTPResponseHead(version: .http1_1, status: .ok,
                                         headers: HTTPHeaders([("Server", "x"), ("X-Set", "old"), ("X-Add", "1"), ("Connection", "keep-alive")]))
-        let out = ResponseWriter.proxiedHead(upstream, decision: routed, requestID: "r", keepAlive: false)
+        let out = ResponseWriter.proxiedHead(upstream, edits: ResponseEdits(routed), requestID: "r", keepAlive: false)
         #expect(!out.headers.contains(name: "server"))
         #expect(out.headers["x-set"] == ["new"])
         #expect(out.headers["x-add"] == ["1", "2"])
