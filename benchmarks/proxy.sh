@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Live proxy benchmark: gwsim proxy vs nginx vs haproxy, side by side, same backend, same
 # routing (Host + path prefix, benchmarks/proxy-routes.yaml / proxy-nginx.conf /
-# proxy-haproxy.cfg), then gwsim with request recording (--log) on vs off.
-# For each: a 3 s warm-up, then `wrk -t1 -c64 -d10s --latency` three times; prints the
-# median requests/s and median p99 latency. Everything on 127.0.0.1; total well under 5 min
-# once the release build is done. Everything started here is stopped on exit.
+# proxy-haproxy.cfg), and gwsim with request recording (--log) on vs off.
+# All four run at once (an idle proxy costs nothing); after a 3 s warm-up each, every round
+# gives each of them one `wrk -t1 -c64 -d10s --latency` in turn. A shared machine's speed
+# drifts over minutes, so the ratios are taken within a round (gwsim/nginx, --log/no log)
+# and their median reported, beside the median requests/s and p99 of each proxy.
+# Everything on 127.0.0.1; about 4 min once the release build is done. Everything started
+# here is stopped on exit.
 #
 #   benchmarks/proxy.sh            (env: SCRATCH=.build-live, BASE_PORT=19100, DURATION=10s,
-#                                   GWSIM=path/to/gwsim to skip the build and use that binary)
+#                                   RUNS=5, GWSIM=path/to/gwsim to skip the build and use
+#                                   that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scratch=${SCRATCH:-.build-live}
 base=${BASE_PORT:-19100}
 duration=${DURATION:-10s}
-runs=3
+runs=${RUNS:-5}
 whoami_port=$base
 gwsim_port=$((base + 1))
 nginx_port=$((base + 2))
@@ -73,78 +77,90 @@ to_ms() { # wrk latency (e.g. 812.00us, 1.23ms, 1.01s) -> milliseconds
 }
 
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-declare -A rps p99
-bench() { # name port
-    local name=$1 port=$2 out i r l rs=() ls=()
-    wait_ready "$port"
-    wrk -t1 -c64 -d3s -H 'Host: bench.local' "http://127.0.0.1:$port/api/bench" >/dev/null
-    for i in $(seq 1 $runs); do
-        out=$(wrk -t1 -c64 -d"$duration" --latency -H 'Host: bench.local' "http://127.0.0.1:$port/api/bench")
-        r=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
-        l=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
-        if grep -q 'Non-2xx' <<<"$out"; then echo "warning: $name: $(grep 'Non-2xx' <<<"$out")" >&2; fi
-        echo "  $name run $i: $r req/s, p99 $l ms" >&2
-        rs+=("$r"); ls+=("$l")
-    done
-    rps[$name]=$(printf '%s\n' "${rs[@]}" | median)
-    p99[$name]=$(printf '%s\n' "${ls[@]}" | median)
+names=(gwsim nginx haproxy gwsim+log)
+declare -A port=([gwsim]=$gwsim_port [nginx]=$nginx_port [haproxy]=$haproxy_port [gwsim+log]=$gwsim_log_port)
+declare -A rps p99 runs_rps runs_p99
+measure() { # name round: one wrk run; its requests/s into rps[name], p99 into p99[name]
+    local name=$1 out
+    out=$(wrk -t1 -c64 -d"$duration" --latency -H 'Host: bench.local' "http://127.0.0.1:${port[$name]}/api/bench")
+    rps[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    p99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    if grep -q 'Non-2xx' <<<"$out"; then echo "warning: $name: $(grep 'Non-2xx' <<<"$out")" >&2; fi
+    echo "  round $2: $name ${rps[$name]} req/s, p99 ${p99[$name]} ms" >&2
+    runs_rps[$name]+=" ${rps[$name]}"
+    runs_p99[$name]+=" ${p99[$name]}"
 }
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+settle() { # pid: wait (at most 10 s) until the process is idle, e.g. its event writer caught up
+    local i a b
+    for i in $(seq 1 50); do
+        a=$(cpu_ticks "$1"); sleep 0.2; b=$(cpu_ticks "$1")
+        ((b - a <= 1)) && return 0
+    done
+}
 
-# --- backend ---------------------------------------------------------------------------
+# --- backend and proxies -----------------------------------------------------------------
 "$gwsim" whoami --listen "127.0.0.1:$whoami_port" --name bench >"$work/whoami.out" 2>&1 &
 pids+=($!)
 
 # Every proxy gets 2 threads: gwsim --threads 2, nginx worker_processes 2, haproxy nbthread 2.
 proxy_threads=2
 
-# --- gwsim proxy (recording off) -----------------------------------------------------
 "$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_port" >"$work/gwsim.out" 2>&1 &
-gwsim_pid=$!; pids+=($gwsim_pid)
-bench gwsim "$gwsim_port"
-stop_pid $gwsim_pid
+pids+=($!)
 
-# --- nginx -----------------------------------------------------------------------------
 mkdir -p "$work/nginx"
 sed -e "s|@WHOAMI@|127.0.0.1:$whoami_port|g" -e "s|@PORT@|$nginx_port|g" -e "s|@PREFIX@|$work/nginx|g" \
     benchmarks/proxy-nginx.conf >"$work/nginx/nginx.conf"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
-nginx_pid=$!; pids+=($nginx_pid)
-bench nginx "$nginx_port"
-stop_pid $nginx_pid
+pids+=($!)
 
-# --- haproxy ---------------------------------------------------------------------------
 sed -e "s|@WHOAMI@|127.0.0.1:$whoami_port|g" -e "s|@PORT@|$haproxy_port|g" benchmarks/proxy-haproxy.cfg >"$work/haproxy.cfg"
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.out" 2>&1 &
-haproxy_pid=$!; pids+=($haproxy_pid)
-bench haproxy "$haproxy_port"
-stop_pid $haproxy_pid
+pids+=($!)
 
-# --- gwsim proxy with recording on -----------------------------------------------------
 "$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_log_port" --log "$work/events.db" >"$work/gwsim-log.out" 2>&1 &
 gwsim_log_pid=$!; pids+=($gwsim_log_pid)
-bench gwsim+log "$gwsim_log_port"
-stop_pid $gwsim_log_pid
+
+for name in "${names[@]}"; do
+    wait_ready "${port[$name]}"
+    wrk -t1 -c64 -d3s -H 'Host: bench.local' "http://127.0.0.1:${port[$name]}/api/bench" >/dev/null
+done
+
+# --- rounds ----------------------------------------------------------------------------
+vs_nginx=() p99_vs_nginx=() log_cost=()
+for round in $(seq 1 "$runs"); do
+    for name in "${names[@]}"; do measure "$name" "$round"; done
+    settle "$gwsim_log_pid"  # its writer's backlog must not run into the next round
+    vs_nginx+=("$(ratio "${rps[gwsim]}" "${rps[nginx]}")")
+    p99_vs_nginx+=("$(ratio "${p99[gwsim]}" "${p99[nginx]}")")
+    log_cost+=("$(ratio "${rps[gwsim+log]}" "${rps[gwsim]}")")
+done
+kill "$gwsim_log_pid" 2>/dev/null || true
+wait "$gwsim_log_pid" 2>/dev/null || true
 recorded=$(grep -Eo 'recorded [0-9]+ event\(s\)' "$work/gwsim-log.out" | tail -1 || true)
 
 # --- report ----------------------------------------------------------------------------
 echo
-echo "wrk -t1 -c64 -d$duration --latency, median of $runs runs, $(nproc) CPUs, $(date -u +%Y-%m-%d)"
-printf '| %-22s | %12s | %12s | %14s |\n' proxy "requests/s" "p99 (ms)" "vs nginx (rps)"
-printf '|%s|%s|%s|%s|\n' "------------------------" "--------------" "--------------" "----------------"
-for name in gwsim nginx haproxy gwsim+log; do
+echo "wrk -t1 -c64 -d$duration --latency, $runs rounds, $(nproc) CPUs, $(date -u +%Y-%m-%d)"
+printf '| %-22s | %16s | %14s |\n' proxy "median requests/s" "median p99 (ms)"
+printf '|%s|%s|%s|\n' "------------------------" "------------------" "----------------"
+for name in "${names[@]}"; do
     label=$name
     [[ $name == gwsim ]] && label="gwsim proxy"
     [[ $name == gwsim+log ]] && label="gwsim proxy --log"
-    ratio=$(awk -v a="${rps[$name]}" -v b="${rps[nginx]}" 'BEGIN { printf "%.2f", a / b }')
-    printf '| %-22s | %12s | %12s | %14s |\n' "$label" "${rps[$name]}" "${p99[$name]}" "$ratio"
+    printf '| %-22s | %16s | %14s |\n' "$label" "$(tr ' ' '\n' <<<"${runs_rps[$name]}" | grep . | median)" \
+        "$(tr ' ' '\n' <<<"${runs_p99[$name]}" | grep . | median)"
 done
 echo
-awk -v a="${rps[gwsim]}" -v b="${rps[nginx]}" 'BEGIN { printf "gwsim/nginx requests/s: %.2f\n", a / b }'
-awk -v a="${rps[gwsim+log]}" -v b="${rps[gwsim]}" 'BEGIN { printf "gwsim recording on/off requests/s: %.2f\n", a / b }'
+echo "within-round ratios (median; per round in brackets):"
+echo "  gwsim/nginx requests/s: $(printf '%s\n' "${vs_nginx[@]}" | median) [${vs_nginx[*]}]"
+echo "  gwsim/nginx p99: $(printf '%s\n' "${p99_vs_nginx[@]}" | median) [${p99_vs_nginx[*]}]"
+echo "  gwsim recording on/off requests/s: $(printf '%s\n' "${log_cost[@]}" | median) [${log_cost[*]}]"
 [[ -n $recorded ]] && echo "gwsim --log: $recorded"
 exit 0
