@@ -132,6 +132,8 @@ struct ChunkRun {
     func finish() -> Aggregate {
         var agg = agg
         hosts.add(to: &agg.hosts)
+        // Sized once: growing it pair by pair rehashes every key at each doubling.
+        agg.combos.reserveCapacity(agg.combos.count + pairsUsed.count)
         for position in pairsUsed.sorted() {
             ChunkProcessor.combine(memo.pairs[position].comparison, requests: perPair[position],
                                    backendsBefore: memo.pairs[position].before.backends,
