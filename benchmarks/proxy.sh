@@ -5,7 +5,8 @@
 # All four run at once (an idle proxy costs nothing); after a 3 s warm-up each, every round
 # gives each of them one `wrk -t1 -c64 -d10s --latency` in turn. A shared machine's speed
 # drifts over minutes, so the ratios are taken within a round (gwsim/nginx, --log/no log)
-# and their median reported, beside the median requests/s and p99 of each proxy.
+# and their median reported, beside the median requests/s, p99 and CPU per request (from
+# /proc/PID/stat) of each proxy.
 # Everything on 127.0.0.1; about 4 min once the release build is done. Everything started
 # here is stopped on exit.
 #
@@ -81,19 +82,30 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 names=(gwsim nginx haproxy gwsim+log)
 declare -A port=([gwsim]=$gwsim_port [nginx]=$nginx_port [haproxy]=$haproxy_port [gwsim+log]=$gwsim_log_port)
-declare -A rps p99 runs_rps runs_p99
+declare -A rps p99 runs_rps runs_p99 runs_cpu pid
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+tree_ticks() { # pid: CPU ticks of the process and its children (nginx's workers)
+    local total=0 p
+    for p in "$1" $(pgrep -P "$1" || true); do total=$((total + $(cpu_ticks "$p"))); done
+    echo "$total"
+}
 measure() { # name round: one wrk run; its requests/s into rps[name], p99 into p99[name]
-    local name=$1 out
+    local name=$1 out before after requests
+    before=$(tree_ticks "${pid[$name]}")
     out=$(wrk -t1 -c64 -d"$duration" --latency -H 'Host: bench.local' "http://127.0.0.1:${port[$name]}/api/bench")
+    after=$(tree_ticks "${pid[$name]}")
     rps[$name]=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
     p99[$name]=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+    requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+    local cpu
+    cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t * 1e6 / hz / n }')
     if grep -q 'Non-2xx' <<<"$out"; then echo "warning: $name: $(grep 'Non-2xx' <<<"$out")" >&2; fi
-    echo "  round $2: $name ${rps[$name]} req/s, p99 ${p99[$name]} ms" >&2
+    echo "  round $2: $name ${rps[$name]} req/s, p99 ${p99[$name]} ms, proxy CPU $cpu us/request" >&2
     runs_rps[$name]+=" ${rps[$name]}"
     runs_p99[$name]+=" ${p99[$name]}"
+    runs_cpu[$name]+=" $cpu"
 }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 settle() { # pid: wait (at most 10 s) until the process is idle, e.g. its event writer caught up
     local i a b
     for i in $(seq 1 50); do
@@ -111,21 +123,21 @@ proxy_threads=2
 
 "$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_port" >"$work/gwsim.out" 2>&1 &
-pids+=($!)
+pid[gwsim]=$!; pids+=($!)
 
 mkdir -p "$work/nginx"
 sed -e "s|@WHOAMI@|127.0.0.1:$whoami_port|g" -e "s|@PORT@|$nginx_port|g" -e "s|@PREFIX@|$work/nginx|g" \
     benchmarks/proxy-nginx.conf >"$work/nginx/nginx.conf"
 nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.out" 2>&1 &
-pids+=($!)
+pid[nginx]=$!; pids+=($!)
 
 sed -e "s|@WHOAMI@|127.0.0.1:$whoami_port|g" -e "s|@PORT@|$haproxy_port|g" benchmarks/proxy-haproxy.cfg >"$work/haproxy.cfg"
 haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.out" 2>&1 &
-pids+=($!)
+pid[haproxy]=$!; pids+=($!)
 
 "$gwsim" proxy --threads "$proxy_threads" -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
     --port-map "8000=$gwsim_log_port" --log "$work/events.db" >"$work/gwsim-log.out" 2>&1 &
-gwsim_log_pid=$!; pids+=($gwsim_log_pid)
+gwsim_log_pid=$!; pid[gwsim+log]=$gwsim_log_pid; pids+=($gwsim_log_pid)
 
 for name in "${names[@]}"; do
     wait_ready "${port[$name]}"
@@ -148,14 +160,14 @@ recorded=$(grep -Eo 'recorded [0-9]+ event\(s\)' "$work/gwsim-log.out" | tail -1
 # --- report ----------------------------------------------------------------------------
 echo
 echo "wrk -t1 -c64 -d$duration --latency, $runs rounds, $(nproc) CPUs, $(date -u +%Y-%m-%d)"
-printf '| %-22s | %16s | %14s |\n' proxy "median requests/s" "median p99 (ms)"
-printf '|%s|%s|%s|\n' "------------------------" "------------------" "----------------"
+printf '| %-22s | %16s | %14s | %22s |\n' proxy "median requests/s" "median p99 (ms)" "proxy CPU (us/request)"
+printf '|%s|%s|%s|%s|\n' "------------------------" "------------------" "----------------" "------------------------"
 for name in "${names[@]}"; do
     label=$name
     [[ $name == gwsim ]] && label="gwsim proxy"
     [[ $name == gwsim+log ]] && label="gwsim proxy --log"
-    printf '| %-22s | %16s | %14s |\n' "$label" "$(tr ' ' '\n' <<<"${runs_rps[$name]}" | grep . | median)" \
-        "$(tr ' ' '\n' <<<"${runs_p99[$name]}" | grep . | median)"
+    printf '| %-22s | %16s | %14s | %22s |\n' "$label" "$(tr ' ' '\n' <<<"${runs_rps[$name]}" | grep . | median)" \
+        "$(tr ' ' '\n' <<<"${runs_p99[$name]}" | grep . | median)" "$(tr ' ' '\n' <<<"${runs_cpu[$name]}" | grep . | median)"
 done
 echo
 echo "within-round ratios (median; per round in brackets):"
