@@ -153,7 +153,7 @@ final class SQLiteStatement {
         }
     }
 
-    /// Resets for the next execution and clears bindings (which frees the arena).
+    /// Resets for the next execution and clears bindings, after which the arena is reused.
     func reset() {
         sqlite3_reset(stmt)
         sqlite3_clear_bindings(stmt)

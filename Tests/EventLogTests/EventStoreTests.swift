@@ -119,10 +119,9 @@ final class EventStoreTests: XCTestCase {
             events.append(event)
         }
         var big = Fixtures.resource(1)
-        if case .resource(let change) = big.body {
-            let padded = change.objectJSON.replacingOccurrences(of: "\"gen\"", with: "\"pad\": \"\(String(repeating: "x", count: Limits.sqliteBindArenaBytes))\", \"gen\"")
-            big.body = .resource(try ResourceChange(action: .applied, source: .file, origin: change.origin, objectJSON: padded))
-        }
+        guard case .resource(let change) = big.body else { return XCTFail("not a resource") }
+        let padded = change.objectJSON.replacingOccurrences(of: "\"gen\"", with: "\"pad\": \"\(String(repeating: "x", count: Limits.sqliteBindArenaBytes))\", \"gen\"")
+        big.body = .resource(try ResourceChange(action: .applied, source: .file, origin: change.origin, objectJSON: padded))
         events.append(big)
         try store.append(events)
         var read: [Event] = []
