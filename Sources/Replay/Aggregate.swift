@@ -172,6 +172,7 @@ struct Aggregate: Sendable {
     var newlySucceeding = 0
     var unmatched = 0
     var categories = [Int](repeating: 0, count: ChangeCategory.allCases.count)
+    /// Filled once every chunk is routed, from the routing threads' `ComboTally`s.
     var combos: [ComboKey: ComboValue] = [:]
     var hosts: [String: HostCounts] = [:]
     var patterns: [PatternKey: PatternValue] = [:]
@@ -194,10 +195,6 @@ struct Aggregate: Sendable {
         newlySucceeding += other.newlySucceeding
         unmatched += other.unmatched
         for i in categories.indices { categories[i] += other.categories[i] }
-        // In place, one hash lookup each: a chunk brings about a thousand combinations.
-        for (key, value) in other.combos {
-            combos[key, default: ComboValue(lastChunk: -1)].absorb(value)
-        }
         for (key, value) in other.hosts {
             hosts[key, default: HostCounts()].absorb(value)
         }

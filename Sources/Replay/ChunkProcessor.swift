@@ -45,12 +45,13 @@ struct ChunkSettings: Sendable {
     var comparesPairsOnce: Bool
 }
 
-/// Routes one chunk in both worlds and sums what the report needs. Pure: the
-/// same chunk always gives the same aggregate, on any thread.
+/// Routes one chunk in both worlds and sums what the report needs. The same chunk
+/// always gives the same aggregate, on any thread; its outcome combinations go to the
+/// routing thread's `tally`.
 enum ChunkProcessor {
-    static func process(_ job: Job, settings: ChunkSettings, memo: PairMemo) -> Aggregate {
+    static func process(_ job: Job, settings: ChunkSettings, memo: PairMemo, tally: ComboTally) -> Aggregate {
         memo.use(job)
-        var run = ChunkRun(job: job, settings: settings, memo: memo)
+        var run = ChunkRun(job: job, settings: settings, memo: memo, tally: tally)
         for pending in job.requests {
             switch pending.source {
             case .record(let record):
@@ -72,22 +73,11 @@ enum ChunkProcessor {
 
     /// One request compared from its two full decisions.
     static func add(record: RequestRecord, time: Int64, before: Decision, after: Decision, identical: Bool,
-                    chunk: Int, settings: ChunkSettings, to agg: inout Aggregate) {
+                    chunk: Int, settings: ChunkSettings, tally: ComboTally, to agg: inout Aggregate) {
         let comparison = Comparison(before, after, identical: identical)
-        combine(comparison, requests: 1, backendsBefore: before.backends, backendsAfter: after.backends, chunk: chunk, to: &agg)
+        tally.add(comparison, requests: 1, backendsBefore: before.backends, backendsAfter: after.backends, chunk: chunk)
         count(record: record, time: time, comparison, settings: settings, to: &agg)
         if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
-    }
-
-    /// Adds `requests` requests that compared as `comparison` to their
-    /// (baseline outcome, candidate outcome) combination.
-    static func combine(_ comparison: Comparison, requests: Int, backendsBefore: [WeightedBackend], backendsAfter: [WeightedBackend],
-                        chunk: Int, to agg: inout Aggregate) {
-        let changed = comparison.changed ? requests : 0
-        agg.combos[comparison.combo,
-                   default: ComboValue(backendsBefore: backendsBefore, backendsAfter: backendsAfter, lastChunk: chunk)]
-            .add(requests: requests, changed: changed, newlyFailing: comparison.newlyFailing ? changed : 0,
-                 newlySucceeding: comparison.newlySucceeding ? changed : 0)
     }
 
     /// The per-request counts: totals, hosts, timeline, and for a changed

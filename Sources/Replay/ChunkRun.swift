@@ -8,6 +8,7 @@ struct ChunkRun {
     let job: Job
     let settings: ChunkSettings
     let memo: PairMemo
+    let tally: ComboTally
     var agg: Aggregate
     var decoder = RequestLineDecoder()
     /// Requests of this chunk per memo position, and the positions used.
@@ -21,10 +22,11 @@ struct ChunkRun {
     /// Requests per Host of the requests counted by pair.
     private var hosts = HostTally()
 
-    init(job: Job, settings: ChunkSettings, memo: PairMemo) {
+    init(job: Job, settings: ChunkSettings, memo: PairMemo, tally: ComboTally) {
         self.job = job
         self.settings = settings
         self.memo = memo
+        self.tally = tally
         agg = Aggregate(origin: settings.origin)
     }
 
@@ -66,7 +68,7 @@ struct ChunkRun {
             let before = job.baseline.routeConnection(connection, key: record.id)
             let after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: before, after: after, identical: job.identical,
-                               chunk: job.index, settings: settings, to: &agg)
+                               chunk: job.index, settings: settings, tally: tally, to: &agg)
             return
         }
         let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
@@ -76,7 +78,7 @@ struct ChunkRun {
         guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else {
             let decisions = self.decisions(before, after, request: request, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,
-                               chunk: job.index, settings: settings, to: &agg)
+                               chunk: job.index, settings: settings, tally: tally, to: &agg)
             return
         }
         var host = record.host
@@ -127,17 +129,13 @@ struct ChunkRun {
         return gatewayKey
     }
 
-    /// The chunk's sums, with every compared pair's requests added in memo
+    /// The chunk's sums; every compared pair's requests go to the tally in memo
     /// order: a fixed order, whatever order the pairs came in.
     func finish() -> Aggregate {
         var agg = agg
         hosts.add(to: &agg.hosts)
-        // Sized once: growing it pair by pair rehashes every key at each doubling.
-        agg.combos.reserveCapacity(agg.combos.count + pairsUsed.count)
         for position in pairsUsed.sorted() {
-            ChunkProcessor.combine(memo.pairs[position].comparison, requests: perPair[position],
-                                   backendsBefore: memo.pairs[position].before.backends,
-                                   backendsAfter: memo.pairs[position].after.backends, chunk: job.index, to: &agg)
+            tally.add(pair: position, of: memo, requests: perPair[position], chunk: job.index)
         }
         return agg
     }

@@ -74,6 +74,9 @@ final class PairMemo {
     private var index: [VerdictPair: Int] = [:]
     private(set) var pairs: [ComparedPair] = []
     private(set) var flags: [PairFlags] = []
+    /// Counts the times the memo started over: a position names the same pair only
+    /// within one generation.
+    private(set) var generation = 0
 
     /// Forgets everything unless `job` routes against the same tables.
     func use(_ job: Job) {
@@ -84,6 +87,7 @@ final class PairMemo {
         index.removeAll(keepingCapacity: true)
         pairs.removeAll(keepingCapacity: true)
         flags.removeAll(keepingCapacity: true)
+        generation += 1
     }
 
     /// The pair's position, comparing it first (with `compare`) if it is new.

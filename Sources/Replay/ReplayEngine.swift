@@ -36,8 +36,10 @@ private final class Driver {
     let progress: ((ReplayProgress) -> Void)?
     var worlds: Worlds
     var pool: WorkerPool?
-    /// Compared verdict pairs of chunks routed on this thread (without a pool).
+    /// Compared verdict pairs, and outcome combinations, of chunks routed on this thread
+    /// (without a pool).
     let memo = PairMemo()
+    let tally = ComboTally()
     var settings: ChunkSettings?
     var total: Aggregate?
     var pending: [PendingRequest] = []
@@ -101,8 +103,10 @@ private final class Driver {
             }
         }
         flush()
-        pool?.finish { self.merge($0) }
+        var tallies = [tally]
+        if let pool { tallies += pool.finish { self.merge($0) } }
         pool = nil
+        if total != nil { for tally in tallies { tally.merge(into: &total!.combos) } }
         if let failure = firstFailure {
             // An undecodable request line comes before wherever the reader stopped.
             throw ReplayError.damaged(path: path, atByte: failure.line.frameStart, eventsKept: failure.line.eventsBefore,
@@ -192,7 +196,7 @@ private final class Driver {
                 self.lines = lines
             }
         } else {
-            merge(ChunkProcessor.process(job, settings: settings, memo: memo))
+            merge(ChunkProcessor.process(job, settings: settings, memo: memo, tally: tally))
             // Routed here, so its buffers are free again: reusing them spares
             // the page faults of a fresh multi-megabyte allocation per chunk.
             swap(&job.requests, &pending)

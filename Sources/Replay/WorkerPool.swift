@@ -19,6 +19,8 @@ final class WorkerPool: @unchecked Sendable {
     private var spare: [(requests: [PendingRequest], lines: [UInt8])] = []
     private let maxOutstanding: Int
     private let settings: ChunkSettings
+    /// Each thread's outcome combinations, handed over as it stops.
+    private var stoppedTallies: [ComboTally] = []
 
     init(threads: Int, settings: ChunkSettings) {
         self.settings = settings
@@ -33,6 +35,7 @@ final class WorkerPool: @unchecked Sendable {
 
     private func work() {
         let memo = PairMemo()
+        let tally = ComboTally()
         condition.lock()
         while true {
             while queueHead == queue.count, !stopping { condition.wait() }
@@ -45,7 +48,7 @@ final class WorkerPool: @unchecked Sendable {
                 queueHead = 0
             }
             condition.unlock()
-            let result = ChunkProcessor.process(job, settings: settings, memo: memo)
+            let result = ChunkProcessor.process(job, settings: settings, memo: memo, tally: tally)
             job.requests.removeAll(keepingCapacity: true)
             job.lines.removeAll(keepingCapacity: true)
             condition.lock()
@@ -54,6 +57,7 @@ final class WorkerPool: @unchecked Sendable {
             condition.broadcast()
         }
         running -= 1
+        stoppedTallies.append(tally)
         condition.broadcast()
         condition.unlock()
     }
@@ -77,14 +81,16 @@ final class WorkerPool: @unchecked Sendable {
         return spare.popLast()
     }
 
-    /// Merges every remaining result in order and stops the threads.
-    func finish(merge: (Aggregate) -> Void) {
+    /// Merges every remaining result in order, stops the threads, and returns their tallies.
+    @discardableResult
+    func finish(merge: (Aggregate) -> Void) -> [ComboTally] {
         condition.lock()
+        defer { condition.unlock() }
         drain(until: 0, merge: merge)
         stopping = true
         condition.broadcast()
         while running > 0 { condition.wait() }
-        condition.unlock()
+        return stoppedTallies
     }
 
     /// Called with the lock held.
