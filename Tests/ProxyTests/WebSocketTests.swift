@@ -159,7 +159,8 @@ final class ByteClient: @unchecked Sendable {
             if let text = collector.take(until: marker) { return text }
             Thread.sleep(forTimeInterval: 0.005)
         }
-        throw RawHTTPConnection.Failure.socket("no \(marker.prefix(20).debugDescription) within 5 s; got \(collector.pending.prefix(300).debugDescription)")
+        let pending = collector.pending
+        throw RawHTTPConnection.Failure.socket("no \(marker.prefix(20).debugDescription) (\(marker.utf8.count) bytes) within 5 s; got \(pending.utf8.count) bytes: \(pending.prefix(300).debugDescription)")
     }
 
     /// True when the connection closes within `seconds` (a tunnel that stays open fails the test instead of hanging it).
@@ -188,13 +189,20 @@ final class ByteClient: @unchecked Sendable {
 
         var pending: String { lock.lock(); defer { lock.unlock() }; return text }
 
+        /// A byte search that stops at the last position the marker fits: Foundation's
+        /// `range(of:)` took seconds to miss a 100 KB marker in a 99 KB text, holding the
+        /// lock (and the reads) meanwhile, which let a complete echo time out.
         func take(until marker: String) -> String? {
             lock.lock()
             defer { lock.unlock() }
-            guard let range = text.range(of: marker) else { return nil }
-            let out = String(text[..<range.upperBound])
-            text = String(text[range.upperBound...])
-            return out
+            let bytes = Array(text.utf8), wanted = Array(marker.utf8)
+            guard !wanted.isEmpty, wanted.count <= bytes.count else { return nil }
+            for start in 0...(bytes.count - wanted.count) where bytes[start..<(start + wanted.count)].elementsEqual(wanted) {
+                let end = start + wanted.count
+                text = String(decoding: bytes[end...], as: UTF8.self)
+                return String(decoding: bytes[..<end], as: UTF8.self)
+            }
+            return nil
         }
     }
 }
