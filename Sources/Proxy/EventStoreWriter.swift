@@ -33,7 +33,7 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     private func run() {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
-        while let batch = queue.take(batch: queue.batchSize, timeout: interval) {
+        while let batch = queue.take(timeout: interval) {
             guard !batch.isEmpty else { continue }
             do {
                 _ = try storeLock.withLock { try store.append(batch) }

@@ -57,23 +57,23 @@ public final class BoundedEventQueue: Sendable {
         offer(Event(time: time, body: .request(record)))
     }
 
-    /// Takes every waiting event: at once when `batch` or more are waiting (or a flush was
-    /// requested), else after waiting at most `timeout` seconds for a batch to fill up.
+    /// Takes every waiting event: at once when `batchSize` or more are waiting (or a flush
+    /// was requested), else after waiting at most `timeout` seconds for a batch to fill up.
     /// Returns an empty array when nothing came, nil once closed and empty. A writer that
     /// fell behind gets everything in one larger batch (one transaction, no copy).
-    public func take(batch: Int, timeout: Double) -> [Event]? {
-        if let events = takeNow(batch: batch, onlyFull: true) { return events }
-        if isClosed { return takeNow(batch: batch, onlyFull: false) }
+    public func take(timeout: Double) -> [Event]? {
+        if let events = takeNow(onlyFull: true) { return events }
+        if isClosed { return takeNow(onlyFull: false) }
         condition.wait(timeout: timeout)
-        return takeNow(batch: batch, onlyFull: false) ?? (isClosed ? nil : [])
+        return takeNow(onlyFull: false) ?? (isClosed ? nil : [])
     }
 
-    /// Everything waiting, or nil when nothing is (or, with `onlyFull`, less than `batch`
-    /// and no flush was requested).
-    private func takeNow(batch: Int, onlyFull: Bool) -> [Event]? {
+    /// Everything waiting, or nil when nothing is (or, with `onlyFull`, less than
+    /// `batchSize` and no flush was requested).
+    private func takeNow(onlyFull: Bool) -> [Event]? {
         state.withLockedValue { state -> [Event]? in
             if state.items.isEmpty { return nil }
-            if onlyFull && state.items.count < batch && !state.flushRequested && !state.closed { return nil }
+            if onlyFull && state.items.count < batchSize && !state.flushRequested && !state.closed { return nil }
             state.flushRequested = false
             // Hand the whole array over: no copy, and the next one is allocated on demand.
             defer { state.items = [] }
