@@ -189,20 +189,16 @@ final class ByteClient: @unchecked Sendable {
 
         var pending: String { lock.lock(); defer { lock.unlock() }; return text }
 
-        /// A byte search that stops at the last position the marker fits: Foundation's
-        /// `range(of:)` took seconds to miss a 100 KB marker in a 99 KB text, holding the
-        /// lock (and the reads) meanwhile, which let a complete echo time out.
+        /// A byte search (`firstRange(of:)`, which stops where the marker no longer fits):
+        /// Foundation's `range(of:)` took seconds to miss a 100 KB marker in a 99 KB text,
+        /// holding the lock (and the reads) meanwhile, which let a complete echo time out.
         func take(until marker: String) -> String? {
             lock.lock()
             defer { lock.unlock() }
-            let bytes = Array(text.utf8), wanted = Array(marker.utf8)
-            guard !wanted.isEmpty, wanted.count <= bytes.count else { return nil }
-            for start in 0...(bytes.count - wanted.count) where bytes[start..<(start + wanted.count)].elementsEqual(wanted) {
-                let end = start + wanted.count
-                text = String(decoding: bytes[end...], as: UTF8.self)
-                return String(decoding: bytes[..<end], as: UTF8.self)
-            }
-            return nil
+            let bytes = Array(text.utf8)
+            guard let range = bytes.firstRange(of: Array(marker.utf8)) else { return nil }
+            text = String(decoding: bytes[range.upperBound...], as: UTF8.self)
+            return String(decoding: bytes[..<range.upperBound], as: UTF8.self)
         }
     }
 }
