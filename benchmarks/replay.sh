@@ -17,7 +17,10 @@ scripts/ensure-deps
 scripts/build-release --scratch-path "$scratch" >&2
 gwsim="$scratch/release/gwsim"
 mkdir -p "$work"
-trace="$work/large-$requests.zst"
+# A trace from an earlier build may have another format or generator: the file name
+# carries a digest of what this build writes for the first 1000 requests.
+"$gwsim" generate scenarios/large.yaml -o "$work/probe.zst" --requests 1000 >/dev/null
+trace="$work/large-$requests-$(sha1sum "$work/probe.zst" | cut -c1-12).zst"
 if [[ ! -s $trace ]]; then
     echo "generating $requests requests of scenarios/large.yaml -> $trace" >&2
     "$gwsim" generate scenarios/large.yaml -o "$trace" --requests "$requests" >&2

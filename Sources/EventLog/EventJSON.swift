@@ -12,15 +12,67 @@ extension Event {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Appends the JSON object (no newline). A nil `seq` is written as `null`.
+    /// Appends the JSON object (no newline), every member explicit. A nil `seq` is
+    /// written as `null`.
     public func appendJSON(to out: inout [UInt8]) {
         JSONWriter.raw("{\"seq\":", to: &out)
         if let seq { JSONWriter.int(seq, to: &out) } else { JSONWriter.raw("null", to: &out) }
         JSONWriter.raw(",\"time\":\"", to: &out)
         EventTime.append(micros: timeMicros, to: &out)
+        out.append(0x22)
+        appendBody(to: &out, omittingID: false)
+    }
+
+    /// Appends the event as a trace line (version 2, docs/events.md "Trace lines"), which
+    /// leaves out what the line before it implies: `seq` when it is `previous.seq + 1`,
+    /// `time` in favour of `dt` (microseconds since `previous`), and a request `id` equal
+    /// to the decimal `seq`. With no `previous` (a frame's first line), `seq` and `time`
+    /// are written, so every frame reads on its own. `seq` must be set.
+    func appendTraceLine(to out: inout [UInt8], after previous: EventPosition?) {
+        let seq = self.seq ?? (previous?.seq ?? 0) + 1
+        if let previous {
+            out.append(0x7B)
+            if seq != previous.seq + 1 {
+                JSONWriter.raw("\"seq\":", to: &out)
+                JSONWriter.int(seq, to: &out)
+                out.append(0x2C)
+            }
+            JSONWriter.raw("\"dt\":", to: &out)
+            JSONWriter.int(timeMicros - previous.micros, to: &out)
+        } else {
+            JSONWriter.raw("{\"seq\":", to: &out)
+            JSONWriter.int(seq, to: &out)
+            JSONWriter.raw(",\"time\":\"", to: &out)
+            EventTime.append(micros: timeMicros, to: &out)
+            out.append(0x22)
+        }
+        appendBody(to: &out, omittingID: request.map { Self.isDecimal(seq, $0.id) } ?? false)
+    }
+
+    /// Whether `id` is `seq` written in decimal (no sign, no leading zero), the id a
+    /// trace line may leave out.
+    static func isDecimal(_ seq: Int64, _ id: String) -> Bool {
+        guard seq > 0 else { return false }
+        var digits = 0
+        var rest = seq
+        while rest > 0 { digits += 1; rest /= 10 }
+        guard id.utf8.count == digits else { return false }
+        var value: Int64 = 0
+        for c in id.utf8 {
+            guard c >= 0x30, c <= 0x39 else { return false }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int64(c - 0x30))
+            guard !o1, !o2 else { return false }
+            value = sum
+        }
+        return value == seq
+    }
+
+    /// The members after the position ones (`seq`, `time` or `dt`), and the closing brace.
+    private func appendBody(to out: inout [UInt8], omittingID: Bool) {
         switch body {
         case .resource(let r):
-            JSONWriter.raw("\",\"type\":\"resource\",\"action\":", to: &out)
+            JSONWriter.raw(",\"type\":\"resource\",\"action\":", to: &out)
             JSONWriter.string(r.action.rawValue, to: &out)
             JSONWriter.raw(",\"source\":", to: &out)
             JSONWriter.string(r.source.rawValue, to: &out)
@@ -32,8 +84,11 @@ extension Event {
             var object = r.objectJSON
             object.withUTF8 { out.append(contentsOf: $0) }
         case .request(let q):
-            JSONWriter.raw("\",\"type\":\"request\",\"id\":", to: &out)
-            JSONWriter.string(q.id, to: &out)
+            JSONWriter.raw(",\"type\":\"request\"", to: &out)
+            if !omittingID {
+                JSONWriter.raw(",\"id\":", to: &out)
+                JSONWriter.string(q.id, to: &out)
+            }
             JSONWriter.raw(",\"client\":", to: &out)
             JSONWriter.string(q.client, to: &out)
             JSONWriter.raw(",\"port\":", to: &out)
@@ -106,10 +161,16 @@ extension Event {
     }
 
     /// Parses one JSON object from raw UTF-8 bytes (the trace reader's hot path).
-    public init(json: UnsafeBufferPointer<UInt8>) throws {
+    ///
+    /// `previous` is the event before the line in its trace. A trace line may leave
+    /// out `seq` (then `previous.seq + 1`), give `dt` (microseconds after `previous`)
+    /// in place of `time`, and leave out a request's `id` (then the decimal `seq`).
+    /// Without `previous`, a missing `seq` stays nil and `dt` is an error.
+    public init(json: UnsafeBufferPointer<UInt8>, after previous: EventPosition? = nil) throws {
         var s = JSONScanner(json)
         var seq: Int64?
         var micros: Int64?
+        var dt: Int64?
         var type: String?
         // resource
         var action: String?, source: String?, origin: String?
@@ -155,11 +216,19 @@ extension Event {
             case 15: gateway = s.readNull() ? nil : try s.readString()
             case 16: sni = s.readNull() ? nil : try s.readString()
             case 17: observed = s.readNull() ? nil : try Self.readObserved(&s)
+            case 18: dt = try s.readInt()
             default: try s.skipValue()
             }
         }
         try s.expectEnd()
 
+        if seq == nil, let previous { seq = previous.seq + 1 }
+        if let dt {
+            guard micros == nil else { throw EventLogError.invalidEvent("both \"time\" and \"dt\" given") }
+            guard let previous else { throw EventLogError.invalidEvent("\"dt\" on the first event; it needs \"time\"") }
+            micros = EventPosition.time(after: previous.micros, dt: dt)
+            if micros == nil { throw EventLogError.invalidEvent("\"dt\" \(dt) puts the time out of range") }
+        }
         guard let micros else { throw EventLogError.invalidEvent("missing \"time\"") }
         switch type {
         case "resource":
@@ -174,8 +243,8 @@ extension Event {
                                         kind: identity.kind, namespace: identity.namespace, name: identity.name)
             self.init(seq: seq, timeMicros: micros, body: .resource(change))
         case "request":
-            guard let id, let client, let port, let scheme, let method, let host, let path else {
-                throw EventLogError.invalidEvent("request event needs id, client, port, scheme, method, host, path")
+            guard let id = id ?? seq.map(String.init), let client, let port, let scheme, let method, let host, let path else {
+                throw EventLogError.invalidEvent("request event needs id (or seq), client, port, scheme, method, host, path")
             }
             let record = RequestRecord(id: id, client: client, port: port, scheme: scheme, method: method, host: host,
                                        path: path, headers: headers ?? [], gateway: gateway, sni: sni, observed: observed)
@@ -187,7 +256,7 @@ extension Event {
 
     /// Member names in the writer's order (the index is the `switch` case in the decoder).
     static let eventKeys = JSONKeyTable(["seq", "time", "type", "action", "source", "origin", "object", "id", "client", "port",
-                                         "scheme", "method", "host", "path", "headers", "gateway", "sni", "observed"])
+                                         "scheme", "method", "host", "path", "headers", "gateway", "sni", "observed", "dt"])
     static let observedKeys = JSONKeyTable(["route", "rule", "backend", "endpoint", "status", "latencyMs", "bytesIn", "bytesOut"])
 
     static func readHeaders(_ s: inout JSONScanner) throws -> [HeaderField] {
@@ -235,5 +304,24 @@ extension Event {
             }
         }
         return o
+    }
+}
+
+/// Where an event stands in its trace: its `seq` and time. A trace line is read
+/// against the position of the line before it (`Event.init(json:after:)`).
+public struct EventPosition: Sendable, Equatable {
+    public var seq: Int64
+    public var micros: Int64
+
+    public init(seq: Int64, micros: Int64) {
+        self.seq = seq
+        self.micros = micros
+    }
+
+    /// `micros + dt`, or nil when that leaves the representable range (Limits.minTimeMicros).
+    static func time(after micros: Int64, dt: Int64) -> Int64? {
+        let (sum, overflow) = micros.addingReportingOverflow(dt)
+        guard !overflow, sum >= Limits.minTimeMicros, sum <= Limits.maxTimeMicros else { return nil }
+        return sum
     }
 }

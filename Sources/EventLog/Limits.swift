@@ -9,15 +9,21 @@ public enum Limits {
     /// Trace header `format` value; a file whose first line does not carry it is not a trace.
     public static let traceFormat = "gwsim-trace"
 
-    /// The only trace `version` this reader understands. Bumped on any incompatible change.
-    public static let traceVersion = 1
+    /// The trace `version` written, bumped on any incompatible change. Version 2 lines may
+    /// leave out what the line before implies (`seq`, `time` as `dt`, a request `id` equal to
+    /// its `seq`); version 1 lines carry everything. The reader reads both.
+    public static let traceVersion = 2
+    public static let oldestTraceVersion = 1
 
     /// SQLite `PRAGMA user_version` of a store created by this code. Lets `sqlite3` users and
     /// future versions recognise the layout without reading tables.
     public static let storeUserVersion: Int32 = 1
 
-    /// Default zstd level: 3 is zstd's own default, a good speed/ratio balance for JSON Lines.
-    public static let defaultCompressionLevel: Int32 = 3
+    /// Default zstd level. Trace lines repeat hosts, paths and headers a few lines apart;
+    /// from level 8 zstd searches deep enough to find most of those repeats: a `large`
+    /// scenario request costs 15.7 bytes against 18.9 at zstd's default of 3, for about
+    /// three times the compression time (docs/benchmarks.md). Reading is as fast.
+    public static let defaultCompressionLevel: Int32 = 8
 
     /// Target uncompressed bytes per zstd frame. Every frame is independent and ends on a line
     /// boundary, so damage or truncation loses at most one frame; larger frames compress a

@@ -1,45 +1,42 @@
 /// Decodes the request lines of a trace for replay, where nearly every line is a request.
 ///
-/// Lines written by gwsim (`Event.appendJSON`) have their keys in one fixed order, no
+/// Lines written by gwsim (`Event.appendTraceLine`) have their keys in one fixed order, no
 /// whitespace and, almost always, no escapes. Such a line is read in one pass that checks
 /// each key as a literal and takes recurring values (host, method, scheme, header names
 /// and values) from a `StringInterner`. Any other line, including every one that is
-/// invalid, goes through `Event(json:)`, so the result and the error are always exactly
+/// invalid, goes through `Event(json:after:)`, so the result and the error are always exactly
 /// the general decoder's.
 ///
-/// Replay reads most lines without building a record at all: `fields(_:)` finds
+/// Replay reads most lines without building a record at all: `fields(_:bodyStart:)` finds
 /// where each value is, and the caller routes on those bytes.
 ///
 /// One decoder per thread: it owns its interner.
 public struct RequestLineDecoder {
     private var strings = StringInterner()
-    /// The header (name, value) offsets of the line `fields(_:)` read last.
+    /// The header (name, value) offsets of the line `fields(_:bodyStart:)` read last.
     public private(set) var headerFields: [(name: Range<Int>, value: Range<Int>)] = []
 
     public init() {}
 
-    /// The request a line records; throws what `Event(json:)` throws for a bad line, or
-    /// `invalidEvent` when the line is a valid event of another type.
-    public mutating func decode(_ line: UnsafeBufferPointer<UInt8>) throws -> RequestRecord {
-        if let fields = fields(line) { return record(fields, in: line) }
-        guard case .request(let record) = try Event(json: line).body else { throw EventLogError.invalidEvent("not a request event") }
+    /// The request a line records; throws what `Event(json:after:)` throws for a bad
+    /// line, or `invalidEvent` when the line is a valid event of another type.
+    /// `previous` is the event before the line in its trace (RequestLine.previous).
+    public mutating func decode(_ line: UnsafeBufferPointer<UInt8>, after previous: EventPosition? = nil) throws -> RequestRecord {
+        var times = EventTime.SecondCache()
+        if let peeked = TraceReader.peekRequest(line, after: previous, times: &times), let fields = fields(line, bodyStart: peeked.bodyStart) {
+            return record(fields, in: line, seq: peeked.seq)
+        }
+        guard case .request(let record) = try Event(json: line, after: previous).body else { throw EventLogError.invalidEvent("not a request event") }
         return record
     }
 
-    /// Where the values of a request line are: `{"seq":N,"time":"…","type":"request"`
-    /// as the trace reader peeks at it, then the writer's layout: `"id":…,"client":…,
-    /// "port":N,"scheme":…,"method":…,"host":…,"path":…,"headers":[…]`, optionally
-    /// `"gateway"`, `"sni"`, `"observed"`, and `}`, every string without escapes and
-    /// valid UTF-8. Nil for anything else (`decode` then takes the general decoder).
-    /// The headers are in `headerFields`.
-    public mutating func fields(_ line: UnsafeBufferPointer<UInt8>) -> RequestLineFields? {
-        var times = EventTime.SecondCache()
-        guard let peeked = TraceReader.peekRequest(line, times: &times) else { return nil }
-        return fields(line, bodyStart: peeked.bodyStart)
-    }
-
-    /// The same for a line whose `seq`, `time` and `"type":"request"` the trace
-    /// reader has read; `bodyStart` is RequestLine.bodyStart.
+    /// Where the values of a request line are, for a line whose position (`seq`,
+    /// `time` or `dt`) and `"type":"request"` the trace reader has read; `bodyStart`
+    /// is RequestLine.bodyStart. The rest must be in the writer's layout:
+    /// optionally `"id":…`, then `"client":…,"port":N,"scheme":…,"method":…,"host":…,
+    /// "path":…,"headers":[…]`, optionally `"gateway"`, `"sni"`, `"observed"`, and `}`,
+    /// every string without escapes and valid UTF-8. Nil for anything else (`decode`
+    /// then takes the general decoder). The headers are in `headerFields`.
     public mutating func fields(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int) -> RequestLineFields? {
         var s = JSONScanner(line, at: bodyStart)
         return members(&s)
@@ -47,8 +44,12 @@ public struct RequestLineDecoder {
 
     /// The members after `type`, in the writer's order.
     private mutating func members(_ s: inout JSONScanner) -> RequestLineFields? {
-        guard s.consume(",\"id\":"), let id = s.readPlainStringRange(),
-              s.consume(",\"client\":"), let client = s.readPlainStringRange(),
+        var id: Range<Int>?
+        if s.consume(",\"id\":") {
+            guard let raw = s.readPlainStringRange() else { return nil }
+            id = raw
+        }
+        guard s.consume(",\"client\":"), let client = s.readPlainStringRange(),
               s.consume(",\"port\":"), let port = try? s.readIntAsInt(),
               s.consume(",\"scheme\":"), let scheme = s.readPlainStringRange(),
               s.consume(",\"method\":"), let method = s.readPlainStringRange(),
@@ -76,18 +77,19 @@ public struct RequestLineDecoder {
     /// `bytes` as a String, shared with earlier equal ones (hosts, methods, header values).
     public mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { strings.string(bytes) }
 
-    /// The record of the line `fields(_:)` read last.
-    public mutating func record(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>) -> RequestRecord {
+    /// The record of the line `fields(_:bodyStart:)` read last, whose `seq` is `seq`.
+    public mutating func record(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>, seq: Int64) -> RequestRecord {
         func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
         let headers = headerFields.map { HeaderField(strings.string(bytes($0.name)), strings.string(bytes($0.value))) }
-        return RequestRecord(id: String(decoding: bytes(fields.id), as: UTF8.self), client: String(decoding: bytes(fields.client), as: UTF8.self),
+        let id = fields.id.map { String(decoding: bytes($0), as: UTF8.self) } ?? String(seq)
+        return RequestRecord(id: id, client: String(decoding: bytes(fields.client), as: UTF8.self),
                              port: fields.port, scheme: strings.string(bytes(fields.scheme)), method: strings.string(bytes(fields.method)),
                              host: strings.string(bytes(fields.host)), path: String(decoding: bytes(fields.path), as: UTF8.self),
                              headers: headers, gateway: fields.gateway.map { strings.string(bytes($0)) },
                              sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed.flatMap { Self.observed(at: $0, in: line) })
     }
 
-    /// The observed outcome `fields(_:)` has already read once (as valid).
+    /// The observed outcome `fields(_:bodyStart:)` has already read once (as valid).
     private static func observed(at range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> ObservedOutcome? {
         var s = JSONScanner(line, at: range.lowerBound)
         return try? Event.readObserved(&s)
@@ -108,7 +110,8 @@ public struct RequestLineDecoder {
 
 /// The values of a request line in the writer's layout, as byte offsets in the line.
 public struct RequestLineFields {
-    public var id: Range<Int>
+    /// Nil when the line leaves the id out: it is then the decimal `seq` (`withID`).
+    public var id: Range<Int>?
     public var client: Range<Int>
     public var port: Int
     public var scheme: Range<Int>
@@ -121,4 +124,23 @@ public struct RequestLineFields {
     /// (strings and optionals, a struct ten times the size of a range) waits until a
     /// record is built, so that the fields of a line stay small to pass around.
     public var observed: Range<Int>?
+}
+
+extension RequestLineFields {
+    /// Calls `body` with the request id's bytes: the line's `id`, or the decimal `seq`
+    /// of a line that leaves it out.
+    public func withID<R>(in line: UnsafeBufferPointer<UInt8>, seq: Int64, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let id { return try body(UnsafeBufferPointer(rebasing: line[id])) }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var end = digits.count
+            var rest = seq.magnitude
+            repeat {
+                end -= 1
+                digits[end] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if seq < 0 { end -= 1; digits[end] = 0x2D }
+            return try body(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(digits)[end...]))
+        }
+    }
 }

@@ -1,4 +1,4 @@
-/// First line of every trace: `{"format":"gwsim-trace","version":1,"created":"…","generator":"gwsim"}`.
+/// First line of every trace: `{"format":"gwsim-trace","version":2,"created":"…","generator":"gwsim"}`.
 /// A reader checks `format` and `version` before trusting any other line.
 public struct TraceHeader: Sendable, Equatable {
     public var format: String
@@ -46,11 +46,11 @@ public struct TraceHeader: Sendable, Equatable {
         guard format == Limits.traceFormat else {
             throw EventLogError.invalidEvent("not a gwsim trace: header \"format\" is not \"\(Limits.traceFormat)\"")
         }
-        guard version == Int64(Limits.traceVersion) else {
-            throw EventLogError.invalidEvent("unsupported trace version \(version.map(String.init) ?? "(missing)"); this reader understands \(Limits.traceVersion)")
+        guard let version, (Int64(Limits.oldestTraceVersion)...Int64(Limits.traceVersion)).contains(version) else {
+            throw EventLogError.invalidEvent("unsupported trace version \(version.map(String.init) ?? "(missing)"); this reader understands \(Limits.oldestTraceVersion) to \(Limits.traceVersion)")
         }
         var h = TraceHeader(created: created, generator: generator)
-        h.version = Limits.traceVersion
+        h.version = Int(version)
         return h
     }
 }

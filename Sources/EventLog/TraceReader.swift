@@ -39,16 +39,23 @@ public enum TraceItem {
 /// Where an undecoded request line came from, to report it as the reader would
 /// if it fails to decode (`TraceStopReason.damaged`).
 public struct RequestLine: Sendable, Equatable {
+    public var seq: Int64
     public var timeMicros: Int64
+    /// The time of the event before, against which the line's `dt` is read
+    /// (its own time when it is the first).
+    public var previousMicros: Int64
     public var lineNumber: Int
     /// Compressed byte offset of the frame that holds the line.
     public var frameStart: Int
     /// Events before this one.
     public var eventsBefore: Int
     /// Offset in the line just past its `"type":"request"` member, whose
-    /// `seq`, `time` and `type` the reader has read: the request's own members
-    /// start here (RequestLineDecoder.fields(_:bodyStart:)).
+    /// `seq`, `time` (or `dt`) and `type` the reader has read: the request's own
+    /// members start here (RequestLineDecoder.fields(_:bodyStart:)).
     public var bodyStart: Int
+
+    /// The position of the event before the line, to decode it on its own.
+    public var previous: EventPosition { EventPosition(seq: seq - 1, micros: previousMicros) }
 }
 
 /// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
@@ -93,7 +100,8 @@ public final class TraceReader: IteratorProtocol {
     /// How the byte stream ended, applied once the released lines are consumed.
     private var pendingEnd: TraceStopReason?
     private var lineNumber = 0
-    private var lastSeq: Int64 = .min
+    /// The last event returned; a version 2 line is read against it.
+    private var previous: EventPosition?
     /// The second of the last request time read (EventTime.SecondCache).
     private var times = EventTime.SecondCache()
 
@@ -141,8 +149,8 @@ public final class TraceReader: IteratorProtocol {
     /// the reader when the line is not a valid next event.
     private func event(at range: Range<Int>) -> Event? {
         do {
-            let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range])) }
-            try accept(seq: event.seq)
+            let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range]), after: previous) }
+            try accept(seq: event.seq, micros: event.timeMicros)
             return event
         } catch {
             stopAtBadLine(error)
@@ -153,22 +161,24 @@ public final class TraceReader: IteratorProtocol {
     /// The next event, with request lines left undecoded: a caller that decodes
     /// requests on other threads (replay workers) gets each request line's
     /// bytes, valid until the next call, with where it was found. A request line
-    /// is recognised when it starts with `seq`, `time` and `"type":"request"`,
-    /// as every line gwsim writes does; any other line is decoded here, so its
-    /// errors stop the reader exactly as `next()` would. Decoding a request
-    /// line can still fail later: `RequestLine` says what to report then.
+    /// is recognised when it starts with its position (`seq` and `time`, `dt`, or
+    /// both) and `"type":"request"`, as every line gwsim writes does; any other
+    /// line is decoded here, so its errors stop the reader exactly as `next()`
+    /// would. Decoding a request line can still fail later: `RequestLine` says
+    /// what to report then.
     public func nextItem() -> TraceItem? {
         guard stopReason == nil, let range = nextLine() else { return nil }
         let peeked: (seq: Int64, micros: Int64, bodyStart: Int)? = buf.withUnsafeBufferPointer {
-            Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range]), times: &times)
+            Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range]), after: previous, times: &times)
         }
         guard let peeked else { return event(at: range).map { .event($0) } }
-        do { try accept(seq: peeked.seq) } catch {
+        let previousMicros = previous?.micros ?? peeked.micros
+        do { try accept(seq: peeked.seq, micros: peeked.micros) } catch {
             stopAtBadLine(error)
             return nil
         }
-        let line = RequestLine(timeMicros: peeked.micros, lineNumber: lineNumber, frameStart: releasedFrameStart, eventsBefore: eventsRead - 1,
-                               bodyStart: peeked.bodyStart)
+        let line = RequestLine(seq: peeked.seq, timeMicros: peeked.micros, previousMicros: previousMicros, lineNumber: lineNumber,
+                               frameStart: releasedFrameStart, eventsBefore: eventsRead - 1, bodyStart: peeked.bodyStart)
         return buf.withUnsafeBufferPointer { .request(line, bytes: UnsafeBufferPointer(rebasing: $0[range])) }
     }
 
@@ -181,19 +191,35 @@ public final class TraceReader: IteratorProtocol {
     /// decoded after `nextItem()`).
     public static func badLineMessage(line: Int, _ error: any Error) -> String { "line \(line): \(error)" }
 
-    /// Checks the sequence number of the event just read and counts it.
-    private func accept(seq: Int64?) throws {
+    /// Checks the sequence number of the event just read, counts it, and makes it
+    /// the position the next line is read against.
+    private func accept(seq: Int64?, micros: Int64) throws {
         guard let seq else { throw EventLogError.invalidEvent("missing \"seq\"") }
-        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
-        lastSeq = seq
+        if let last = previous?.seq, seq <= last { throw EventLogError.seqNotIncreasing(seq: seq, last: last) }
+        previous = EventPosition(seq: seq, micros: micros)
         eventsRead += 1
     }
 
     /// `seq`, time and end of the `type` member of a line that begins
-    /// `{"seq":N,"time":"...","type":"request"`; nil otherwise.
-    static func peekRequest(_ line: UnsafeBufferPointer<UInt8>, times: inout EventTime.SecondCache) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
-        // The writer's own layout first: three literal keys, no key table.
+    /// `{"seq":N,"time":"...","type":"request"`, or (after `previous`) with
+    /// `{"dt":N,` or `{"seq":N,"dt":N,` in place of the first two; nil otherwise.
+    static func peekRequest(_ line: UnsafeBufferPointer<UInt8>, after previous: EventPosition?,
+                            times: inout EventTime.SecondCache) -> (seq: Int64, micros: Int64, bodyStart: Int)? {
+        // The writer's own layouts first: literal keys, no key table.
         var literal = JSONScanner(line)
+        if let previous, literal.consume("{\"") {
+            var seq = previous.seq + 1
+            if literal.consume("seq\":") {
+                guard let explicit = try? literal.readInt(), literal.consume(",\"") else { return nil }
+                seq = explicit
+            }
+            if literal.consume("dt\":") {
+                guard let dt = try? literal.readInt(), let micros = EventPosition.time(after: previous.micros, dt: dt),
+                      literal.consume(",\"type\":\"request\"") else { return nil }
+                return (seq, micros, literal.pos)
+            }
+            literal = JSONScanner(line)
+        }
         if literal.consume("{\"seq\":"), let seq = try? literal.readInt(), literal.consume(",\"time\":"),
            let time = try? literal.readUnescapedStringBytes(), let micros = EventTime.parse(time, cache: &times),
            literal.consume(",\"type\":\"request\"") {

@@ -7,6 +7,9 @@ import Darwin
 /// Writes a trace: zstd-compressed JSON Lines, header line first, as a series of
 /// independent zstd frames that each end on a line boundary.
 ///
+/// Lines are in the version 2 form (`Event.appendTraceLine`): each frame's first event
+/// carries its `seq` and `time`, the others what differs from the event before them.
+///
 /// Why frames: `zstd -dc trace.zst` still reads the whole file as one stream, while a file
 /// cut short by a crash or damaged in the middle loses only the frame(s) concerned.
 /// Memory is constant: at most one frame of uncompressed lines is buffered.
@@ -32,6 +35,8 @@ public final class TraceWriter {
 
     private var file: UnsafeMutablePointer<FILE>?
     private var pending: [UInt8] = []
+    /// The last event of the current frame; nil until the frame has one.
+    private var previous: EventPosition?
     private let compressor: ZstdFrameCompressor
 
     /// Creates (or truncates) `path` and writes the header line.
@@ -76,9 +81,9 @@ public final class TraceWriter {
         if event.seq == nil {
             var e = event
             e.seq = seq
-            e.appendJSON(to: &pending)
+            e.appendTraceLine(to: &pending, after: previous)
         } else {
-            event.appendJSON(to: &pending)
+            event.appendTraceLine(to: &pending, after: previous)
         }
         pending.append(0x0A)
         if pending.count - before - 1 > Limits.maxLineBytes {
@@ -87,6 +92,7 @@ public final class TraceWriter {
             throw EventLogError.invalidEvent("event \(seq) encodes to more than \(Limits.maxLineBytes) bytes")
         }
         lastSeq = seq
+        previous = EventPosition(seq: seq, micros: event.timeMicros)
         eventsWritten += 1
         uncompressedBytes += pending.count - before
         if pending.count >= frameBytes { try endFrame() }
@@ -133,6 +139,7 @@ public final class TraceWriter {
         bytesWritten += written
         framesWritten += 1
         pending.removeAll(keepingCapacity: true)
+        previous = nil
     }
 }
 

@@ -57,10 +57,12 @@ enum ChunkProcessor {
             case .record(let record):
                 run.route(record, time: pending.timeMicros)
             case .line(let range, let line):
-                let routed = job.lines.withUnsafeBufferPointer { run.routeInPlace(UnsafeBufferPointer(rebasing: $0[range]), bodyStart: line.bodyStart, time: pending.timeMicros) }
+                let routed = job.lines.withUnsafeBufferPointer { run.routeInPlace(UnsafeBufferPointer(rebasing: $0[range]), line) }
                 if routed { continue }
                 do {
-                    let record = try job.lines.withUnsafeBufferPointer { try run.decoder.decode(UnsafeBufferPointer(rebasing: $0[range])) }
+                    let record = try job.lines.withUnsafeBufferPointer {
+                        try run.decoder.decode(UnsafeBufferPointer(rebasing: $0[range]), after: line.previous)
+                    }
                     run.route(record, time: pending.timeMicros)
                 } catch {
                     run.agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))

@@ -33,8 +33,9 @@ struct ChunkRun {
     /// Routes a trace line where it lies, without building its record: most
     /// lines (the writer's layout, an HTTP scheme, a verdict that does not
     /// read the request) need none. False when the line needs `route(_:)`.
-    mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int, time: Int64) -> Bool {
-        guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: bodyStart) else { return false }
+    mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine) -> Bool {
+        guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: found.bodyStart) else { return false }
+        let time = found.timeMicros
         func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
         guard let isHTTPS = ChunkProcessor.isHTTPS(scheme: bytes(fields.scheme)) else { return false }
         let gateway = fields.gateway.flatMap { self.gateway(decoder.string(bytes($0))) }
@@ -44,8 +45,7 @@ struct ChunkRun {
         defer { swap(&headers, &self.headers) }
         headers.removeAll(keepingCapacity: true)
         for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
-        let key = bytes(fields.id)
-        return headers.withUnsafeBufferPointer { headers in
+        return fields.withID(in: line, seq: found.seq) { key in headers.withUnsafeBufferPointer { headers in
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
@@ -53,11 +53,11 @@ struct ChunkRun {
             let after = job.identical ? before : job.candidate.verdict(request, key: key)
             guard job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else { return false }
             count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
-                  record: { $0.record(fields, in: line) }) {
+                  record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
             }
             return true
-        }
+        } }
     }
 
     /// Routes a decoded request.

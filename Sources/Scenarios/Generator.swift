@@ -18,7 +18,7 @@ public enum Generator {
     }
 
     public static func generate(_ scenario: Scenario, to path: String, seed: UInt64 = 1, requests: Int? = nil,
-                                compressionLevel: Int32 = 3) throws -> Summary {
+                                compressionLevel: Int32 = Limits.defaultCompressionLevel) throws -> Summary {
         var events = try ScenarioEvents(scenario: scenario, seed: seed, requests: requests)
         let writer = try TraceWriter(path: path, compressionLevel: compressionLevel,
                                      created: EventTime.format(micros: scenario.traffic.startMicros), generator: "gwsim generate")

@@ -4,7 +4,6 @@ import EventLog
 /// Draws the requests of a traffic model. Request `index` depends only on (seed, index), not on
 /// the requests before it, so a longer trace starts with the same requests as a shorter one.
 public struct RequestSampler: Sendable {
-    public let scenario: String
     public let seed: UInt64
     let traffic: TrafficModel
     let hosts: WeightedPicker<String>
@@ -12,13 +11,13 @@ public struct RequestSampler: Sendable {
     let methods: WeightedPicker<String>
     let headerValues: [WeightedPicker<Template>]
     let queries: WeightedPicker<QuerySpec>?
+    let clients: ClientConnections
 
     /// Stream ids keep the request draws and the arrival-time draws independent.
     static let requestStream: UInt64 = 1
     static let arrivalStream: UInt64 = 2
 
-    public init(scenario: String, traffic: TrafficModel, seed: UInt64) {
-        self.scenario = scenario
+    public init(traffic: TrafficModel, seed: UInt64) {
         self.seed = seed
         self.traffic = traffic
         hosts = WeightedPicker(traffic.hosts)
@@ -26,12 +25,11 @@ public struct RequestSampler: Sendable {
         methods = WeightedPicker(traffic.methods)
         headerValues = traffic.headers.map { WeightedPicker($0.values) }
         queries = traffic.queries.isEmpty ? nil : WeightedPicker(traffic.queries.map { Weighted($0, weight: $0.weight) })
+        clients = ClientConnections(traffic: traffic, seed: seed)
     }
 
-    /// `<scenario>-<seed>-<index>`: stable across runs, unique across scenarios and seeds.
-    public func requestID(_ index: Int) -> String { "\(scenario)-\(seed)-\(index)" }
-
-    public func request(_ index: Int) -> RequestRecord {
+    /// Request `index`, recorded under `id`.
+    public func request(_ index: Int, id: String) -> RequestRecord {
         var rng = SplitMix64(seed: seed, stream: Self.requestStream, index: UInt64(index))
         let host = hosts.pick(&rng)
         var path = paths.pick(&rng).expand(rng: &rng)
@@ -47,17 +45,9 @@ public struct RequestSampler: Sendable {
         for (spec, picker) in zip(traffic.headers, headerValues) where rng.chance(spec.probability) {
             headers.append(HeaderField(spec.name, picker.pick(&rng).expand(rng: &rng)))
         }
-        let client = rng.int(in: 0...(traffic.clients - 1))
-        let clientPort = rng.int(in: 1024...65535)
-        return RequestRecord(id: requestID(index), client: Self.clientAddress(client, port: clientPort), port: traffic.port,
+        return RequestRecord(id: id, client: clients.address(ofRequest: index), port: traffic.port,
                              scheme: traffic.scheme, method: method, host: host, path: path, headers: headers,
                              gateway: traffic.gateway, sni: traffic.scheme == "https" ? Self.hostWithoutPort(host) : nil)
-    }
-
-    /// Client `n` lives at 10.x.y.z (z never 0), so there are up to 16 million distinct ones.
-    static func clientAddress(_ n: Int, port: Int) -> String {
-        let a = n / 254, z = n % 254 + 1
-        return "10.\((a >> 8) & 255).\(a & 255).\(z):\(port)"
     }
 
     static func hostWithoutPort(_ host: String) -> String {

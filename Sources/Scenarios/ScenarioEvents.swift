@@ -19,6 +19,8 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
     var timedChangeIndex = 0
     var nextRequest = 0
     var pendingRequestTime: Int64?
+    /// Events returned so far: the next one's `seq` is one more.
+    var returned: Int64 = 0
 
     /// Loads every manifest of the scenario (initial and timed); a loader error is thrown as a
     /// `ScenarioError` carrying the loader's messages.
@@ -36,7 +38,7 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
             }
         }
         requestCount = requests ?? scenario.traffic.requests
-        sampler = RequestSampler(scenario: scenario.name, traffic: scenario.traffic, seed: seed)
+        sampler = RequestSampler(traffic: scenario.traffic, seed: seed)
         clock = ArrivalClock(traffic: scenario.traffic, seed: seed)
         startMicros = scenario.traffic.startMicros
     }
@@ -52,7 +54,16 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
     /// Number of resource events in the initial state.
     public var initialCount: Int { initial.count }
 
+    /// The next event, numbered from 1. A request's id is its `seq`, which a trace
+    /// line then need not repeat (docs/events.md).
     public mutating func next() -> Event? {
+        guard var event = nextUnnumbered() else { return nil }
+        returned += 1
+        event.seq = returned
+        return event
+    }
+
+    private mutating func nextUnnumbered() -> Event? {
         if initialIndex < initial.count {
             defer { initialIndex += 1 }
             return Event(timeMicros: startMicros, body: .resource(initial[initialIndex]))
@@ -63,7 +74,7 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
             let (micros, changes) = timed[timedIndex]
             guard timedChangeIndex < changes.count else {
                 timedIndex += 1; timedChangeIndex = 0
-                return next()
+                return nextUnnumbered()
             }
             defer { timedChangeIndex += 1 }
             return Event(timeMicros: micros, body: .resource(changes[timedChangeIndex]))
@@ -71,6 +82,6 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
         guard let time = pendingRequestTime else { return nil }
         pendingRequestTime = nil
         defer { nextRequest += 1 }
-        return Event(timeMicros: time, body: .request(sampler.request(nextRequest)))
+        return Event(timeMicros: time, body: .request(sampler.request(nextRequest, id: String(returned + 1))))
     }
 }

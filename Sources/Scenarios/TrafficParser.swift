@@ -4,7 +4,7 @@ import EventLog
 /// so the same file always means the same traffic.
 enum TrafficParser {
     static let fields = ["start", "rate", "duration", "requests", "hosts", "paths", "methods", "headers", "queries",
-                         "scheme", "port", "gateway", "clients"]
+                         "scheme", "port", "gateway", "clients", "connections", "requestsPerConnection"]
 
     static func parse(_ field: YAMLField) throws(ScenarioError) -> TrafficModel {
         let f = try field.mapping(allowed: fields)
@@ -56,8 +56,11 @@ enum TrafficParser {
             gateway = g
         }
         let clients = try f["clients"].integer(in: 1...16_000_000, default: 100)
+        let connections = try f["connections"].integer(in: 1...100_000, default: TrafficModel.defaultConnections)
+        let perConnection = try f["requestsPerConnection"].integer(in: 1...1_000_000, default: TrafficModel.defaultRequestsPerConnection)
         return TrafficModel(startMicros: start, rate: effectiveRate, requests: count, hosts: hosts, paths: paths, methods: methods,
-                            headers: headers, queries: queries, scheme: scheme, port: port, gateway: gateway, clients: clients)
+                            headers: headers, queries: queries, scheme: scheme, port: port, gateway: gateway, clients: clients,
+                            connections: connections, requestsPerConnection: perConnection)
     }
 
     static func positive(_ field: YAMLField) throws(ScenarioError) -> Double {

@@ -1,26 +1,48 @@
 import XCTest
 @testable import EventLog
 
-/// The replay decoder must give exactly what `Event(json:)` gives, record or error,
+/// The replay decoder must give exactly what `Event(json:after:)` gives, record or error,
 /// whichever path it takes.
 final class RequestLineDecoderTests: XCTestCase {
-    /// The decoder's answer and the general decoder's, as comparable text.
-    private func both(_ bytes: [UInt8], _ decoder: inout RequestLineDecoder) -> (fast: String, general: String) {
+    /// The decoder's answer and the general decoder's, as comparable text, for a line
+    /// read after `previous` in its trace.
+    private func both(_ bytes: [UInt8], after previous: EventPosition? = nil, _ decoder: inout RequestLineDecoder) -> (fast: String, general: String) {
         bytes.withUnsafeBufferPointer { raw in
             let fast: String
-            do { fast = "\(try decoder.decode(raw))" } catch { fast = "error: \(error)" }
+            do { fast = "\(try decoder.decode(raw, after: previous))" } catch { fast = "error: \(error)" }
             let general: String
             do {
-                let event = try Event(json: raw)
+                let event = try Event(json: raw, after: previous)
                 if case .request(let record) = event.body { general = "\(record)" } else { general = "error: \(EventLogError.invalidEvent("not a request event"))" }
             } catch { general = "error: \(error)" }
-            // Where replay starts: after the reader's peek at seq, time and type.
+            // Where replay starts: after the reader's peek at the position and type.
             var times = EventTime.SecondCache()
-            if let peeked = TraceReader.peekRequest(raw, times: &times), let fields = decoder.fields(raw, bodyStart: peeked.bodyStart) {
-                XCTAssertEqual("\(decoder.record(fields, in: raw))", general, String(decoding: raw, as: UTF8.self))
+            if let peeked = TraceReader.peekRequest(raw, after: previous, times: &times), let fields = decoder.fields(raw, bodyStart: peeked.bodyStart) {
+                XCTAssertEqual("\(decoder.record(fields, in: raw, seq: peeked.seq))", general, String(decoding: raw, as: UTF8.self))
             }
             return (fast, general)
         }
+    }
+
+    /// Request `i` as a version 2 trace line: after the event just before it
+    /// (`seq` and `time` left out), after a gap in `seq`, or first in its frame;
+    /// every third one with the id its `seq` implies.
+    private func traceLine(_ i: Int) -> (bytes: [UInt8], previous: EventPosition?, record: RequestRecord) {
+        var event = Fixtures.request(i, observed: i % 2 == 0)
+        let seq = Int64(100 + i)
+        event.seq = seq
+        if i % 3 == 0, case .request(var record) = event.body {
+            record.id = String(seq)
+            event.body = .request(record)
+        }
+        let previous: EventPosition? = switch i % 4 {
+        case 0: nil
+        case 1: EventPosition(seq: seq - 7, micros: event.timeMicros - 1_500)
+        default: EventPosition(seq: seq - 1, micros: event.timeMicros - Int64(i % 5) * 250)
+        }
+        var bytes: [UInt8] = []
+        event.appendTraceLine(to: &bytes, after: previous)
+        return (bytes, previous, event.request!)
     }
 
     func testWriterLinesDecodeAsTheGeneralDecoderDoes() {
@@ -32,6 +54,10 @@ final class RequestLineDecoderTests: XCTestCase {
                 let (fast, general) = both(Array(event.jsonLine.utf8), &decoder)
                 XCTAssertEqual(fast, general)
                 XCTAssertEqual(fast, "\(event.request!)")
+                let line = traceLine(i)
+                let (traceFast, traceGeneral) = both(line.bytes, after: line.previous, &decoder)
+                XCTAssertEqual(traceFast, traceGeneral)
+                XCTAssertEqual(traceFast, "\(line.record)", String(decoding: line.bytes, as: UTF8.self))
             }
         }
     }
@@ -67,16 +93,17 @@ final class RequestLineDecoderTests: XCTestCase {
     func testMutatedLinesGiveTheSameRecordOrError() {
         var rng = SystemRandomNumberGenerator()
         var decoder = RequestLineDecoder()
-        let lines = (0..<40).map { Array(Fixtures.request($0, observed: $0 % 2 == 0).jsonLine.utf8) }
+        let lines = (0..<40).map { (Array(Fixtures.request($0, observed: $0 % 2 == 0).jsonLine.utf8), nil as EventPosition?) }
+            + (0..<40).map { i in traceLine(i) }.map { ($0.bytes, $0.previous) }
         for _ in 0..<20_000 {
-            var b = lines.randomElement(using: &rng)!
+            var (b, previous) = lines.randomElement(using: &rng)!
             let i = Int.random(in: 0..<b.count, using: &rng)
             switch Int.random(in: 0..<3, using: &rng) {
             case 0: b[i] = UInt8.random(in: 0...255, using: &rng)
             case 1: b.removeSubrange(i..<min(b.count, i + Int.random(in: 1...20, using: &rng)))
             default: b.insert(UInt8.random(in: 0...255, using: &rng), at: i)
             }
-            let (fast, general) = both(b, &decoder)
+            let (fast, general) = both(b, after: previous, &decoder)
             XCTAssertEqual(fast, general, String(decoding: b, as: UTF8.self))
         }
     }

@@ -50,7 +50,9 @@ final class TraceTests: XCTestCase {
         let cases: [(String, Bool)] = [
             ("{\"format\":\"gwsim-trace\",\"version\":1,\"created\":\"x\",\"generator\":\"other\"}\n\(event)\n", true),
             ("{\"format\":\"gwsim-trace\",\"version\":1}\n\(event)", true),  // no final newline: accepted
-            ("{\"format\":\"gwsim-trace\",\"version\":2}\n\(event)\n", false),
+            ("{\"format\":\"gwsim-trace\",\"version\":2}\n\(event)\n", true),
+            ("{\"format\":\"gwsim-trace\",\"version\":3}\n\(event)\n", false),
+            ("{\"format\":\"gwsim-trace\",\"version\":0}\n\(event)\n", false),
             ("{\"format\":\"other\",\"version\":1}\n\(event)\n", false),
             ("\(event)\n", false),
             ("", false),
@@ -66,6 +68,74 @@ final class TraceTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try TraceReader(path: dir.path("missing.zst")))
+    }
+
+    /// Version 2 lines leave out what the line before implies; each frame's first line
+    /// states its position, a request id equal to its seq is left out (and only that one),
+    /// and a line whose position cannot be read is damage.
+    func testVersion2LinesLeaveOutWhatTheLineBeforeImplies() throws {
+        let dir = TempDir()
+        var events = Fixtures.mixed(60)
+        events[10].seq = 40  // a gap: written explicitly
+        for i in 11..<events.count { events[i].seq = Int64(40 + i - 10) }
+        for (i, id) in [(1, "2"), (2, "003"), (3, "-4")] {  // "2" is seq 2's own id; the others only look like it
+            guard case .request(var r) = events[i].body else { continue }
+            r.id = id
+            events[i].body = .request(r)
+        }
+        events[4].timeMicros = events[3].timeMicros - 5  // an earlier time than the line before: negative dt
+        let path = dir.path("v2.zst")
+        let writer = try writeTrace(events, to: path, frameBytes: 4 << 10)
+        XCTAssertGreaterThan(writer.framesWritten, 3)
+        let (read, result) = try TraceReader.readAll(path: path)
+        XCTAssertEqual(result.stopReason, .complete)
+        XCTAssertEqual(read, events)
+
+        let text = try decompressedLines(path)
+        XCTAssertEqual(text.filter { $0.hasPrefix("{\"seq\":") && $0.contains("\"time\":") }.count, writer.framesWritten)
+        XCTAssertTrue(text.contains { $0.hasPrefix("{\"seq\":40,\"dt\":") })
+        XCTAssertFalse(text[2].contains("\"id\":"), text[2])
+        XCTAssertTrue(text[3].contains("\"id\":\"003\""), text[3])
+        XCTAssertTrue(text[5].hasPrefix("{\"dt\":-5,"), text[5])
+
+        let header = "{\"format\":\"gwsim-trace\",\"version\":2}"
+        let request = #""type":"request","client":"c","port":80,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#
+        let bad: [(lines: [String], message: String)] = [
+            (["{\"dt\":5," + request], "\"dt\" on the first event"),
+            (["{\"seq\":1,\"time\":\"2026-01-01T00:00:00Z\"," + request, "{\"time\":\"2026-01-01T00:00:00Z\",\"dt\":1," + request],
+             "both \"time\" and \"dt\""),
+            (["{\"seq\":1,\"time\":\"1970-01-01T00:00:00Z\"," + request, "{\"dt\":-1," + request], "out of range"),
+            (["{\"seq\":5,\"time\":\"2026-01-01T00:00:00Z\"," + request, "{\"seq\":5,\"dt\":1," + request], "is not greater than"),
+        ]
+        for (lines, message) in bad {
+            let raw = dir.path(UUID().uuidString)
+            try ([header] + lines).joined(separator: "\n").write(toFile: raw + ".jsonl", atomically: true, encoding: .utf8)
+            try compress(raw + ".jsonl", to: raw)
+            let (kept, result) = try TraceReader.readAll(path: raw)
+            guard case .damaged(_, let eventsKept, let why) = result.stopReason else { return XCTFail("\(lines): \(result.stopReason)") }
+            XCTAssertEqual(eventsKept, lines.count - 1)
+            XCTAssertEqual(kept.count, lines.count - 1)
+            XCTAssertTrue(why.contains("line \(lines.count + 1)") && why.contains(message), why)
+        }
+    }
+
+    /// The decompressed lines of a trace, header first.
+    private func decompressedLines(_ path: String) throws -> [String] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let d = try ZstdFrameDecompressor()
+        var out: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var offset = 0
+        while offset < data.count {
+            let step = data.withUnsafeBytes { input in
+                buffer.withUnsafeMutableBytes { d.step(input: UnsafeRawBufferPointer(rebasing: input[offset...]), output: $0) }
+            }
+            guard case let .progress(consumed, produced, _) = step else { throw EventLogError.invalidEvent("bad zstd") }
+            out += buffer[0..<produced]
+            offset += consumed
+            if consumed == 0 && produced == 0 { break }
+        }
+        return String(decoding: out, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Compresses a file with the library (one frame) so tests do not depend on the CLI.
@@ -99,10 +169,14 @@ final class TraceTests: XCTestCase {
         XCTAssertEqual(lines.count, events.count + 1)
         let header = try JSONSerialization.jsonObject(with: Data(lines[0])) as? [String: Any]
         XCTAssertEqual(header?["format"] as? String, "gwsim-trace")
-        XCTAssertEqual(header?["version"] as? Int, 1)
+        XCTAssertEqual(header?["version"] as? Int, Limits.traceVersion)
+        // Version 2 lines: `seq` when it is not the last one plus one, `time` or `dt`.
+        var seq: Int64 = 0
         for (i, line) in lines.dropFirst().enumerated() {
             let obj = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any]
-            XCTAssertEqual((obj?["seq"] as? NSNumber)?.int64Value, events[i].seq)
+            seq = (obj?["seq"] as? NSNumber)?.int64Value ?? seq + 1
+            XCTAssertEqual(seq, events[i].seq)
+            XCTAssertTrue((obj?["time"] == nil) != (obj?["dt"] == nil), String(decoding: line, as: UTF8.self))
         }
     }
 

@@ -61,11 +61,29 @@ import Testing
 
     @Test func requestsAreStableAcrossCountsAndCarryNoOutcome() throws {
         let s = try scenario()
-        let short = Array(try ScenarioEvents(scenario: s, seed: 5, requests: 10).compactMap(\.request))
+        let events = Array(try ScenarioEvents(scenario: s, seed: 5, requests: 10))
+        let short = events.compactMap(\.request)
         let long = Array(try ScenarioEvents(scenario: s, seed: 5, requests: 50).compactMap(\.request))
         #expect(short == Array(long.prefix(10)))
-        #expect(short.map(\.id) == (0..<10).map { "mix-5-\($0)" })
+        // Numbered from 1; a request's id is its seq (which a trace line then leaves out).
+        #expect(events.map(\.seq) == (1...events.count).map { Int64($0) })
+        #expect(events.filter { $0.request != nil }.allSatisfy { $0.request?.id == $0.seq.map(String.init) })
         #expect(long.allSatisfy { $0.observed == nil })
+    }
+
+    /// Clients arrive on keep-alive connections: a round of `connections ×
+    /// requestsPerConnection` requests shares that many addresses (with ports), the
+    /// next round opens new ones, and request i's address depends on i alone.
+    @Test func clientsKeepTheirConnectionsForSeveralRequests() throws {
+        var s = try scenario("\n  connections: 4\n  requestsPerConnection: 5")
+        s.traffic.clients = 100_000
+        let requests = Array(try ScenarioEvents(scenario: s, seed: 3, requests: 2000).compactMap(\.request))
+        let rounds = stride(from: 0, to: requests.count, by: 20).map { Set(requests[$0..<$0 + 20].map(\.client)) }
+        #expect(rounds.allSatisfy { $0.count <= 4 })
+        #expect(rounds.reduce(0) { $0 + $1.count } > 3 * rounds.count)  // most rounds use all four
+        #expect(Set(requests.map(\.client)).count > rounds.count * 3)  // new connections every round
+        let later = Array(try ScenarioEvents(scenario: s, seed: 3, requests: 2500).compactMap(\.request))
+        #expect(later.prefix(2000).map(\.client) == requests.map(\.client))
     }
 
     @Test func traceReadsBackInOrder() throws {

@@ -69,6 +69,8 @@ import Testing
               scheme: https
               gateway: infra/shared
               clients: 7
+              connections: 3
+              requestsPerConnection: 12
             changes:
               - {at: 60, delete: [{kind: HTTPRoute, namespace: default, name: web}]}
               - {at: 30, apply: [extra.yaml]}
@@ -76,6 +78,7 @@ import Testing
         #expect(s.candidate == [dir + "/extra.yaml"])
         #expect(s.traffic.requests == 6000)  // rate x duration
         #expect(s.traffic.port == 443)
+        #expect(s.traffic.connections == 3 && s.traffic.requestsPerConnection == 12)
         #expect(s.traffic.methods.map(\.value) == ["POST"])
         #expect(s.traffic.queries.first?.query.source == "page={id}")
         #expect(s.traffic.headers.first?.probability == 0.5)
@@ -99,6 +102,8 @@ import Testing
             (Self.minimal.replacingOccurrences(of: "[example.com]", with: "[{host: a, weight: 0}]"), 4, "traffic.hosts", "at least one weight"),
             (Self.minimal + "\n  start: yesterday", 6, "traffic.start", "RFC 3339"),
             (Self.minimal + "\n  port: 70000", 6, "traffic.port", "between 1 and 65535"),
+            (Self.minimal + "\n  connections: 0", 6, "traffic.connections", "between 1 and 100000"),
+            (Self.minimal + "\n  requestsPerConnection: 1.5", 6, "traffic.requestsPerConnection", "whole number"),
             (Self.minimal + "\n  gateway: shared", 6, "traffic.gateway", "NAMESPACE/NAME"),
             (Self.minimal + "\n  rate: 0", 6, "traffic.rate", "must be > 0"),
             (Self.minimal + "\n  duration: soon", 6, "traffic.duration", "unit"),
