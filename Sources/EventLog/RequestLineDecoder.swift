@@ -13,6 +13,7 @@
 /// One decoder per thread: it owns its interner.
 public struct RequestLineDecoder {
     private var strings = StringInterner()
+    private let digits = DigitBuffer()
     /// The header (name, value) offsets of the line `fields(_:bodyStart:)` read last.
     public private(set) var headerFields: [(name: Range<Int>, value: Range<Int>)] = []
 
@@ -74,6 +75,22 @@ public struct RequestLineDecoder {
         return fields
     }
 
+    /// The request id's bytes: the line's `id`, or for a line that leaves it out, its
+    /// `seq` in decimal, written into a buffer of this decoder that the next call reuses.
+    public func id(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>, seq: Int64) -> UnsafeBufferPointer<UInt8> {
+        if let id = fields.id { return UnsafeBufferPointer(rebasing: line[id]) }
+        let out = digits.bytes
+        var start = out.count
+        var rest = seq.magnitude
+        repeat {
+            start -= 1
+            out[start] = 0x30 + UInt8(rest % 10)
+            rest /= 10
+        } while rest > 0
+        if seq < 0 { start -= 1; out[start] = 0x2D }
+        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(out)[start...])
+    }
+
     /// `bytes` as a String, shared with earlier equal ones (hosts, methods, header values).
     public mutating func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String { strings.string(bytes) }
 
@@ -110,7 +127,7 @@ public struct RequestLineDecoder {
 
 /// The values of a request line in the writer's layout, as byte offsets in the line.
 public struct RequestLineFields {
-    /// Nil when the line leaves the id out: it is then the decimal `seq` (`withID`).
+    /// Nil when the line leaves the id out: it is then the decimal `seq` (RequestLineDecoder.id).
     public var id: Range<Int>?
     public var client: Range<Int>
     public var port: Int
@@ -126,21 +143,9 @@ public struct RequestLineFields {
     public var observed: Range<Int>?
 }
 
-extension RequestLineFields {
-    /// Calls `body` with the request id's bytes: the line's `id`, or the decimal `seq`
-    /// of a line that leaves it out.
-    public func withID<R>(in line: UnsafeBufferPointer<UInt8>, seq: Int64, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        if let id { return try body(UnsafeBufferPointer(rebasing: line[id])) }
-        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var end = digits.count
-            var rest = seq.magnitude
-            repeat {
-                end -= 1
-                digits[end] = 0x30 + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            if seq < 0 { end -= 1; digits[end] = 0x2D }
-            return try body(UnsafeBufferPointer(rebasing: UnsafeBufferPointer(digits)[end...]))
-        }
-    }
+
+/// Room for the decimal `seq` a request line implies as its id (RequestLineDecoder.id).
+private final class DigitBuffer {
+    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 20)  // Int64.min has 20 characters
+    deinit { bytes.deallocate() }
 }

@@ -45,7 +45,8 @@ struct ChunkRun {
         defer { swap(&headers, &self.headers) }
         headers.removeAll(keepingCapacity: true)
         for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
-        return fields.withID(in: line, seq: found.seq) { key in headers.withUnsafeBufferPointer { headers in
+        let key = decoder.id(fields, in: line, seq: found.seq)
+        return headers.withUnsafeBufferPointer { headers in
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
@@ -57,7 +58,7 @@ struct ChunkRun {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
             }
             return true
-        } }
+        }
     }
 
     /// Routes a decoded request.
