@@ -12,7 +12,9 @@ import Darwin
 ///
 /// Why frames: `zstd -dc trace.zst` still reads the whole file as one stream, while a file
 /// cut short by a crash or damaged in the middle loses only the frame(s) concerned.
-/// Memory is constant: at most one frame of uncompressed lines is buffered.
+/// Memory is constant: a frame being filled, and at most two more being compressed
+/// and written on a thread of their own (`FrameWriter`). A write error therefore
+/// surfaces on a later `write`, or on `flush` or `close`.
 ///
 /// Not thread-safe; use from one task at a time.
 public final class TraceWriter {
@@ -24,12 +26,12 @@ public final class TraceWriter {
 
     /// Events written so far.
     public private(set) var eventsWritten = 0
-    /// Compressed bytes written to the file so far (ended frames only).
-    public private(set) var bytesWritten = 0
+    /// Compressed bytes in the file so far (frames already compressed; all after `flush`).
+    public var bytesWritten: Int { frames.written.bytes }
     /// Uncompressed bytes of all lines so far, header included.
     public private(set) var uncompressedBytes = 0
-    /// Frames written so far.
-    public private(set) var framesWritten = 0
+    /// Frames in the file so far (all after `flush`).
+    public var framesWritten: Int { frames.written.frames }
     /// Last `seq` written; an event with a nil seq gets `lastSeq + 1`.
     public private(set) var lastSeq: Int64 = 0
 
@@ -37,7 +39,7 @@ public final class TraceWriter {
     private var pending: [UInt8] = []
     /// The last event of the current frame; nil until the frame has one.
     private var previous: EventPosition?
-    private let compressor: ZstdFrameCompressor
+    private let frames: FrameWriter
 
     /// Creates (or truncates) `path` and writes the header line.
     /// - Parameters:
@@ -49,6 +51,7 @@ public final class TraceWriter {
         self.path = path
         self.compressionLevel = compressionLevel
         self.frameBytes = max(1, frameBytes)
+        let compressor: ZstdFrameCompressor
         do {
             compressor = try ZstdFrameCompressor(level: compressionLevel)
         } catch EventLogError.zstd(_, let message) {
@@ -59,6 +62,7 @@ public final class TraceWriter {
             throw EventLogError.io(path: path, message: "cannot create trace: \(String(cString: strerror(errno)))")
         }
         file = f
+        frames = FrameWriter(path: path, file: f, compressor: compressor)
         pending.reserveCapacity(min(self.frameBytes, Limits.maxLineBytes) + 4096)
         header.appendJSON(to: &pending)
         pending.append(0x0A)
@@ -104,6 +108,7 @@ public final class TraceWriter {
     public func flush() throws {
         guard let f = file else { throw EventLogError.closed(path: path) }
         try endFrame()
+        try frames.drain()
         if fflush(f) != 0 { throw EventLogError.io(path: path, message: "flush failed: \(String(cString: strerror(errno)))") }
     }
 
@@ -113,32 +118,20 @@ public final class TraceWriter {
         defer { file = nil }
         do {
             try endFrame()
+            try frames.drain()
         } catch {
+            frames.stop()
             fclose(f)
             throw error
         }
+        frames.stop()
         if fclose(f) != 0 { throw EventLogError.io(path: path, message: "close failed: \(String(cString: strerror(errno)))") }
     }
 
+    /// Hands the lines so far to the frame thread as one frame.
     private func endFrame() throws {
-        guard !pending.isEmpty, let f = file else { return }
-        let path = self.path
-        var written = 0
-        do {
-            try pending.withUnsafeBytes { input in
-                try compressor.compressFrame(input) { chunk in
-                    if fwrite(chunk.baseAddress, 1, chunk.count, f) != chunk.count {
-                        throw EventLogError.io(path: path, message: "write failed: \(String(cString: strerror(errno)))")
-                    }
-                    written += chunk.count
-                }
-            }
-        } catch EventLogError.zstd(_, let message) {
-            throw EventLogError.zstd(path: path, message: message)
-        }
-        bytesWritten += written
-        framesWritten += 1
-        pending.removeAll(keepingCapacity: true)
+        guard !pending.isEmpty, file != nil else { return }
+        try frames.submit(&pending)
         previous = nil
     }
 }

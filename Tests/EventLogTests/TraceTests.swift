@@ -119,6 +119,24 @@ final class TraceTests: XCTestCase {
         }
     }
 
+    /// Frames are written on the writer's frame thread: a failed write there must
+    /// still reach the caller (on a later write, the flush or the close), and
+    /// closing after it must not hang.
+    func testAFailedFrameWriteReachesTheCaller() throws {
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: "/dev/full"), "no /dev/full")
+        let w = try TraceWriter(path: "/dev/full", frameBytes: 4 << 10)
+        var failure: (any Error)?
+        do {
+            for e in Fixtures.mixed(500) { try w.write(e) }
+            try w.flush()
+        } catch {
+            failure = error
+        }
+        XCTAssertTrue("\(failure.map { "\($0)" } ?? "no error")".contains("/dev/full"), "\(String(describing: failure))")
+        XCTAssertThrowsError(try w.close())
+        XCTAssertNoThrow(try w.close())  // closed now: nothing more to report
+    }
+
     /// The decompressed lines of a trace, header first.
     private func decompressedLines(_ path: String) throws -> [String] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
