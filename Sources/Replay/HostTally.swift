@@ -1,3 +1,4 @@
+import Foundation
 import RoutingCore
 
 /// Requests per Host within one chunk, keyed by the Host's bytes as recorded.
@@ -18,7 +19,7 @@ struct HostTally {
     @inline(__always)
     mutating func count(_ host: UnsafeBufferPointer<UInt8>, _ flags: PairFlags) {
         let hash = ByteHash.host(host)
-        let (found, slot) = slots.find(hash) { entries[$0].name.elementsEqual(host) }
+        let (found, slot) = slots.find(hash) { Self.equal(entries[$0].name, host) }
         if let found {
             HostCounts.count(&entries[found].counts, changed: flags.changed, newlyFailing: flags.newlyFailing)
             return
@@ -27,6 +28,15 @@ struct HostTally {
         HostCounts.count(&counts, changed: flags.changed, newlyFailing: flags.newlyFailing)
         entries.append(Entry(name: Array(host), counts: counts))
         slots.add(hash: hash, at: slot)
+    }
+
+    /// Byte equality by memcmp: `elementsEqual` between an array and a buffer walks
+    /// both as generic sequences, byte by byte (2.5 % of a replay's samples).
+    @inline(__always)
+    private static func equal(_ name: [UInt8], _ host: UnsafeBufferPointer<UInt8>) -> Bool {
+        name.withUnsafeBufferPointer { own in
+            own.count == host.count && (own.count == 0 || memcmp(own.baseAddress!, host.baseAddress!, own.count) == 0)
+        }
     }
 
     /// Adds every Host's counts to `hosts`, in first-seen order.
