@@ -29,10 +29,10 @@ extension Event {
     /// to the decimal `seq`. With no `previous` (a frame's first line), `seq` and `time`
     /// are written, so every frame reads on its own. `seq` must be set.
     func appendTraceLine(to out: inout [UInt8], after previous: EventPosition?) {
-        let seq = self.seq ?? (previous?.seq ?? 0) + 1
+        let seq = self.seq ?? (previous?.seq ?? 0) &+ 1
         if let previous {
             out.append(0x7B)
-            if seq != previous.seq + 1 {
+            if seq != previous.seq &+ 1 {
                 JSONWriter.raw("\"seq\":", to: &out)
                 JSONWriter.int(seq, to: &out)
                 out.append(0x2C)
@@ -222,7 +222,8 @@ extension Event {
         }
         try s.expectEnd()
 
-        if seq == nil, let previous { seq = previous.seq + 1 }
+        // Past Int64.max the seq wraps, and the reader reports a seq that does not increase.
+        if seq == nil, let previous { seq = previous.seq &+ 1 }
         if let dt {
             guard micros == nil else { throw EventLogError.invalidEvent("both \"time\" and \"dt\" given") }
             guard let previous else { throw EventLogError.invalidEvent("\"dt\" on the first event; it needs \"time\"") }

@@ -55,7 +55,7 @@ public struct RequestLine: Sendable, Equatable {
     public var bodyStart: Int
 
     /// The position of the event before the line, to decode it on its own.
-    public var previous: EventPosition { EventPosition(seq: seq - 1, micros: previousMicros) }
+    public var previous: EventPosition { EventPosition(seq: seq &- 1, micros: previousMicros) }
 }
 
 /// Reads a trace written by `TraceWriter` (or any zstd-compressed gwsim JSON Lines with the
@@ -208,7 +208,7 @@ public final class TraceReader: IteratorProtocol {
         // The writer's own layouts first: literal keys, no key table.
         var literal = JSONScanner(line)
         if let previous, literal.consume("{\"") {
-            var seq = previous.seq + 1
+            var seq = previous.seq &+ 1
             if literal.consume("seq\":") {
                 guard let explicit = try? literal.readInt(), literal.consume(",\"") else { return nil }
                 seq = explicit

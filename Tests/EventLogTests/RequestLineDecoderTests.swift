@@ -85,6 +85,13 @@ final class RequestLineDecoderTests: XCTestCase {
             let (fast, general) = both(Array(line.utf8), &decoder)
             XCTAssertEqual(fast, general, line)
         }
+        // Positions at the ends of Int64: the implied seq wraps instead of trapping.
+        let extreme = #"{"dt":0,"type":"request","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/é","headers":[]}"#
+        for seq in [Int64.min, Int64.max] {
+            let line = RequestLine(seq: seq, timeMicros: 5, previousMicros: 5, lineNumber: 2, frameStart: 0, eventsBefore: 0, bodyStart: 0)
+            let record = extreme.utf8.withContiguousStorageIfAvailable { try? decoder.decode($0, after: line.previous) } ?? nil
+            XCTAssertEqual(record?.id, "\(seq)")
+        }
         let escaped = lines[4].utf8.withContiguousStorageIfAvailable { try? decoder.decode($0) } ?? nil
         XCTAssertEqual(escaped?.id, "a\"b")
         XCTAssertEqual(escaped?.headers.first?.value, "v\\w")

@@ -106,6 +106,7 @@ final class TraceTests: XCTestCase {
              "both \"time\" and \"dt\""),
             (["{\"seq\":1,\"time\":\"1970-01-01T00:00:00Z\"," + request, "{\"dt\":-1," + request], "out of range"),
             (["{\"seq\":5,\"time\":\"2026-01-01T00:00:00Z\"," + request, "{\"seq\":5,\"dt\":1," + request], "is not greater than"),
+            (["{\"seq\":9223372036854775807,\"time\":\"2026-01-01T00:00:00Z\"," + request, "{\"dt\":1," + request], "is not greater than"),
         ]
         for (lines, message) in bad {
             let raw = dir.path(UUID().uuidString)
