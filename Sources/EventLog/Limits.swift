@@ -25,6 +25,10 @@ public enum Limits {
     /// three times the compression time (docs/benchmarks.md). Reading is as fast.
     public static let defaultCompressionLevel: Int32 = 8
 
+    /// Levels `--level` accepts: zstd's ordinary range (20–22 need its "ultra" mode and
+    /// windows larger than a trace frame could use).
+    public static let compressionLevels: ClosedRange<Int32> = 1...19
+
     /// Target uncompressed bytes per zstd frame. Every frame is independent and ends on a line
     /// boundary, so damage or truncation loses at most one frame; larger frames compress a
     /// little better, smaller frames lose less. 2 MiB sits in the middle of the 1–4 MiB range.

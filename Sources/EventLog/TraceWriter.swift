@@ -43,7 +43,7 @@ public final class TraceWriter {
 
     /// Creates (or truncates) `path` and writes the header line.
     /// - Parameters:
-    ///   - compressionLevel: zstd level (1…19; default 3).
+    ///   - compressionLevel: zstd level (`Limits.compressionLevels`; default `Limits.defaultCompressionLevel`).
     ///   - frameBytes: target uncompressed size of one frame (default 2 MiB).
     ///   - created: header `created` value; defaults to now.
     public init(path: String, compressionLevel: Int32 = Limits.defaultCompressionLevel,

@@ -26,6 +26,8 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "Only events at or before this time.")
     var until: String?
 
+    @OptionGroup var compression: CompressionOption
+
     func run() throws {
         let sinceMicros = try since.map { try EventLogSupport.parseTime($0, option: "--since") }
         let untilMicros = try until.map { try EventLogSupport.parseTime($0, option: "--until") }
@@ -34,7 +36,7 @@ struct ExportCommand: ParsableCommand {
         let written: Int
         do {
             written = try exportTrace(store: db, to: output, since: sinceMicros.map { Double($0) / 1_000_000 },
-                                      until: untilMicros.map { Double($0) / 1_000_000 })
+                                      until: untilMicros.map { Double($0) / 1_000_000 }, compressionLevel: compression.level)
         } catch {
             throw EventLogSupport.fail(output, error)
         }

@@ -28,6 +28,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed of the random draws.")
     var seed: UInt64 = 1
 
+    @OptionGroup var compression: CompressionOption
+
     func validate() throws {
         if let requests, requests < 0 { throw ValidationError("--requests must be >= 0") }
     }
@@ -42,7 +44,8 @@ struct GenerateCommand: ParsableCommand {
         }
         let summary: Generator.Summary
         do {
-            summary = try Generator.generate(parsed, to: output, seed: seed, requests: requests)
+            summary = try Generator.generate(parsed, to: output, seed: seed, requests: requests,
+                                             compressionLevel: compression.level)
         } catch let error as ScenarioError {
             Terminal.error(error.description)
             throw Exit.badInput
