@@ -133,7 +133,7 @@ public final class EventStore {
 
     /// Inserts one event; must run inside `transaction`.
     func insert(_ event: Event) throws -> Int64 {
-        let seq = event.seq ?? lastSeq + 1
+        let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
         guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
         let s = insertEventStmt
         defer { s.reset() }

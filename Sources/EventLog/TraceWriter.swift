@@ -79,7 +79,7 @@ public final class TraceWriter {
     @discardableResult
     public func write(_ event: Event) throws -> Int64 {
         guard file != nil else { throw EventLogError.closed(path: path) }
-        let seq = event.seq ?? lastSeq + 1
+        let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
         guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
         let before = pending.count
         if event.seq == nil {

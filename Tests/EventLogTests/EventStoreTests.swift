@@ -48,6 +48,17 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(store.lastSeq, 100)
         XCTAssertEqual(try store.append(Array(unassigned[51..<60])).first, 101)
 
+        // The last possible seq: the next unassigned one is refused, not a trap.
+        let edge = try EventStore(path: dir.path("edge.db"))
+        var last = unassigned[0]
+        last.seq = .max
+        XCTAssertEqual(try edge.append(last), .max)
+        XCTAssertThrowsError(try edge.append(unassigned[1])) { XCTAssertEqual($0 as? EventLogError, .seqNotIncreasing(seq: .min, last: .max)) }
+        let writer = try TraceWriter(path: dir.path("edge.zst"))
+        XCTAssertEqual(try writer.write(last), .max)
+        XCTAssertThrowsError(try writer.write(unassigned[1])) { XCTAssertEqual($0 as? EventLogError, .seqNotIncreasing(seq: .min, last: .max)) }
+        try writer.close()
+
         var all: [Event] = []
         try store.events { all.append($0) }
         XCTAssertEqual(all.count, 60)
