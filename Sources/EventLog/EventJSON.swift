@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// JSON Lines form of `Event` (one compact object per line, schema `gwsim.events/v1`).
 ///
 /// Keys are written in a fixed order (documented in docs/events.md) so that traces are
@@ -53,19 +59,13 @@ extension Event {
     /// trace line may leave out.
     static func isDecimal(_ seq: Int64, _ id: String) -> Bool {
         guard seq > 0 else { return false }
-        var digits = 0
-        var rest = seq
-        while rest > 0 { digits += 1; rest /= 10 }
-        guard id.utf8.count == digits else { return false }
-        var value: Int64 = 0
-        for c in id.utf8 {
-            guard c >= 0x30, c <= 0x39 else { return false }
-            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = times10.addingReportingOverflow(Int64(c - 0x30))
-            guard !o1, !o2 else { return false }
-            value = sum
+        var id = id
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JSONWriter.maxDecimalBytes) { digits in
+            let start = JSONWriter.decimal(seq, atEndOf: digits)
+            return id.withUTF8 { own in
+                own.count == digits.count - start && memcmp(own.baseAddress!, digits.baseAddress! + start, own.count) == 0
+            }
         }
-        return value == seq
     }
 
     /// The members after the position ones (`seq`, `time` or `dt`), and the closing brace.

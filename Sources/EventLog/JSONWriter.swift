@@ -38,15 +38,28 @@ enum JSONWriter {
     }
 
     static func int(_ value: Int64, to out: inout [UInt8]) {
-        if value == 0 { out.append(0x30); return }
-        if value < 0 { out.append(0x2D) }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxDecimalBytes) { tmp in
+            let start = decimal(value, atEndOf: tmp)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[start...]))
+        }
+    }
+
+    /// Room for any Int64 in decimal: 19 digits and a sign.
+    static let maxDecimalBytes = 20
+
+    /// Writes `value` in decimal at the end of `buffer` (at least `maxDecimalBytes` long)
+    /// and returns where the text starts.
+    static func decimal(_ value: Int64, atEndOf buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var i = buffer.count
         // Work with the magnitude as UInt64 so Int64.min does not overflow.
         var v = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { tmp in
-            var i = 20
-            while v > 0 { i -= 1; tmp[i] = UInt8(truncatingIfNeeded: 48 + v % 10); v /= 10 }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: tmp[i..<20]))
-        }
+        repeat {
+            i -= 1
+            buffer[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            v /= 10
+        } while v > 0
+        if value < 0 { i -= 1; buffer[i] = 0x2D }
+        return i
     }
 
     /// Shortest text that reads back as the same Double. Callers ensure the value is finite.

@@ -79,16 +79,8 @@ public struct RequestLineDecoder {
     /// `seq` in decimal, written into a buffer of this decoder that the next call reuses.
     public func id(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>, seq: Int64) -> UnsafeBufferPointer<UInt8> {
         if let id = fields.id { return UnsafeBufferPointer(rebasing: line[id]) }
-        let out = digits.bytes
-        var start = out.count
-        var rest = seq.magnitude
-        repeat {
-            start -= 1
-            out[start] = 0x30 + UInt8(rest % 10)
-            rest /= 10
-        } while rest > 0
-        if seq < 0 { start -= 1; out[start] = 0x2D }
-        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(out)[start...])
+        let start = JSONWriter.decimal(seq, atEndOf: digits.bytes)
+        return UnsafeBufferPointer(rebasing: UnsafeBufferPointer(digits.bytes)[start...])
     }
 
     /// `bytes` as a String, shared with earlier equal ones (hosts, methods, header values).
@@ -143,9 +135,8 @@ public struct RequestLineFields {
     public var observed: Range<Int>?
 }
 
-
 /// Room for the decimal `seq` a request line implies as its id (RequestLineDecoder.id).
 private final class DigitBuffer {
-    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 20)  // Int64.min has 20 characters
+    let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: JSONWriter.maxDecimalBytes)
     deinit { bytes.deallocate() }
 }
