@@ -27,8 +27,10 @@ struct LineFailure: Sendable, Equatable {
 /// A chunk of consecutive requests that all see the same pair of tables.
 struct Job: Sendable {
     var index: Int
-    var baseline: RoutingTable
-    var candidate: RoutingTable
+    /// The two tables, and which of the candidate's answers the baseline's give.
+    var pair: TablePair
+    var baseline: RoutingTable { pair.baseline }
+    var candidate: RoutingTable { pair.candidate }
     /// The candidate table is the baseline's: route once.
     var identical: Bool
     var requests: [PendingRequest]

@@ -50,8 +50,7 @@ struct ChunkRun {
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
-            let before = job.baseline.verdict(request, key: key)
-            let after = job.identical ? before : job.candidate.verdict(request, key: key)
+            let (before, after) = job.pair.verdicts(request, key: key)
             guard job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else { return false }
             count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
@@ -74,8 +73,7 @@ struct ChunkRun {
         }
         let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
                                    host: record.host, path: record.path, headers: record.headers, sni: record.sni)
-        let before = job.baseline.verdict(request, key: record.id)
-        let after = job.identical ? before : job.candidate.verdict(request, key: record.id)
+        let (before, after) = job.pair.verdicts(request, key: record.id)
         guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else {
             let decisions = self.decisions(before, after, request: request, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,

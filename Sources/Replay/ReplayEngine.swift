@@ -49,6 +49,7 @@ private final class Driver {
     var firstFailure: LineFailure?
     var current: (baseline: RoutingTable, candidate: RoutingTable, identical: Bool)?
     var chunkIndex = 0
+    var lastPair: TablePair?
     var events = 0
     var requestsRead = 0
     var firstMicros: Int64?
@@ -183,8 +184,7 @@ private final class Driver {
     /// Ends the current chunk: routes it inline or hands it to the pool.
     func flush() {
         guard !pending.isEmpty, let tables = current, let settings else { return }
-        var job = Job(index: chunkIndex, baseline: tables.baseline, candidate: tables.candidate, identical: tables.identical,
-                      requests: [], lines: [])
+        var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), identical: tables.identical, requests: [], lines: [])
         swap(&job.requests, &pending)
         swap(&job.lines, &lines)
         chunkIndex += 1
@@ -204,6 +204,14 @@ private final class Driver {
             pending.removeAll(keepingCapacity: true)
             lines.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// The pair of the tables, built again only when either table changed.
+    func pair(_ baseline: RoutingTable, _ candidate: RoutingTable) -> TablePair {
+        if let lastPair, lastPair.baseline === baseline, lastPair.candidate === candidate { return lastPair }
+        let pair = TablePair(baseline: baseline, candidate: candidate)
+        lastPair = pair
+        return pair
     }
 
     func merge(_ chunk: Aggregate) {

@@ -4,8 +4,9 @@ import GatewayAPI
 enum FlatResult {
     /// The listener (index in `FlatTable.listeners`) and the winning match (index in `FlatTable.matches`).
     case hit(listener: Int32, match: Int32)
-    /// The listener accepts the request but no match does: 404.
-    case miss(listener: Int32)
+    /// The listener accepts the request but no match does: 404. `virtualHost`
+    /// is the one searched, -1 when no hostname of the listener's took it.
+    case miss(listener: Int32, virtualHost: Int32)
     /// Something the index does not decide (an explanation, an ambiguous port,
     /// an unusual Host, gRPC, misdirection): the object path decides.
     case fallback
@@ -81,7 +82,7 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
         guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return nil }
         let listener = table.listeners[Int(listenerIndex)]
         guard let vhostIndex = virtualHost(listener: listenerIndex, host: host, wildcards: listener.hasWildcardHosts) else {
-            return .miss(listener: listenerIndex)
+            return .miss(listener: listenerIndex, virtualHost: -1)
         }
         let vhost = table.virtualHosts[Int(vhostIndex)]
         if vhost.hasGRPC { return nil }
@@ -97,7 +98,7 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
         if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
-        return .miss(listener: listenerIndex)
+        return .miss(listener: listenerIndex, virtualHost: vhostIndex)
     }
 
     /// The Host without its port; nil for forms the object path normalizes

@@ -97,6 +97,18 @@ final class CompiledMatch: Sendable {
         }
         return true
     }
+
+    /// Whether `matches` gives `other`'s answer for every request: the same
+    /// conditions (TablePair pairs virtual hosts by it).
+    func acceptsSameRequests(as other: CompiledMatch) -> Bool {
+        func same(_ x: [(name: String, matcher: ValueMatcher)], _ y: [(name: String, matcher: ValueMatcher)]) -> Bool {
+            x.count == y.count && zip(x, y).allSatisfy { $0.name == $1.name && $0.matcher == $1.matcher }
+        }
+        return ref.kind == other.ref.kind && path == other.path && method == other.method
+            && same(headers, other.headers) && same(queryParams, other.queryParams)
+            && grpcService?.matcher == other.grpcService?.matcher && grpcService?.length == other.grpcService?.length
+            && grpcMethod?.matcher == other.grpcMethod?.matcher && grpcMethod?.length == other.grpcMethod?.length
+    }
 }
 
 /// gRPC requests are `POST /package.Service/Method`.

@@ -10,7 +10,7 @@ enum HTTPRouter {
                 let flat = table.flat
                 let winner = flat.matchObjects[Int(flat.matches[Int(match)].object)]
                 return forward(table: table, listener: flat.listenerObjects[Int(listener)], winner: winner, request: request, key: key)
-            case .miss(let listener):
+            case .miss(let listener, _):
                 return Decision(listener: table.flat.listenerObjects[Int(listener)].ref, outcome: .error, status: 404,
                                 reason: "no route rule matches", request: forwardedRequest(request))
             case .fallback:

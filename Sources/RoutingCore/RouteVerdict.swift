@@ -81,7 +81,7 @@ extension RoutingTable {
         }
     }
 
-    private func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
+    func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
         switch result {
         case .hit(let listener, let match):
             let rule = flat.matches[Int(match)].action
@@ -102,7 +102,7 @@ extension RoutingTable {
             }
             return RouteVerdict(outcome: valid ? .forward : .error, status: valid ? 0 : 500, listener: listener, match: match,
                                 backend: Int32(offset), decided: nil)
-        case .miss(let listener):
+        case .miss(let listener, _):
             return RouteVerdict(outcome: .error, status: 404, listener: listener, match: -1, backend: -1, decided: nil)
         case .fallback:
             break

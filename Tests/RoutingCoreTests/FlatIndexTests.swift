@@ -117,6 +117,11 @@ import Testing
 
     /// The verdict of `request` read in place, from one buffer holding all its bytes.
     static func borrowedVerdict(_ table: RoutingTable, _ request: RouteRequest, key: String) -> RouteVerdict {
+        borrowed(request, key: key) { table.verdict($0, key: $1) }
+    }
+
+    /// `body` given `request` read in place and `key` as UTF-8, from one buffer holding all their bytes.
+    static func borrowed<T>(_ request: RouteRequest, key: String, _ body: (BorrowedRequest, UnsafeBufferPointer<UInt8>) -> T) -> T {
         var bytes: [UInt8] = []
         func add(_ text: String) -> Range<Int> {
             let start = bytes.count
@@ -132,7 +137,7 @@ import Testing
                 let borrowed = BorrowedRequest(gateway: request.gateway, port: request.port, isHTTPS: request.scheme == "https",
                                                method: slice(method), host: slice(host), target: slice(path),
                                                headers: borrowedHeaders, sni: sni.map(slice))
-                return table.verdict(borrowed, key: slice(keyRange))
+                return body(borrowed, slice(keyRange))
             }
         }
     }
