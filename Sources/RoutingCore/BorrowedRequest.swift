@@ -6,9 +6,12 @@ import GatewayAPI
 /// query or regular-expression match, a fallback) builds a `RouteRequest`
 /// from it, with `routeRequest()`.
 ///
-/// Every buffer must hold valid UTF-8 and stay valid while the request is used.
-public struct BorrowedRequest {
-    public var gateway: ObjectKey?
+/// Every buffer must hold valid UTF-8 and stay valid while the request is
+/// used, and so must the Gateway's key. Plain pointers only: copying a request
+/// is copying bytes, with no reference counting.
+public struct BorrowedRequest: BitwiseCopyable {
+    /// The Gateway the request names, if it names one.
+    public var gateway: UnsafePointer<ObjectKey>?
     public var port: Int
     public var isHTTPS: Bool
     public var method: UnsafeBufferPointer<UInt8>
@@ -19,7 +22,7 @@ public struct BorrowedRequest {
     public var headers: UnsafeBufferPointer<BorrowedHeader>
     public var sni: UnsafeBufferPointer<UInt8>?
 
-    public init(gateway: ObjectKey?, port: Int, isHTTPS: Bool, method: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>,
+    public init(gateway: UnsafePointer<ObjectKey>?, port: Int, isHTTPS: Bool, method: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>,
                 target: UnsafeBufferPointer<UInt8>, headers: UnsafeBufferPointer<BorrowedHeader>, sni: UnsafeBufferPointer<UInt8>?) {
         self.gateway = gateway; self.port = port; self.isHTTPS = isHTTPS; self.method = method
         self.host = host; self.target = target; self.headers = headers; self.sni = sni
@@ -28,14 +31,14 @@ public struct BorrowedRequest {
     /// The same request as plain values.
     public func routeRequest() -> RouteRequest {
         func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
-        return RouteRequest(gateway: gateway, port: port, scheme: isHTTPS ? "https" : "http", method: text(method), host: text(host),
+        return RouteRequest(gateway: gateway?.pointee, port: port, scheme: isHTTPS ? "https" : "http", method: text(method), host: text(host),
                             path: text(target), headers: headers.map { HTTPHeader(name: text($0.name), value: text($0.value)) },
                             sni: sni.map(text))
     }
 }
 
 /// One header of a `BorrowedRequest`.
-public struct BorrowedHeader {
+public struct BorrowedHeader: BitwiseCopyable {
     public var name: UnsafeBufferPointer<UInt8>
     public var value: UnsafeBufferPointer<UInt8>
 

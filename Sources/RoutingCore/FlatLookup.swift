@@ -19,7 +19,13 @@ extension FlatTable {
     /// hostname then wildcard suffixes then `*`, then Exact, RegularExpression
     /// and PathPrefix lists in precedence order (Precedence.swift).
     func lookup(_ request: RouteRequest) -> FlatResult {
-        guard let gateway = portGateway(port: request.port, gateway: request.gateway) else { return .fallback }
+        let entry: PortGateway?
+        if let key = request.gateway {
+            entry = withUnsafePointer(to: key) { portGateway(port: request.port, gateway: $0) }
+        } else {
+            entry = portGateway(port: request.port, gateway: nil)
+        }
+        guard let gateway = entry else { return .fallback }
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
         // Everything the lookup reads is borrowed through pointers: a RouteRequest
         // passed by value into the closures below is copied (a retain per string).
@@ -51,11 +57,11 @@ extension FlatTable {
     }
 
     /// The Gateway that received a request on `port`: the named one, or the only one there.
-    private func portGateway(port: Int, gateway wanted: ObjectKey?) -> PortGateway? {
+    private func portGateway(port: Int, gateway wanted: UnsafePointer<ObjectKey>?) -> PortGateway? {
         guard usable, let range = gateways(onPort: port) else { return nil }
         var gatewayEntry = -1
         if let wanted {
-            for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted {
+            for index in Int(range.start)..<Int(range.start + range.count) where gatewayKeys[Int(portGateways[index].gateway)] == wanted.pointee {
                 gatewayEntry = index
             }
         } else if range.count == 1 {

@@ -131,10 +131,14 @@ import Testing
         let method = add(request.method), host = add(request.host), path = add(request.path), keyRange = add(key)
         let sni = request.sni.map(add)
         let headers = request.headers.map { (add($0.name), add($0.value)) }
+        let gateway = UnsafeMutablePointer<ObjectKey>.allocate(capacity: 1)
+        defer { gateway.deallocate() }
+        if let key = request.gateway { gateway.initialize(to: key) }
+        defer { if request.gateway != nil { gateway.deinitialize(count: 1) } }
         return bytes.withUnsafeBufferPointer { all in
             func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: all[range]) }
             return headers.map { BorrowedHeader(name: slice($0.0), value: slice($0.1)) }.withUnsafeBufferPointer { borrowedHeaders in
-                let borrowed = BorrowedRequest(gateway: request.gateway, port: request.port, isHTTPS: request.scheme == "https",
+                let borrowed = BorrowedRequest(gateway: request.gateway == nil ? nil : UnsafePointer(gateway), port: request.port, isHTTPS: request.scheme == "https",
                                                method: slice(method), host: slice(host), target: slice(path),
                                                headers: borrowedHeaders, sni: sni.map(slice))
                 return body(borrowed, slice(keyRange))
