@@ -51,7 +51,7 @@ struct ChunkRun {
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
             let (before, after) = job.pair.verdicts(request, key: key)
-            guard job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else { return false }
+            guard job.pair.areRequestIndependent(before, after) else { return false }
             count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
@@ -74,7 +74,7 @@ struct ChunkRun {
         let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
                                    host: record.host, path: record.path, headers: record.headers, sni: record.sni)
         let (before, after) = job.pair.verdicts(request, key: record.id)
-        guard settings.comparesPairsOnce, job.baseline.isRequestIndependent(before), job.candidate.isRequestIndependent(after) else {
+        guard settings.comparesPairsOnce, job.pair.areRequestIndependent(before, after) else {
             let decisions = self.decisions(before, after, request: request, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,
                                chunk: job.index, settings: settings, tally: tally, to: &agg)

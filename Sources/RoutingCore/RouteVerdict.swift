@@ -65,23 +65,37 @@ final class DecisionBox: Sendable, Hashable {
 extension RoutingTable {
     /// Decides one HTTP request as `route(_:key:)` does, without rendering it.
     public func verdict(_ request: RouteRequest, key: String) -> RouteVerdict {
-        verdict(flat.lookup(request), point: WeightedChoice.point(for: key)) {
+        verdictAndLookup(request, key: key).verdict
+    }
+
+    /// The verdict and the flat lookup it came from (TablePair reads the
+    /// candidate's verdict off it). A method of the table, so that its `flat`
+    /// is read without a retain: tables are shared by replay's threads, and a
+    /// reference count written by several cores per request costs more than
+    /// the lookup.
+    func verdictAndLookup(_ request: RouteRequest, key: String) -> (verdict: RouteVerdict, lookup: FlatResult) {
+        let result = flat.lookup(request)
+        return (verdict(result, point: WeightedChoice.point(for: key)) {
             HTTPRouter.decideByObjects(table: self, request: request, key: key, explain: false)
-        }
+        }, result)
     }
 
     /// The same verdict for a request read in place; `key` is the request's key
     /// as UTF-8. Builds plain values only when the flat index cannot decide.
     public func verdict(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>) -> RouteVerdict {
-        withUnsafePointer(to: request) { request in
-            verdict(flat.lookup(request), point: WeightedChoice.point(for: key)) {
-                HTTPRouter.decideByObjects(table: self, request: request.pointee.routeRequest(),
-                                           key: String(decoding: key, as: UTF8.self), explain: false)
-            }
-        }
+        withUnsafePointer(to: request) { verdictAndLookup($0, key: key).verdict }
     }
 
-    func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
+    /// The same, for a request read in place.
+    func verdictAndLookup(_ request: UnsafePointer<BorrowedRequest>, key: UnsafeBufferPointer<UInt8>) -> (verdict: RouteVerdict, lookup: FlatResult) {
+        let result = flat.lookup(request)
+        return (verdict(result, point: WeightedChoice.point(for: key)) {
+            HTTPRouter.decideByObjects(table: self, request: request.pointee.routeRequest(),
+                                       key: String(decoding: key, as: UTF8.self), explain: false)
+        }, result)
+    }
+
+    private func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
         switch result {
         case .hit(let listener, let match):
             let rule = flat.matches[Int(match)].action

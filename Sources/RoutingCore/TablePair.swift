@@ -44,22 +44,22 @@ public final class TablePair: Sendable {
     /// each table.
     public func verdicts(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>) -> (RouteVerdict, RouteVerdict) {
         withUnsafePointer(to: request) { request in
-            let result = baseline.flat.lookup(request)
-            let before = baseline.verdict(result, point: WeightedChoice.point(for: key)) {
-                HTTPRouter.decideByObjects(table: baseline, request: request.pointee.routeRequest(),
-                                           key: String(decoding: key, as: UTF8.self), explain: false)
-            }
-            return (before, candidateVerdict(result, before) ?? candidate.verdict(request.pointee, key: key))
+            let (before, lookup) = baseline.verdictAndLookup(request, key: key)
+            return (before, candidateVerdict(lookup, before) ?? candidate.verdictAndLookup(request, key: key).verdict)
         }
     }
 
     /// Both verdicts for a request.
     public func verdicts(_ request: RouteRequest, key: String) -> (RouteVerdict, RouteVerdict) {
-        let result = baseline.flat.lookup(request)
-        let before = baseline.verdict(result, point: WeightedChoice.point(for: key)) {
-            HTTPRouter.decideByObjects(table: baseline, request: request, key: key, explain: false)
-        }
-        return (before, candidateVerdict(result, before) ?? candidate.verdict(request, key: key))
+        let (before, lookup) = baseline.verdictAndLookup(request, key: key)
+        return (before, candidateVerdict(lookup, before) ?? candidate.verdictAndLookup(request, key: key).verdict)
+    }
+
+    /// Both verdicts are request-independent (RoutingTable.isRequestIndependent).
+    /// Asked here rather than of each table by the caller, which would retain
+    /// the tables, shared by replay's threads, twice per request.
+    public func areRequestIndependent(_ before: RouteVerdict, _ after: RouteVerdict) -> Bool {
+        baseline.isRequestIndependent(before) && candidate.isRequestIndependent(after)
     }
 
     /// The candidate's verdict read off the baseline's, when the baseline
