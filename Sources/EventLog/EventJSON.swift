@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// JSON Lines form of `Event` (one compact object per line, schema `gwsim.events/v1`).
 ///
 /// Keys are written in a fixed order (documented in docs/events.md) so that traces are
@@ -33,9 +27,9 @@ extension Event {
     /// leaves out what the line before it implies: `seq` when it is `previous.seq + 1`,
     /// `time` in favour of `dt` (microseconds since `previous`), and a request `id` equal
     /// to the decimal `seq`. With no `previous` (a frame's first line), `seq` and `time`
-    /// are written, so every frame reads on its own. `seq` must be set.
-    func appendTraceLine(to out: inout [UInt8], after previous: EventPosition?) {
-        let seq = self.seq ?? (previous?.seq ?? 0) &+ 1
+    /// are written, so every frame reads on its own. `seq` is the event's (the writer
+    /// numbers events that have none).
+    func appendTraceLine(to out: inout [UInt8], seq: Int64, after previous: EventPosition?) {
         if let previous {
             out.append(0x7B)
             if seq != previous.seq &+ 1 {
@@ -62,9 +56,7 @@ extension Event {
         var id = id
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: JSONWriter.maxDecimalBytes) { digits in
             let start = JSONWriter.decimal(seq, atEndOf: digits)
-            return id.withUTF8 { own in
-                own.count == digits.count - start && memcmp(own.baseAddress!, digits.baseAddress! + start, own.count) == 0
-            }
+            return id.withUTF8 { Bytes.equal($0, UnsafeBufferPointer(rebasing: digits[start...])) }
         }
     }
 

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// One `String` per distinct byte sequence, for values that recur line after line.
 ///
 /// Why: in a trace the same hosts, methods and header values appear on almost every
@@ -48,9 +42,7 @@ struct StringInterner {
 
     private static func equal(_ string: String, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
         var s = string
-        return s.withUTF8 { own in
-            own.count == raw.count && (own.count == 0 || memcmp(own.baseAddress!, raw.baseAddress!, own.count) == 0)
-        }
+        return s.withUTF8 { Bytes.equal($0, raw) }
     }
 
     private static func hash(_ raw: UnsafeBufferPointer<UInt8>) -> Int {

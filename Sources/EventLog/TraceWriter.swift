@@ -82,13 +82,7 @@ public final class TraceWriter {
         let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
         guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
         let before = pending.count
-        if event.seq == nil {
-            var e = event
-            e.seq = seq
-            e.appendTraceLine(to: &pending, after: previous)
-        } else {
-            event.appendTraceLine(to: &pending, after: previous)
-        }
+        event.appendTraceLine(to: &pending, seq: seq, after: previous)
         pending.append(0x0A)
         if pending.count - before - 1 > Limits.maxLineBytes {
             // Readers refuse such a line as damage; never write one.

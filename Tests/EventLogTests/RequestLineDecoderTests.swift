@@ -41,7 +41,7 @@ final class RequestLineDecoderTests: XCTestCase {
         default: EventPosition(seq: seq - 1, micros: event.timeMicros - Int64(i % 5) * 250)
         }
         var bytes: [UInt8] = []
-        event.appendTraceLine(to: &bytes, after: previous)
+        event.appendTraceLine(to: &bytes, seq: seq, after: previous)
         return (bytes, previous, event.request!)
     }
 
