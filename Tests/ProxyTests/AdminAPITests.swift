@@ -91,7 +91,7 @@ struct AdminAPITests {
         for _ in 0..<3 { #expect(try connection.request("/", host: "whoami").status == 200) }
         #expect(try connection.request("/", host: "nobody").status == 404)
         var text = ""
-        let deadline = Date().addingTimeInterval(2)
+        let deadline = Date().addingTimeInterval(promptly)
         repeat {
             text = try harness.admin("GET", "/metrics").text
         } while !text.contains("gwsim_request_duration_seconds_count 4") && Date() < deadline

@@ -73,7 +73,7 @@ struct EdgeCaseTests {
         }
         let upload = try connection.request("/upload", method: "POST", host: "mirror.test", body: Array("hello".utf8))
         #expect(upload.header("x-whoami-body-bytes") == "5")
-        let deadline = Date().addingTimeInterval(2)
+        let deadline = Date().addingTimeInterval(promptly)
         while harness.nginx.stats.requests < 5 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         #expect(harness.nginx.stats.requests == 5)
         #expect(harness.whoami.stats.requests == 5)

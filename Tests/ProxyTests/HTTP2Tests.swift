@@ -12,9 +12,8 @@ struct HTTP2Tests {
     @Test func h2ClientGetsResponsesOverHTTP2() throws {
         let fixture = try TLSFixture()
         defer { fixture.stop() }
-        let channel = try fixture.connect(sni: "a.example.com", alpn: ["h2"]) { _ in }
+        let (channel, multiplexer) = try Self.connect(fixture, sni: "a.example.com")
         defer { channel.close(promise: nil) }
-        let multiplexer = try Self.clientMultiplexer(channel)
         // Two concurrent streams on one connection.
         let first = try Self.get(multiplexer, on: channel, host: "a.example.com", path: "/one")
         let second = try Self.get(multiplexer, on: channel, host: "a.example.com", path: "/two")
@@ -38,15 +37,23 @@ struct HTTP2Tests {
         #expect(records.count == 4 && records.allSatisfy { $0.scheme == "https" })
     }
 
-    /// Adds the HTTP/2 client handlers after TLS; returns the stream multiplexer.
-    /// (`createStreamChannel` hops to the event loop itself, so using it from the test thread is fine.)
-    static func clientMultiplexer(_ channel: any Channel) throws -> HTTP2StreamMultiplexer {
-        struct Box: @unchecked Sendable { let multiplexer: HTTP2StreamMultiplexer }
-        return try channel.configureHTTP2Pipeline(mode: .client, inboundStreamInitializer: nil).map { Box(multiplexer: $0) }.wait().multiplexer
+    /// A TLS connection speaking HTTP/2, and its stream multiplexer. The HTTP/2 handler goes
+    /// in with TLS, in the channel initializer: added after `connect` returned, it lost the
+    /// race with the handshake now and then, the server's SETTINGS reached the end of the
+    /// pipeline and were dropped, and the connection never answered.
+    static func connect(_ fixture: TLSFixture, sni: String) throws -> (any Channel, NIOHTTP2Handler.StreamMultiplexer) {
+        final class Box: @unchecked Sendable { var multiplexer: NIOHTTP2Handler.StreamMultiplexer? }
+        let box = Box()  // written in the initializer, which runs before `connect` returns
+        let channel = try fixture.connect(sni: sni, alpn: ["h2"]) { channel in
+            box.multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                mode: .client, connectionConfiguration: .init(), streamConfiguration: .init(),
+                inboundStreamInitializer: { $0.eventLoop.makeSucceededVoidFuture() })
+        }
+        return (channel, box.multiplexer!)
     }
 
     /// Opens a stream and sends a GET on it; the collector gets the response.
-    static func get(_ multiplexer: HTTP2StreamMultiplexer, on channel: any Channel, host: String, path: String) throws -> ResponseCollector {
+    static func get(_ multiplexer: NIOHTTP2Handler.StreamMultiplexer, on channel: any Channel, host: String, path: String) throws -> ResponseCollector {
         let collector = ResponseCollector()
         let promise = channel.eventLoop.makePromise(of: (any Channel).self)
         multiplexer.createStreamChannel(promise: promise) { stream in

@@ -146,7 +146,7 @@ final class LineClient: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// The next line (without its newline), or nil on close/timeout.
-    func readLine(timeout: Double = 5) -> String? {
+    func readLine(timeout: Double = promptly) -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         lock.lock()
         defer { lock.unlock() }
@@ -161,7 +161,7 @@ final class LineClient: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Everything until the peer closes (or timeout).
-    func readToClose(timeout: Double = 5) -> (bytes: [UInt8], closed: Bool) {
+    func readToClose(timeout: Double = promptly) -> (bytes: [UInt8], closed: Bool) {
         let deadline = Date().addingTimeInterval(timeout)
         lock.lock()
         defer { lock.unlock() }
@@ -172,7 +172,7 @@ final class LineClient: ChannelInboundHandler, @unchecked Sendable {
     }
 
     /// Whether the connection was closed without the peer sending anything more.
-    func closedWithoutData(timeout: Double = 5) -> Bool {
+    func closedWithoutData(timeout: Double = promptly) -> Bool {
         let (bytes, closed) = readToClose(timeout: timeout)
         return closed && bytes.isEmpty
     }

@@ -25,7 +25,7 @@ import Testing
             // The backend completed the handshake itself: it saw the client's SNI.
             #expect(test.contains("\"serverName\":\"\(sni)\""))
         }
-        let records = fixture.sink.waitFor(2, timeout: 5).sorted { ($0.sni ?? "") < ($1.sni ?? "") }
+        let records = fixture.sink.waitFor(2).sorted { ($0.sni ?? "") < ($1.sni ?? "") }
         #expect(records.map(\.scheme) == ["tls", "tls"])
         #expect(records.map(\.sni) == ["a.example.com", "b.example.com"])
         #expect(records.map { $0.observed?.route } == ["TLSRoute/default/route-a", "TLSRoute/default/route-b"])
@@ -133,7 +133,7 @@ import Testing
         let payload = String(repeating: line, count: 2_000)
         try client.send(payload)
         try client.shutdownOutput()
-        let (echoed, closed) = client.readToClose(timeout: 20)
+        let (echoed, closed) = client.readToClose()
         #expect(closed)
         #expect(echoed.count == payload.utf8.count)
     }
@@ -147,7 +147,7 @@ import Testing
         #expect(try client.roundTrip("two") == "udp-echo:two")
         #expect(fixture.udpEcho.datagrams == 2)
         // The flow idles out and is recorded once, with both directions counted.
-        let record = try #require(fixture.sink.waitFor(1, timeout: 5).first)
+        let record = try #require(fixture.sink.waitFor(1).first)
         #expect(record.scheme == "udp")
         #expect(record.observed?.route == "UDPRoute/default/echo")
         #expect(record.observed?.backend == "default/udp-echo:53")
@@ -191,7 +191,7 @@ final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
         condition.unlock()
     }
 
-    func roundTrip(_ text: String, timeout: Double = 5) throws -> String? {
+    func roundTrip(_ text: String, timeout: Double = promptly) throws -> String? {
         try channel.writeAndFlush(AddressedEnvelope(remoteAddress: target!, data: ByteBuffer(string: text))).wait()
         let deadline = Date().addingTimeInterval(timeout)
         condition.lock()
@@ -220,7 +220,7 @@ final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
         let udp = try UDPTestClient(port: fixture.localPort(9053, udp: true), group: fixture.group)
         _ = try udp.roundTrip("ping")
         udp.close()
-        let records = fixture.sink.waitFor(5, timeout: 5)
+        let records = fixture.sink.waitFor(5)
         #expect(records.count == 5)
         #expect(Set(records.map(\.scheme)) == ["tls", "tcp", "udp"])
 

@@ -112,7 +112,7 @@ struct PredictionTests {
         let harness = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: nil)
         defer { harness.stop() }
         let observed = try send(harness, count: 30)
-        let deadline = Date().addingTimeInterval(2)
+        let deadline = Date().addingTimeInterval(promptly)
         while harness.recorder.ring!.count < 30 && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         let review = try review(harness, seedText("03-whoami-httproute-paths.yaml"))
         #expect(review["report"]?["requests"]?.intValue == 30)

@@ -12,6 +12,11 @@ let repositoryRoot: String = {
 
 let seedDirectory = repositoryRoot + "/scenarios/seed/"
 
+/// How long a test waits for something the proxy does promptly (a response, a record, a
+/// close). Only a hang runs into it, so it is generous: CI runs every suite at once on two
+/// cores, where a few seconds can pass before a loaded event loop gets to run.
+let promptly: Double = 30
+
 /// The seed manifests: the Gateway, both Services, and one route step.
 func seedResources(_ step: String) -> ResourceSet {
     let files = ["00-traefik-gateway.yaml", "01-whoami.yaml", "03-nginx.yaml", step].map { seedDirectory + $0 }
@@ -30,7 +35,7 @@ final class RecordSink: @unchecked Sendable {
     /// The records once there are at least `count` (or after `timeout` seconds): a record is
     /// emitted when the exchange completes, which can be just after the client has read a
     /// Content-Length-framed response.
-    func waitFor(_ count: Int, timeout: Double = 2) -> [RequestRecord] {
+    func waitFor(_ count: Int, timeout: Double = promptly) -> [RequestRecord] {
         let deadline = Date().addingTimeInterval(timeout)
         while records.count < count && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         return records

@@ -286,9 +286,9 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
         lock.unlock()
     }
 
-    /// The response, waiting up to 5 s.
+    /// The response, waiting up to `promptly` seconds.
     func wait(on eventLoop: any EventLoop) throws -> TestResponse {
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(promptly)
         while Date() < deadline {
             lock.lock()
             let result = done
@@ -296,6 +296,6 @@ final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
             if let result { return try result.get() }
             Thread.sleep(forTimeInterval: 0.005)
         }
-        throw RawHTTPConnection.Failure.socket("no response within 5 s")
+        throw RawHTTPConnection.Failure.socket("no response within \(Int(promptly)) s")
     }
 }

@@ -152,15 +152,15 @@ final class ByteClient: @unchecked Sendable {
         try channel.writeAndFlush(channel.allocator.buffer(string: text)).wait()
     }
 
-    /// Everything received up to and including `marker` (waits up to 5 s).
+    /// Everything received up to and including `marker` (waits up to `promptly` seconds).
     func read(until marker: String) throws -> String {
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(promptly)
         while Date() < deadline {
             if let text = collector.take(until: marker) { return text }
             Thread.sleep(forTimeInterval: 0.005)
         }
         let pending = collector.pending
-        throw RawHTTPConnection.Failure.socket("no \(marker.prefix(20).debugDescription) (\(marker.utf8.count) bytes) within 5 s; got \(pending.utf8.count) bytes: \(pending.prefix(300).debugDescription)")
+        throw RawHTTPConnection.Failure.socket("no \(marker.prefix(20).debugDescription) (\(marker.utf8.count) bytes) within \(Int(promptly)) s; got \(pending.utf8.count) bytes: \(pending.prefix(300).debugDescription)")
     }
 
     /// True when the connection closes within `seconds` (a tunnel that stays open fails the test instead of hanging it).
