@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// RFC 3339 timestamps <-> microseconds since the Unix epoch, without Foundation.
 ///
 /// Event times are kept as integer microseconds so that the text form written to traces
@@ -131,7 +125,7 @@ public enum EventTime {
     /// `parse(_:)`, reusing `cache` when `s` starts with its second and ends in `Z`.
     static func parse(_ s: UnsafeBufferPointer<UInt8>, cache: inout SecondCache) -> Int64? {
         let n = s.count
-        if n >= 20, cache.prefix.count == 19, memcmp(s.baseAddress!, cache.prefix, 19) == 0,
+        if n >= 20, cache.prefix.count == 19, cache.prefix.withUnsafeBytes({ Bytes.equal(UnsafeRawPointer(s.baseAddress!), $0.baseAddress!, count: 19) }),
            let micros = fractionAndZ(s, seconds: cache.seconds) {
             return micros
         }

@@ -159,9 +159,10 @@ struct JSONScanner {
 
     /// Consumes `literal` when the bytes at the cursor are exactly it (no whitespace
     /// skipped): the fixed punctuation and keys of lines in the writer's layout.
+    @inline(__always)
     mutating func consume(_ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
-        guard pos + n <= buf.count, memcmp(buf.baseAddress! + pos, literal.utf8Start, n) == 0 else { return false }
+        guard pos + n <= buf.count, Bytes.equal(UnsafeRawPointer(buf.baseAddress! + pos), UnsafeRawPointer(literal.utf8Start), count: n) else { return false }
         pos += n
         return true
     }

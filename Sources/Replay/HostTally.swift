@@ -30,7 +30,7 @@ struct HostTally {
         slots.add(hash: hash, at: slot)
     }
 
-    /// Byte equality by memcmp (`elementsEqual` here was 2.5 % of a replay's samples).
+    /// Byte equality (`elementsEqual` here was 2.5 % of a replay's samples).
     @inline(__always)
     private static func equal(_ name: [UInt8], _ host: UnsafeBufferPointer<UInt8>) -> Bool {
         name.withUnsafeBufferPointer { Bytes.equal($0, host) }
