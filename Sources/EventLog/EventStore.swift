@@ -41,6 +41,8 @@ public final class EventStore {
         self.path = path
         self.snapshotInterval = max(1, snapshotInterval)
         db = try SQLiteConnection(path: path)
+        // Only a new, empty database takes it (before WAL mode writes the first page).
+        try db.exec("PRAGMA page_size=\(Limits.storePageSize)")
         let mode = try db.scalarText("PRAGMA journal_mode=WAL")?.lowercased()
         guard mode == "wal" || (mode == "memory" && (path == ":memory:" || path.isEmpty)) else {
             throw EventLogError.unsupportedStore(path: path, message: "cannot enable WAL journal mode (got \(mode ?? "nothing"))")

@@ -15,11 +15,23 @@ final class EventStoreTests: XCTestCase {
             XCTAssertEqual(try store.db.scalarText("SELECT schema FROM schema_version"), "gwsim.events/v1")
             XCTAssertEqual(try store.db.scalarInt("PRAGMA user_version"), 1)
             XCTAssertEqual(try store.db.scalarInt("PRAGMA synchronous"), 1)  // NORMAL
+            XCTAssertEqual(try store.db.scalarInt("PRAGMA page_size"), Int64(Limits.storePageSize))
             try store.append(Fixtures.mixed(10))
         }
         let again = try EventStore(path: path)
         XCTAssertEqual(again.lastSeq, 10)
         XCTAssertEqual(try again.count(), 10)
+        // A database that already has pages of another size keeps them.
+        let older = dir.path("older.db")
+        do {
+            let c = try SQLiteConnection(path: older)
+            try c.exec("PRAGMA page_size=4096")
+            try c.exec("PRAGMA journal_mode=WAL")
+        }
+        do { try EventStore(path: older).append(Fixtures.mixed(5)) }
+        let reopened = try EventStore(path: older)
+        XCTAssertEqual(try reopened.db.scalarInt("PRAGMA page_size"), 4096)
+        XCTAssertEqual(try reopened.count(), 5)
         // Not a store: a text file, and a foreign SQLite database.
         let junk = dir.path("junk.db")
         try "hello, not sqlite at all".padding(toLength: 4096, withPad: "x", startingAt: 0).write(toFile: junk, atomically: true, encoding: .utf8)
