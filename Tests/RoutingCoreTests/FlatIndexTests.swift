@@ -46,12 +46,22 @@ import Testing
             [{matches: [{path: {type: PathPrefix, value: /old}}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}], backendRefs: [{name: one, port: 80}]},
              {matches: [{path: {type: PathPrefix, value: /go}}], filters: [{type: RequestRedirect, requestRedirect: {hostname: elsewhere.test}}]}]
             """),
+        // Paths of one and two hash words (8, 16 bytes), and longer ones (PathHash).
+        // Last: TablePairTests edits routes by position.
+        F.httpRoute("long", hostnames: ["example.com"], rules: """
+            [\(rule("{path: {type: Exact, value: /exactly-16-byte}}, {path: {type: Exact, value: /eight/8}}", to: "two")),
+             \(rule("{path: {type: PathPrefix, value: /a-long-prefix/of-two}}", to: "one")),
+             \(rule("{path: {type: Exact, value: /a-long-exact-path/x}}", to: "three"))]
+            """),
     ]
 
     static let hosts = ["example.com", "EXAMPLE.com", "example.com:80", "mixed.example.com", "a.wild.test", "x.wild.test",
                         "y.b.wild.test", "wild.test", "split.test", "triple.test", "sole.test", "filters.test", "nowhere.test", "[::1]:80", "example.com."]
     static let paths = ["/", "/exact", "/exact/", "/exactly", "/api", "/api/", "/api/v2", "/api/v2/x", "/api/v20", "/apix",
-                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi", "/zero", "/missing", "/one"]
+                        "/re/42", "/re/x", "/q?v=1", "/q?v=2", "/q/z?x=1&v=1", "/h", "/old/a?b=c", "/go/x", "//", "/a//b", "/multi", "/zero", "/missing", "/one",
+                        "/exactly-16-byte", "/exactly-16-bytes", "/exactly-16-byt", "/eight/8", "/eight/9", "/eight/",
+                        "/a-long-prefix/of-two", "/a-long-prefix/of-two/x", "/a-long-prefix/of-twox", "/a-long-prefix/of-tw",
+                        "/a-long-exact-path/x", "/a-long-exact-path/y", "/a-long-exact-path/x/"]
     static let headerSets: [[(String, String)]] = [[], [("x-tenant", "blue")], [("X-Tenant", "red")],
                                                   [("x-tenant", "blue"), ("x-tenant", "blue")], [("X-RE", "abc")],
                                                   [("x-tenant", "bl")], [("x-multi", "a"), ("X-Multi", "b")], [("x-multi", "a")]]
