@@ -61,7 +61,7 @@ final class CompiledRule: Sendable {
 /// builds it, before the table is published; read-only afterwards.
 final class VirtualHost: @unchecked Sendable {
     let hostname: String
-    /// Keyed by `PathHash` of the path value (exact) or the normalized prefix.
+    /// Keyed by `ByteHash` of the path value (exact) or the normalized prefix.
     var exact: [UInt64: [CompiledMatch]] = [:]
     var prefix: [UInt64: [CompiledMatch]] = [:]
     var regex: [CompiledMatch] = []
@@ -73,8 +73,8 @@ final class VirtualHost: @unchecked Sendable {
     func add(_ match: CompiledMatch) {
         if match.ref.kind == "GRPCRoute" { grpc.append(match); return }
         switch match.path {
-        case .exact(let value): exact[PathHash.of(value), default: []].append(match)
-        case .prefix(let value, _): prefix[PathHash.of(value), default: []].append(match)
+        case .exact(let value): exact[ByteHash.of(value), default: []].append(match)
+        case .prefix(let value, _): prefix[ByteHash.of(value), default: []].append(match)
         case .regex: regex.append(match)
         }
     }

@@ -95,7 +95,7 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
         let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
         let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
         if vhost.exactLengths & (1 << UInt64(path.count & 63)) != 0,
-           let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: PathHash.of(path)), path: path) {
+           let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
             return .hit(listener: listenerIndex, match: hit)
         }
         if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {
@@ -202,7 +202,7 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
     /// PathPrefix candidates from the longest segment boundary down to `/`
     /// (httproute_types.go, PathMatchPathPrefix), skipping depths no prefix has.
     func firstPrefixMatch(owner: Int32, depths: UInt64, path: UnsafeBufferPointer<UInt8>) -> Int32? {
-        PathHash.firstPrefixHit(path, depths: depths) { hash in
+        PrefixHashes.firstHit(path, depths: depths) { hash in
             firstMatch(in: lookup(.prefix, owner: owner, hash: hash), path: path)
         }
     }

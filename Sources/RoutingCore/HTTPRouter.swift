@@ -105,18 +105,16 @@ enum HTTPRouter {
     /// Exact paths first, then regular expressions, then prefixes from the
     /// longest candidate down (Precedence explains the order).
     static func firstHTTPMatch(_ vhost: VirtualHost, path: Substring, method: String, headers: HeaderIndex, query: QueryIndex) -> CompiledMatch? {
-        if !vhost.exact.isEmpty, let entries = vhost.exact[PathHash.of(path)],
+        if !vhost.exact.isEmpty, let entries = vhost.exact[ByteHash.of(path.utf8)],
            let hit = entries.first(where: { $0.matches(path: path, method: method, headers: headers, query: query) }) {
             return hit
         }
         for entry in vhost.regex where entry.matches(path: path, method: method, headers: headers, query: query) { return entry }
         if vhost.prefix.isEmpty { return nil }
-        let firstHit = { (bytes: UnsafeBufferPointer<UInt8>) in
-            PathHash.firstPrefixHit(bytes) { hash in
-                vhost.prefix[hash]?.first { $0.matches(path: path, method: method, headers: headers, query: query) }
-            }
+        return PrefixHashes.firstHit(path.utf8) { hash in
+            guard let entries = vhost.prefix[hash] else { return nil }
+            return entries.first { $0.matches(path: path, method: method, headers: headers, query: query) }
         }
-        return path.utf8.withContiguousStorageIfAvailable(firstHit) ?? Array(path.utf8).withUnsafeBufferPointer(firstHit)
     }
 
     /// Misdirected requests on HTTPS (gateway_types.go, Listener hostname): the
@@ -155,5 +153,48 @@ enum HTTPRouter {
             if decidingHost == nil { decidingHost = hostKey }
         }
         return result
+    }
+}
+
+/// The normalized PathPrefix keys a path can match, as hashes, longest first:
+/// `/a/b/c` -> `/a/b/c`, `/a/b`, `/a`, `/`. FNV-1a is incremental, so one pass
+/// over the bytes yields the hash of every prefix that ends at a segment boundary.
+/// `depths` (bit n: some prefix has n segments, bit 63: 63 or more) skips the
+/// boundaries no prefix of the virtual host can match; the object path passes all.
+enum PrefixHashes {
+    static let everyDepth = UInt64.max
+
+    static func firstHit<Bytes: Collection, T>(_ bytes: Bytes, depths: UInt64 = everyDepth, _ lookup: (UInt64) -> T?) -> T?
+    where Bytes.Element == UInt8 {
+        let slashes = bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { buffer -> T? in
+            var count = 0
+            var segments = 0
+            var hash = ByteHash.seed
+            var index = 0
+            var last: UInt8 = 0
+            for byte in bytes {
+                if byte == UInt8(ascii: "/") {
+                    if index > 0, depths & (1 << UInt64(min(63, segments))) != 0 {
+                        buffer[count] = hash
+                        count += 1
+                    }
+                    segments += 1
+                }
+                hash = ByteHash.mix(hash, byte)
+                last = byte
+                index += 1
+            }
+            if index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
+                buffer[count] = hash
+                count += 1
+            }
+            while count > 0 {
+                count -= 1
+                if let hit = lookup(buffer[count]) { return hit }
+            }
+            guard depths & 1 != 0 else { return nil }
+            return lookup(ByteHash.of("/".utf8))
+        }
     }
 }

@@ -46,7 +46,7 @@ import Testing
             [{matches: [{path: {type: PathPrefix, value: /old}}], filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}], backendRefs: [{name: one, port: 80}]},
              {matches: [{path: {type: PathPrefix, value: /go}}], filters: [{type: RequestRedirect, requestRedirect: {hostname: elsewhere.test}}]}]
             """),
-        // Paths of one and two hash words (8, 16 bytes), and longer ones (PathHash).
+        // Exact and PathPrefix paths longer than the others (8, 16 and 20 bytes).
         // Last: TablePairTests edits routes by position.
         F.httpRoute("long", hostnames: ["example.com"], rules: """
             [\(rule("{path: {type: Exact, value: /exactly-16-byte}}, {path: {type: Exact, value: /eight/8}}", to: "two")),
