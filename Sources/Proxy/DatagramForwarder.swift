@@ -100,14 +100,14 @@ final class DatagramForwarder: ChannelInboundHandler {
         flow.endpoint = endpoint
         let server = context.channel
         let localHost = target.protocol == .inet6 ? "::" : "0.0.0.0"
+        // The flow's channel is on this event loop, where its initializer runs.
+        let relay = NIOLoopBound(DatagramReplyRelay(server: server, client: client) { [weak flow] bytes in
+            flow?.lastActivity = .now()
+            flow?.bytesOut += bytes
+        }, eventLoop: context.eventLoop)
         DatagramBootstrap(group: context.eventLoop)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(DatagramReplyRelay(server: server, client: client) { [weak flow] bytes in
-                        flow?.lastActivity = .now()
-                        flow?.bytesOut += bytes
-                    })
-                }
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(relay.value) }
             }
             .bind(host: localHost, port: 0)
             .flatMap { channel in channel.connect(to: target).map { channel } }

@@ -119,7 +119,7 @@ final class EchoLineHandler: ChannelInboundHandler, @unchecked Sendable {
         if case ChannelEvent.inputClosed = event {
             if !pending.isEmpty { context.write(wrapOutboundOut(ByteBuffer(bytes: pending)), promise: nil) }
             pending = []
-            context.writeAndFlush(wrapOutboundOut(ByteBuffer())).whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer())).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -50,7 +50,7 @@ final class StreamSession {
         let session = StreamSession(runtime: runtime, client: client, listenerPort: listenerPort,
                                     scheme: proto == .tls ? "tls" : "tcp", sni: sni)
         session.clientSide = clientSide
-        client.closeFuture.whenComplete { _ in session.clientClosed = true }
+        client.closeFuture.assumeIsolated().whenComplete { _ in session.clientClosed = true }
         return session.route(proto: proto)
     }
 
@@ -77,12 +77,14 @@ final class StreamSession {
             .connectTimeout(runtime.config.upstreamConnectTimeout)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connect(host: endpoint.host, port: endpoint.port)
+            .assumeIsolated()  // the backend connection is on the client's event loop, like this session
             .flatMapError { error in
                 self.runtime.endpoints.eject(endpoint, for: self.runtime.config.endpointEjection)
                 return self.refuse(status: 503).flatMapThrowing { throw error }
             }
             .flatMap { backend in self.splice(backend: backend, termination: termination) }
             .recover { _ in }
+            .nonisolated()
     }
 
     private func splice(backend: any Channel, termination: NIOSSLContext?) -> EventLoopFuture<Void> {
@@ -99,18 +101,18 @@ final class StreamSession {
         self.clientSide = clientSide
         self.backendSide = backendSide
         open = 2
-        let client = self.client
-        return backend.pipeline.addHandler(backendSide).flatMap {
-            client.eventLoop.makeCompletedFuture {
-                let sync = client.pipeline.syncOperations
-                if let termination { try sync.addHandler(NIOSSLServerHandler(context: termination)) }
-                if installed == nil { try sync.addHandler(clientSide) }
-                SpliceHandler.glue(clientSide, backendSide)
-            }
-        }.flatMapError { error in
+        // Both channels are on this event loop (the backend was connected from it).
+        do {
+            try backend.pipeline.syncOperations.addHandler(backendSide)
+            let sync = client.pipeline.syncOperations
+            if let termination { try sync.addHandler(NIOSSLServerHandler(context: termination)) }
+            if installed == nil { try sync.addHandler(clientSide) }
+            SpliceHandler.glue(clientSide, backendSide)
+            return client.eventLoop.makeSucceededVoidFuture()
+        } catch {
             backend.close(promise: nil)
             client.close(promise: nil)
-            self.finish()
+            finish()
             return client.eventLoop.makeFailedFuture(error)
         }
     }

@@ -53,7 +53,7 @@ final class PackedRequests {
     deinit {
         bytes.deallocate()
         headers.deallocate()
-        gateways.baseAddress.map { $0.deinitialize(count: gateways.count) }
+        if let base = gateways.baseAddress { base.deinitialize(count: gateways.count) }
         gateways.deallocate()
     }
 

@@ -20,7 +20,7 @@ enum TestSupport {
     static func remove(_ path: String) { try? FileManager.default.removeItem(atPath: path) }
 
     static func write(_ text: String, to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
     /// A minimal valid manifest set (GatewayClass, Gateway, Service, HTTPRoute) in `dir`.
