@@ -32,7 +32,7 @@ struct Job: Sendable {
     var baseline: RoutingTable { pair.baseline }
     var candidate: RoutingTable { pair.candidate }
     /// The candidate table is the baseline's: route once.
-    var identical: Bool
+    var identical: Bool { pair.identical }
     var requests: [PendingRequest]
     /// The bytes of the undecoded request lines.
     var lines: [UInt8] = []

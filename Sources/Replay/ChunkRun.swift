@@ -46,7 +46,7 @@ struct ChunkRun {
         headers.removeAll(keepingCapacity: true)
         for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
         let key = decoder.id(fields, in: line, seq: found.seq)
-        return withPointer(to: gateway) { gateway in headers.withUnsafeBufferPointer { headers in
+        return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { headers in
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
@@ -138,10 +138,4 @@ struct ChunkRun {
         }
         return agg
     }
-}
-
-/// `body` given a pointer to `key`, or nil when there is none.
-private func withPointer<Result>(to key: ObjectKey?, _ body: (UnsafePointer<ObjectKey>?) -> Result) -> Result {
-    guard let key else { return body(nil) }
-    return withUnsafePointer(to: key) { body($0) }
 }

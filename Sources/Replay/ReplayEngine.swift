@@ -50,7 +50,7 @@ private final class Driver {
     @exclusivity(unchecked) var lines: [UInt8] = []
     /// The first request line, in log order, that did not decode.
     var firstFailure: LineFailure?
-    var current: (baseline: RoutingTable, candidate: RoutingTable, identical: Bool)?
+    var current: (baseline: RoutingTable, candidate: RoutingTable)?
     var chunkIndex = 0
     var lastPair: TablePair?
     var events = 0
@@ -187,7 +187,7 @@ private final class Driver {
     /// Ends the current chunk: routes it inline or hands it to the pool.
     func flush() {
         guard !pending.isEmpty, let tables = current, let settings else { return }
-        var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), identical: tables.identical, requests: [], lines: [])
+        var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [], lines: [])
         swap(&job.requests, &pending)
         swap(&job.lines, &lines)
         chunkIndex += 1

@@ -113,11 +113,9 @@ struct Worlds {
     }
 
     /// The tables requests see now (compiling what changed).
-    mutating func tables() -> (baseline: RoutingTable, candidate: RoutingTable, identical: Bool) {
+    mutating func tables() -> (baseline: RoutingTable, candidate: RoutingTable) {
         let b = compiledBaseline()
-        guard active else { return (b.table, b.table, true) }
-        let c = compiledCandidate()
-        return (b.table, c.table, b.table === c.table)
+        return (b.table, active ? compiledCandidate().table : b.table)
     }
 
     /// Final status of both worlds.

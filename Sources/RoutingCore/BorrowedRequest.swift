@@ -28,6 +28,13 @@ public struct BorrowedRequest: BitwiseCopyable {
         self.host = host; self.target = target; self.headers = headers; self.sni = sni
     }
 
+    /// `body` given a pointer to `gateway` for the request's `gateway` field, or nil
+    /// when there is none; the pointer is valid only inside `body`.
+    public static func withGateway<Result>(_ gateway: ObjectKey?, _ body: (UnsafePointer<ObjectKey>?) -> Result) -> Result {
+        guard let gateway else { return body(nil) }
+        return withUnsafePointer(to: gateway) { body($0) }
+    }
+
     /// The same request as plain values.
     public func routeRequest() -> RouteRequest {
         func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }

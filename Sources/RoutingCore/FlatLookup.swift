@@ -19,13 +19,9 @@ extension FlatTable {
     /// hostname then wildcard suffixes then `*`, then Exact, RegularExpression
     /// and PathPrefix lists in precedence order (Precedence.swift).
     func lookup(_ request: RouteRequest) -> FlatResult {
-        let entry: PortGateway?
-        if let key = request.gateway {
-            entry = withUnsafePointer(to: key) { portGateway(port: request.port, gateway: $0) }
-        } else {
-            entry = portGateway(port: request.port, gateway: nil)
+        guard let gateway = BorrowedRequest.withGateway(request.gateway, { portGateway(port: request.port, gateway: $0) }) else {
+            return .fallback
         }
-        guard let gateway = entry else { return .fallback }
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
         // Everything the lookup reads is borrowed through pointers: a RouteRequest
         // passed by value into the closures below is copied (a retain per string).

@@ -32,6 +32,9 @@ public final class TablePair: Sendable {
         sameHosts = twins.sameHosts
     }
 
+    /// Both sides are one table (no change applies yet): every request is routed once.
+    public var identical: Bool { baseline === candidate }
+
     /// How many baseline virtual hosts have a twin (tests check the pairing happens).
     var twinVirtualHosts: Int { twinHost.buffer.lazy.filter { $0 }.count }
 
@@ -66,7 +69,7 @@ public final class TablePair: Sendable {
     /// lookup ended in a twin virtual host (or in none, with the same hosts).
     @inline(__always)
     private func candidateVerdict(_ result: FlatResult, _ before: RouteVerdict) -> RouteVerdict? {
-        if baseline === candidate { return before }
+        if identical { return before }
         switch result {
         case .hit(_, let match):
             let twin = twinMatch[Int(match)]
