@@ -239,6 +239,7 @@ extension Event {
             guard let id = id ?? seq.map(String.init), let client, let port, let scheme, let method, let host, let path else {
                 throw EventLogError.invalidEvent("request event needs id (or seq), client, port, scheme, method, host, path")
             }
+            guard Limits.ports.contains(Int64(port)) else { throw EventLogError.invalidEvent("\"port\" \(port) is not a port number (0-65535)") }
             let record = RequestRecord(id: id, client: client, port: port, scheme: scheme, method: method, host: host,
                                        path: path, headers: headers ?? [], gateway: gateway, sni: sni, observed: observed)
             self.init(seq: seq, timeMicros: micros, body: .request(record))

@@ -7,6 +7,9 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     case sqlite(path: String, code: Int32, message: String, context: String)
     /// The database exists but has a layout this code does not understand.
     case unsupportedStore(path: String, message: String)
+    /// A row of the store cannot be read back as an event (the file was edited or damaged
+    /// outside gwsim); `column` names the offending column, nil for the row as a whole.
+    case corruptStore(path: String, seq: Int64, column: String?, message: String)
     /// Opening, reading or writing a file failed.
     case io(path: String, message: String)
     /// zstd reported an error while compressing.
@@ -20,12 +23,25 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The writer was used after `close()`.
     case closed(path: String)
 
+    /// The file the error is about, when it names one.
+    public var path: String? {
+        switch self {
+        case let .sqlite(path, _, _, _), let .unsupportedStore(path, _), let .corruptStore(path, _, _, _),
+             let .io(path, _), let .zstd(path, _), let .closed(path):
+            return path
+        case .invalidEvent, .json, .seqNotIncreasing:
+            return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case let .sqlite(path, code, message, context):
             return "\(path): SQLite error \(code) (\(message)) during \(context)"
         case let .unsupportedStore(path, message):
             return "\(path): unsupported event store: \(message)"
+        case let .corruptStore(path, seq, column, message):
+            return "\(path): event \(seq): " + (column.map { "\($0): " } ?? "") + message
         case let .io(path, message):
             return "\(path): \(message)"
         case let .zstd(path, message):

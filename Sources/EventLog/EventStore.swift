@@ -258,40 +258,81 @@ public final class EventStore {
         while try s.step() { try body(try readEvent(s)) }
     }
 
-    /// Decodes one row of `StoreSchema.selectEvents`.
+    /// Decodes one row of `StoreSchema.selectEvents`. A row edited or damaged outside gwsim
+    /// is an error naming the event and the column, never a trap or a silently wrong event.
     private func readEvent(_ s: SQLiteStatement) throws -> Event {
-        let seq = s.int64(0)
-        let micros = EventTime.micros(fromSeconds: s.double(1))
-        func req(_ col: Int32) throws -> String {
-            guard let t = s.text(col) else { throw corrupt(seq, "missing column \(col)") }
-            return t
-        }
-        func optInt(_ col: Int32) -> Int? { s.isNull(col) ? nil : Int(s.int64(col)) }
-        switch s.text(2) {
+        let row = StoreRow(statement: s, path: path, seq: s.int64(0))
+        let micros = EventTime.micros(fromSeconds: try row.seconds(1))
+        switch try row.text(2) {
         case "resource":
-            guard let action = ResourceChange.Action(rawValue: try req(3)),
-                  let source = ResourceChange.Source(rawValue: try req(4)) else { throw corrupt(seq, "bad action/source") }
-            let change = ResourceChange(action: action, source: source, origin: s.text(5), objectJSON: try req(9),
-                                        kind: try req(6), namespace: try req(7), name: try req(8))
-            return Event(seq: seq, timeMicros: micros, body: .resource(change))
+            guard !s.isNull(3) else { throw row.corrupt(nil, "type is 'resource' but there is no resource_events row") }
+            guard let action = ResourceChange.Action(rawValue: try row.text(3)) else { throw row.corrupt(3, "not applied or deleted") }
+            guard let source = ResourceChange.Source(rawValue: try row.text(4)) else { throw row.corrupt(4, "not file, admin or import") }
+            let change = ResourceChange(action: action, source: source, origin: s.text(5), objectJSON: try row.text(9),
+                                        kind: try row.text(6), namespace: try row.text(7), name: try row.text(8))
+            return Event(seq: row.seq, timeMicros: micros, body: .resource(change))
         case "request":
-            let headers = try s.withBytes(17) { try Event.parseHeaders($0) }
+            guard !s.isNull(10) else { throw row.corrupt(nil, "type is 'request' but there is no request_events row") }
+            let headers: [HeaderField]
+            do { headers = try s.withBytes(17) { try Event.parseHeaders($0) } } catch { throw row.corrupt(17, "\(error)") }
             var observed: ObservedOutcome?
-            if s.int64(20) != 0 {
-                observed = ObservedOutcome(route: s.text(21), rule: optInt(22), backend: s.text(23), endpoint: s.text(24),
-                                           status: optInt(25), latencyMs: s.isNull(26) ? nil : s.double(26),
-                                           bytesIn: optInt(27), bytesOut: optInt(28))
+            if try row.integer(20) != 0 {
+                observed = ObservedOutcome(route: s.text(21), rule: try row.optionalInt(22), backend: s.text(23), endpoint: s.text(24),
+                                           status: try row.optionalInt(25), latencyMs: s.isNull(26) ? nil : s.double(26),
+                                           bytesIn: try row.optionalInt(27), bytesOut: try row.optionalInt(28))
             }
-            let record = RequestRecord(id: try req(10), client: try req(11), port: Int(s.int64(12)), scheme: try req(13),
-                                       method: try req(14), host: try req(15), path: try req(16), headers: headers,
+            let port = try row.integer(12)
+            guard Limits.ports.contains(port) else { throw row.corrupt(12, "\(port) is not a port number (0-65535)") }
+            let record = RequestRecord(id: try row.text(10), client: try row.text(11), port: Int(port), scheme: try row.text(13),
+                                       method: try row.text(14), host: try row.text(15), path: try row.text(16), headers: headers,
                                        gateway: s.text(18), sni: s.text(19), observed: observed)
-            return Event(seq: seq, timeMicros: micros, body: .request(record))
-        default:
-            throw corrupt(seq, "unknown type or missing detail row")
+            return Event(seq: row.seq, timeMicros: micros, body: .request(record))
+        case let other:
+            throw row.corrupt(2, "'\(other)' is not resource or request")
         }
     }
+}
 
-    private func corrupt(_ seq: Int64, _ message: String) -> EventLogError {
-        .unsupportedStore(path: path, message: "event \(seq): \(message)")
+/// One row of `StoreSchema.selectEvents`, read column by column with the checks the
+/// schema's types imply (SQLite itself stores any value in any column).
+private struct StoreRow {
+    let statement: SQLiteStatement
+    let path: String
+    let seq: Int64
+
+    /// Column names in `StoreSchema.selectEvents` order, for messages.
+    static let columns = ["seq", "time", "type", "action", "source", "origin", "kind", "namespace", "name", "object_json",
+                          "request_id", "client", "port", "scheme", "method", "host", "path", "headers_json", "gateway", "sni",
+                          "observed", "observed_route", "observed_rule", "observed_backend", "observed_endpoint",
+                          "observed_status", "observed_latency_ms", "observed_bytes_in", "observed_bytes_out"]
+
+    func corrupt(_ column: Int32?, _ message: String) -> EventLogError {
+        .corruptStore(path: path, seq: seq, column: column.map { Self.columns[Int($0)] }, message: message)
+    }
+
+    func text(_ column: Int32) throws -> String {
+        guard let text = statement.text(column) else { throw corrupt(column, "missing") }
+        return text
+    }
+
+    func integer(_ column: Int32) throws -> Int64 {
+        guard statement.type(column) == SQLITE_INTEGER else { throw corrupt(column, "not an integer") }
+        return statement.int64(column)
+    }
+
+    func optionalInt(_ column: Int32) throws -> Int? {
+        statement.isNull(column) ? nil : Int(try integer(column))
+    }
+
+    /// Seconds since the epoch, as `EventStore` writes them: a number in the range of
+    /// event times (Limits.minTimeMicros...maxTimeMicros).
+    func seconds(_ column: Int32) throws -> Double {
+        let type = statement.type(column)
+        let seconds = statement.double(column)
+        let range = Double(Limits.minTimeMicros) / 1_000_000...Double(Limits.maxTimeMicros) / 1_000_000
+        guard type == SQLITE_FLOAT || type == SQLITE_INTEGER, range.contains(seconds) else {
+            throw corrupt(column, "not a time in seconds since the epoch between 1970 and 2242")
+        }
+        return seconds
     }
 }

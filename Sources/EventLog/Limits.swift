@@ -80,4 +80,7 @@ public enum Limits {
     /// outside are clamped by `Event.init` and rejected by the parser.
     public static let minTimeMicros: Int64 = 0
     public static let maxTimeMicros: Int64 = 8_589_934_591_999_999
+
+    /// A request's listener port (TCP and UDP port numbers; docs/events.schema.json).
+    public static let ports: ClosedRange<Int64> = 0...65_535
 }

@@ -51,7 +51,7 @@ public struct RequestLineDecoder {
             id = raw
         }
         guard s.consume(",\"client\":"), let client = s.readPlainStringRange(),
-              s.consume(",\"port\":"), let port = try? s.readIntAsInt(),
+              s.consume(",\"port\":"), let port = try? s.readIntAsInt(), Limits.ports.contains(Int64(port)),
               s.consume(",\"scheme\":"), let scheme = s.readPlainStringRange(),
               s.consume(",\"method\":"), let method = s.readPlainStringRange(),
               s.consume(",\"host\":"), let host = s.readPlainStringRange(),

@@ -161,6 +161,8 @@ final class SQLiteStatement {
     }
 
     func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
+    /// The storage class of the value (SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, ...).
+    func type(_ col: Int32) -> Int32 { sqlite3_column_type(stmt, col) }
     func int64(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }
     func double(_ col: Int32) -> Double { sqlite3_column_double(stmt, col) }
 

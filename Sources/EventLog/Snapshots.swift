@@ -11,20 +11,16 @@ extension EventStore {
     /// Objects live at `time`: every resource event with `time <= T`, applied in seq order.
     /// Starts from the latest usable snapshot and replays only the resource events after it.
     public func resourceState(at time: Double) throws -> [String: String] {
-        let snap = try db.prepare("SELECT seq, state_json FROM snapshots WHERE time <= ?1 ORDER BY seq DESC LIMIT 1")
+        let snap = try db.prepare("SELECT seq, state_json FROM snapshots WHERE time <= ?1 ORDER BY seq DESC")
         try snap.bind(1, time)
-        var state: [String: String] = [:]
-        var fromSeq: Int64 = 0
-        if try snap.step() {
-            fromSeq = snap.int64(0)
-            state = try snap.withBytes(1) { try Snapshots.decode($0) }
-        }
+        let latest = try Snapshots.latestReadable(snap)
+        var state = latest.state
         let replay = try db.prepare("""
             SELECT r.action, r.kind, r.namespace, r.name, r.object_json
             FROM resource_events r JOIN events e ON e.seq = r.seq
             WHERE r.seq > ?1 AND e.time <= ?2 ORDER BY r.seq
             """)
-        try replay.bind(1, fromSeq)
+        try replay.bind(1, latest.seq)
         try replay.bind(2, time)
         try Snapshots.apply(replay, to: &state)
         return state
@@ -33,19 +29,15 @@ extension EventStore {
     /// State after every resource event with seq <= `seq` (regardless of time): the store's
     /// live state, rebuilt from the latest snapshot when first needed.
     func loadState(throughSeq seq: Int64) throws -> [String: String] {
-        let snap = try db.prepare("SELECT seq, state_json FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1")
+        let snap = try db.prepare("SELECT seq, state_json FROM snapshots WHERE seq <= ?1 ORDER BY seq DESC")
         try snap.bind(1, seq)
-        var state: [String: String] = [:]
-        var fromSeq: Int64 = 0
-        if try snap.step() {
-            fromSeq = snap.int64(0)
-            state = try snap.withBytes(1) { try Snapshots.decode($0) }
-        }
+        let latest = try Snapshots.latestReadable(snap)
+        var state = latest.state
         let replay = try db.prepare("""
             SELECT action, kind, namespace, name, object_json FROM resource_events
             WHERE seq > ?1 AND seq <= ?2 ORDER BY seq
             """)
-        try replay.bind(1, fromSeq)
+        try replay.bind(1, latest.seq)
         try replay.bind(2, seq)
         try Snapshots.apply(replay, to: &state)
         return state
@@ -79,6 +71,17 @@ enum Snapshots {
         }
         try s.expectEnd()
         return state
+    }
+
+    /// The first snapshot of `rows` (`seq, state_json`, newest first) that decodes, or
+    /// the empty state before seq 1. A snapshot only saves replaying the resource events
+    /// before it, so one damaged outside gwsim is passed over, not an error: the state
+    /// comes out the same from an older one, and recording goes on.
+    static func latestReadable(_ rows: SQLiteStatement) throws -> (seq: Int64, state: [String: String]) {
+        while try rows.step() {
+            if let state = try? rows.withBytes(1, { try decode($0) }) { return (rows.int64(0), state) }
+        }
+        return (0, [:])
     }
 
     /// Applies rows `(action, kind, namespace, name, object_json)` in order.

@@ -78,12 +78,12 @@ private final class Driver {
                 let store = try EventStore(path: path)
                 try store.events { self.handle($0) }
             } catch let error as EventLogError {
-                throw ReplayError.unreadable(path: path, message: error.description)
+                throw ReplayError.unreadable(path, error)
             }
         } else {
             let reader: TraceReader
             do { reader = try TraceReader(path: path) } catch {
-                throw ReplayError.unreadable(path: path, message: "\(error)")
+                throw ReplayError.unreadable(path, error)
             }
             totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             while let item = reader.nextItem() {

@@ -78,11 +78,17 @@ public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The trace is damaged: the frame at compressed byte `atByte` is corrupt.
     case damaged(path: String, atByte: Int, eventsKept: Int, message: String)
 
+    /// `error` as the reason `path` cannot be read, without naming the file twice.
+    static func unreadable(_ path: String, _ error: Error) -> ReplayError {
+        let text = "\(error)"
+        return .unreadable(path: path, message: text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text)
+    }
+
     public var description: String {
         switch self {
         case .unreadable(let path, let message): return "\(path): \(message)"
         case .damaged(let path, let atByte, let eventsKept, let message):
-            return "\(path): damaged trace at byte \(atByte) (after \(eventsKept) valid events): \(message)"
+            return "\(path): damaged trace, in the frame at byte \(atByte) (after \(eventsKept) valid events): \(message)"
         }
     }
 }

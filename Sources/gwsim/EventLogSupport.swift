@@ -21,7 +21,7 @@ enum EventLogSupport {
         case let .truncated(at, kept):
             return "truncated: the file ends inside the frame at byte \(at) (\(kept) events readable)"
         case let .damaged(at, kept, message):
-            return "damaged at byte \(at): \(message) (\(kept) events readable before it)"
+            return "damaged in the frame at byte \(at): \(message) (\(kept) events readable before it)"
         }
     }
 
@@ -54,7 +54,9 @@ enum EventLogSupport {
     /// Prints `error: path: message` (unless the message already names the path) and returns exit 2.
     static func fail(_ path: String, _ error: Any) -> ExitCode {
         let text = "\(error)"
-        Terminal.error("error: " + (text.hasPrefix(path) ? text : "\(path): \(text)"))
+        // An error that names its own file (the store being read while a trace is written) keeps it.
+        let named = text.hasPrefix(path) || (error as? EventLogError)?.path != nil
+        Terminal.error("error: " + (named ? text : "\(path): \(text)"))
         return Exit.badInput
     }
 

@@ -94,6 +94,8 @@ final class EventJSONTests: XCTestCase {
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"resource","action":"moved","source":"file","object":{"kind":"X","metadata":{"name":"n"}}}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"\ud800","client":"c","port":1,"scheme":"s","method":"m","host":"h","path":"/"}"#,
             String(repeating: "[", count: 10_000),
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":65536,"scheme":"s","method":"m","host":"h","path":"/"}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":-1,"scheme":"s","method":"m","host":"h","path":"/"}"#,
         ]
         for b in bad { XCTAssertThrowsError(try Event(jsonLine: b), b.prefix(80).description) }
         XCTAssertThrowsError(try ResourceChange(action: .applied, source: .file, objectJSON: "{\"kind\":\"A\",\"metadata\":{\"name\":\"x\"}} trailing"))

@@ -76,6 +76,8 @@ final class RequestLineDecoderTests: XCTestCase {
             // invalid: the same error either way
             #"{"seq":1,"time":"nope","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1.5,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":65536,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
+            #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":-1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[["only-name"]]}"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]}x"#,
             #"{"seq":1,"time":"1970-01-01T00:00:01Z","type":"request","id":"a","client":"c","port":1,"scheme":"http","method":"GET","host":"h","path":"/","headers":[]"#,
