@@ -31,6 +31,7 @@ public enum Generator {
                 if summary.firstMicros == nil { summary.firstMicros = event.timeMicros }
                 summary.lastMicros = event.timeMicros
             }
+            if events.ranPastLatestTime { throw ScenarioEvents.pastLatestTime(scenario, requests: events.requestCount) }
             try writer.close()
         } catch {
             try? writer.close()

@@ -74,7 +74,9 @@ public struct ArrivalClock: Sendable {
         // libm `log` differs between platforms by at most an ulp; rounding to whole
         // microseconds hides that for any sane rate.
         let gap = (-log(u) * meanMicros).rounded()
-        nowMicros += Int64(min(gap, 1e15))
+        // Held just past the latest event time, where ScenarioEvents stops: the sum of
+        // gaps at an absurdly low rate would otherwise overflow Int64.
+        nowMicros = min(nowMicros + Int64(min(gap, 1e15)), Limits.maxTimeMicros + 1)
         return nowMicros
     }
 }

@@ -21,6 +21,9 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
     var pendingRequestTime: Int64?
     /// Events returned so far: the next one's `seq` is one more.
     var returned: Int64 = 0
+    /// True when the arrivals ran past the latest time a trace holds and the requests
+    /// stopped there (`Generator` turns it into an error).
+    public private(set) var ranPastLatestTime = false
 
     /// Loads every manifest of the scenario (initial and timed); a loader error is thrown as a
     /// `ScenarioError` carrying the loader's messages.
@@ -38,6 +41,9 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
             }
         }
         requestCount = requests ?? scenario.traffic.requests
+        // The mean arrival of the last request; past it the draws would leave the time range.
+        let lastArrival = Double(scenario.traffic.startMicros) + Double(requestCount) * 1_000_000 / scenario.traffic.rate
+        guard lastArrival <= Double(Limits.maxTimeMicros) else { throw Self.pastLatestTime(scenario, requests: requestCount) }
         sampler = RequestSampler(traffic: scenario.traffic, seed: seed)
         clock = ArrivalClock(traffic: scenario.traffic, seed: seed)
         startMicros = scenario.traffic.startMicros
@@ -49,6 +55,12 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
             throw ScenarioError(file: scenario.file, field: what, "the manifests do not load:\n" + loaded.errors.map { "  \($0)" }.joined(separator: "\n"))
         }
         return try ManifestEvents.changes(for: loaded.objects, source: .file) { ManifestEvents.origin(of: $0, relativeTo: base) }
+    }
+
+    static func pastLatestTime(_ scenario: Scenario, requests: Int) -> ScenarioError {
+        ScenarioError(file: scenario.file, field: "traffic",
+                      "\(requests) requests at \(YAMLField.format(scenario.traffic.rate)) per second from \(EventTime.format(micros: scenario.traffic.startMicros)) "
+                      + "run past \(EventTime.format(micros: Limits.maxTimeMicros)), the latest time a trace holds: raise the rate or send fewer requests")
     }
 
     /// Number of resource events in the initial state.
@@ -80,6 +92,10 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
             return Event(timeMicros: micros, body: .resource(changes[timedChangeIndex]))
         }
         guard let time = pendingRequestTime else { return nil }
+        guard time <= Limits.maxTimeMicros else {
+            ranPastLatestTime = true
+            return nil
+        }
         pendingRequestTime = nil
         defer { nextRequest += 1 }
         return Event(timeMicros: time, body: .request(sampler.request(nextRequest, id: String(returned + 1))))

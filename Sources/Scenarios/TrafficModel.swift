@@ -33,6 +33,8 @@ public struct TrafficModel: Sendable {
     public static let defaultStartMicros: Int64 = 1_767_225_600_000_000
     public static let defaultRequests = 1000
     public static let defaultRate = 100.0
+    /// Requests one scenario can ask for (`requests`, or `rate` x `duration`).
+    public static let requestLimit = 1...1_000_000_000
 
     public init(startMicros: Int64 = TrafficModel.defaultStartMicros, rate: Double = TrafficModel.defaultRate,
                 requests: Int = TrafficModel.defaultRequests, hosts: [Weighted<String>], paths: [Weighted<Template>],

@@ -16,10 +16,14 @@ enum TrafficParser {
         }
         let rate: Double? = f.has("rate") ? try positive(f["rate"]) : nil
         let duration: Double? = f.has("duration") ? try parseDuration(f["duration"]) : nil
-        var requests: Int? = f.has("requests") ? try f["requests"].integer(in: 1...1_000_000_000, default: 1) : nil
+        var requests: Int? = f.has("requests") ? try f["requests"].integer(in: TrafficModel.requestLimit, default: 1) : nil
         // `requests` wins; otherwise rate x duration; otherwise the default count.
         if requests == nil, let rate, let duration {
-            requests = max(1, Int((rate * duration).rounded()))
+            let product = (rate * duration).rounded()
+            guard product <= Double(TrafficModel.requestLimit.upperBound) else {
+                throw f["duration"].error("rate x duration is \(YAMLField.format(product)) requests, more than \(TrafficModel.requestLimit.upperBound)")
+            }
+            requests = max(1, Int(product))
         }
         let count = requests ?? TrafficModel.defaultRequests
         let effectiveRate = rate ?? duration.map { Double(count) / $0 } ?? TrafficModel.defaultRate
@@ -78,7 +82,10 @@ enum TrafficParser {
         let text = try field.string()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for (unit, scale) in units where text.hasSuffix(unit) {
-            if let d = Double(text.dropLast(unit.count)), d > 0, d.isFinite { return d * scale }
+            if let d = Double(text.dropLast(unit.count)), d > 0, d.isFinite {
+                guard (d * scale).isFinite else { throw field.error("\(text) is too long to count in seconds") }
+                return d * scale
+            }
         }
         throw field.error("must be seconds (a number) or a number with a unit ms, s, m or h, like 15m; got \"\(text)\"")
     }

@@ -165,4 +165,35 @@ import Testing
         let s = try ScenarioParser.parse(text: "name: b\nmanifests: [bad.yaml]\ntraffic: {hosts: [a], paths: [/]}", file: dir + "/b.yaml")
         #expect(throws: ScenarioError.self) { _ = try ScenarioEvents(scenario: s, seed: 1) }
     }
+
+    /// Arrivals never leave the range of event times: too slow a rate for the request
+    /// count is refused up front, and a draw that still runs past the end stops the
+    /// requests there (an error for `gwsim generate`) instead of overflowing.
+    @Test func arrivalsStayInsideTheEventTimeRange() throws {
+        TestSupport.writeManifests(in: dir)
+        let slow = try ScenarioParser.parse(text: "name: s\nmanifests: [base.yaml]\ntraffic: {rate: 1e-12, requests: 20000, hosts: [a], paths: [/]}",
+                                            file: dir + "/slow.yaml")
+        #expect(throws: ScenarioError.self) { _ = try ScenarioEvents(scenario: slow, seed: 1) }
+        // One request due, on average, exactly at the last representable time.
+        let edge = EventTime.format(micros: Limits.maxTimeMicros - 1_000_000)
+        let late = try ScenarioParser.parse(text: "name: l\nmanifests: [base.yaml]\ntraffic: {start: \"\(edge)\", rate: 1, requests: 1, hosts: [a], paths: [/]}",
+                                            file: dir + "/late.yaml")
+        var past = 0
+        for seed in UInt64(1)...20 {
+            var events = try ScenarioEvents(scenario: late, seed: seed)
+            var requests = 0
+            while let event = events.next() { if event.request != nil { requests += 1 } }
+            #expect(requests == (events.ranPastLatestTime ? 0 : 1))
+            if events.ranPastLatestTime { past += 1 }
+        }
+        #expect(past > 0 && past < 20)
+        let output = dir + "/late.zst"
+        for seed in UInt64(1)...20 {
+            do {
+                _ = try Generator.generate(late, to: output, seed: seed)
+            } catch let error as ScenarioError {
+                #expect(error.description.contains("the latest time a trace holds"))
+            }
+        }
+    }
 }

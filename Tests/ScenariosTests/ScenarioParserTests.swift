@@ -107,6 +107,8 @@ import Testing
             (Self.minimal + "\n  gateway: shared", 6, "traffic.gateway", "NAMESPACE/NAME"),
             (Self.minimal + "\n  rate: 0", 6, "traffic.rate", "must be > 0"),
             (Self.minimal + "\n  duration: soon", 6, "traffic.duration", "unit"),
+            (Self.minimal + "\n  duration: 1e308h", 6, "traffic.duration", "too long to count in seconds"),
+            (Self.minimal + "\n  rate: 1e300\n  duration: 10s", 7, "traffic.duration", "more than 1000000000"),
             (Self.minimal.replacingOccurrences(of: "base.yaml", with: "missing.yaml"), 2, "manifests[0]", "no such file or directory"),
             (Self.minimal + "\nchanges:\n  - {apply: [extra.yaml]}", 7, "changes[0].at", "required field is missing"),
             (Self.minimal + "\nchanges:\n  - {at: 1, apply: [extra.yaml], delete: [{kind: A, name: b}]}", 7, "changes[0]", "exactly one of apply or delete"),
