@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 
 /// Where the admin API listens and who may call it.
@@ -69,7 +70,15 @@ public enum AdminError: Error, CustomStringConvertible, Equatable {
 
 /// Durations of `?window=`: `90s`, `5m`, `1h30m`, `500ms`, or plain seconds (`300`).
 public enum AdminDuration {
+    /// The whole range of event times (Limits.maxTimeMicros): no recorded request is older.
+    public static let longest = Double(Limits.maxTimeMicros) / 1_000_000
+
+    /// nil for text that is not a duration, and for a duration over `longest`.
     public static func seconds(_ text: String) -> Double? {
+        parse(text).flatMap { $0 <= longest ? $0 : nil }
+    }
+
+    private static func parse(_ text: String) -> Double? {
         if let plain = Double(text), plain.isFinite, plain > 0 { return plain }
         var total = 0.0
         var number = ""

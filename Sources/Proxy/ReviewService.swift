@@ -95,9 +95,8 @@ public struct ReviewService: Sendable {
 
     /// `15m`, `90s`, `1.5s`: the window as the report header shows it.
     static func describe(_ seconds: Double) -> String {
-        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds) / 60)m" }
-        if seconds == seconds.rounded() { return "\(Int(seconds))s" }
-        return "\(seconds)s"
+        guard let whole = Int(exactly: seconds) else { return "\(seconds)s" }
+        return whole >= 60 && whole % 60 == 0 ? "\(whole / 60)m" : "\(whole)s"
     }
 
     /// The event log's key of an object as written (`Kind/ns/name`, `Kind/name`).

@@ -1,7 +1,7 @@
 import EventLog
 import Foundation
 import GatewayAPI
-import Proxy
+@testable import Proxy
 import RoutingCore
 import Testing
 
@@ -141,6 +141,10 @@ struct AdminAuthTests {
         #expect(AdminDuration.seconds("500ms") == 0.5)
         #expect(AdminDuration.seconds("300") == 300)
         #expect(AdminDuration.seconds("abc") == nil)
+        #expect(AdminDuration.seconds("1e300") == nil)
+        #expect(AdminDuration.seconds("99999999999h") == nil)
+        #expect(AdminDuration.seconds("\(Int(AdminDuration.longest))") == AdminDuration.longest.rounded(.down))
+        #expect(ReviewService.describe(6e14) == "10000000000000m" && ReviewService.describe(1e300) == "1e+300s" && ReviewService.describe(1.5) == "1.5s" && ReviewService.describe(90) == "90s")
         #expect(AdminDuration.seconds("") == nil)
         #expect(AdminConfig.parseAddress("127.0.0.1:9901")! == ("127.0.0.1", 9901))
         #expect(AdminConfig.parseAddress("[::1]:9901")! == ("::1", 9901))
