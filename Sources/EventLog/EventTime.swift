@@ -49,6 +49,15 @@ public enum EventTime {
         out.append(0x2E); put(frac, 6); out.append(0x5A)
     }
 
+    /// A time given on a command line: RFC 3339, or seconds since the epoch; nil when
+    /// malformed or outside the range of event times (Limits.minTimeMicros...maxTimeMicros).
+    public static func parse(rfc3339OrSeconds text: String) -> Int64? {
+        if let micros = parse(text) { return micros }
+        guard let seconds = Double(text), seconds.isFinite,
+              (Double(Limits.minTimeMicros)...Double(Limits.maxTimeMicros)).contains((seconds * 1_000_000).rounded()) else { return nil }
+        return micros(fromSeconds: seconds)
+    }
+
     /// Parses RFC 3339 (`T`/`t`/space separator, 0–9 fraction digits, `Z` or `±HH:MM`).
     /// Fraction digits beyond microseconds are truncated. Returns nil when malformed.
     public static func parse(_ text: String) -> Int64? {

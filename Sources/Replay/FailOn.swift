@@ -60,7 +60,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         if isPercent { number.removeLast() }
         guard !number.isEmpty else { throw fail("missing value after \"\(op.rawValue)\"") }
         guard number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let value = Double(number), value.isFinite else {
-            throw fail("\"\(number)\(isPercent ? "%" : "")\" is not a non-negative number or percentage")
+            throw fail("\"\(number)\(isPercent ? "%" : "")\" is not a non-negative decimal number or percentage, like 5, 0.5 or 1%")
         }
         if isPercent, value > 100 { throw fail("a percentage must be between 0 and 100") }
         self.metric = metric

@@ -8,11 +8,13 @@ import Foundation
 enum EventLogSupport {
     /// A time argument: RFC 3339, or seconds since the epoch (`1767225600`, `1767225600.5`).
     static func parseTime(_ text: String, option: String) throws -> Int64 {
-        if let micros = EventTime.parse(text) { return micros }
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return EventTime.micros(fromSeconds: seconds) }
-        Terminal.error("error: \(option) \(text): expected an RFC 3339 time (2026-01-01T00:00:00Z) or seconds since the epoch")
+        if let micros = EventTime.parse(rfc3339OrSeconds: text) { return micros }
+        Terminal.error("error: \(option) \(text): \(EventLogSupport.timeRule)")
         throw Exit.badInput
     }
+
+    /// What a time option takes (EventTime.parse(rfc3339OrSeconds:)).
+    static let timeRule = "expected an RFC 3339 time (2026-01-01T00:00:00Z) or seconds since the epoch, from 1970 to 2242-03-16T12:56:31.999999Z"
 
     /// "complete", "truncated at byte N (...)", "damaged at byte N: message".
     static func describe(_ reason: TraceStopReason) -> String {

@@ -72,8 +72,8 @@ struct ReplayCommand: ParsableCommand {
         }
         var atMicros: Int64?
         if let at {
-            guard let parsed = Self.parseTime(at) else {
-                Terminal.error("gwsim replay: --at \(at): expected an RFC 3339 time (2026-11-26T14:50:00Z) or seconds since the epoch")
+            guard let parsed = EventTime.parse(rfc3339OrSeconds: at) else {
+                Terminal.error("gwsim replay: --at \(at): \(EventLogSupport.timeRule)")
                 throw Exit.badInput
             }
             atMicros = parsed
@@ -156,13 +156,6 @@ struct ReplayCommand: ParsableCommand {
         let tripped = gates.filter { $0.trips(report) }
         for gate in tripped { Terminal.error("gwsim replay: \(gate.explain(report))") }
         if !tripped.isEmpty { throw Exit.checkFailed }
-    }
-
-    /// RFC 3339 (any form the trace reader accepts) or seconds since the epoch.
-    static func parseTime(_ text: String) -> Int64? {
-        if let micros = EventTime.parse(text) { return micros }
-        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return EventTime.micros(fromSeconds: seconds) }
-        return nil
     }
 }
 

@@ -19,6 +19,16 @@ final class EventJSONTests: XCTestCase {
         }
     }
 
+    func testCommandLineTimesStayInTheEventTimeRange() {
+        XCTAssertEqual(EventTime.parse(rfc3339OrSeconds: "2026-01-01T00:00:00Z"), 1_767_225_600_000_000)
+        XCTAssertEqual(EventTime.parse(rfc3339OrSeconds: "1767225600.5"), 1_767_225_600_500_000)
+        XCTAssertEqual(EventTime.parse(rfc3339OrSeconds: "0"), 0)
+        XCTAssertEqual(EventTime.parse(rfc3339OrSeconds: "8589934591.999999"), Limits.maxTimeMicros)
+        for text in ["-1", "8589934592", "1e300", "nan", "inf", "", "soon", "2242-03-16T12:56:32Z"] {
+            XCTAssertNil(EventTime.parse(rfc3339OrSeconds: text), text)
+        }
+    }
+
     func testTimeFormatAndParse() throws {
         XCTAssertEqual(EventTime.format(micros: 0), "1970-01-01T00:00:00.000000Z")
         let m = EventTime.parse("2026-11-26T14:50:32.123456Z")!
