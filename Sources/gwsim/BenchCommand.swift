@@ -24,6 +24,17 @@ struct RoutingBench: ParsableCommand {
     var distinct = 65_536
     @Option(name: .customLong("repeat"), help: "Repetitions (the median is reported).") var repetitions = 3
 
+    func validate() throws {
+        // Rules per route: the Gateway API allows 16 (httproute_types.go, MaxItems on rules).
+        let ranges: [(String, Int, ClosedRange<Int>)] = [
+            ("--routes", routes, 1...1_000_000), ("--rules-per-route", rulesPerRoute, 1...16), ("--hostnames", hostnames, 1...1_000_000),
+            ("--requests", requests, 1...1_000_000_000), ("--distinct", distinct, 1...10_000_000), ("--repeat", repetitions, 1...100),
+        ]
+        for (name, value, range) in ranges where !range.contains(value) {
+            throw ValidationError("\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+    }
+
     func run() throws {
         let synthetic = SyntheticRoutes(routes: routes, rulesPerRoute: rulesPerRoute, hostnames: hostnames)
         let resources = synthetic.resources

@@ -26,8 +26,8 @@ import Testing
     @Test func rejectsBadExpressionsNamingThem() {
         for (text, fragment) in [("changed", "expected METRIC OP VALUE"), ("chnaged>1", "unknown metric \"chnaged\""),
                                  ("changed=>1", "unknown operator"), ("changed!=1", "unknown operator"), ("changed>", "missing value"),
-                                 ("changed>abc", "not a non-negative number"), (">1", "missing metric"), ("changed>150%", "between 0 and 100"),
-                                 ("changed>-1", "not a non-negative number")] {
+                                 ("changed>abc", "not a non-negative decimal number"), (">1", "missing metric"), ("changed>150%", "between 0 and 100"),
+                                 ("changed>-1", "not a non-negative decimal number")] {
             do {
                 _ = try FailOnExpression(parsing: text)
                 Issue.record("\(text) parsed")

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 
-/// `gwsim route` through the built binary: a method, header name or port that HTTP
-/// cannot carry is refused with the rule, before any manifest is read.
-@Suite struct RouteArgumentTests {
+/// Arguments checked through the built binary: refused with the rule (exit 64), never
+/// a crash.
+@Suite struct CommandArgumentTests {
+    /// `gwsim route`: a method, header name or port that HTTP cannot carry.
     @Test func argumentsHTTPCannotCarryAreRefused() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
         let seed = TraceLevelCommandTests.repository.appendingPathComponent("scenarios/seed").path
@@ -21,5 +22,17 @@ import Testing
         let (status, output) = try LiveConformanceTests.run(["route", "-f", seed, "-X", "PURGE", "-H", "X-Debug_1: on", "http://whoami/"])
         #expect(status == 0, "\(output)")
         #expect(output.contains("forward to kube-system/"), "\(output)")
+    }
+
+    /// `gwsim bench routing`: sizes it cannot build (zero routes divided by zero).
+    @Test func benchSizesAreChecked() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        for (option, value, message) in [("--routes", "0", "--routes must be between 1 and 1000000, got 0"),
+                                         ("--rules-per-route", "17", "--rules-per-route must be between 1 and 16, got 17"),
+                                         ("--hostnames", "0", "--hostnames must be between 1 and 1000000, got 0")] {
+            let (status, output) = try LiveConformanceTests.run(["bench", "routing", option, value])
+            #expect(status == 64, "\(option) \(value): \(output)")
+            #expect(output.contains(message), "\(output)")
+        }
     }
 }
