@@ -42,6 +42,8 @@ public struct ReplayOptions: Sendable {
     public var change: ReplayChange
     /// Worker threads routing requests (>= 1). The report does not depend on it.
     public var threads: Int
+    /// What `--threads` accepts: past a few per core more threads only cost memory.
+    public static let threadLimit = 1...256
     /// Compare the baseline with the outcomes recorded in the trace.
     public var verify: Bool
     public var compileOptions: CompileOptions

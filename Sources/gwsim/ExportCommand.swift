@@ -31,6 +31,10 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let sinceMicros = try since.map { try EventLogSupport.parseTime($0, option: "--since") }
         let untilMicros = try until.map { try EventLogSupport.parseTime($0, option: "--until") }
+        if let sinceMicros, let untilMicros, sinceMicros > untilMicros {
+            Terminal.error("error: --since \(since!) is after --until \(until!): the window holds no event")
+            throw Exit.badInput
+        }
         try EventLogSupport.requireFile(store)
         let db = try EventLogSupport.openStore(store)
         let written: Int

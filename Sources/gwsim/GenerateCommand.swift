@@ -31,7 +31,8 @@ struct GenerateCommand: ParsableCommand {
     @OptionGroup var compression: CompressionOption
 
     func validate() throws {
-        if let requests, requests < 0 { throw ValidationError("--requests must be >= 0") }
+        let limit = TrafficModel.requestLimit.upperBound
+        if let requests, !(0...limit).contains(requests) { throw ValidationError("--requests must be between 0 and \(limit), got \(requests)") }
     }
 
     func run() throws {

@@ -20,6 +20,10 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "How many hosts to list.")
     var hosts: Int = 20
 
+    func validate() throws {
+        if hosts < 0 { throw ValidationError("--hosts must be >= 0, got \(hosts)") }
+    }
+
     func run() throws {
         var first: Int64?, last: Int64?
         var byType: [EventType: Int] = [:]
@@ -55,7 +59,7 @@ struct InspectCommand: ParsableCommand {
             let c = resources[key]!
             out.line("  \(key)\tapplied \(c.applied)" + (c.deleted > 0 ? "\tdeleted \(c.deleted)" : ""))
         }
-        let top = hostCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(max(0, hosts))
+        let top = hostCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(hosts)
         out.line("hosts: \(hostCounts.count)" + (hostCounts.count > top.count ? " (top \(top.count))" : ""))
         for (host, count) in top { out.line("  \(host)\t\(count)") }
         out.flush()

@@ -66,8 +66,8 @@ struct ReplayCommand: ParsableCommand {
                 throw Exit.badInput
             }
         }
-        if let threads, threads < 1 {
-            Terminal.error("gwsim replay: --threads must be at least 1")
+        if let threads, !ReplayOptions.threadLimit.contains(threads) {
+            Terminal.error("gwsim replay: --threads must be between \(ReplayOptions.threadLimit.lowerBound) and \(ReplayOptions.threadLimit.upperBound), got \(threads)")
             throw Exit.badInput
         }
         var atMicros: Int64?

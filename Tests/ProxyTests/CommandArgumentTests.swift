@@ -35,4 +35,25 @@ import Testing
             #expect(output.contains(message), "\(output)")
         }
     }
+
+    /// Counts past what a command can sensibly do are refused, not attempted.
+    @Test func countsAreBounded() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let repository = TraceLevelCommandTests.repository
+        let trace = repository.appendingPathComponent("traces/seed-canary.zst").path
+        let scenario = repository.appendingPathComponent("scenarios/seed-canary.yaml").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-bounded-\(UUID().uuidString).zst").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let refused: [(arguments: [String], status: Int32, message: String)] = [
+            (["replay", trace, "--threads", "100000", "--no-progress"], 2, "--threads must be between 1 and 256, got 100000"),
+            (["generate", scenario, "-o", output, "--requests", "2000000000"], 64, "--requests must be between 0 and 1000000000"),
+            (["inspect", trace, "--hosts=-1"], 64, "--hosts must be >= 0, got -1"),
+        ]
+        for (arguments, status, message) in refused {
+            let (actual, text) = try LiveConformanceTests.run(arguments)
+            #expect(actual == status, "\(arguments): \(text)")
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
 }
