@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Live proxy benchmark: gwsim proxy vs nginx vs haproxy, side by side, same backend, same
 # routing (Host + path prefix, benchmarks/proxy-routes.yaml / proxy-nginx.conf /
-# proxy-haproxy.cfg), and gwsim with request recording (--log) on vs off.
-# All four run at once (an idle proxy costs nothing); after a 3 s warm-up each, every round
-# gives each of them one `wrk -t1 -c64 -d10s --latency` in turn. A shared machine's speed
+# proxy-haproxy.cfg), gwsim with request recording (--log) on vs off, and gwsim with one
+# event loop thread instead of two. All five run at once (an idle proxy costs nothing);
+# after a 3 s warm-up each, every round gives each of them one
+# `wrk -t1 -c64 -d10s --latency` in turn. A shared machine's speed
 # drifts over minutes, so the ratios are taken within a round (gwsim/nginx, --log/no log)
 # and their median reported, beside the median requests/s, p99 and CPU per request (from
 # /proc/PID/stat) of each proxy.
-# Everything on 127.0.0.1; about 4 min once the release build is done. Everything started
+# Everything on 127.0.0.1; about 5 min once the release build is done. Everything started
 # here is stopped on exit.
 #
 #   benchmarks/proxy.sh            (env: SCRATCH=.build-live, BASE_PORT=19100, DURATION=10s,
@@ -25,6 +26,7 @@ gwsim_port=$((base + 1))
 nginx_port=$((base + 2))
 haproxy_port=$((base + 3))
 gwsim_log_port=$((base + 4))
+gwsim_one_port=$((base + 5))
 work=$(mktemp -d /tmp/gwsim-proxy-bench.XXXXXX)
 pids=()
 
@@ -80,8 +82,8 @@ to_ms() { # wrk latency (e.g. 812.00us, 1.23ms, 1.01s) -> milliseconds
 median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
-names=(gwsim nginx haproxy gwsim+log)
-declare -A port=([gwsim]=$gwsim_port [nginx]=$nginx_port [haproxy]=$haproxy_port [gwsim+log]=$gwsim_log_port)
+names=(gwsim nginx haproxy gwsim+log gwsim-1)
+declare -A port=([gwsim]=$gwsim_port [nginx]=$nginx_port [haproxy]=$haproxy_port [gwsim+log]=$gwsim_log_port [gwsim-1]=$gwsim_one_port)
 declare -A rps p99 runs_rps runs_p99 runs_cpu pid
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 tree_ticks() { # pid: CPU ticks of the process and its children (nginx's workers)
@@ -139,19 +141,27 @@ pid[haproxy]=$!; pids+=($!)
     --port-map "8000=$gwsim_log_port" --log "$work/events.db" >"$work/gwsim-log.out" 2>&1 &
 gwsim_log_pid=$!; pid[gwsim+log]=$gwsim_log_pid; pids+=($gwsim_log_pid)
 
+# The same gwsim with one event loop thread: on a machine where the load generator and
+# the backend share the cores, a second event loop mostly adds context switches.
+"$gwsim" proxy --threads 1 -f benchmarks/proxy-routes.yaml --backend "bench/whoami=127.0.0.1:$whoami_port" \
+    --port-map "8000=$gwsim_one_port" >"$work/gwsim-1.out" 2>&1 &
+pid[gwsim-1]=$!; pids+=($!)
+
 for name in "${names[@]}"; do
     wait_ready "${port[$name]}"
     wrk -t1 -c64 -d3s -H 'Host: bench.local' "http://127.0.0.1:${port[$name]}/api/bench" >/dev/null
 done
 
 # --- rounds ----------------------------------------------------------------------------
-vs_nginx=() p99_vs_nginx=() log_cost=()
+vs_nginx=() p99_vs_nginx=() log_cost=() one_vs_nginx=() one_p99_vs_nginx=()
 for round in $(seq 1 "$runs"); do
     for name in "${names[@]}"; do measure "$name" "$round"; done
     settle "$gwsim_log_pid"  # its writer's backlog must not run into the next round
     vs_nginx+=("$(ratio "${rps[gwsim]}" "${rps[nginx]}")")
     p99_vs_nginx+=("$(ratio "${p99[gwsim]}" "${p99[nginx]}")")
     log_cost+=("$(ratio "${rps[gwsim+log]}" "${rps[gwsim]}")")
+    one_vs_nginx+=("$(ratio "${rps[gwsim-1]}" "${rps[nginx]}")")
+    one_p99_vs_nginx+=("$(ratio "${p99[gwsim-1]}" "${p99[nginx]}")")
 done
 kill "$gwsim_log_pid" 2>/dev/null || true
 wait "$gwsim_log_pid" 2>/dev/null || true
@@ -166,6 +176,7 @@ for name in "${names[@]}"; do
     label=$name
     [[ $name == gwsim ]] && label="gwsim proxy"
     [[ $name == gwsim+log ]] && label="gwsim proxy --log"
+    [[ $name == gwsim-1 ]] && label="gwsim proxy, 1 thread"
     printf '| %-22s | %16s | %14s | %22s |\n' "$label" "$(tr ' ' '\n' <<<"${runs_rps[$name]}" | grep . | median)" \
         "$(tr ' ' '\n' <<<"${runs_p99[$name]}" | grep . | median)" "$(tr ' ' '\n' <<<"${runs_cpu[$name]}" | grep . | median)"
 done
@@ -174,5 +185,7 @@ echo "within-round ratios (median; per round in brackets):"
 echo "  gwsim/nginx requests/s: $(printf '%s\n' "${vs_nginx[@]}" | median) [${vs_nginx[*]}]"
 echo "  gwsim/nginx p99: $(printf '%s\n' "${p99_vs_nginx[@]}" | median) [${p99_vs_nginx[*]}]"
 echo "  gwsim recording on/off requests/s: $(printf '%s\n' "${log_cost[@]}" | median) [${log_cost[*]}]"
+echo "  gwsim 1 thread/nginx requests/s: $(printf '%s\n' "${one_vs_nginx[@]}" | median) [${one_vs_nginx[*]}]"
+echo "  gwsim 1 thread/nginx p99: $(printf '%s\n' "${one_p99_vs_nginx[@]}" | median) [${one_p99_vs_nginx[*]}]"
 [[ -n $recorded ]] && echo "gwsim --log: $recorded"
 exit 0
