@@ -58,4 +58,6 @@ public final class AdminRecorder: Sendable {
 
     public var queueDepth: Int { queue?.count ?? 0 }
     public var dropped: Int { queue?.dropped ?? 0 }
+    /// Failed writes to the event log and the events they lost (EventStoreWriter).
+    public var writeFailures: (batches: Int, lost: Int) { writer.map { ($0.failures.batches, $0.failures.lost) } ?? (0, 0) }
 }

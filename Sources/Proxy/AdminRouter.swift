@@ -54,7 +54,8 @@ public struct AdminRouter: Sendable {
         case ("GET", "/metrics"):
             let recorder = control.recorder
             return AdminResponse(status: 200, contentType: MetricsExposition.contentType,
-                                 body: MetricsExposition.render(recorder.metrics.snapshot, queueDepth: recorder.queueDepth, dropped: recorder.dropped))
+                                 body: MetricsExposition.render(recorder.metrics.snapshot, queueDepth: recorder.queueDepth, dropped: recorder.dropped,
+                                                                writeFailures: recorder.writeFailures))
         case ("POST", "/apply"): return control.apply(yaml: request.body)
         case ("POST", "/review"): return review(request)
         case ("DELETE", _) where path.hasPrefix("/resources/"):

@@ -7,12 +7,16 @@ import NIOConcurrencyHelpers
 /// interval when quiet.
 ///
 /// The event store is single-threaded SQLite; only this thread touches it after `start()`.
-/// Write errors are counted and reported, not retried: the proxy keeps serving.
+/// The proxy keeps serving whatever the store does. A batch that fails for a passing
+/// reason (the file locked by another writer past the busy timeout, a full disk, an I/O
+/// error) is kept and written with the next one, so recorded events survive the outage;
+/// at most a queue's worth is kept, and what does not fit is counted as lost. Any other
+/// failure is counted and the batch dropped: writing it again would fail again.
 public final class EventStoreWriter: @unchecked Sendable {
     private let store: EventStore
     private let queue: BoundedEventQueue
     private let done = DispatchSemaphore(value: 0)
-    private let stats = NIOLockedValueBox((written: 0, failedBatches: 0, lastError: String?.none))
+    private let stats = NIOLockedValueBox((written: 0, failedBatches: 0, lost: 0, lastError: String?.none))
     private var thread: Thread?
     /// Serializes this thread's batches with `withStore` (the admin API's own writes and reads).
     private let storeLock = NIOLock()
@@ -33,16 +37,36 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     private func run() {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
+        var unwritten: [Event] = []
         while let batch = queue.take(timeout: interval) {
-            guard !batch.isEmpty else { continue }
-            do {
-                _ = try storeLock.withLock { try store.append(batch) }
-                stats.withLockedValue { $0.written += batch.count }
-            } catch {
-                stats.withLockedValue { $0.failedBatches += 1; $0.lastError = "\(error)" }
-            }
+            if unwritten.isEmpty { unwritten = batch } else { unwritten += batch }
+            if !unwritten.isEmpty { write(&unwritten) }
         }
+        if !unwritten.isEmpty { write(&unwritten) }  // closed: a last try for what was kept
+        let left = unwritten.count
+        if left > 0 { stats.withLockedValue { $0.lost += left } }
         done.signal()
+    }
+
+    /// Writes `events` in one transaction and empties it, or keeps what a retry may write.
+    private func write(_ events: inout [Event]) {
+        do {
+            _ = try storeLock.withLock { try store.append(events) }
+            stats.withLockedValue { $0.written += events.count }
+            events.removeAll(keepingCapacity: true)
+        } catch {
+            let kept = Self.isPassing(error) ? min(events.count, queue.capacity) : 0
+            let lost = events.count - kept
+            events.removeLast(lost)
+            stats.withLockedValue { $0.failedBatches += 1; $0.lost += lost; $0.lastError = "\(error)" }
+        }
+    }
+
+    /// SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_FULL (primary result codes):
+    /// conditions of the moment, not of the events.
+    static func isPassing(_ error: any Error) -> Bool {
+        guard case let .sqlite(_, code, _, _) = error as? EventLogError else { return false }
+        return [5, 6, 10, 13].contains(code & 0xFF)
     }
 
     /// Closes the queue, writes what is left, and waits for the thread to finish.
@@ -59,6 +83,6 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     /// Events written so far.
     public var written: Int { stats.withLockedValue { $0.written } }
-    /// Batches that failed to write, and the last error.
-    public var failures: (batches: Int, lastError: String?) { stats.withLockedValue { ($0.failedBatches, $0.lastError) } }
+    /// Failed writes (a kept batch counts again at each retry), the events lost, and the last error.
+    public var failures: (batches: Int, lost: Int, lastError: String?) { stats.withLockedValue { ($0.failedBatches, $0.lost, $0.lastError) } }
 }

@@ -2,8 +2,10 @@
 public enum MetricsExposition {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    /// Renders the metrics; `queueDepth`/`dropped` come from the recording queue (0 without one).
-    public static func render(_ s: ProxyMetrics.Snapshot, queueDepth: Int, dropped: Int) -> String {
+    /// Renders the metrics; `queueDepth`/`dropped` come from the recording queue and
+    /// `writeFailures` from its writer (0 without them).
+    public static func render(_ s: ProxyMetrics.Snapshot, queueDepth: Int, dropped: Int,
+                              writeFailures: (batches: Int, lost: Int) = (0, 0)) -> String {
         var out = ""
         out += "# HELP gwsim_requests_total Requests served, by route, backend and response status.\n"
         out += "# TYPE gwsim_requests_total counter\n"
@@ -28,6 +30,12 @@ public enum MetricsExposition {
         out += "# HELP gwsim_events_dropped_total Request records dropped because the event queue was full.\n"
         out += "# TYPE gwsim_events_dropped_total counter\n"
         out += "gwsim_events_dropped_total \(dropped)\n"
+        out += "# HELP gwsim_event_write_failures_total Failed writes to the event log (a kept batch counts again at each retry).\n"
+        out += "# TYPE gwsim_event_write_failures_total counter\n"
+        out += "gwsim_event_write_failures_total \(writeFailures.batches)\n"
+        out += "# HELP gwsim_events_lost_total Events the event log writer could not write and did not keep for a retry.\n"
+        out += "# TYPE gwsim_events_lost_total counter\n"
+        out += "gwsim_events_lost_total \(writeFailures.lost)\n"
         out += "# HELP gwsim_config_swaps_total Routing tables swapped in by the admin API.\n"
         out += "# TYPE gwsim_config_swaps_total counter\n"
         out += "gwsim_config_swaps_total \(s.configSwaps)\n"

@@ -172,7 +172,9 @@ struct ProxyCommand: ParsableCommand {
         if let writer = recorder?.writer {
             summary += ", recorded \(writer.written) event(s) in \(log ?? "")"
             if let dropped = recorder?.dropped, dropped > 0 { summary += ", dropped \(dropped) (queue full)" }
-            if let error = writer.failures.lastError { summary += ", last write error: \(error)" }
+            let failures = writer.failures
+            if failures.lost > 0 { summary += ", lost \(failures.lost) to write errors" }
+            if let error = failures.lastError { summary += ", last write error: \(error)" }
         }
         Terminal.error(summary)
     }

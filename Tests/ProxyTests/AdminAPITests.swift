@@ -102,6 +102,7 @@ struct AdminAPITests {
         #expect(text.contains("# TYPE gwsim_request_duration_seconds histogram"))
         #expect(text.contains("gwsim_event_queue_depth 0"))
         #expect(text.contains("gwsim_events_dropped_total 0"))
+        #expect(text.contains("gwsim_event_write_failures_total 0") && text.contains("gwsim_events_lost_total 0"))
         #expect(text.contains("gwsim_config_swaps_total 0"))
         #expect(try harness.admin("POST", "/apply", body: seedText("03-whoami-httproute-paths.yaml")).status == 200)
         #expect(try harness.admin("GET", "/metrics").text.contains("gwsim_config_swaps_total 1"))

@@ -1,4 +1,4 @@
-import EventLog
+@testable import EventLog
 import Foundation
 import GatewayAPI
 import Proxy
@@ -73,5 +73,31 @@ struct RecordingTests {
         writer.stop()
         #expect(writer.written == 100)
         #expect(try EventStore(path: path).count() == 100)
+    }
+
+    /// A store that refuses writes for a while (here: full, as a disk would be) loses
+    /// nothing: the writer keeps what failed and writes it once the store takes it.
+    @Test func writesThatFailForAWhileLoseNothing() throws {
+        let path = NSTemporaryDirectory() + "gwsim-proxy-\(UUID().uuidString).db"
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try EventStore(path: path)
+        let pages = try #require(try store.db.scalarInt("PRAGMA page_count"))
+        try store.db.exec("PRAGMA max_page_count = \(pages)")  // no page can be added: SQLITE_FULL
+        let queue = BoundedEventQueue(capacity: 10_000, batchSize: 100)
+        let writer = EventStoreWriter(store: store, queue: queue)
+        writer.start()
+        for index in 0..<3_000 {
+            queue.offer(RequestRecord(id: "f-\(index)", client: "127.0.0.1:1", port: 80, scheme: "http", method: "GET", host: "h", path: "/"))
+        }
+        let deadline = Date().addingTimeInterval(promptly)
+        while writer.failures.batches == 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(writer.failures.batches > 0)
+        #expect(writer.written < 3_000)
+        try writer.withStore { try $0.db.exec("PRAGMA max_page_count = 1073741823") }
+        writer.stop()
+        #expect(writer.written == 3_000)
+        #expect(writer.failures.lost == 0)
+        #expect(writer.failures.lastError?.contains("full") == true, "\(writer.failures.lastError ?? "")")
+        #expect(try EventStore(path: path).count() == 3_000)
     }
 }
