@@ -45,7 +45,7 @@ struct RouteCommand: ParsableCommand {
 
     func validate() throws {
         if let port, !(1...65535).contains(port) { throw ValidationError("--port \(port) is not a port number (1-65535)") }
-        guard Self.isToken(method) else { throw ValidationError("-X \(method): a method is a token (letters, digits, !#$%&'*+-.^_`|~)") }
+        guard HTTPToken.isValid(method) else { throw ValidationError("-X \(method): a method is a token (letters, digits, \(HTTPToken.symbols))") }
     }
 
     func run() throws {
@@ -97,15 +97,8 @@ struct RouteCommand: ParsableCommand {
         }
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        guard isToken(name) else { throw ValidationError("header \(text): the name \(name) is not a token (letters, digits, !#$%&'*+-.^_`|~)") }
+        guard HTTPToken.isValid(name) else { throw ValidationError("header \(text): the name \(name) is not a token (letters, digits, \(HTTPToken.symbols))") }
         return HTTPHeader(name: name, value: value)
-    }
-
-    /// A method or header name as HTTP can carry it: an RFC 9110 §5.6.2 token.
-    static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 
     static func parseGateway(_ text: String) throws -> ObjectKey {

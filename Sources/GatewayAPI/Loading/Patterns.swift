@@ -7,7 +7,7 @@ struct StringRule: Sendable {
     private static func isLower(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) }
     private static func isUpper(_ c: UInt8) -> Bool { (0x41...0x5A).contains(c) }
     private static func isDigit(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) }
-    private static func isAlnum(_ c: UInt8) -> Bool { isLower(c) || isUpper(c) || isDigit(c) }
+    fileprivate static func isAlnum(_ c: UInt8) -> Bool { isLower(c) || isUpper(c) || isDigit(c) }
 
     /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`
     static func isDNSLabel(_ s: Substring) -> Bool {
@@ -51,9 +51,7 @@ struct StringRule: Sendable {
     }, message: "must start with a letter and contain only letters, digits and '-'")
 
     /// shared_types.go `HeaderName`: HTTP token characters.
-    static let headerName = StringRule(check: { s in
-        !s.isEmpty && s.utf8.allSatisfy { isAlnum($0) || "!#$%&'*+-.^_`|~".utf8.contains($0) }
-    }, message: "must be a valid HTTP header name (token characters only)")
+    static let headerName = StringRule(check: HTTPToken.isValid, message: "must be a valid HTTP header name (token characters only)")
 
     /// shared_types.go `GatewayController`: `domain/path`.
     static let controllerName = StringRule(check: { s in
@@ -149,5 +147,15 @@ struct StringRule: Sendable {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 4, parts.allSatisfy({ p in !p.isEmpty && p.count <= 3 && p.utf8.allSatisfy(isDigit) && (Int(p) ?? 256) <= 255 }) { return true }
         return s.contains(":") && s.utf8.allSatisfy { isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
+    }
+}
+
+/// RFC 9110 §5.6.2 `token`: what an HTTP method or header field name is made of.
+public enum HTTPToken {
+    /// Characters a token may hold besides ASCII letters and digits.
+    public static let symbols = "!#$%&'*+-.^_`|~"
+
+    public static func isValid(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { StringRule.isAlnum($0) || symbols.utf8.contains($0) }
     }
 }
