@@ -262,7 +262,7 @@ public final class EventStore {
     /// is an error naming the event and the column, never a trap or a silently wrong event.
     private func readEvent(_ s: SQLiteStatement) throws -> Event {
         let row = StoreRow(statement: s, path: path, seq: s.int64(0))
-        let micros = EventTime.micros(fromSeconds: try row.seconds(1))
+        let micros = try row.micros(1)
         switch try row.text(2) {
         case "resource":
             guard !s.isNull(3) else { throw row.corrupt(nil, "type is 'resource' but there is no resource_events row") }
@@ -324,15 +324,13 @@ private struct StoreRow {
         statement.isNull(column) ? nil : Int(try integer(column))
     }
 
-    /// Seconds since the epoch, as `EventStore` writes them: a number in the range of
-    /// event times (Limits.minTimeMicros...maxTimeMicros).
-    func seconds(_ column: Int32) throws -> Double {
+    /// A time as `EventStore` writes it, seconds since the epoch in the range of event
+    /// times, as microseconds.
+    func micros(_ column: Int32) throws -> Int64 {
         let type = statement.type(column)
-        let seconds = statement.double(column)
-        let range = Double(Limits.minTimeMicros) / 1_000_000...Double(Limits.maxTimeMicros) / 1_000_000
-        guard type == SQLITE_FLOAT || type == SQLITE_INTEGER, range.contains(seconds) else {
+        guard type == SQLITE_FLOAT || type == SQLITE_INTEGER, let micros = EventTime.micros(inRangeSeconds: statement.double(column)) else {
             throw corrupt(column, "not a time in seconds since the epoch between 1970 and 2242")
         }
-        return seconds
+        return micros
     }
 }

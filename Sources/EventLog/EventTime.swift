@@ -28,6 +28,15 @@ public enum EventTime {
         return guess
     }
 
+    /// `micros(fromSeconds:)` for a value that must lie in the range of event times
+    /// (Limits.minTimeMicros...maxTimeMicros): nil outside it, or when not finite.
+    public static func micros(inRangeSeconds seconds: Double) -> Int64? {
+        guard seconds.isFinite, (Double(Limits.minTimeMicros)...Double(Limits.maxTimeMicros)).contains((seconds * 1_000_000).rounded()) else {
+            return nil
+        }
+        return micros(fromSeconds: seconds)
+    }
+
     /// Appends the 27-byte text form (hot path of the trace writer: no allocation).
     static func append(micros: Int64, to out: inout [UInt8]) {
         let m = min(max(micros, Limits.minTimeMicros), Limits.maxTimeMicros)
@@ -53,9 +62,7 @@ public enum EventTime {
     /// malformed or outside the range of event times (Limits.minTimeMicros...maxTimeMicros).
     public static func parse(rfc3339OrSeconds text: String) -> Int64? {
         if let micros = parse(text) { return micros }
-        guard let seconds = Double(text), seconds.isFinite,
-              (Double(Limits.minTimeMicros)...Double(Limits.maxTimeMicros)).contains((seconds * 1_000_000).rounded()) else { return nil }
-        return micros(fromSeconds: seconds)
+        return Double(text).flatMap(micros(inRangeSeconds:))
     }
 
     /// Parses RFC 3339 (`T`/`t`/space separator, 0–9 fraction digits, `Z` or `±HH:MM`).
