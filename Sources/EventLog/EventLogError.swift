@@ -1,3 +1,5 @@
+import CSQLite
+
 /// Every failure of the event log layer. Thrown, never trapped: callers decide what to do.
 ///
 /// Trace *reading* problems (truncation, damage) are not errors: they are reported as a
@@ -22,6 +24,14 @@ public enum EventLogError: Error, Sendable, Equatable, CustomStringConvertible {
     case seqNotIncreasing(seq: Int64, last: Int64)
     /// The writer was used after `close()`.
     case closed(path: String)
+
+    /// A SQLite failure of the moment rather than of the data written: the database
+    /// locked by another writer past the busy timeout (BUSY, LOCKED), an I/O error, a
+    /// full disk. The same write may succeed later.
+    public var isPassing: Bool {
+        guard case let .sqlite(_, code, _, _) = self else { return false }
+        return [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL].contains(code & 0xFF)
+    }
 
     /// The file the error is about, when it names one.
     public var path: String? {

@@ -55,18 +55,11 @@ public final class EventStoreWriter: @unchecked Sendable {
             stats.withLockedValue { $0.written += events.count }
             events.removeAll(keepingCapacity: true)
         } catch {
-            let kept = Self.isPassing(error) ? min(events.count, queue.capacity) : 0
+            let kept = (error as? EventLogError)?.isPassing == true ? min(events.count, queue.capacity) : 0
             let lost = events.count - kept
             events.removeLast(lost)
             stats.withLockedValue { $0.failedBatches += 1; $0.lost += lost; $0.lastError = "\(error)" }
         }
-    }
-
-    /// SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR and SQLITE_FULL (primary result codes):
-    /// conditions of the moment, not of the events.
-    static func isPassing(_ error: any Error) -> Bool {
-        guard case let .sqlite(_, code, _, _) = error as? EventLogError else { return false }
-        return [5, 6, 10, 13].contains(code & 0xFF)
     }
 
     /// Closes the queue, writes what is left, and waits for the thread to finish.
