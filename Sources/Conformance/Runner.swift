@@ -39,14 +39,7 @@ public struct ConformanceRunner: Sendable {
     /// Runs the cases of `profile` (e.g. `GATEWAY-HTTP`, case-insensitive) and
     /// `caseName` (exact name; else every name containing it), or all of them.
     public func run(profile: String? = nil, caseName: String? = nil) -> ConformanceReport {
-        let (all, errors) = loadCases()
-        var selected = all
-        if let profile { selected = selected.filter { $0.profile.lowercased() == profile.lowercased() } }
-        if let caseName {
-            let exact = selected.filter { $0.name == caseName }
-            selected = exact.isEmpty ? selected.filter { $0.name.lowercased().contains(caseName.lowercased()) } : exact
-        }
-        let cases = selected
+        let (cases, errors) = selectCases(profile: profile, caseName: caseName)
         let base = Box(baseWorld())
         let results = Box([CaseResult?](repeating: nil, count: cases.count))
         let lock = Box(NSLock())
@@ -64,13 +57,25 @@ public struct ConformanceRunner: Sendable {
         return ConformanceReport(cases: results.value.compactMap { $0 }, errors: errors)
     }
 
+    /// The cases `run(profile:caseName:)` runs, and the files that did not parse.
+    public func selectCases(profile: String? = nil, caseName: String? = nil) -> (cases: [CaseFile], errors: [String]) {
+        let (all, errors) = loadCases()
+        var selected = all
+        if let profile { selected = selected.filter { $0.profile.lowercased() == profile.lowercased() } }
+        if let caseName {
+            let exact = selected.filter { $0.name == caseName }
+            selected = exact.isEmpty ? selected.filter { $0.name.lowercased().contains(caseName.lowercased()) } : exact
+        }
+        return (selected, errors)
+    }
+
     /// Runs one case.
     public func run(_ c: CaseFile) -> CaseResult { run(c, base: baseWorld()) }
 
     // MARK: - Internals
 
     /// The GatewayClass under test, the run-time generated objects and the base manifests.
-    func baseWorld() -> World {
+    package func baseWorld() -> World {
         var world = World()
         world.apply(text: SuiteRuntime.gatewayClassYAML, file: "<runner>/gatewayclass.yaml")
         world.apply(text: SuiteRuntime.generatedObjectsYAML, file: "<runner>/generated-tls.yaml")

@@ -4,6 +4,11 @@ import GatewayAPI
 /// (grpcroute_types.go, GRPCRouteSpec hostnames): exactly one of the two may be
 /// accepted, the oldest, then the first by `{namespace}/{name}`. The other loses
 /// its attachment to that listener; a parent left with no listener is not Accepted.
+///
+/// The rule is about routes already attached, so the listener's routes are taken
+/// oldest first and each one only competes with those of the other kind that kept
+/// their attachment: a GRPCRoute that lost to an older HTTPRoute does not in turn
+/// push out a younger HTTPRoute.
 enum KindConflicts {
     static func resolve(_ attached: inout [(CompiledRoute, [Attachment])], statuses: inout [RouteStatus], gateways: inout [GatewayState]) {
         struct Entry { let route: Int; let attachment: Int }
@@ -13,26 +18,31 @@ enum KindConflicts {
                 byListener[[attachment.gatewayIndex, attachment.listenerIndex], default: []].append(Entry(route: routeIndex, attachment: index))
             }
         }
+        func precedes(_ a: Entry, _ b: Entry) -> Bool {
+            let metaA = attached[a.route].0.view.meta, metaB = attached[b.route].0.view.meta
+            if metaA.isOlder(than: metaB) { return true }
+            if metaB.isOlder(than: metaA) { return false }
+            return (metaA.namespace, metaA.name, a.attachment) < (metaB.namespace, metaB.name, b.attachment)
+        }
         var removed = Set<[Int]>() // [route, attachment]
         var losers: [ObjectKey: (parents: Set<Int>, winner: ObjectKey)] = [:]
         for entries in byListener.values {
-            let http = entries.filter { attached[$0.route].0.view.kind == "HTTPRoute" }
-            let grpc = entries.filter { attached[$0.route].0.view.kind == "GRPCRoute" }
-            guard !http.isEmpty, !grpc.isEmpty else { continue }
-            for a in http {
-                for b in grpc {
-                    let viewA = attached[a.route].0.view, viewB = attached[b.route].0.view
-                    guard intersects(attached[a.route].1[a.attachment].hostnames, attached[b.route].1[b.attachment].hostnames) else { continue }
-                    let aWins = viewA.meta.isOlder(than: viewB.meta)
-                        || (!viewB.meta.isOlder(than: viewA.meta) && "\(viewA.meta.namespace)/\(viewA.meta.name)" < "\(viewB.meta.namespace)/\(viewB.meta.name)")
-                    let loser = aWins ? b : a
-                    let winner = aWins ? viewA.key : viewB.key
-                    guard removed.insert([loser.route, loser.attachment]).inserted else { continue }
-                    let attachment = attached[loser.route].1[loser.attachment]
-                    gateways[attachment.gatewayIndex].listeners[attachment.listenerIndex].attachedRoutes -= 1
-                    let key = attached[loser.route].0.view.key
-                    losers[key, default: ([], winner)].parents.insert(attachment.parentIndex)
+            let kinds = Set(entries.map { attached[$0.route].0.view.kind })
+            guard kinds.count == 2 else { continue }
+            var kept: [Entry] = []
+            for entry in entries.sorted(by: precedes) {
+                let view = attached[entry.route].0.view
+                let hostnames = attached[entry.route].1[entry.attachment].hostnames
+                guard let winner = kept.first(where: {
+                    attached[$0.route].0.view.kind != view.kind && intersects(attached[$0.route].1[$0.attachment].hostnames, hostnames)
+                }) else {
+                    kept.append(entry)
+                    continue
                 }
+                removed.insert([entry.route, entry.attachment])
+                let attachment = attached[entry.route].1[entry.attachment]
+                gateways[attachment.gatewayIndex].listeners[attachment.listenerIndex].attachedRoutes -= 1
+                losers[view.key, default: ([], attached[winner.route].0.view.key)].parents.insert(attachment.parentIndex)
             }
         }
         guard !removed.isEmpty else { return }

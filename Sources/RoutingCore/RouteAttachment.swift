@@ -47,15 +47,20 @@ struct RouteAttacher {
                 continue
             }
             let outcome = attachToListeners(route, parentRef: parentRef, gatewayIdx: gatewayIdx, listenerIndices: candidates.listeners)
-            attachments += outcome.attachments.map { var a = $0; a.parentIndex = parents.count; return a }
             var conditions: [Condition] = []
             if outcome.attachments.isEmpty {
                 conditions.append(Condition("Accepted", false, reason: outcome.reason, message: outcome.message, observedGeneration: generation))
             } else if route.invalidRules.count == route.backendsPerRule.count && !route.invalidRules.isEmpty {
+                // Not Accepted, so not attached: listeners count only Accepted routes
+                // (gateway_types.go, ListenerStatus.AttachedRoutes).
+                for attachment in outcome.attachments {
+                    gateways[attachment.gatewayIndex].listeners[attachment.listenerIndex].attachedRoutes -= 1
+                }
                 conditions.append(Condition("Accepted", false, reason: "UnsupportedValue",
                                             message: "every rule is invalid: " + route.invalidRules.sorted { $0.key < $1.key }.map { "rule \($0.key): \($0.value)" }.joined(separator: "; "),
                                             observedGeneration: generation))
             } else {
+                attachments += outcome.attachments.map { var a = $0; a.parentIndex = parents.count; return a }
                 conditions.append(Condition("Accepted", true, reason: "Accepted", message: "route is accepted", observedGeneration: generation))
                 if !route.invalidRules.isEmpty {
                     let dropped = route.invalidRules.sorted { $0.key < $1.key }.map { "rule \($0.key): \($0.value)" }.joined(separator: "; ")

@@ -28,36 +28,10 @@ struct LiveConformanceRunner {
 
     func path(_ relative: String) -> String { (directory as NSString).appendingPathComponent(relative) }
 
-    func loadCases() -> (cases: [CaseFile], errors: [String]) {
-        let folder = path("cases")
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
-        var cases: [CaseFile] = []
-        var errors: [String] = []
-        for name in names {
-            do { cases.append(try CaseParser.parse(file: (folder as NSString).appendingPathComponent(name))) } catch { errors.append("\(error)") }
-        }
-        if names.isEmpty { errors.append("\(folder): no case files") }
-        return (cases, errors)
-    }
-
-    func baseWorld() -> World {
-        var world = World()
-        world.apply(text: SuiteRuntime.gatewayClassYAML, file: "<runner>/gatewayclass.yaml")
-        world.apply(text: SuiteRuntime.generatedObjectsYAML, file: "<runner>/generated-tls.yaml")
-        world.apply(file: path("base/manifests.yaml"))
-        return world
-    }
-
     func run(profile: String? = nil, caseName: String? = nil) -> ConformanceReport {
-        let (all, errors) = loadCases()
-        var selected = all
-        if let profile { selected = selected.filter { $0.profile.lowercased() == profile.lowercased() } }
-        if let caseName {
-            let exact = selected.filter { $0.name == caseName }
-            selected = exact.isEmpty ? selected.filter { $0.name.lowercased().contains(caseName.lowercased()) } : exact
-        }
-        let cases = selected
-        let base = baseWorld()
+        let suite = ConformanceRunner(directory: directory)
+        let (cases, errors) = suite.selectCases(profile: profile, caseName: caseName)
+        let base = suite.baseWorld()
         let results = LiveBox([CaseResult?](repeating: nil, count: cases.count))
         let next = LiveBox(0)
         let lock = NSLock()

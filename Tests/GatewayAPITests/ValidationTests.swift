@@ -34,6 +34,28 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(errors(text), [])
     }
 
+    /// Header lists are maps keyed by the exact name: names that differ only in case load,
+    /// and only the first of them counts (HTTPHeaderMatch.Name, HTTPHeader.Name).
+    func testHeaderNamesThatDifferOnlyInCaseKeepTheFirst() {
+        let result = Loader.load(text: rule("""
+          - matches:
+            - headers: [{name: x-ver, value: "1"}, {name: X-Ver, value: "2"}]
+            filters:
+            - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-a, value: "1"}, {name: X-A, value: "2"}], remove: [x-r, X-R]}}
+        """), file: "t.yaml")
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }, [])
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .warning }.compactMap(\.field).sorted(), [
+            "spec.rules[0].filters[0].requestHeaderModifier.remove[1]",
+            "spec.rules[0].filters[0].requestHeaderModifier.set[1].name",
+            "spec.rules[0].matches[0].headers[1].name",
+        ])
+        guard case .httpRoute(let route)? = result.objects.first?.resource else { return XCTFail("route not loaded") }
+        XCTAssertEqual(route.rules[0].matches[0].headers.map(\.value), ["1"])
+        guard case .requestHeaderModifier(let modifier)? = route.rules[0].filters.first else { return XCTFail("no modifier") }
+        XCTAssertEqual(modifier.set.map(\.value), ["1"])
+        XCTAssertEqual(modifier.remove, ["x-r"])
+    }
+
     func testPathMatchCEL() {
         assertRejected(rule("  - matches:\n    - path: {type: Exact, value: api}"), field: "spec.rules[0].matches[0].path.value", contains: "must start with \"/\"")
         for bad in ["/a//b", "/a/./b", "/a/../b", "/a%2fb", "/a%2Fb", "/a#b"] {
@@ -100,7 +122,7 @@ final class ValidationTests: XCTestCase {
             - {type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: a, value: b}]}}
             - {type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: c, value: d}]}}
         """), field: "spec.rules[0].filters", contains: "RequestHeaderModifier filter cannot be repeated")
-        assertRejected(rule("  - filters:\n    - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-A, value: b}, {name: x-a, value: c}]}}"),
+        assertRejected(rule("  - filters:\n    - {type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: x-a, value: b}, {name: x-a, value: c}]}}"),
                        field: "spec.rules[0].filters[0].requestHeaderModifier.set[1].name", contains: "Duplicate value")
         assertRejected(rule("  - filters:\n    - {type: RequestRedirect, requestRedirect: {statusCode: 304}}"),
                        field: "spec.rules[0].filters[0].requestRedirect.statusCode", contains: "Unsupported value")

@@ -296,6 +296,8 @@ import Testing
         let world = F.world([F.httpRoute("r", rules: "[\(rule("{path: {type: RegularExpression, value: '/(['}}", to: "one"))]")])
         let accepted = condition(parent(world, "r")?.conditions, "Accepted")
         #expect(accepted?.status == "False" && accepted?.reason == "UnsupportedValue")
+        // gateway_types.go, ListenerStatus.AttachedRoutes: only routes whose Accepted is True count.
+        #expect(listener(world, "http")?.attachedRoutes == 0)
     }
 
     @Test func observedGenerationEqualsMetadataGeneration() {
@@ -349,6 +351,22 @@ import Testing
         let world = F.world([http, grpc])
         #expect(condition(parent(world, "web")?.conditions, "Accepted")?.status == "True")
         #expect(condition(parent(world, "rpc", kind: "GRPCRoute")?.conditions, "Accepted")?.status == "False")
+    }
+
+    @Test func aRouteThatLostItsListenerDoesNotPushOutTheOtherKind() {
+        // Only attached routes compete (GRPCRouteSpec.hostnames): the GRPCRoute loses to the older
+        // HTTPRoute on a.example.com, so the younger HTTPRoute on b.example.com meets no GRPCRoute.
+        let first = F.httpRoute("first", hostnames: ["a.example.com"], created: "2024-01-01T00:00:00Z", rules: "[\(rule(to: "one"))]")
+        let grpc = F.grpcRoute("rpc", hostnames: [], rules: "[{backendRefs: [{name: two, port: 80}]}]")
+            .replacingOccurrences(of: "metadata: {name: rpc, namespace: default}",
+                                  with: "metadata: {name: rpc, namespace: default, creationTimestamp: \"2024-01-02T00:00:00Z\"}")
+        let second = F.httpRoute("second", hostnames: ["b.example.com"], created: "2024-01-03T00:00:00Z", rules: "[\(rule(to: "three"))]")
+        let world = F.world([first, grpc, second])
+        #expect(condition(parent(world, "first")?.conditions, "Accepted")?.status == "True")
+        #expect(condition(parent(world, "rpc", kind: "GRPCRoute")?.conditions, "Accepted")?.reason == "NotAllowedByListeners")
+        #expect(condition(parent(world, "second")?.conditions, "Accepted")?.status == "True")
+        #expect(listener(world, "http")?.attachedRoutes == 2)
+        #expect(world.table.route(get("/", host: "b.example.com"), key: "k").backendName == "three")
     }
 
     @Test func missingParentGatewayIsReported() {

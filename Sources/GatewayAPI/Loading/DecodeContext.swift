@@ -57,6 +57,7 @@ struct Field {
     }
 
     func error(_ message: String) { ctx.error(path, message) }
+    func warning(_ message: String) { ctx.warning(path, message) }
 
     private func typeError(_ expected: String) {
         error("Invalid type: expected \(expected), got \(value?.typeName ?? "nothing")")

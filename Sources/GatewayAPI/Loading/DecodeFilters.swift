@@ -52,23 +52,22 @@ enum FilterDecoder {
         f.exists ? f.string(minLength: 1, maxLength: 253, rule: .preciseHostname) : nil
     }
 
-    /// `HTTPHeaderFilter`: set/add are maps keyed by name (listType=map), compared
-    /// case-insensitively since header names are; remove is a set.
+    /// `HTTPHeaderFilter`: set/add are maps keyed by name (listType=map), remove is a
+    /// set; names that repeat an earlier one but for case are left out (`HeaderNameList`).
     static func headerModifier(_ f: Field) -> HeaderModifier {
         func headers(_ list: Field) -> [HTTPHeader] {
-            var seen = Set<String>()
-            return list.items(max: 16).map { h in
+            var names = HeaderNameList()
+            return list.items(max: 16).compactMap { h in
                 h["name"].require()
                 h["value"].require()
                 let name = h["name"].string(minLength: 1, maxLength: 256, rule: .headerName) ?? ""
-                if !name.isEmpty, !seen.insert(name.lowercased()).inserted { h["name"].error("Duplicate value: \"\(name)\"") }
-                return HTTPHeader(name: name, value: h["value"].string(minLength: 1, maxLength: 4096) ?? "")
+                let value = h["value"].string(minLength: 1, maxLength: 4096) ?? ""
+                return names.admit(name, at: h["name"]) ? HTTPHeader(name: name, value: value) : nil
             }
         }
-        var removed = Set<String>()
+        var removed = HeaderNameList()
         let remove = f["remove"].items(max: 16).compactMap { r -> String? in
-            guard let s = r.string else { return nil }
-            if !removed.insert(s.lowercased()).inserted { r.error("Duplicate value: \"\(s)\"") }
+            guard let s = r.string, removed.admit(s, at: r) else { return nil }
             return s
         }
         return HeaderModifier(set: headers(f["set"]), add: headers(f["add"]), remove: remove)

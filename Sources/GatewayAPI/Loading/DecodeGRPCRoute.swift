@@ -34,11 +34,10 @@ enum GRPCRouteDecoder {
             if type == .exact, let name, !StringRule.grpcMethod.check(name) { f["method"].error(StringRule.grpcMethod.message) }
             method = GRPCMethodMatch(type: type, service: service, method: name)
         }
-        var names = Set<String>()
-        let headers = m["headers"].items(max: 16).map { h -> HTTPHeaderMatch in
+        var names = HeaderNameList()
+        let headers = m["headers"].items(max: 16).compactMap { h -> HTTPHeaderMatch? in
             let (type, name, value) = HTTPRouteDecoder.valueMatch(h, maxValue: 4096)
-            if !name.isEmpty, !names.insert(name.lowercased()).inserted { h["name"].error("Duplicate value: \"\(name)\"") }
-            return HTTPHeaderMatch(type: type, name: name, value: value)
+            return names.admit(name, at: h["name"]) ? HTTPHeaderMatch(type: type, name: name, value: value) : nil
         }
         return GRPCRouteMatch(method: method, headers: headers)
     }

@@ -59,11 +59,10 @@ enum HTTPRouteDecoder {
 
     static func match(_ m: Field) -> HTTPRouteMatch {
         let path = PathRules.pathMatch(m["path"])
-        var headerNames = Set<String>()
-        let headers = m["headers"].items(max: 16).map { h -> HTTPHeaderMatch in
+        var headerNames = HeaderNameList()
+        let headers = m["headers"].items(max: 16).compactMap { h -> HTTPHeaderMatch? in
             let (type, name, value) = valueMatch(h, maxValue: 4096)
-            if !name.isEmpty, !headerNames.insert(name.lowercased()).inserted { h["name"].error("Duplicate value: \"\(name)\"") }
-            return HTTPHeaderMatch(type: type, name: name, value: value)
+            return headerNames.admit(name, at: h["name"]) ? HTTPHeaderMatch(type: type, name: name, value: value) : nil
         }
         var queryNames = Set<String>()
         let query = m["queryParams"].items(max: 16).map { q -> HTTPQueryParamMatch in
