@@ -103,7 +103,7 @@ struct OutputBuffer {
 
     mutating func flush() {
         guard !bytes.isEmpty else { return }
-        FileHandle.standardOutput.write(Data(bytes))
+        Terminal.write(bytes)
         bytes.removeAll(keepingCapacity: true)
     }
 }

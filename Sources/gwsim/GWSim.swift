@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct GWSim: ParsableCommand {
@@ -10,4 +11,19 @@ struct GWSim: ParsableCommand {
                       CatCommand.self, InspectCommand.self, StateCommand.self, ReplayCommand.self,
                       WhoamiCommand.self, ProxyCommand.self]
     )
+
+    /// A usage error (an unknown option, a value that does not parse, a failed `validate()`)
+    /// is bad input like any other and exits 2 (`Exit`), not with ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.error(fullMessage(for: error))
+                Foundation.exit(Exit.badInput.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -32,7 +32,26 @@ enum Terminal {
     }
 
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        write(Array((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Writes `bytes` to standard output whole. A full disk or a reader that went away
+    /// (with SIGPIPE ignored, as some CI runners have it) ends the command with a message
+    /// and exit 2; `FileHandle.write` would trap instead.
+    static func write(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            if written > 0 {
+                offset += written
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else {
+                let reason = written < 0 ? String(cString: strerror(errno)) : "nothing written"
+                error("error: standard output: write failed: \(reason)")
+                exit(Exit.badInput.rawValue)
+            }
+        }
     }
 }
 

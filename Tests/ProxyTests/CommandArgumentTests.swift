@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// Arguments checked through the built binary: refused with the rule (exit 64), never
-/// a crash.
+/// Arguments checked through the built binary: refused with the rule (exit 2, as all bad
+/// input), never a crash.
 @Suite struct CommandArgumentTests {
     /// `gwsim route`: a method, header name or port that HTTP cannot carry.
     @Test func argumentsHTTPCannotCarryAreRefused() throws {
@@ -16,7 +16,7 @@ import Testing
         ]
         for (arguments, message) in refused {
             let (status, output) = try LiveConformanceTests.run(["route", "-f", seed] + arguments + ["http://whoami/"])
-            #expect(status == 64, "\(arguments): \(output)")
+            #expect(status == 2, "\(arguments): \(output)")
             #expect(output.contains(message), "\(arguments): \(output)")
         }
         let (status, output) = try LiveConformanceTests.run(["route", "-f", seed, "-X", "PURGE", "-H", "X-Debug_1: on", "http://whoami/"])
@@ -31,7 +31,7 @@ import Testing
                                          ("--rules-per-route", "17", "--rules-per-route must be between 1 and 16, got 17"),
                                          ("--hostnames", "0", "--hostnames must be between 1 and 1000000, got 0")] {
             let (status, output) = try LiveConformanceTests.run(["bench", "routing", option, value])
-            #expect(status == 64, "\(option) \(value): \(output)")
+            #expect(status == 2, "\(option) \(value): \(output)")
             #expect(output.contains(message), "\(output)")
         }
     }
@@ -46,8 +46,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: output) }
         let refused: [(arguments: [String], status: Int32, message: String)] = [
             (["replay", trace, "--threads", "100000", "--no-progress"], 2, "--threads must be between 1 and 256, got 100000"),
-            (["generate", scenario, "-o", output, "--requests", "2000000000"], 64, "--requests must be between 0 and 1000000000"),
-            (["inspect", trace, "--hosts=-1"], 64, "--hosts must be >= 0, got -1"),
+            (["generate", scenario, "-o", output, "--requests", "2000000000"], 2, "--requests must be between 0 and 1000000000"),
+            (["inspect", trace, "--hosts=-1"], 2, "--hosts must be >= 0, got -1"),
         ]
         for (arguments, status, message) in refused {
             let (actual, text) = try LiveConformanceTests.run(arguments)
@@ -55,5 +55,36 @@ import Testing
             #expect(text.contains(message), "\(arguments): \(text)")
         }
         #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    /// Options that do not parse are bad input too: exit 2 with the usage, not 64.
+    @Test func unparsableOptionsExitTwo() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let trace = TraceLevelCommandTests.repository.appendingPathComponent("traces/seed-canary.zst").path
+        for arguments in [["replay", trace, "-o", "xml"], ["replay", trace, "--bogus"], ["cat", trace, "--kind", "bogus"], ["replay"]] {
+            let (status, text) = try LiveConformanceTests.run(arguments)
+            #expect(status == 2, "\(arguments): \(text)")
+            #expect(text.contains("Usage: gwsim"), "\(arguments): \(text)")
+        }
+    }
+
+    /// Standard output that cannot be written (a full disk; a closed pipe with SIGPIPE
+    /// ignored) ends the command with a message and exit 2, not a trap.
+    @Test func unwritableOutputIsAnErrorNotACrash() throws {
+        guard LiveConformanceTests.gwsimBinary != nil, let full = FileHandle(forWritingAtPath: "/dev/full") else { return }
+        let trace = TraceLevelCommandTests.repository.appendingPathComponent("traces/seed-canary.zst").path
+        for arguments in [["replay", trace, "-o", "json", "--no-progress"], ["cat", trace], ["inspect", trace], ["state", trace]] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: LiveConformanceTests.gwsimBinary!)
+            process.arguments = arguments
+            let errors = Pipe()
+            process.standardOutput = full
+            process.standardError = errors
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 2, "\(arguments): \(text)")
+            #expect(text.contains("standard output: write failed: No space left on device"), "\(arguments): \(text)")
+        }
     }
 }
