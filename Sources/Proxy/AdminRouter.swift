@@ -59,10 +59,11 @@ public struct AdminRouter: Sendable {
         case ("POST", "/apply"): return control.apply(yaml: request.body)
         case ("POST", "/review"): return review(request)
         case ("DELETE", _) where path.hasPrefix("/resources/"):
-            guard let key = ReplayChange.parseKey(String(path.dropFirst("/resources/".count))) else {
-                return .error(400, "expected /resources/KIND/NAMESPACE/NAME (or /resources/KIND/NAME)")
+            let text = String(path.dropFirst("/resources/".count))
+            switch ResourceKinds.parseKey(text) {
+            case .success(let key): return control.delete(key)
+            case .failure(let error): return .error(400, "/resources/\(text): \(error)")
             }
-            return control.delete(key)
         case (_, "/healthz"), (_, "/status"), (_, "/routes"), (_, "/metrics"), (_, "/apply"), (_, "/review"):
             return .error(405, "method \(request.method) not allowed on \(path)")
         default:

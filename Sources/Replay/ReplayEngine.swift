@@ -116,6 +116,13 @@ private final class Driver {
             throw ReplayError.damaged(path: path, atByte: failure.line.frameStart, eventsKept: failure.line.eventsBefore,
                                       message: failure.message)
         }
+        // A change that no recorded request can see is a mistake in the command, not a
+        // finding: its report would say "nothing changes" and pass every gate.
+        let unrecorded = options.change.removals.filter { !worlds.recordedRemovals.contains($0) }
+        if !unrecorded.isEmpty { throw ReplayError.removalNotRecorded(path: path, keys: unrecorded.map(\.description)) }
+        if let at = options.change.atMicros, let lastMicros, at > lastMicros {
+            throw ReplayError.changeAfterTrace(path: path, at: EventTime.format(micros: at), last: EventTime.format(micros: lastMicros))
+        }
         if worlds.decodeFailures > 0 {
             warnings.append("skipped \(worlds.decodeFailures) recorded object(s) that do not decode; first: \(worlds.firstDecodeFailure ?? "")")
         }

@@ -19,17 +19,6 @@ public struct ReplayChange: Sendable {
 
     /// Every key the change touches: recorded changes to these are ignored in the candidate world once the change applies.
     public var keys: Set<ObjectKey> { Set(objects.map(\.resource.key)).union(removals) }
-
-    /// Parses `KIND/NS/NAME` (or `KIND/NAME` for cluster-scoped kinds).
-    public static func parseKey(_ text: String) -> ObjectKey? {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        guard parts.allSatisfy({ !$0.isEmpty }) else { return nil }
-        switch parts.count {
-        case 3: return ObjectKey(kind: parts[0], namespace: parts[1], name: parts[2])
-        case 2: return ObjectKey(kind: parts[0], namespace: "", name: parts[1])
-        default: return nil
-        }
-    }
 }
 
 /// Everything a replay needs.
@@ -79,6 +68,10 @@ public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
     case unreadable(path: String, message: String)
     /// The trace is damaged: the frame at compressed byte `atByte` is corrupt.
     case damaged(path: String, atByte: Int, eventsKept: Int, message: String)
+    /// `--without` names objects the log never records.
+    case removalNotRecorded(path: String, keys: [String])
+    /// `--at` lies after the log's last event: no recorded request sees the change.
+    case changeAfterTrace(path: String, at: String, last: String)
 
     /// `error` as the reason `path` cannot be read, without naming the file twice.
     static func unreadable(_ path: String, _ error: Error) -> ReplayError {
@@ -91,6 +84,10 @@ public enum ReplayError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unreadable(let path, let message): return "\(path): \(message)"
         case .damaged(let path, let atByte, let eventsKept, let message):
             return "\(path): damaged trace, in the frame at byte \(atByte) (after \(eventsKept) valid events): \(message)"
+        case .removalNotRecorded(let path, let keys):
+            return "--without \(keys.joined(separator: ", ")): \(path) records no such object, so removing it would change nothing"
+        case .changeAfterTrace(let path, let at, let last):
+            return "--at \(at) is after the last event of \(path) (\(last)): no recorded request would see the change"
         }
     }
 }

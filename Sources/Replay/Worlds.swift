@@ -26,6 +26,9 @@ struct Worlds {
     private var baselineDirty = true
     private var candidateDirty = true
     private(set) var compiles = 0
+    /// The change's removals that the log records an object for: removing any other
+    /// would change nothing (see `ReplayError.removalNotRecorded`).
+    private(set) var recordedRemovals: Set<ObjectKey> = []
     /// Recorded objects that failed to decode (skipped), and the first reason.
     private(set) var decodeFailures = 0
     private(set) var firstDecodeFailure: String?
@@ -68,6 +71,7 @@ struct Worlds {
             guard let resource = decode(change, seq: seq) else { return false }
             let key = resource.key
             decodedKeys[change.key] = key
+            if self.change.removals.contains(key) { recordedRemovals.insert(key) }
             baseline.apply(resource)
             baselineDirty = true
             changed = true

@@ -80,11 +80,12 @@ struct ReplayCommand: ParsableCommand {
         }
         var removals: [ObjectKey] = []
         for text in without {
-            guard let key = ReplayChange.parseKey(text) else {
-                Terminal.error("gwsim replay: --without \(text): expected KIND/NAMESPACE/NAME (or KIND/NAME for cluster-scoped kinds)")
+            switch ResourceKinds.parseKey(text) {
+            case .success(let key): removals.append(key)
+            case .failure(let error):
+                Terminal.error("gwsim replay: --without \(text): \(error)")
                 throw Exit.badInput
             }
-            removals.append(key)
         }
         var objects: [LoadedObject] = []
         if !with.isEmpty {
@@ -92,6 +93,10 @@ struct ReplayCommand: ParsableCommand {
             for diagnostic in loaded.diagnostics where diagnostic.severity != .note { Terminal.error(diagnostic.description) }
             if loaded.hasErrors { throw Exit.badInput }
             objects = loaded.objects
+            if let problem = Self.changeProblem(objects: objects, removals: removals) {
+                Terminal.error("gwsim replay: \(problem)")
+                throw Exit.badInput
+            }
         }
         let verifyAll = verify || gates.contains { $0.metric == .disagreement }
         let options = ReplayOptions(tracePath: trace, withPaths: with, withoutKeys: without,
@@ -156,6 +161,27 @@ struct ReplayCommand: ParsableCommand {
         let tripped = gates.filter { $0.trips(report) }
         for gate in tripped { Terminal.error("gwsim replay: \(gate.explain(report))") }
         if !tripped.isEmpty { throw Exit.checkFailed }
+    }
+}
+
+extension ReplayCommand {
+    /// What makes a `--with` / `--without` change ambiguous or empty, if anything: no
+    /// object to apply, one object given twice (which version would the reviewer be
+    /// looking at?), or an object both applied and removed.
+    static func changeProblem(objects: [LoadedObject], removals: [ObjectKey]) -> String? {
+        if objects.isEmpty { return "--with: no object of a kind gwsim simulates, so there is no change to replay" }
+        var first: [ObjectKey: SourceLocation] = [:]
+        for object in objects {
+            let key = object.resource.key
+            if let earlier = first[key] {
+                return "--with: \(key) is given twice, at \(earlier) and at \(object.location): keep one"
+            }
+            first[key] = object.location
+        }
+        if let both = removals.first(where: { first[$0] != nil }) {
+            return "\(both) is both applied (--with, \(first[both]!)) and removed (--without)"
+        }
+        return nil
     }
 }
 

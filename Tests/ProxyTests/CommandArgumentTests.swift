@@ -57,6 +57,36 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    /// A replay change that cannot say what it means is refused before any report.
+    @Test func ambiguousOrEmptyReplayChangesAreRefused() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let repository = TraceLevelCommandTests.repository
+        let trace = repository.appendingPathComponent("traces/seed-canary.zst").path
+        let seed = repository.appendingPathComponent("scenarios/seed").path
+        let change = repository.appendingPathComponent("scenarios/seed-canary/new-route.yaml").path
+        let deployment = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-deployment-\(UUID().uuidString).yaml").path
+        try "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: app}\n".write(toFile: deployment, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: deployment) }
+        let refused: [(arguments: [String], message: String)] = [
+            (["--without", "HTTPRoute/kube-system/missing"], "records no such object, so removing it would change nothing"),
+            (["--without", "HTTPRoute/http-app-1"], "HTTPRoute is namespaced: write HTTPRoute/NAMESPACE/http-app-1"),
+            (["--without", "Deployment/a/b"], "Deployment is not a kind gwsim simulates"),
+            (["--with", seed], "is given twice, at "),
+            (["--with", change, "--without", "HTTPRoute/kube-system/http-app-1"], "is both applied (--with"),
+            (["--with", deployment], "no object of a kind gwsim simulates"),
+            (["--with", change, "--at", "2100-01-01T00:00:00Z"], "no recorded request would see the change"),
+        ]
+        for (arguments, message) in refused {
+            let (status, text) = try LiveConformanceTests.run(["replay", trace, "--no-progress"] + arguments)
+            #expect(status == 2, "\(arguments): \(text)")
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+        // The kind in any case, as reports write route keys.
+        let (status, text) = try LiveConformanceTests.run(["replay", trace, "--no-progress", "-o", "json", "--without", "httproute/kube-system/http-app-1"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("\"newlyFailing\""), "\(text)")
+    }
+
     /// Options that do not parse are bad input too: exit 2 with the usage, not 64.
     @Test func unparsableOptionsExitTwo() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }

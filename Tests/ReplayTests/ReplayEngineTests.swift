@@ -102,6 +102,19 @@ import Testing
         #expect(r.unreachedRules.isEmpty)
     }
 
+    /// A change no recorded request can see is refused, not reported as "nothing changes".
+    @Test func aChangeNoRequestCanSeeIsAnError() throws {
+        let events = TraceFixture.events(requests: 100)
+        let missing = ObjectKey(kind: "HTTPRoute", namespace: "app", name: "missing")
+        #expect(throws: ReplayError.self) { try replay(events, change: ReplayChange(removals: [missing])) }
+        let last = TraceFixture.t0 + TraceFixture.second + 99 * 1_000
+        #expect(throws: ReplayError.self) {
+            try replay(events, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo), atMicros: last + 1))
+        }
+        let r = try replay(events, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo), atMicros: last)).report
+        #expect(r.changed == 1)
+    }
+
     @Test func unreachedRulesListCandidateRulesNoRequestReached() throws {
         var events = TraceFixture.events(requests: 100)
         events.insert(TraceFixture.resource(TraceFixture.route(name: "api", pathType: "PathPrefix", path: "/api", backends: [("nginx", 1)]),
