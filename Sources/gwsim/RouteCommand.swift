@@ -49,11 +49,27 @@ struct RouteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let target = try TargetURL(url)
-        let headers = try header.map(Self.parseHeader)
+        var target = try TargetURL(url)
+        var headers = try header.map(Self.parseHeader)
+        // As with curl, a Host header given with -H is the Host the request carries; the
+        // URL still gives the scheme, the port and the TLS server name.
+        let hosts = headers.filter { $0.name.lowercased() == "host" }
+        if hosts.count > 1 { throw ValidationError("-H Host is given \(hosts.count) times; a request has one Host") }
+        if let host = hosts.first {
+            guard !host.value.isEmpty else { throw ValidationError("-H Host: the value is empty") }
+            headers.removeAll { $0.name.lowercased() == "host" }
+            target.sniDefault = Self.hostWithoutPort(target.host)
+            target.host = host.value
+        }
         let gatewayKey = try gateway.map(Self.parseGateway)
         let loaded = manifests.load()
         let world = Compiler.compile(loaded.resources, options: manifests.compileOptions)
+        if let gatewayKey, loaded.resources[gatewayKey] == nil {
+            let known = loaded.resources.gateways.map { "\($0.meta.namespace)/\($0.meta.name)" }
+            Terminal.error("error: --gateway \(gatewayKey.namespace)/\(gatewayKey.name): no such Gateway in the manifests"
+                + (known.isEmpty ? " (they hold none)" : "; they hold " + known.joined(separator: ", ")))
+            throw Exit.badInput
+        }
 
         let listenerPort = port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
         if gatewayKey == nil {
@@ -67,7 +83,7 @@ struct RouteCommand: ParsableCommand {
         let hostOnly = target.host
         let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method.uppercased(),
                                    host: hostOnly, path: target.path, headers: headers,
-                                   sni: target.scheme == "https" ? (sni ?? Self.hostWithoutPort(target.host)) : nil)
+                                   sni: target.scheme == "https" ? (sni ?? target.sniDefault ?? Self.hostWithoutPort(target.host)) : nil)
         let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
         switch output {
         case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))

@@ -10,6 +10,8 @@ struct TargetURL {
     /// The explicit port, when the URL names one.
     var port: Int?
     var path: String
+    /// The TLS server name when it is not the Host's name (a Host given with -H).
+    var sniDefault: String?
 
     init(_ text: String) throws {
         guard let separator = text.range(of: "://") else {
@@ -19,14 +21,30 @@ struct TargetURL {
         guard scheme == "http" || scheme == "https" else {
             throw ValidationError("URL scheme \(scheme) is not supported: use http or https")
         }
-        let rest = text[separator.upperBound...]
+        // The fragment never leaves the client (RFC 9110 §7.1): not part of the request target.
+        let rest = text[separator.upperBound...].prefix { $0 != "#" }
         let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
-        host = String(rest[..<pathStart])
+        var authority = rest[..<pathStart]
+        // Userinfo is not part of the Host header either.
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        host = String(authority)
         guard !host.isEmpty else { throw ValidationError("URL \(text) has no host") }
+        guard host.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw ValidationError("URL \(text): the host holds a space or control character")
+        }
         var target = String(rest[pathStart...])
         if target.isEmpty { target = "/" }
         if target.hasPrefix("?") { target = "/" + target }
         path = target
+        var name = Substring(host)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { throw ValidationError("URL \(text): the IPv6 address in the host has no closing ]") }
+            let after = host[host.index(after: close)...]
+            guard after.isEmpty || after.hasPrefix(":") else { throw ValidationError("URL \(text): only a :PORT may follow the ] of an IPv6 host") }
+            name = host[...close]
+        } else if host.contains("[") || host.contains("]") {
+            throw ValidationError("URL \(text): [ and ] belong only around an IPv6 address")
+        }
         // A port is the digits after the last ':' outside an IPv6 literal.
         if let colon = host.lastIndex(of: ":"), !host[colon...].contains("]") {
             let digits = host[host.index(after: colon)...]
@@ -34,7 +52,9 @@ struct TargetURL {
                 throw ValidationError("URL \(text) has an invalid port \(digits)")
             }
             port = value
+            if !host.hasPrefix("[") { name = host[..<colon] }
         }
+        guard !name.isEmpty else { throw ValidationError("URL \(text) has a port but no host name") }
     }
 
     var defaultPort: Int { scheme == "https" ? 443 : 80 }

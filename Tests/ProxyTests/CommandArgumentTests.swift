@@ -24,6 +24,32 @@ import Testing
         #expect(output.contains("forward to kube-system/"), "\(output)")
     }
 
+    /// `gwsim route` reads its URL and Host as curl does: -H Host is the Host routed on (the
+    /// seed article's `curl -H "Host: whoami" http://192.168.31.108`), the fragment and
+    /// userinfo never reach the backend, and a malformed host or an unknown --gateway is an error.
+    @Test func routeReadsTheURLAndHostAsCurlDoes() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let repository = TraceLevelCommandTests.repository
+        let seed = ["00-traefik-gateway.yaml", "01-whoami.yaml", "02-whoami-httproute.yaml"]
+            .flatMap { ["-f", repository.appendingPathComponent("scenarios/seed/\($0)").path] }
+        let (status, text) = try LiveConformanceTests.run(["route"] + seed + ["-o", "json", "-H", "Host: whoami", "http://192.168.31.108/"])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("\"outcome\":\"forward\"") && text.contains("\"host\":\"whoami\""), "\(text)")
+        let (_, json) = try LiveConformanceTests.run(["route"] + seed + ["-o", "json", "http://u:p@whoami/a?x=1#frag"])
+        #expect(json.contains("\"path\":\"/a?x=1\"") && json.contains("\"host\":\"whoami\""), "\(json)")
+        let refused: [(arguments: [String], message: String)] = [
+            (["http://[::1/t"], "has no closing ]"),
+            (["http://:80/"], "has a port but no host name"),
+            (["-H", "Host: a", "-H", "host: b", "http://whoami/"], "-H Host is given 2 times"),
+            (["--gateway", "nope/x", "http://whoami/"], "--gateway nope/x: no such Gateway in the manifests; they hold kube-system/traefik-gateway"),
+        ]
+        for (arguments, message) in refused {
+            let (status, text) = try LiveConformanceTests.run(["route"] + seed + arguments)
+            #expect(status == 2, "\(arguments): \(text)")
+            #expect(text.contains(message), "\(arguments): \(text)")
+        }
+    }
+
     /// `gwsim bench routing`: sizes it cannot build (zero routes divided by zero).
     @Test func benchSizesAreChecked() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
