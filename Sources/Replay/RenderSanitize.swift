@@ -2,9 +2,9 @@
 /// hostile request could carry terminal escape sequences or newlines. The
 /// text, Markdown and HTML renderings pass every string through `printable`
 /// first (JSON escapes them instead, keeping the exact value).
-enum RenderSanitize {
+public enum RenderSanitize {
     /// Control characters (C0, DEL, C1) shown as `\u{1b}`-style escapes.
-    static func printable(_ s: String) -> String {
+    public static func printable(_ s: String) -> String {
         guard s.unicodeScalars.contains(where: isControl) else { return s }
         var out = ""
         for c in s.unicodeScalars {

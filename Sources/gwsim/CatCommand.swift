@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventLog
+import Replay
 
 /// `gwsim cat`: print the events of a trace (or an event store), as JSON Lines or a table.
 struct CatCommand: ParsableCommand {
@@ -49,7 +50,8 @@ struct CatCommand: ParsableCommand {
             if let status = r.observed?.status { text += " observed=\(status)" }
             what = text
         }
-        return "\(event.seq ?? 0)\t\(event.timeText)\t\(event.type.rawValue)\t\(what)"
+        // Recorded text may hold tabs, newlines or terminal escapes: one event stays one line.
+        return "\(event.seq ?? 0)\t\(event.timeText)\t\(event.type.rawValue)\t\(RenderSanitize.printable(what))"
     }
 }
 

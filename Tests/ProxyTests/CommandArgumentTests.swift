@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Testing
 
@@ -111,6 +112,21 @@ import Testing
         let (status, text) = try LiveConformanceTests.run(["replay", trace, "--no-progress", "-o", "json", "--without", "httproute/kube-system/http-app-1"])
         #expect(status == 0, "\(text)")
         #expect(text.contains("\"newlyFailing\""), "\(text)")
+    }
+
+    /// `gwsim cat`'s table keeps one event per line whatever the recorded text holds.
+    @Test func catTableEscapesControlCharacters() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-cat-\(UUID().uuidString).zst").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try TraceWriter(path: path)
+        let record = RequestRecord(id: "a", client: "127.0.0.1:1", port: 80, scheme: "http", method: "GET", host: "h", path: "/a\nb\tc\u{1b}[2J")
+        try writer.write(Event(time: 1_700_000_000, body: .request(record)))
+        try writer.close()
+        let (status, text) = try LiveConformanceTests.run(["cat", path])
+        #expect(status == 0, "\(text)")
+        #expect(text.split(separator: "\n").count == 2, "\(text)")
+        #expect(text.contains("/a\\u{a}b\\u{9}c\\u{1b}[2J"), "\(text)")
     }
 
     /// Options that do not parse are bad input too: exit 2 with the usage, not 64.
