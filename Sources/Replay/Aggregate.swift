@@ -137,6 +137,9 @@ struct PatternKey: Hashable, Sendable {
     var template: String
     var before: TargetKey
     var after: TargetKey
+    /// Why these requests changed: tells apart changes whose targets read the same
+    /// (a redirect's Location, a rewritten path).
+    var categories: [ChangeCategory]
 }
 
 struct TargetKey: Hashable, Sendable {

@@ -112,8 +112,8 @@ enum ChunkProcessor {
         let a = comparison.after
         let cats = comparison.categories
         for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
-        let pattern = PatternKey(method: record.method, host: record.host, template: PathTemplate.of(record.path),
-                                 before: TargetKey(b), after: TargetKey(a))
+        let pattern = PatternKey(method: record.method, host: ReportBuilder.normalizeHost(record.host), template: PathTemplate.of(record.path),
+                                 before: TargetKey(b), after: TargetKey(a), categories: cats)
         if var value = agg.patterns[pattern] {
             value.count += 1
             if value.examples.count < Aggregate.maxExamples { value.examples.append(record.id) }

@@ -138,6 +138,8 @@ public struct ChangedPattern: Sendable, Equatable {
     public var pathTemplate: String
     public var before: String
     public var after: String
+    /// Why its requests changed (in `ChangeCategory` order).
+    public var categories: [ChangeCategory]
     public var count: Int
     public var examples: [String]
 }

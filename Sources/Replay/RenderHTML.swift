@@ -96,7 +96,7 @@ extension ImpactReportRenderer {
         if !r.patterns.isEmpty {
             h.raw("<section>\n<h2>Top changed patterns</h2>\n")
             h.table(["requests", "request", "before", "after", "examples"], r.patterns.prefix(RenderLimits.patterns).map {
-                [.num(RenderFormat.count($0.count)), .code(RenderSentences.patternRequest($0)), .code($0.before), .code($0.after),
+                [.num(RenderFormat.count($0.count)), .code(RenderSentences.patternRequest($0)), .code($0.before), .code(RenderSentences.patternAfter($0)),
                  .text($0.examples.joined(separator: ", "))]
             })
             h.raw("</section>\n")

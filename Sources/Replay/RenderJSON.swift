@@ -86,7 +86,8 @@ extension ImpactReportRenderer {
     private static func pattern(_ p: ChangedPattern) -> RenderJSONValue {
         .object([
             ("method", .string(p.method)), ("host", .string(p.host)), ("pathTemplate", .string(p.pathTemplate)),
-            ("before", .string(p.before)), ("after", .string(p.after)), ("count", .int(p.count)),
+            ("before", .string(p.before)), ("after", .string(p.after)),
+            ("categories", .array(p.categories.map { .string($0.rawValue) })), ("count", .int(p.count)),
             ("examples", .array(p.examples.map { .string($0) })),
         ])
     }

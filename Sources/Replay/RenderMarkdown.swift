@@ -62,7 +62,7 @@ extension ImpactReportRenderer {
             var t = RenderMarkdownParts.Table(["requests", "request", "before", "after", "examples"], right: [true, false, false, false, false])
             for p in r.patterns.prefix(RenderLimits.patterns) {
                 t.add([
-                    RenderFormat.count(p.count), RenderMarkdownParts.code(RenderSentences.patternRequest(p)), RenderMarkdownParts.code(p.before), RenderMarkdownParts.code(p.after),
+                    RenderFormat.count(p.count), RenderMarkdownParts.code(RenderSentences.patternRequest(p)), RenderMarkdownParts.code(p.before), RenderMarkdownParts.code(RenderSentences.patternAfter(p)),
                     p.examples.map(RenderMarkdownParts.code).joined(separator: ", "),
                 ])
             }

@@ -28,6 +28,12 @@ enum RenderSentences {
         "\(p.method) \(p.host)\(p.pathTemplate)"
     }
 
+    /// A pattern's after side; when it reads the same as the before side (a redirect to
+    /// another Location, a rewritten path), with what changed: `redirect 301 [redirect]`.
+    static func patternAfter(_ p: ChangedPattern) -> String {
+        p.before == p.after ? "\(p.after) [\(p.categories.map(\.rawValue).joined(separator: ", "))]" : p.after
+    }
+
     /// "(parent gw)" suffix or nothing.
     static func statusObject(_ s: StatusChange) -> String {
         s.parent.map { "\(s.object) (parent \($0))" } ?? s.object

@@ -65,7 +65,7 @@ extension ImpactReportRenderer {
             w.section("Top patterns" + ofTotal(r.patterns.count, RenderLimits.patterns))
             for p in r.patterns.prefix(RenderLimits.patterns) {
                 w.line("  \(RenderFormat.count(p.count))  \(RenderSentences.patternRequest(p))")
-                w.line("      \(p.before) -> \(p.after)")
+                w.line("      \(p.before) -> \(RenderSentences.patternAfter(p))")
                 if !p.examples.isEmpty { w.line(w.dim("      e.g. " + p.examples.joined(separator: ", "))) }
             }
         }

@@ -63,12 +63,13 @@ enum ReportBuilder {
         var to: String
     }
 
-    /// Lower-cased, without a port suffix (as routing sees it).
+    /// Lower-cased, without a port suffix or a trailing dot (as routing sees it).
     static func normalizeHost(_ host: String) -> String {
         var h = Substring(host)
         if let colon = h.lastIndex(of: ":"), !h.hasSuffix("]"), h[h.index(after: colon)...].allSatisfy(\.isNumber), !h.contains("]") || h.hasPrefix("[") {
             if h.firstIndex(of: ":") == colon || h.hasPrefix("[") { h = h[..<colon] }
         }
+        if h.count > 1, h.hasSuffix(".") { h = h.dropLast() }
         return h.lowercased()
     }
 
@@ -136,11 +137,14 @@ enum ReportBuilder {
     static func patterns(_ map: [PatternKey: PatternValue]) -> [ChangedPattern] {
         let all = map.map { key, value in
             ChangedPattern(method: key.method, host: key.host, pathTemplate: key.template, before: key.before.text,
-                           after: key.after.text, count: value.count, examples: value.examples)
+                           after: key.after.text, categories: key.categories, count: value.count, examples: value.examples)
         }
         return Array(all.sorted {
             if $0.count != $1.count { return $0.count > $1.count }
-            return ($0.method, $0.host, $0.pathTemplate, $0.before, $0.after) < ($1.method, $1.host, $1.pathTemplate, $1.before, $1.after)
+            if ($0.method, $0.host, $0.pathTemplate, $0.before, $0.after) != ($1.method, $1.host, $1.pathTemplate, $1.before, $1.after) {
+                return ($0.method, $0.host, $0.pathTemplate, $0.before, $0.after) < ($1.method, $1.host, $1.pathTemplate, $1.before, $1.after)
+            }
+            return $0.categories.lexicographicallyPrecedes($1.categories)
         }.prefix(topPatterns))
     }
 

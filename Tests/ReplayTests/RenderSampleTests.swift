@@ -54,15 +54,15 @@ enum RenderSample {
         ]
         r.patterns = [
             ChangedPattern(method: "GET", host: "shop.example.com", pathTemplate: "/products/*", before: "forward shop/store-v1:8080",
-                           after: "forward shop/store-v2:8080", count: 9, examples: ["r-0061", "r-0076", "r-0091"]),
+                           after: "forward shop/store-v2:8080", categories: [.backend], count: 9, examples: ["r-0061", "r-0076", "r-0091"]),
             ChangedPattern(method: "GET", host: "api.example.com", pathTemplate: "/v1/orders/*", before: "forward shop/api-v1:9090",
-                           after: "forward shop/api-v2:9090", count: 6, examples: ["r-0064", "r-0079", "r-0094"]),
+                           after: "forward shop/api-v2:9090", categories: [.routeOrRule, .backend], count: 6, examples: ["r-0064", "r-0079", "r-0094"]),
             ChangedPattern(method: "GET", host: "shop.example.com", pathTemplate: "/cart", before: "forward shop/store-v1:8080",
-                           after: "forward shop/store-v2:8080", count: 3, examples: ["r-0067", "r-0082", "r-0097"]),
+                           after: "forward shop/store-v2:8080", categories: [.backend], count: 3, examples: ["r-0067", "r-0082", "r-0097"]),
             ChangedPattern(method: "GET", host: "shop.example.com", pathTemplate: "/legacy/*", before: "forward shop/legacy:8080",
-                           after: "404", count: 3, examples: ["r-0070", "r-0085", "r-0100"]),
+                           after: "404", categories: [.status, .newlyUnrouted], count: 3, examples: ["r-0070", "r-0085", "r-0100"]),
             ChangedPattern(method: "POST", host: "api.example.com", pathTemplate: "/api/v2/*", before: "404",
-                           after: "forward shop/api-v2:9090", count: 2, examples: ["r-0073", "r-0088"]),
+                           after: "forward shop/api-v2:9090", categories: [.status, .newlyRouted], count: 2, examples: ["r-0073", "r-0088"]),
         ]
         r.statusChanges = [
             StatusChange(object: "HTTPRoute/shop/api-v2-preview", parent: "Gateway/shop/public-gw", condition: "Accepted", before: "absent", after: "True"),

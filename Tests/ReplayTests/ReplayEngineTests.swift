@@ -102,6 +102,24 @@ import Testing
         #expect(r.unreachedRules.isEmpty)
     }
 
+    /// A pattern whose targets read the same says what changed, and groups hosts as routing
+    /// sees them (case and port aside).
+    @Test func patternsOfARewriteSayWhatChanged() throws {
+        let plain = TraceFixture.route(backends: [("whoami", 1)])
+        let rewrite = #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"web","namespace":"app"},"spec":{"parentRefs":[{"name":"gw","namespace":"infra"}],"hostnames":["whoami"],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/"}}],"filters":[{"type":"URLRewrite","urlRewrite":{"path":{"type":"ReplacePrefixMatch","replacePrefixMatch":"/v2"}}}],"backendRefs":[{"name":"whoami","port":80}]}]}}"#
+        var events = TraceFixture.events(route: plain, requests: 0)
+        for (i, host) in ["whoami", "WHOAMI:80", "whoami."].enumerated() {
+            events.append(TraceFixture.request(i, at: TraceFixture.t0 + TraceFixture.second + Int64(i), path: "/a", host: host))
+        }
+        let r = try replay(events, change: ReplayChange(objects: TraceFixture.objects(rewrite))).report
+        #expect(r.changed == 3)
+        let pattern = try #require(r.patterns.first)
+        #expect(r.patterns.count == 1)
+        #expect(pattern.host == "whoami" && pattern.count == 3)
+        #expect(pattern.categories == [.rewrite])
+        #expect(RenderSentences.patternAfter(pattern) == "app/whoami:80 [rewrite]")
+    }
+
     /// A change no recorded request can see is refused, not reported as "nothing changes".
     @Test func aChangeNoRequestCanSeeIsAnError() throws {
         let events = TraceFixture.events(requests: 100)
