@@ -107,7 +107,7 @@ struct ReplayCommand: ParsableCommand {
         var session: ExportSession?
         if let export {
             do { session = try ExportWriter.begin(directory: export) } catch {
-                Terminal.error("gwsim replay: --export \(export): \(error)")
+                Terminal.error("gwsim replay: --export: \(error)")
                 throw Exit.badInput
             }
         }

@@ -31,6 +31,31 @@ import Testing
         #expect(ExportCSV.record(["a", "b,c", "d\"e"]) == "a,\"b,c\",\"d\"\"e\"\r\n")
     }
 
+    /// An export that does not finish (the replay failed) leaves the directory as it was:
+    /// an earlier export whole, no partial file.
+    @Test func anUnfinishedExportLeavesTheEarlierOneWhole() throws {
+        let dir = Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try ExportWriter.begin(directory: dir)
+        try first.finish(report: ImpactReport(input: ReplayInput(trace: "t")))
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        let summary = try Self.read(dir, ExportWriter.summaryFile)
+        do {
+            let second = try ExportWriter.begin(directory: dir)
+            try second.add(ChangedRequestRow(id: "x", timeMicros: 0, method: "GET", host: "h", path: "/",
+                                             before: .init(route: nil, rule: nil, backend: nil, status: "404", statusCode: 404),
+                                             after: .init(route: nil, rule: nil, backend: nil, status: "404", statusCode: 404), categories: []))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == before)
+        #expect(before == [ExportWriter.changedRequestsFile, ExportWriter.ruleSharesFile, ExportWriter.summaryFile].sorted())
+        #expect(try Self.read(dir, ExportWriter.summaryFile) == summary)
+        #expect(try Self.read(dir, ExportWriter.changedRequestsFile).split(separator: "\r\n").count == 1)
+
+        let file = dir + "/plain-file"
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
+        #expect(throws: ExportError.self) { try ExportWriter.begin(directory: file) }
+    }
+
     /// Writes and reads back a row with every awkward character, with a tiny RFC 4180 parser.
     @Test func awkwardRowRoundTrips() throws {
         let dir = Self.temporaryDirectory()
