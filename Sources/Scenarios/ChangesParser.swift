@@ -1,4 +1,5 @@
 import EventLog
+import GatewayAPI
 
 /// The `changes:` section: resource changes at given times during the traffic.
 enum ChangesParser {
@@ -45,6 +46,10 @@ enum ChangesParser {
             let m = try item.mapping(allowed: ["apiVersion", "kind", "namespace", "name"])
             for key in ["kind", "name"] where !m.has(key) { throw m[key].error("required field is missing") }
             let kind = try m["kind"].nonEmptyString()
+            guard ResourceKinds.all.contains(kind) else {
+                let hint = ResourceKinds.canonical(kind).map { "did you mean \($0)?" } ?? "kinds: \(ResourceKinds.all.joined(separator: ", "))"
+                throw m["kind"].error("\(kind) is not a kind gwsim simulates (\(hint))")
+            }
             let name = try m["name"].nonEmptyString()
             let namespace = m.has("namespace") ? try m["namespace"].string() : ""
             for (key, value) in [("kind", kind), ("namespace", namespace), ("name", name)] where value.contains("/") {

@@ -31,13 +31,24 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
         let base = (scenario.file as NSString).deletingLastPathComponent
         initial = try Self.applied(paths: scenario.manifests, scenario: scenario, base: base, what: "manifests")
         timed = []
+        // What exists when each change happens (changes are in time order): a delete of
+        // anything else is a typo that would otherwise leave the traffic silently unchanged.
+        var live = Set(initial.map(Self.identity))
         for change in scenario.changes {
             switch change.action {
             case .apply(let paths):
-                timed.append((change.timeMicros, try Self.applied(paths: paths, scenario: scenario, base: base, what: "changes")))
+                let changes = try Self.applied(paths: paths, scenario: scenario, base: base, what: "changes")
+                live.formUnion(changes.map(Self.identity))
+                timed.append((change.timeMicros, changes))
             case .delete(let refs):
                 let origin = "\((scenario.file as NSString).lastPathComponent):\(change.line)"
-                timed.append((change.timeMicros, try refs.map { try ManifestEvents.deletion($0, source: .file, origin: origin) }))
+                let changes = try refs.map { try ManifestEvents.deletion($0, source: .file, origin: origin) }
+                for (ref, deletion) in zip(refs, changes) where live.remove(Self.identity(deletion)) == nil {
+                    let what = ref.namespace.isEmpty ? "\(ref.kind) \(ref.name)" : "\(ref.kind) \(ref.namespace)/\(ref.name)"
+                    throw ScenarioError(file: scenario.file, line: change.line, field: "changes",
+                                        "delete \(what): no such object exists at \(EventTime.format(micros: change.timeMicros)) (not in the manifests, or already deleted)")
+                }
+                timed.append((change.timeMicros, changes))
             }
         }
         requestCount = requests ?? scenario.traffic.requests
@@ -61,6 +72,13 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
         ScenarioError(file: scenario.file, field: "traffic",
                       "\(requests) requests at \(YAMLField.format(scenario.traffic.rate)) per second from \(EventTime.format(micros: scenario.traffic.startMicros)) "
                       + "run past \(EventTime.format(micros: Limits.maxTimeMicros)), the latest time a trace holds: raise the rate or send fewer requests")
+    }
+
+    /// An object's identity as the API server sees it: a namespaced object written without
+    /// a namespace lives in `default`.
+    static func identity(_ change: ResourceChange) -> String {
+        let namespace = change.namespace.isEmpty && !ResourceKinds.clusterScoped.contains(change.kind) ? "default" : change.namespace
+        return "\(change.kind)/\(namespace)/\(change.name)"
     }
 
     /// Number of resource events in the initial state.

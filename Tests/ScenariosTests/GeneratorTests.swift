@@ -160,6 +160,26 @@ import Testing
         #expect(deleted.objectJSON == #"{"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"namespace":"default","name":"extra"}}"#)
     }
 
+    /// A delete must name an object that exists at its time: a typo would otherwise leave
+    /// the traffic silently unchanged.
+    @Test func deletingWhatDoesNotExistIsAScenarioError() throws {
+        for (changes, message) in [
+            ("  - {at: 5, delete: [{kind: HTTPRoute, namespace: default, name: nope}]}", "delete HTTPRoute default/nope: no such object"),
+            ("  - {at: 5, delete: [{kind: Service, namespace: other, name: web}]}", "delete Service other/web: no such object"),
+            ("  - {at: 5, delete: [{kind: Service, namespace: default, name: web}]}\n  - {at: 6, delete: [{kind: Service, namespace: default, name: web}]}",
+             "already deleted"),
+        ] {
+            let s = try scenario("\nchanges:\n" + changes)
+            #expect(throws: ScenarioError.self) { _ = try ScenarioEvents(scenario: s, seed: 1, requests: 10) }
+            do { _ = try ScenarioEvents(scenario: s, seed: 1, requests: 10) } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+        // Written without a namespace, a namespaced object is in `default`, as in a manifest.
+        let s = try scenario("\nchanges:\n  - {at: 5, delete: [{kind: Service, name: web}]}")
+        #expect(Array(try ScenarioEvents(scenario: s, seed: 1, requests: 10)).contains { $0.resource?.action == .deleted })
+    }
+
     @Test func badManifestsAreAScenarioError() throws {
         TestSupport.write("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: x}\nspec: {rules: 5}\n", to: dir + "/bad.yaml")
         let s = try ScenarioParser.parse(text: "name: b\nmanifests: [bad.yaml]\ntraffic: {hosts: [a], paths: [/]}", file: dir + "/b.yaml")

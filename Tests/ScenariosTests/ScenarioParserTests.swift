@@ -114,6 +114,8 @@ import Testing
             (Self.minimal + "\nchanges:\n  - {at: 1, apply: [extra.yaml], delete: [{kind: A, name: b}]}", 7, "changes[0]", "exactly one of apply or delete"),
             (Self.minimal + "\nchanges:\n  - {at: -5, apply: [extra.yaml]}", 7, "changes[0].at", ">= 0"),
             (Self.minimal + "\nchanges:\n  - {at: 1, delete: [{kind: HTTPRoute}]}", 7, "changes[0].delete[0].name", "required"),
+            (Self.minimal + "\nchanges:\n  - {at: 1, delete: [{kind: HTTPRooute, name: b}]}", 7, "changes[0].delete[0].kind", "HTTPRooute is not a kind gwsim simulates"),
+            (Self.minimal + "\nchanges:\n  - {at: 1, delete: [{kind: httproute, name: b}]}", 7, "changes[0].delete[0].kind", "did you mean HTTPRoute?"),
             ("name: bad name\n" + Self.minimal.split(separator: "\n").dropFirst().joined(separator: "\n"), 1, "name", "ASCII letters"),
             ("manifests: [base.yaml]\ntraffic: {hosts: [a], paths: [/]}", 1, "name", "required field is missing"),
         ]
