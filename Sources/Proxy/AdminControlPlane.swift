@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import GatewayAPI
 import NIOConcurrencyHelpers
+import NIOCore
 import RoutingCore
 
 /// One admin API answer.
@@ -22,8 +23,16 @@ public struct AdminResponse: Sendable {
     }
 }
 
-/// The proxy's configuration as the admin API changes it: the live objects, recorded
-/// (as `admin` resource events) before they are compiled and swapped in.
+/// The proxy's configuration as the admin API changes it: the live objects, compiled,
+/// swapped in and recorded (as `admin` resource events).
+///
+/// The log is replayed in its order, each request routed with the resources recorded
+/// before it, so a change's events must come after every request routed with the world it
+/// replaces and before every request routed with the new one. A change is therefore swapped
+/// in first; its events are written once the old world's requests are recorded (at most
+/// `ProxyLimits.changeRecordingWait`), together with everything queued, sorted by the
+/// world that routed each request (`EventStoreWriter.append(_:after:)`). If the change
+/// cannot be recorded, the old world is swapped back and the answer is a 500.
 ///
 /// Mutations are serialized by one lock (compiling happens inside it; only the admin API
 /// takes it, never the data plane, which keeps routing with the world it has until `swap`).
@@ -66,22 +75,25 @@ public final class AdminControlPlane: Sendable {
         guard errors.isEmpty else { return .error(400, "the manifests have errors; nothing applied", details: errors.map(\.description)) }
         guard !loaded.objects.isEmpty else { return .error(400, "no Gateway API or core object in the body") }
         return mutation.withLock {
+            let changes: [ResourceChange]
             do {
-                let changes = try loaded.objects.map {
+                changes = try loaded.objects.map {
                     try ResourceChange(action: .applied, source: .admin, origin: "admin", objectJSON: $0.raw.toJSON())
                 }
-                try recorder.appendResources(changes)
             } catch {
                 return .error(500, "cannot record the change: \(error)")
             }
-            let resources = state.withLockedValue { s -> ResourceSet in
-                for object in loaded.objects {
-                    s.resources.apply(object.resource)
-                    s.raw[object.resource.key] = object.raw
-                }
-                return s.resources
+            var resources = self.resources
+            for object in loaded.objects { resources.apply(object.resource) }
+            let world: ProxyWorld
+            switch swapInAndRecord(resources, changes) {
+            case .success(let swapped): world = swapped
+            case .failure(let error): return .error(500, "cannot record the change: \(error)")
             }
-            let world = swapIn(resources)
+            state.withLockedValue { s in
+                s.resources = resources
+                for object in loaded.objects { s.raw[object.resource.key] = object.raw }
+            }
             let keys = Set(loaded.objects.map(\.resource.key))
             let applied = world.world.status.objects.filter { object in keys.contains(Self.key(of: object)) }
             return .json(.object([("applied", .array(loaded.objects.map { .string($0.resource.key.description) })),
@@ -93,32 +105,47 @@ public final class AdminControlPlane: Sendable {
     public func delete(_ key: ObjectKey) -> AdminResponse {
         mutation.withLock {
             guard let raw = state.withLockedValue({ $0.raw[key] }) else { return .error(404, "\(key) is not live") }
+            let change: ResourceChange
             do {
                 var metadata: [(String, Value)] = []
                 if let ns = raw["metadata"]?["namespace"] { metadata.append(("namespace", ns)) }
                 metadata.append(("name", .string(key.name)))
                 let stub = Value.object([("apiVersion", raw["apiVersion"] ?? .string("v1")), ("kind", raw["kind"] ?? .string(key.kind)),
                                          ("metadata", .object(metadata))])
-                try recorder.appendResources([try ResourceChange(action: .deleted, source: .admin, origin: "admin", objectJSON: stub.toJSON())])
+                change = try ResourceChange(action: .deleted, source: .admin, origin: "admin", objectJSON: stub.toJSON())
             } catch {
                 return .error(500, "cannot record the change: \(error)")
             }
-            let resources = state.withLockedValue { s -> ResourceSet in
-                s.resources.delete(key)
-                s.raw[key] = nil
-                return s.resources
+            var resources = self.resources
+            resources.delete(key)
+            if case .failure(let error) = swapInAndRecord(resources, [change]) {
+                return .error(500, "cannot record the change: \(error)")
             }
-            swapIn(resources)
+            state.withLockedValue { s in
+                s.resources = resources
+                s.raw[key] = nil
+            }
             return .json(.object([("deleted", .string(key.description))]))
         }
     }
 
-    @discardableResult
-    private func swapIn(_ resources: ResourceSet) -> ProxyWorld {
+    /// Compiles `resources`, swaps them in and records `changes` after the requests routed
+    /// with the world they replace (see the type's doc); swaps back if recording fails.
+    private func swapInAndRecord(_ resources: ResourceSet, _ changes: [ResourceChange]) -> Result<ProxyWorld, Error> {
         let world = GatewayProxy.world(resources: resources, config: config, options: compileOptions)
-        proxy.swap(world: world)
+        let previous = proxy.world
+        let time = Date().timeIntervalSince1970
+        let ended = proxy.swap(world: world)
+        let deadline = NIODeadline.now() + ProxyLimits.changeRecordingWait
+        while proxy.requestsInFlightBeforeCurrentWorld > 0 && NIODeadline.now() < deadline { usleep(1_000) }
+        do {
+            try recorder.appendResources(changes, after: ended, time: time)
+        } catch {
+            proxy.swap(world: previous)
+            return .failure(error)
+        }
         recorder.metrics.configSwapped()
-        return world
+        return .success(world)
     }
 
     /// `GET /status`: every object's status, Kubernetes-shaped.

@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 /// Where the proxy's events go, for the data plane and the admin API together:
 /// request records into the bounded queue (and its SQLite writer) or, without a log,
 /// into an in-memory ring; metrics from the same records; resource events written
-/// synchronously (an admin change is recorded before it is routed with).
+/// synchronously, after the requests routed with the world the change replaces.
 public final class AdminRecorder: Sendable {
     public let metrics = ProxyMetrics()
     public let queue: BoundedEventQueue?
@@ -28,21 +28,24 @@ public final class AdminRecorder: Sendable {
     }
 
     /// The proxy's `onRequest`: never blocks (queue and ring are bounded, drops are counted).
-    public var onRequest: @Sendable (RequestRecord) -> Void {
+    public var onRequest: @Sendable (RequestRecord, RoutingEpoch) -> Void {
         let metrics = self.metrics, queue = self.queue, ring = self.ring
-        return { record in
+        return { record, epoch in
             metrics.record(record)
             let event = Event(time: Date().timeIntervalSince1970, body: .request(record))
-            queue?.offer(event)
+            queue?.offer(event, epoch: epoch)
             ring?.append(event)
         }
     }
 
-    /// Appends resource events now; returns their seqs (empty without a log).
+    /// Appends resource events now, after the requests routed in `epoch` or before and
+    /// before those routed since (`EventStoreWriter.append(_:after:)`); returns their seqs
+    /// (empty without a log).
     @discardableResult
-    public func appendResources(_ changes: [ResourceChange], time: Double = Date().timeIntervalSince1970) throws -> [Int64] {
+    public func appendResources(_ changes: [ResourceChange], after epoch: RoutingEpoch,
+                                time: Double = Date().timeIntervalSince1970) throws -> [Int64] {
         guard let writer else { return [] }
-        return try writer.withStore { try $0.append(changes.map { Event(time: time, body: .resource($0)) }) }
+        return try writer.append(changes.map { Event(time: time, body: .resource($0)) }, after: epoch)
     }
 
     /// Waits (at most `timeout` seconds) until every request offered so far is in the store.

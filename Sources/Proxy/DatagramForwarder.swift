@@ -21,6 +21,7 @@ final class DatagramForwarder: ChannelInboundHandler {
     private final class Flow {
         var record: RequestRecord
         var decision: Decision?
+        var epoch: RoutingEpoch?
         var endpoint: Endpoint?
         var upstream: (any Channel)?
         var queued: [ByteBuffer] = []
@@ -83,9 +84,10 @@ final class DatagramForwarder: ChannelInboundHandler {
         let address = Endpoint(host: client.ipAddress ?? "", port: client.port ?? 0).description
         let flow = Flow(record: RequestRecord(id: id, client: address, port: listenerPort, scheme: "udp", method: "", host: "", path: ""))
         flows[client] = flow
-        let world = runtime.world
+        let (world, epoch) = runtime.current
         let decision = world.table.routeConnection(ConnectionRequest(port: listenerPort, protocol: .udp), key: id)
         flow.decision = decision
+        flow.epoch = epoch
         flow.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         guard decision.outcome == .forward, let backend = decision.backend else {
             flow.status = decision.status
@@ -149,7 +151,7 @@ final class DatagramForwarder: ChannelInboundHandler {
                                           endpoint: flow.endpoint?.description, status: flow.status,
                                           latencyMs: Double((flow.lastActivity - flow.started).nanoseconds) / 1_000_000,
                                           bytesIn: flow.bytesIn, bytesOut: flow.bytesOut)
-        runtime.onRequest?(record)
+        runtime.onRequest?(record, flow.epoch ?? runtime.epoch)
     }
 
     /// Flows currently open (tests).

@@ -131,7 +131,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 400, body: "content-length together with transfer-encoding\n", close: true)
             return
         }
-        let world = runtime.world
+        let (world, epoch) = runtime.routeRequest()
+        exchange.epoch = epoch
         let routeRequest = RouteRequest(port: listenerPort, scheme: scheme, method: head.method.rawValue, host: host,
                                         path: head.uri, headers: request.headers,
                                         sni: sni)
@@ -535,7 +536,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         exchange.timeout?.cancel()
         self.exchange = nil
         runtime.requestFinished()
-        runtime.onRequest?(exchange.observedRecord())
+        // Offered before the epoch's count drops, so a change waiting on that count
+        // finds the record queued (AdminControlPlane).
+        runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
+        if let epoch = exchange.epoch { runtime.routedRequestRecorded(epoch: epoch) }
         if !exchange.progress.keepAlive {
             // The connection closes after this response: requests behind it are not
             // processed (RFC 9112 §9.6).

@@ -6,7 +6,10 @@ import NIOConcurrencyHelpers
 /// transaction for everything waiting once a batch is (group commit), or per flush
 /// interval when quiet.
 ///
-/// The event store is single-threaded SQLite; only this thread touches it after `start()`.
+/// The event store is single-threaded SQLite; only this thread touches it after `start()`,
+/// apart from `withStore` and `append(_:after:)`, which take the same lock. Taking events
+/// from the queue and writing them happen under that lock too, so a change's resource
+/// events can be placed after every request routed before it (`append(_:after:)`).
 /// The proxy keeps serving whatever the store does. A batch that fails for a passing
 /// reason (the file locked by another writer past the busy timeout, a full disk, an I/O
 /// error) is kept and written with the next one, so recorded events survive the outage;
@@ -18,8 +21,10 @@ public final class EventStoreWriter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let stats = NIOLockedValueBox((written: 0, failedBatches: 0, lost: 0, lastError: String?.none))
     private var thread: Thread?
-    /// Serializes this thread's batches with `withStore` (the admin API's own writes and reads).
+    /// Serializes the store's users: this thread's batches, `withStore`, `append(_:after:)`.
     private let storeLock = NIOLock()
+    /// Taken from the queue, not yet written (a kept batch); touched only under `storeLock`.
+    private var unwritten: [QueuedEvent] = []
 
     /// - Parameter store: handed over; do not use it from other threads after `start()`.
     public init(store: EventStore, queue: BoundedEventQueue) {
@@ -37,28 +42,51 @@ public final class EventStoreWriter: @unchecked Sendable {
 
     private func run() {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
-        var unwritten: [Event] = []
-        while let batch = queue.take(timeout: interval) {
-            if unwritten.isEmpty { unwritten = batch } else { unwritten += batch }
-            if !unwritten.isEmpty { write(&unwritten) }
+        while queue.waitForWork(timeout: interval) {
+            storeLock.withLock {
+                unwritten += queue.takeAll()
+                if !unwritten.isEmpty { write(events: []) }
+            }
         }
-        if !unwritten.isEmpty { write(&unwritten) }  // closed: a last try for what was kept
-        let left = unwritten.count
-        if left > 0 { stats.withLockedValue { $0.lost += left } }
+        storeLock.withLock {
+            unwritten += queue.takeAll()
+            if !unwritten.isEmpty { write(events: []) }  // closed: a last try for what was kept
+            let left = unwritten.count
+            if left > 0 { stats.withLockedValue { $0.lost += left } }
+        }
         done.signal()
     }
 
-    /// Writes `events` in one transaction and empties it, or keeps what a retry may write.
-    private func write(_ events: inout [Event]) {
+    /// Writes what was taken from the queue in one transaction: first the events routed in
+    /// `epoch` or before, then `events`, then the later ones (all in queue order). Empties
+    /// `unwritten`, or keeps what a retry may write. Returns the seqs of `events`.
+    /// Call with `storeLock` held.
+    @discardableResult
+    private func write(events: [Event], after epoch: RoutingEpoch? = nil) -> Result<[Int64], Error> {
+        let earlier = epoch.map { epoch in unwritten.filter { $0.epoch <= epoch } } ?? unwritten
+        let later = epoch.map { epoch in unwritten.filter { $0.epoch > epoch } } ?? []
         do {
-            _ = try storeLock.withLock { try store.append(events) }
-            stats.withLockedValue { $0.written += events.count }
-            events.removeAll(keepingCapacity: true)
+            let seqs = try store.append(earlier.map(\.event) + events + later.map(\.event))
+            stats.withLockedValue { $0.written += unwritten.count }
+            unwritten.removeAll(keepingCapacity: true)
+            return .success(Array(seqs[earlier.count..<(earlier.count + events.count)]))
         } catch {
-            let kept = (error as? EventLogError)?.isPassing == true ? min(events.count, queue.capacity) : 0
-            let lost = events.count - kept
-            events.removeLast(lost)
+            let kept = (error as? EventLogError)?.isPassing == true ? min(unwritten.count, queue.capacity) : 0
+            let lost = unwritten.count - kept
+            unwritten.removeLast(lost)
             stats.withLockedValue { $0.failedBatches += 1; $0.lost += lost; $0.lastError = "\(error)" }
+            return .failure(error)
+        }
+    }
+
+    /// Appends `events` (a change's resource events) in one transaction with everything
+    /// queued: after the requests routed in `epoch` or before (the world the change
+    /// replaces), before the requests routed since. So a replay of the log routes every
+    /// request with the resources its own world had. Returns the seqs of `events`.
+    public func append(_ events: [Event], after epoch: RoutingEpoch) throws -> [Int64] {
+        try storeLock.withLock {
+            unwritten += queue.takeAll()
+            return try write(events: events, after: epoch).get()
         }
     }
 

@@ -20,6 +20,8 @@ final class Exchange {
     /// Request/response progress and the completion rules (see `ExchangeProgress`).
     var progress: ExchangeProgress
     var decision: Decision?
+    /// The world that routed it (nil when answered before routing, e.g. 431).
+    var epoch: RoutingEpoch?
     /// Taken from the decision when forwarding starts (see `ResponseEdits`).
     var responseEdits: ResponseEdits?
     var retryPolicy: RetryPolicy?

@@ -49,19 +49,19 @@ public final class GatewayProxy: Sendable {
 
     /// - Parameters:
     ///   - onRequest: called once per finished exchange, from an event loop; never block in it.
-    public init(world: ProxyWorld, config: ProxyConfig = ProxyConfig(), onRequest: (@Sendable (RequestRecord) -> Void)? = nil) {
+    public init(world: ProxyWorld, config: ProxyConfig = ProxyConfig(), onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
         runtime = ProxyRuntime(world: world, config: config, onRequest: onRequest)
     }
 
     /// A compiled world with its resolver (e.g. built elsewhere from the same snapshot).
     public convenience init(world: CompiledWorld, resolver: BackendResolver, config: ProxyConfig = ProxyConfig(),
-                            onRequest: (@Sendable (RequestRecord) -> Void)? = nil) {
+                            onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
         self.init(world: ProxyWorld(world: world, resolver: resolver), config: config, onRequest: onRequest)
     }
 
     /// Compiles `resources` and resolves endpoints from its EndpointSlices plus `config.backendOverrides`.
     public convenience init(resources: ResourceSet, config: ProxyConfig = ProxyConfig(), compileOptions: CompileOptions = CompileOptions(),
-                            onRequest: (@Sendable (RequestRecord) -> Void)? = nil) {
+                            onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
         self.init(world: Self.world(resources: resources, config: config, options: compileOptions), config: config, onRequest: onRequest)
     }
 
@@ -126,13 +126,16 @@ public final class GatewayProxy: Sendable {
     /// cannot be bound is left unserved (see `unboundPorts`); routing is swapped regardless.
     /// Called on an event loop thread (where blocking on a bind is not allowed), the ports
     /// are re-bound shortly after, from another thread.
-    public func swap(world: ProxyWorld) {
-        runtime.swap(world)
+    /// Returns the epoch that ends: the requests routed with the old world carry it.
+    @discardableResult
+    public func swap(world: ProxyWorld) -> RoutingEpoch {
+        let ended = runtime.swap(world)
         if MultiThreadedEventLoopGroup.currentEventLoop != nil {
             DispatchQueue.global().async { self.rebind() }
         } else {
             rebind()
         }
+        return ended
     }
 
     private func rebind() {
@@ -179,6 +182,10 @@ public final class GatewayProxy: Sendable {
         let current = runtime.world
         swap(world: ProxyWorld(world: world, resolver: current.resolver, tls: current.tls, backendTLS: current.backendTLS))
     }
+
+    /// HTTP requests routed with a world swapped out since and not yet recorded: a change is
+    /// recorded once they are (`AdminControlPlane`).
+    public var requestsInFlightBeforeCurrentWorld: Int { runtime.inFlightBeforeEpoch }
 
     /// Compiles `resources` and swaps the result in (table and endpoints).
     public func swap(resources: ResourceSet, options: CompileOptions = CompileOptions()) {

@@ -63,6 +63,12 @@ public enum ProxyLimits {
     /// batch (seconds), so that a quiet proxy still records within a fraction of a second.
     public static let eventFlushInterval: TimeAmount = .milliseconds(200)
 
+    /// How long an admin change waits, after it is swapped in, for the HTTP requests routed
+    /// with the world it replaces to finish, so that they are recorded before it. A request
+    /// still running after that (a long download, a WebSocket) is recorded when it ends,
+    /// after the change.
+    public static let changeRecordingWait: TimeAmount = .seconds(2)
+
     /// Largest reply `gwsim whoami` streams for `/data?size=N`, in bytes (1 GiB): enough for
     /// streaming tests, small enough that a typo cannot fill a disk downstream.
     public static let whoamiMaxDataBytes = 1 << 30

@@ -22,6 +22,14 @@ public struct ProxyWorld: Sendable {
     public var table: RoutingTable { world.table }
 }
 
+/// Which world routed a request: the number of swaps before it. The recorder orders a
+/// change's resource events after the requests of the epoch it ends (`AdminRecorder`).
+public struct RoutingEpoch: Sendable, Hashable, Comparable {
+    public let value: Int
+    public init(_ value: Int) { self.value = value }
+    public static func < (a: RoutingEpoch, b: RoutingEpoch) -> Bool { a.value < b.value }
+}
+
 /// State shared by every connection of one proxy: the current world, the balancers, the
 /// pool and the counters `stop()` drains on. Thread-safe; handlers reach it from any loop.
 final class ProxyRuntime: Sendable {
@@ -31,8 +39,9 @@ final class ProxyRuntime: Sendable {
     /// Shared HTTP/2 connections to h2c backends (see `UpstreamProtocol`).
     let http2Connections = HTTP2ConnectionPool()
     let ids = RequestIDGenerator()
-    let onRequest: (@Sendable (RequestRecord) -> Void)?
-    private let current: NIOLockedValueBox<ProxyWorld>
+    /// Gets each finished exchange with the epoch of the world that routed it.
+    let onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?
+    private let routing: NIOLockedValueBox<Routing>
     private let counters = NIOLockedValueBox(Counters())
     private let clients = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 
@@ -43,14 +52,56 @@ final class ProxyRuntime: Sendable {
         var draining = false
     }
 
-    init(world: ProxyWorld, config: ProxyConfig, onRequest: (@Sendable (RequestRecord) -> Void)?) {
-        self.config = config
-        self.onRequest = onRequest
-        self.current = NIOLockedValueBox(world)
+    /// The world requests route with, numbered by swaps, and how many HTTP requests routed
+    /// with it (`now`) or with an earlier one (`before`) are not yet recorded.
+    struct Routing {
+        var world: ProxyWorld
+        var epoch = RoutingEpoch(0)
+        var inFlightNow = 0
+        var inFlightBefore = 0
     }
 
-    var world: ProxyWorld { current.withLockedValue { $0 } }
-    func swap(_ world: ProxyWorld) { current.withLockedValue { $0 = world } }
+    init(world: ProxyWorld, config: ProxyConfig, onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?) {
+        self.config = config
+        self.onRequest = onRequest
+        self.routing = NIOLockedValueBox(Routing(world: world))
+    }
+
+    var world: ProxyWorld { routing.withLockedValue { $0.world } }
+    var epoch: RoutingEpoch { routing.withLockedValue { $0.epoch } }
+    /// The world and its epoch, read together (for connections, which are not counted).
+    var current: (world: ProxyWorld, epoch: RoutingEpoch) { routing.withLockedValue { ($0.world, $0.epoch) } }
+
+    /// Swaps `world` in; returns the epoch that ends with it.
+    @discardableResult
+    func swap(_ world: ProxyWorld) -> RoutingEpoch {
+        routing.withLockedValue { r in
+            let ended = r.epoch
+            r.world = world
+            r.epoch = RoutingEpoch(ended.value + 1)
+            r.inFlightBefore += r.inFlightNow
+            r.inFlightNow = 0
+            return ended
+        }
+    }
+
+    /// The world a new HTTP request routes with, and its epoch; the request counts as in
+    /// flight for that epoch until `routedRequestRecorded`.
+    func routeRequest() -> (world: ProxyWorld, epoch: RoutingEpoch) {
+        routing.withLockedValue { r in
+            r.inFlightNow += 1
+            return (r.world, r.epoch)
+        }
+    }
+
+    func routedRequestRecorded(epoch: RoutingEpoch) {
+        routing.withLockedValue { r in
+            if epoch == r.epoch { r.inFlightNow -= 1 } else { r.inFlightBefore -= 1 }
+        }
+    }
+
+    /// HTTP requests routed with a world swapped out since, not yet recorded.
+    var inFlightBeforeEpoch: Int { routing.withLockedValue { $0.inFlightBefore } }
 
     /// Counts a new request; returns whether the proxy is draining (one critical section
     /// per request instead of two).

@@ -15,7 +15,7 @@ import NIOConcurrencyHelpers
 /// transaction per record.
 public final class BoundedEventQueue: Sendable {
     private struct State {
-        var items: [Event] = []
+        var items: [QueuedEvent] = []
         var accepted = 0
         var dropped = 0
         var closed = false
@@ -34,16 +34,16 @@ public final class BoundedEventQueue: Sendable {
         self.batchSize = batchSize
     }
 
-    /// Enqueues `event`; false (and counted) when the queue is full or closed.
+    /// Enqueues `event`, routed in `epoch`; false (and counted) when the queue is full or closed.
     @discardableResult
-    public func offer(_ event: Event) -> Bool {
+    public func offer(_ event: Event, epoch: RoutingEpoch = RoutingEpoch(0)) -> Bool {
         let (accepted, wake) = state.withLockedValue { state -> (Bool, Bool) in
             guard !state.closed, state.items.count < capacity else {
                 state.dropped += 1
                 return (false, false)
             }
             if state.items.capacity == 0 { state.items.reserveCapacity(batchSize) }
-            state.items.append(event)
+            state.items.append(QueuedEvent(event: event, epoch: epoch))
             state.accepted += 1
             return (true, state.items.count == batchSize)
         }
@@ -57,23 +57,19 @@ public final class BoundedEventQueue: Sendable {
         offer(Event(time: time, body: .request(record)))
     }
 
-    /// Takes every waiting event: at once when `batchSize` or more are waiting (or a flush
-    /// was requested), else after waiting at most `timeout` seconds for a batch to fill up.
-    /// Returns an empty array when nothing came, nil once closed and empty. A writer that
-    /// fell behind gets everything in one larger batch (one transaction, no copy).
-    public func take(timeout: Double) -> [Event]? {
-        if let events = takeNow(onlyFull: true) { return events }
-        if isClosed { return takeNow(onlyFull: false) }
-        condition.wait(timeout: timeout)
-        return takeNow(onlyFull: false) ?? (isClosed ? nil : [])
+    /// Returns at once when `batchSize` or more events are waiting (or a flush was
+    /// requested, or the queue is closed), else after waiting at most `timeout` seconds for
+    /// a batch to fill up. False once the queue is closed and empty: the consumer is done.
+    public func waitForWork(timeout: Double) -> Bool {
+        let ready = state.withLockedValue { $0.items.count >= batchSize || $0.flushRequested || $0.closed }
+        if !ready { condition.wait(timeout: timeout) }
+        return state.withLockedValue { !($0.closed && $0.items.isEmpty) }
     }
 
-    /// Everything waiting, or nil when nothing is (or, with `onlyFull`, less than
-    /// `batchSize` and no flush was requested).
-    private func takeNow(onlyFull: Bool) -> [Event]? {
-        state.withLockedValue { state -> [Event]? in
-            if state.items.isEmpty { return nil }
-            if onlyFull && state.items.count < batchSize && !state.flushRequested && !state.closed { return nil }
+    /// Every waiting event, oldest first; a consumer that fell behind gets everything in
+    /// one larger batch (one transaction, no copy).
+    public func takeAll() -> [QueuedEvent] {
+        state.withLockedValue { state -> [QueuedEvent] in
             state.flushRequested = false
             // Hand the whole array over: no copy, and the next one is allocated on demand.
             defer { state.items = [] }
@@ -81,13 +77,16 @@ public final class BoundedEventQueue: Sendable {
         }
     }
 
+    /// `waitForWork`, then `takeAll`: an empty array when nothing came, nil once closed and empty.
+    public func take(timeout: Double) -> [QueuedEvent]? {
+        waitForWork(timeout: timeout) ? takeAll() : nil
+    }
+
     /// Wakes the consumer now to write what is waiting (`AdminRecorder.flush`).
     public func requestFlush() {
         state.withLockedValue { $0.flushRequested = true }
         condition.signal()
     }
-
-    private var isClosed: Bool { state.withLockedValue { $0.closed } }
 
     /// Records accepted so far (the consumer has caught up once it wrote as many).
     public var accepted: Int { state.withLockedValue { $0.accepted } }
@@ -101,6 +100,12 @@ public final class BoundedEventQueue: Sendable {
         state.withLockedValue { $0.closed = true }
         condition.signal()
     }
+}
+
+/// An event waiting to be written, with the epoch of the world that routed it.
+public struct QueuedEvent: Sendable {
+    public var event: Event
+    public var epoch: RoutingEpoch
 }
 
 /// A wake-up signal for the writer thread (a semaphore that coalesces signals).

@@ -27,6 +27,9 @@ final class StreamSession {
     private var backendSide: SpliceHandler?
     private var open = 0
     private var recorded = false
+    /// The world that routed the connection (a connection open across a change is
+    /// recorded when it closes, after the change).
+    private var epoch: RoutingEpoch?
     /// Set when the client connection closes (it may not be active yet while the backend
     /// connects: a loopback connect can complete during the client's initialisation).
     private var clientClosed = false
@@ -55,7 +58,8 @@ final class StreamSession {
     }
 
     private func route(proto: ListenerProtocol) -> EventLoopFuture<Void> {
-        let world = runtime.world
+        let (world, epoch) = runtime.current
+        self.epoch = epoch
         let decision = world.table.routeConnection(ConnectionRequest(port: record.port, protocol: proto, sni: record.sni), key: record.id)
         self.decision = decision
         record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
@@ -139,6 +143,6 @@ final class StreamSession {
                                           backend: decision?.outcome == .forward ? decision?.backend?.description : nil,
                                           endpoint: endpoint?.description, status: status, latencyMs: latency,
                                           bytesIn: clientSide?.bytesRead ?? 0, bytesOut: backendSide?.bytesRead ?? 0)
-        runtime.onRequest?(record)
+        runtime.onRequest?(record, epoch ?? runtime.epoch)
     }
 }

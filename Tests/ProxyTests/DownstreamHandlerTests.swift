@@ -16,8 +16,8 @@ import Testing
     /// endpoints known (so a forward decision answers 503 without connecting anywhere).
     func channel(_ step: String = "02-whoami-httproute.yaml") throws -> EmbeddedChannel {
         let config = ProxyConfig()
-        let runtime = ProxyRuntime(world: GatewayProxy.world(resources: seedResources(step), config: config), config: config) { [sink] in
-            sink.append($0)
+        let runtime = ProxyRuntime(world: GatewayProxy.world(resources: seedResources(step), config: config), config: config) { [sink] record, _ in
+            sink.append(record)
         }
         let channel = EmbeddedChannel()
         let peer = try SocketAddress(ipAddress: "10.0.0.7", port: 40_000)

@@ -60,7 +60,7 @@ struct GRPCProxyTests {
             let config = ProxyConfig(portMap: [8080: 0], backendOverrides: overrides, eventLoopThreads: 1,
                                      upstreamConnectTimeout: .seconds(1), drainTimeout: .seconds(2))
             let sink = self.sink
-            proxy = GatewayProxy(resources: loaded.resources, config: config) { sink.append($0) }
+            proxy = GatewayProxy(resources: loaded.resources, config: config) { record, _ in sink.append(record) }
             port = try proxy.start()[0].address.port
         }
 

@@ -31,7 +31,7 @@ final class Layer4Fixture {
         var config = ProxyConfig(portMap: [9443: 0, 9000: 0, 9053: 0], backendOverrides: overrides, drainTimeout: .seconds(1))
         config.udpFlowIdleTimeout = udpIdle
         let sink = self.sink
-        proxy = GatewayProxy(resources: try Self.resources(), config: config) { sink.append($0) }
+        proxy = GatewayProxy(resources: try Self.resources(), config: config) { record, _ in sink.append(record) }
         try proxy.start()
     }
 

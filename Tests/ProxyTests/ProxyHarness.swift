@@ -63,7 +63,7 @@ final class ProxyHarness {
         for (key, value) in extra { overrides[key] = value }
         config = ProxyConfig(portMap: [listenerPort: 0], backendOverrides: overrides, drainTimeout: .seconds(2))
         let sink = self.sink
-        proxy = GatewayProxy(resources: resources, config: config) { sink.append($0) }
+        proxy = GatewayProxy(resources: resources, config: config) { record, _ in sink.append(record) }
         let bound = try proxy.start()
         guard let first = bound.first(where: { $0.listenerPort == listenerPort }) else { throw RawHTTPConnection.Failure.closed }
         port = first.address.port
