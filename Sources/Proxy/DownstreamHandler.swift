@@ -249,7 +249,11 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         exchange.buffered.append(.head(upstreamHead))
         startMirrors(exchange, decision: decision, world: world, head: upstreamHead)
         armTimeout(exchange, decision.timeouts)
-        openUpstream(exchange, endpoint: endpoint, allowPooled: true)
+        // An upgrade goes out on a connection of its own: the connection is the backend's
+        // once it switches protocols, and servers that accept upgrades only as a
+        // connection's first request (SwiftNIO's upgrader among them) would answer a
+        // pooled one as a plain request.
+        openUpstream(exchange, endpoint: endpoint, allowPooled: upgradeRequest == nil)
     }
 
     /// One `MirrorSender` per selected, valid mirror with an endpoint; a mirror without one is

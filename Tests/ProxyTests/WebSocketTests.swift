@@ -52,6 +52,20 @@ struct WebSocketTests {
         #expect(try client.read(until: "over tls\n") == "over tls\n")
     }
 
+    /// An upgrade after an ordinary request on the same client connection still reaches the
+    /// backend as the first request of a connection (gwsim whoami, like any SwiftNIO server,
+    /// upgrades only those): it never goes out on a pooled one.
+    @Test func upgradeAfterAnOrdinaryRequestGetsItsOwnBackendConnection() throws {
+        let harness = try ProxyHarness(resources: seedResources("02-whoami-httproute.yaml"))
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        #expect(try connection.request("/", host: "whoami").status == 200)
+        try connection.send("GET / HTTP/1.1\r\nHost: whoami\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let head = try connection.readHead()
+        #expect(head.hasPrefix("HTTP/1.1 101"), "\(head)")
+    }
+
     @Test func upgradeRefusedByTheBackendIsAnOrdinaryResponse() throws {
         let harness = try ProxyHarness(resources: seedResources("02-whoami-httproute.yaml"))
         defer { harness.stop() }
