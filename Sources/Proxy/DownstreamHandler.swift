@@ -101,7 +101,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         resumeClientReads()
     }
 
-    private func requestHead(_ head: HTTPRequestHead) {
+    private func requestHead(_ received: HTTPRequestHead) {
         guard exchange == nil else {
             // A head while a request is still being read: the decoder cannot produce
             // this, and closing is the safe answer.
@@ -109,6 +109,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         let draining = runtime.requestStarted()
+        let target = RequestTarget.normalize(received, http2: http2)
+        let head = (try? target.get()) ?? received
         let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
         let id = supplied ?? runtime.ids.next()
         let host = head.headers["host"].first ?? ""
@@ -129,6 +131,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
         if head.headers.contains(name: "content-length") && head.headers.contains(name: "transfer-encoding") {
             respondLocally(status: 400, body: "content-length together with transfer-encoding\n", close: true)
+            return
+        }
+        if case .failure(let refusal) = target {
+            respondLocally(status: 400, body: refusal.reason + "\n", close: true)
             return
         }
         let (world, epoch) = runtime.routeRequest()

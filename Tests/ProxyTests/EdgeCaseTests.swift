@@ -89,6 +89,24 @@ struct EdgeCaseTests {
         #expect(connection.isClosedByPeer())
     }
 
+    /// RFC 9112 §3.2: no Host or two of them is a 400; an absolute-form target's host is
+    /// the one routed on, whatever the Host header says.
+    @Test func hostRulesOfRFC9112() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        for request in ["GET / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\nHost: app.test\r\nHost: nobody.test\r\n\r\n"] {
+            let connection = try harness.connect()
+            try connection.send(request)
+            #expect(try connection.readResponse().status == 400, "\(request)")
+            #expect(connection.isClosedByPeer())
+        }
+        let connection = try harness.connect()
+        try connection.send("GET http://redirect.test/a HTTP/1.1\r\nHost: nobody.test\r\n\r\n")
+        let response = try connection.readResponse()
+        #expect(response.status == 301)
+        #expect(response.header("location") == "https://redirect.test/a")
+    }
+
     @Test func hugeHeaderIs431() throws {
         let harness = try harness()
         defer { harness.stop() }

@@ -34,6 +34,22 @@ import Testing
         #expect(!up.headers.contains(name: "x-secret"))
     }
 
+    /// RFC 9112 §3.2: one valid Host on HTTP/1.1, and an absolute-form target's host wins.
+    @Test func requestTargetAndHostFollowRFC9112() throws {
+        func head(_ uri: String, hosts: [String], version: HTTPVersion = .http1_1) -> HTTPRequestHead {
+            HTTPRequestHead(version: version, method: .GET, uri: uri, headers: HTTPHeaders(hosts.map { ("Host", $0) }))
+        }
+        let absolute = try RequestTarget.normalize(head("http://App.test:8080/hdr?x=1", hosts: ["other"]), http2: false).get()
+        #expect(absolute.uri == "/hdr?x=1" && absolute.headers["host"] == ["App.test:8080"])
+        #expect(try RequestTarget.normalize(head("HTTPS://a.test", hosts: []), http2: false).get().uri == "/")
+        #expect(try RequestTarget.normalize(head("http://a.test?q", hosts: []), http2: false).get().uri == "/?q")
+        #expect(try RequestTarget.normalize(head("/", hosts: ["a.test"]), http2: false).get().uri == "/")
+        #expect(try RequestTarget.normalize(head("/", hosts: [], version: .http1_0), http2: false).get().uri == "/")
+        for (uri, hosts) in [("/", []), ("/", ["a", "b"]), ("/", ["a b"]), ("/", ["u@a"]), ("http:///x", []), ("http://u@a/x", [])] {
+            #expect(throws: RequestTarget.Refusal.self, "\(uri) \(hosts)") { try RequestTarget.normalize(head(uri, hosts: hosts), http2: false).get() }
+        }
+    }
+
     @Test func urlRewriteHostnameReplacesHost() {
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders([("Host", "app")]))
         let up = RequestForwarder.upstreamHead(decision: decision(host: "internal.svc", headers: [HTTPHeader(name: "host", value: "app")]),

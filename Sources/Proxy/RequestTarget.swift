@@ -1,0 +1,54 @@
+import NIOHTTP1
+
+/// The request target and Host of an HTTP/1 request, as RFC 9112 §3.2 has a server take
+/// them: an absolute-form target (`GET http://host/path`) gives the host, and the Host
+/// header is replaced by it; otherwise an HTTP/1.1 request carries exactly one valid
+/// Host. The result is the head as routed, recorded and forwarded (origin-form target).
+enum RequestTarget {
+    /// The head to route with, or why the request gets a 400.
+    static func normalize(_ head: HTTPRequestHead, http2: Bool) -> Result<HTTPRequestHead, Refusal> {
+        var head = head
+        let uri = head.uri
+        if let schemeEnd = absoluteFormPrefix(uri) {
+            let rest = uri[schemeEnd...]
+            let pathStart = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+            let authority = String(rest[..<pathStart])
+            guard isValidHost(authority) else { return .failure(Refusal("the request target's host \(authority.debugDescription) is not a host")) }
+            var target = String(rest[pathStart...])
+            if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
+            head.uri = target
+            head.headers.replaceOrAdd(name: "host", value: authority)
+            return .success(head)
+        }
+        let hosts = head.headers["host"]
+        if hosts.count > 1 { return .failure(Refusal("more than one Host header")) }
+        if let host = hosts.first {
+            guard isValidHost(host) else { return .failure(Refusal("the Host header \(host.debugDescription) is not a host")) }
+        } else if !http2 && head.version == .http1_1 {
+            return .failure(Refusal("an HTTP/1.1 request needs a Host header"))
+        }
+        return .success(head)
+    }
+
+    struct Refusal: Error, Equatable {
+        let reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    /// The index after `http://` or `https://` (any case), when `uri` is in absolute form.
+    private static func absoluteFormPrefix(_ uri: String) -> String.Index? {
+        for scheme in ["http://", "https://"] where uri.count >= scheme.count && uri.prefix(scheme.count).lowercased() == scheme {
+            return uri.index(uri.startIndex, offsetBy: scheme.count)
+        }
+        return nil
+    }
+
+    /// `uri-host [":" port]` (RFC 9110 §7.2): non-empty, no userinfo, no characters that
+    /// end an authority or cannot appear in one.
+    static func isValidHost(_ text: String) -> Bool {
+        guard !text.isEmpty else { return false }
+        return text.utf8.allSatisfy { byte in
+            byte > 0x20 && byte < 0x7F && !"/\\?#@\"<>{}|^`".utf8.contains(byte)
+        }
+    }
+}
