@@ -31,10 +31,17 @@ public struct AdminConfig: Sendable {
         return (host.isEmpty ? "127.0.0.1" : host, port)
     }
 
-    /// True for addresses only this machine can reach.
+    /// True for addresses only this machine can reach: an IPv4 address in 127.0.0.0/8,
+    /// `::1`, or `localhost`. Any other name is not, whatever it starts with
+    /// (`127.0.0.1.example.com` may resolve anywhere).
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+        if host.lowercased() == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        var loopback6 = in6_addr()
+        guard inet_pton(AF_INET6, host, &v6) == 1, inet_pton(AF_INET6, "::1", &loopback6) == 1 else { return false }
+        return withUnsafeBytes(of: &v6) { a in withUnsafeBytes(of: &loopback6) { b in a.elementsEqual(b) } }
     }
 
     /// Throws `AdminError.tokenRequired` for a non-loopback address without a token.

@@ -43,7 +43,7 @@ public struct AdminRouter: Sendable {
     }
 
     public func handle(_ request: AdminRequest) -> AdminResponse {
-        if let token = config.token, request.authorization != "Bearer \(token)" {
+        if let token = config.token, !Self.carriesBearer(token, request.authorization) {
             return .error(401, "missing or wrong bearer token (send 'Authorization: Bearer <token>')")
         }
         let path = request.path
@@ -69,6 +69,13 @@ public struct AdminRouter: Sendable {
         default:
             return .error(404, "no such endpoint: \(request.method) \(path)")
         }
+    }
+
+    /// `Authorization: Bearer <token>`, the scheme in any case (RFC 9110 §11.1).
+    static func carriesBearer(_ token: String, _ authorization: String?) -> Bool {
+        guard let authorization, let space = authorization.firstIndex(of: " ") else { return false }
+        return authorization[..<space].lowercased() == "bearer"
+            && authorization[authorization.index(after: space)...].trimmingCharacters(in: .whitespaces) == token
     }
 
     private func review(_ request: AdminRequest) -> AdminResponse {

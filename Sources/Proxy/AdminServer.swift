@@ -37,7 +37,8 @@ public final class AdminServer: Sendable {
             return Endpoint(host: local?.ipAddress ?? config.host, port: local?.port ?? config.port)
         } catch {
             try? group.syncShutdownGracefully()
-            throw AdminError.bindFailed("\(config.host):\(config.port): \(error)")
+            let reason = SocketErrorText.describe(error)
+            throw AdminError.bindFailed("\(config.host):\(config.port): \(reason)")
         }
     }
 

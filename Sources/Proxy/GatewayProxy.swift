@@ -88,15 +88,18 @@ public final class GatewayProxy: Sendable {
         }
         let plan = ListenerPortPlan(world: runtime.world)
         var servers: [ListenerPortPlan.Key: (channel: any Channel, bound: BoundListener, kind: ListenerPortKind)] = [:]
-        do {
-            for key in plan.ports.keys.sorted() {
+        for key in plan.ports.keys.sorted() {
+            do {
                 servers[key] = try bind(key, plan.ports[key]!, group: group)
+            } catch {
+                for (_, server) in servers { try? server.channel.close().wait() }
+                try? group.syncShutdownGracefully()
+                lifecycle.withLockedValue { $0.group = nil }
+                let local = config.portMap[key.port] ?? key.port
+                let reason = SocketErrorText.describe(error)
+                throw ProxyError.bindFailed(key.port == local ? "port \(local): \(reason)"
+                                            : "port \(key.port) (moved to \(config.listenHost):\(local) by --port-map): \(reason)")
             }
-        } catch {
-            for (_, server) in servers { try? server.channel.close().wait() }
-            try? group.syncShutdownGracefully()
-            lifecycle.withLockedValue { $0.group = nil }
-            throw ProxyError.bindFailed("\(error)")
         }
         lifecycle.withLockedValue { $0.servers = servers }
         return boundListeners

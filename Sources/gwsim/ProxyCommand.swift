@@ -12,7 +12,7 @@ import Scenarios
 struct ProxyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proxy",
-        abstract: "Run a live HTTP/1.1 reverse proxy that routes with the simulator's routing core.",
+        abstract: "Run a live reverse proxy (HTTP/1.1, HTTP/2, HTTPS, TLS, TCP, UDP) that routes with the simulator's routing core.",
         discussion: """
             Binds every HTTP listener of the Gateways (through --port-map), resolves Services
             through EndpointSlices, ExternalName or --backend, and records resource and request
@@ -144,7 +144,7 @@ struct ProxyCommand: ParsableCommand {
         do { bound = try proxy.start() } catch {
             recorder?.writer?.stop()
             Terminal.error("error: \(error)")
-            throw ExitCode.failure
+            throw Exit.badInput
         }
         if bound.isEmpty { Terminal.error("warning: no programmed listener to serve") }
         for listener in bound { Terminal.out(listener.description) }
@@ -160,7 +160,7 @@ struct ProxyCommand: ParsableCommand {
                 proxy.stop()
                 recorder.writer?.stop()
                 Terminal.error("error: \(error)")
-                throw ExitCode.failure
+                throw Exit.badInput
             }
         }
         let signal = ShutdownSignal.wait()

@@ -38,8 +38,8 @@ struct WhoamiCommand: ParsableCommand {
         let server = WhoamiServer(name: name, host: address.host, port: address.port, tls: try modes.tlsContext())
         let bound: Endpoint
         do { bound = try server.start() } catch {
-            Terminal.error("error: cannot listen on \(listen): \(error)")
-            throw ExitCode.failure
+            Terminal.error("error: cannot listen on \(listen): \(SocketErrorText.describe(error))")
+            throw Exit.badInput
         }
         Terminal.out("listening on \(bound)")
         _ = ShutdownSignal.wait()

@@ -59,8 +59,8 @@ struct WhoamiModes: ParsableArguments {
                 stop = server.stop
             }
         } catch {
-            Terminal.error("error: cannot listen on \(address): \(error)")
-            throw ExitCode.failure
+            Terminal.error("error: cannot listen on \(address): \(SocketErrorText.describe(error))")
+            throw Exit.badInput
         }
         Terminal.out("listening on \(bound)\(udpEcho ? "/udp" : "")")
         _ = ShutdownSignal.wait()

@@ -123,6 +123,12 @@ struct AdminAuthTests {
         #expect(throws: Never.self) { try AdminConfig(host: "0.0.0.0", port: 0, token: "t").validate() }
         #expect(throws: Never.self) { try AdminConfig(host: "127.0.0.1", port: 0).validate() }
         #expect(throws: Never.self) { try AdminConfig(host: "::1", port: 0).validate() }
+        // Loopback is an address, not a prefix of a name.
+        for host in ["127.0.0.1.nip.io", "127.evil.example", "::2", "localhost.example"] {
+            #expect(throws: AdminError.tokenRequired(host: host)) { try AdminConfig(host: host, port: 0).validate() }
+        }
+        #expect(throws: Never.self) { try AdminConfig(host: "127.255.0.9", port: 0).validate() }
+        #expect(throws: Never.self) { try AdminConfig(host: "LOCALHOST", port: 0).validate() }
     }
 
     @Test func everyRequestNeedsTheBearerToken() throws {
@@ -134,6 +140,9 @@ struct AdminAuthTests {
         #expect(try harness.connect().request("/", host: "whoami").status == 200)  // not applied
         #expect(try harness.admin("GET", "/status", token: "s3cret").status == 200)
         #expect(try harness.admin("GET", "/healthz", token: "s3cret").status == 200)
+        // The scheme in any case (RFC 9110 §11.1).
+        #expect(AdminRouter.carriesBearer("s3cret", "bearer s3cret"))
+        #expect(!AdminRouter.carriesBearer("s3cret", "Basic s3cret") && !AdminRouter.carriesBearer("s3cret", "Bearer"))
     }
 
     @Test func durationsAndAddresses() {
