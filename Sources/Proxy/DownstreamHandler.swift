@@ -28,6 +28,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private let sni: String?
     /// An HTTP/2 stream: one exchange, framing and connection reuse are HTTP/2's business.
     private let http2: Bool
+    /// HTTP/1: the deadline for each request head (`RequestHeadTimer`).
+    private let headTimer: RequestHeadTimer?
     /// The `Upgrade` value of the current request when it asks to switch protocols
     /// (HTTP/1.1 only); a 101 from the backend then turns the connection into a tunnel.
     private var upgradeRequest: String?
@@ -56,7 +58,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// instead: two epoll_ctl system calls per request, pipelined or not.)
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
 
-    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String = "http", sni: String? = nil, http2: Bool = false) {
+    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String = "http", sni: String? = nil, http2: Bool = false,
+         headTimer: RequestHeadTimer? = nil) {
+        self.headTimer = headTimer
         self.runtime = runtime
         self.listenerPort = listenerPort
         self.scheme = scheme
@@ -108,6 +112,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             context.close(promise: nil)
             return
         }
+        headTimer?.headReceived()
         let draining = runtime.requestStarted()
         let target = RequestTarget.normalize(received, http2: http2)
         let head = (try? target.get()) ?? received
@@ -137,6 +142,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 400, body: refusal.reason + "\n", close: true)
             return
         }
+        if let limit = runtime.config.maxRequestBodyBytes, let length = head.headers["content-length"].first.flatMap(Int.init), length > limit {
+            respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: true)
+            return
+        }
         let (world, epoch) = runtime.routeRequest()
         exchange.epoch = epoch
         let routeRequest = RouteRequest(port: listenerPort, scheme: scheme, method: head.method.rawValue, host: host,
@@ -163,6 +172,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private func requestBody(_ buffer: ByteBuffer) {
         guard let exchange else { return }
         exchange.bytesIn += buffer.readableBytes
+        if let limit = runtime.config.maxRequestBodyBytes, exchange.bytesIn > limit, exchange.progress.forwardsBody {
+            return bodyTooLarge(exchange, limit: limit)
+        }
         for mirror in exchange.mirrors { mirror.send(.body(.byteBuffer(buffer))) }
         guard exchange.progress.forwardsBody else { return }  // discarded
         if let upstream = exchange.upstream {
@@ -359,6 +371,21 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         }
     }
 
+    /// A body (chunked, or longer than announced over HTTP/2) grew past the limit: 413 when
+    /// nothing was answered yet, else the connection closes; either way the backend gets
+    /// no more of it.
+    private func bodyTooLarge(_ exchange: Exchange, limit: Int) {
+        guard !exchange.progress.responseStarted else {
+            abandonUpstream(exchange)
+            exchange.progress.mustClose()
+            complete(exchange)
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: true)
+    }
+
     // MARK: backend -> proxy (UpstreamDelegate)
 
     func upstreamReceived(_ part: HTTPClientResponsePart) {
@@ -550,6 +577,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // finds the record queued (AdminControlPlane).
         runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
         if let epoch = exchange.epoch { runtime.routedRequestRecorded(epoch: epoch) }
+        headTimer?.expectHead()
         if !exchange.progress.keepAlive {
             // The connection closes after this response: requests behind it are not
             // processed (RFC 9112 §9.6).

@@ -42,10 +42,12 @@ enum ListenerPipeline {
     /// The HTTP/1.1 server codec and the downstream handler.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
                          scheme: String, sni: String?) throws {
+        let headTimer = RequestHeadTimer(timeout: runtime.config.requestHeadTimeout)
+        try sync.addHandler(headTimer)
         try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
                                              withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                              withDecoderLimitConfiguration: decoderLimits())
-        try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni))
+        try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer))
     }
 
     /// HTTPS listener connection: TLS is set up once the ClientHello's SNI is known.

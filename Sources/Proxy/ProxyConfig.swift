@@ -21,6 +21,10 @@ public struct ProxyConfig: Sendable {
     public var drainTimeout: TimeAmount
     /// How long a UDP flow (one client address) lives without a datagram either way.
     public var udpFlowIdleTimeout: TimeAmount = ProxyLimits.udpFlowIdleTimeout
+    /// See `ProxyLimits.requestHeadTimeout`.
+    public var requestHeadTimeout: TimeAmount = ProxyLimits.requestHeadTimeout
+    /// Largest request body, in bytes; nil for no limit (see `ProxyLimits.maxRequestBodyBytes`).
+    public var maxRequestBodyBytes: Int? = ProxyLimits.maxRequestBodyBytes
 
     public init(listenHost: String = "127.0.0.1", portMap: [Int: Int] = [:], backendOverrides: [String: [Endpoint]] = [:],
                 eventLoopThreads: Int = 2, clientIdleTimeout: TimeAmount = ProxyLimits.clientIdleTimeout,

@@ -17,6 +17,17 @@ public enum ProxyLimits {
     /// (seconds). 60 s is the usual keep-alive default of reverse proxies.
     public static let clientIdleTimeout: TimeAmount = .seconds(60)
 
+    /// How long a request head may take from its first byte to its end before the client
+    /// gets 408 and the connection closes (seconds). A client trickling a head byte by byte
+    /// resets the idle timeout with every byte (slowloris); this bounds it. nginx's
+    /// `client_header_timeout` is 60 s, Apache's `RequestReadTimeout` 20-40 s.
+    public static let requestHeadTimeout: TimeAmount = .seconds(30)
+
+    /// Largest request body forwarded, in bytes (64 MiB; `--max-body-size`, 0 for none).
+    /// A larger Content-Length gets 413 before anything is forwarded; a chunked body that
+    /// grows past it gets 413 when the response has not started, else the connection closes.
+    public static let maxRequestBodyBytes = 64 << 20
+
     /// How long connecting to a backend endpoint may take before it counts as unreachable
     /// (503 and ejection), in seconds. Loopback and cluster networks connect in milliseconds.
     public static let upstreamConnectTimeout: TimeAmount = .seconds(5)

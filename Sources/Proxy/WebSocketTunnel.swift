@@ -34,6 +34,7 @@ enum WebSocketTunnel {
         remove(HTTPRequestEncoder.self, from: backendSync)
         remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: backendSync)
         remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientSync)
+        remove(RequestHeadTimer.self, from: clientSync)
         // Bytes the decoders held back reached the splice handlers when they were removed;
         // gluing passes them on, and asks again for a read the HTTP handlers held back.
         SpliceHandler.glue(clientSide, backendSide)

@@ -60,8 +60,12 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Event loop threads serving the listeners (benchmarks/proxy.sh matches nginx's worker_processes).")
     var threads: Int = 2
 
+    @Option(help: "Largest request body forwarded, in bytes; larger ones get 413 (0: no limit).")
+    var maxBodySize: Int = ProxyLimits.maxRequestBodyBytes
+
     func validate() throws {
         if !(1...256).contains(threads) { throw ValidationError("--threads \(threads): expected 1 to 256") }
+        if maxBodySize < 0 { throw ValidationError("--max-body-size \(maxBodySize): expected a number of bytes, 0 for no limit") }
         if paths.isEmpty && log == nil { throw ValidationError("give at least one manifest with -f PATH (or an existing --log)") }
         if let admin, AdminConfig.parseAddress(admin) == nil { throw ValidationError("--admin \(admin): expected HOST:PORT, e.g. 127.0.0.1:9901") }
         for backend in backends where ProxyConfig.parseBackendOverride(backend) == nil {
@@ -83,7 +87,9 @@ struct ProxyCommand: ParsableCommand {
             let (listener, local) = ProxyConfig.parsePortMapping(mapping)!
             portMap[listener] = local
         }
-        return ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads)
+        var config = ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads)
+        config.maxRequestBodyBytes = maxBodySize == 0 ? nil : maxBodySize
+        return config
     }
 
     func run() throws {

@@ -10,8 +10,8 @@ import Glibc
 /// Gateway answers, failures and hardening, live on loopback.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct EdgeCaseTests {
-    func harness(extra: [String: [Endpoint]] = [:]) throws -> ProxyHarness {
-        try ProxyHarness(resources: edgeResources(), listenerPort: 8080, extra: extra)
+    func harness(extra: [String: [Endpoint]] = [:], configure: (inout ProxyConfig) -> Void = { _ in }) throws -> ProxyHarness {
+        try ProxyHarness(resources: edgeResources(), listenerPort: 8080, extra: extra, configure: configure)
     }
 
     @Test func redirectAnswersWithLocationAndNoBody() throws {
@@ -105,6 +105,47 @@ struct EdgeCaseTests {
         let response = try connection.readResponse()
         #expect(response.status == 301)
         #expect(response.header("location") == "https://redirect.test/a")
+    }
+
+    /// The body limit: a Content-Length over it is refused before anything is forwarded, a
+    /// chunked body that grows past it is cut off with 413; bodies within it pass.
+    @Test func bodiesOverTheLimitAre413() throws {
+        let harness = try harness { $0.maxRequestBodyBytes = 1_000 }
+        defer { harness.stop() }
+        let fits = try harness.connect().request("/upload", method: "POST", host: "app.test", body: Array(repeating: 0x61, count: 1_000))
+        #expect(fits.status == 200 && fits.header("x-whoami-body-bytes") == "1000")
+        let announced = try harness.connect()
+        try announced.send("POST /upload HTTP/1.1\r\nHost: app.test\r\nContent-Length: 1001\r\n\r\n")
+        #expect(try announced.readResponse().status == 413)
+        #expect(announced.isClosedByPeer())
+        let chunked = try harness.connect()
+        let chunk = String(repeating: "b", count: 600)
+        try chunked.send("POST /upload HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n")
+        let response = try chunked.readResponse()
+        #expect(response.status == 413)
+        #expect(response.text == "request body larger than 1000 bytes\n")
+    }
+
+    /// A head trickled in byte by byte (slowloris) gets 408 once the head deadline passes,
+    /// although every byte resets the idle timer.
+    @Test func aTrickledHeadGets408() throws {
+        let harness = try harness { $0.requestHeadTimeout = .milliseconds(300) }
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let started = Date()
+        for byte in "GET / HTTP/1.1\r\nHost: app.test\r\nX-A: ".utf8 {
+            try connection.send([byte])
+            Thread.sleep(forTimeInterval: 0.02)
+            if Date().timeIntervalSince(started) > 0.2 { break }
+        }
+        let response = try connection.readResponse()
+        #expect(response.status == 408)
+        #expect(connection.isClosedByPeer())
+        // A head that arrives whole, late in a keep-alive connection, is not timed.
+        let keptAlive = try harness.connect()
+        #expect(try keptAlive.request("/", host: "app.test").status == 200)
+        Thread.sleep(forTimeInterval: 0.4)
+        #expect(try keptAlive.request("/", host: "app.test").status == 200)
     }
 
     @Test func hugeHeaderIs431() throws {

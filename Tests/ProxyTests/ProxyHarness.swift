@@ -55,13 +55,15 @@ final class ProxyHarness {
     /// - Parameters:
     ///   - listenerPort: the Gateway listener port to map to an ephemeral one.
     ///   - extra: more overrides (e.g. a refused endpoint).
-    init(resources: ResourceSet, listenerPort: Int = 8000, extra: [String: [Endpoint]] = [:]) throws {
+    init(resources: ResourceSet, listenerPort: Int = 8000, extra: [String: [Endpoint]] = [:], configure: (inout ProxyConfig) -> Void = { _ in }) throws {
         let whoamiAddress = try whoami.start()
         let nginxAddress = try nginx.start()
         var overrides = ["kube-system/whoami": [whoamiAddress], "kube-system/nginx": [nginxAddress],
                          "default/whoami": [whoamiAddress], "default/nginx": [nginxAddress]]
         for (key, value) in extra { overrides[key] = value }
-        config = ProxyConfig(portMap: [listenerPort: 0], backendOverrides: overrides, drainTimeout: .seconds(2))
+        var config = ProxyConfig(portMap: [listenerPort: 0], backendOverrides: overrides, drainTimeout: .seconds(2))
+        configure(&config)
+        self.config = config
         let sink = self.sink
         proxy = GatewayProxy(resources: resources, config: config) { record, _ in sink.append(record) }
         let bound = try proxy.start()
