@@ -239,6 +239,9 @@ enum GatewayPhase {
         conditions.append(Condition("Accepted", accepted, reason: acceptedReason, message: acceptedMessage, observedGeneration: generation))
         conditions.append(Condition("ResolvedRefs", resolved, reason: resolvedReason, message: resolvedMessage, observedGeneration: generation))
         let programmed = accepted && resolved
+        // A conflicted listener is not Programmed with the conflict's reason: what the
+        // conformance suite's ListenerSet conflict tests expect, though gateway_types.go
+        // lists only Invalid and Pending for Programmed=False.
         let programmedReason = programmed ? "Programmed" : (conflict ?? "Invalid")
         conditions.append(Condition("Programmed", programmed, reason: programmedReason,
                                     message: programmed ? "listener is programmed" : "listener is not valid", observedGeneration: generation))

@@ -37,6 +37,27 @@ final class LoaderInputTests: XCTestCase {
         XCTAssertEqual(set.services.first?.ports.first?.targetPort, "web")
     }
 
+    /// A typed list, as the API server answers: items without kind and apiVersion.
+    func testTypedListItemsTakeTheListsKindAndVersion() throws {
+        let text = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRouteList
+        items:
+        - metadata: {name: r, namespace: default}
+          spec:
+            rules: [{backendRefs: [{name: a, port: 80}]}]
+        """
+        let result = Loader.load(text: text, file: "list.yaml")
+        XCTAssertFalse(result.hasErrors, "\(result.diagnostics)")
+        XCTAssertEqual(result.objects.map(\.resource.key.description), ["HTTPRoute/default/r"])
+        XCTAssertEqual(result.objects.first?.raw["apiVersion"]?.stringValue, "gateway.networking.k8s.io/v1")
+    }
+
+    func testJSONSyntaxErrorsSayJSON() {
+        let result = Loader.load(text: "{\"apiVersion\": \"v1\",\n \"kind\": ", file: "x.json")
+        XCTAssertTrue(result.diagnostics.contains { $0.message.hasPrefix("invalid JSON: ") }, "\(result.diagnostics)")
+    }
+
     func testListInputAsKubectlWritesIt() throws {
         let text = """
         apiVersion: v1

@@ -90,7 +90,12 @@ public enum Loader {
         for document in YAMLReader.read(text) {
             switch document {
             case .failure(let failure):
-                result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: failure.line), failure.message))
+                // JSON is read as the YAML it is a subset of; a .json file's reader expects JSON.
+                var message = failure.message
+                if file.lowercased().hasSuffix(".json"), message.hasPrefix("invalid YAML") {
+                    message = "invalid JSON" + message.dropFirst("invalid YAML".count)
+                }
+                result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: failure.line), message))
             case .success(let doc):
                 for (value, lines, line) in expandList(doc, file: file, into: &result) {
                     let (object, diagnostics) = decode(value, lines: lines, file: file, line: line, loadOrder: order)
@@ -112,7 +117,9 @@ public enum Loader {
     }
 
     /// `kind: List` (and `*List`, as `kubectl get -o yaml` writes) becomes its items,
-    /// each with the lines of its own subtree.
+    /// each with the lines of its own subtree. The items of a typed list (`HTTPRouteList`,
+    /// as the API server itself answers) may leave out their kind and apiVersion: they are
+    /// the list's kind without `List` and the list's apiVersion.
     static func expandList(_ doc: ParsedDocument, file: String, into result: inout LoadResult) -> [(Value, LineMap, Int)] {
         guard case .object = doc.value, let kind = doc.value["kind"]?.stringValue, kind.hasSuffix("List"),
               let items = doc.value["items"] else {
@@ -122,7 +129,15 @@ public enum Loader {
             result.diagnostics.append(Diagnostic(.error, at: SourceLocation(file: file, line: doc.lines["items"] ?? doc.line), field: "items", "Invalid type: expected array, got \(items.typeName)"))
             return []
         }
-        return list.enumerated().map { index, item in
+        let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
+        let apiVersion = doc.value["apiVersion"]
+        return list.enumerated().map { index, listed in
+            var item = listed
+            if let itemKind, case .object(var pairs) = listed {
+                if listed["kind"] == nil { pairs.insert(("kind", .string(itemKind)), at: 0) }
+                if listed["apiVersion"] == nil, let apiVersion { pairs.insert(("apiVersion", apiVersion), at: 0) }
+                item = .object(pairs)
+            }
             let prefix = "items[\(index)]"
             var sub: [String: Int] = [:]
             for (path, line) in doc.lines.lines where path.hasPrefix(prefix) {
