@@ -5,9 +5,12 @@ import RoutingCore
 /// competing match with the reason it lost.
 enum DecisionText {
     static func render(_ decision: Decision, request: RouteRequest, key: String) -> String {
-        var lines: [String] = []
-        let port = request.port
-        lines.append("\(request.method) \(request.scheme)://\(request.host)\(request.path)  (listener port \(port), key \"\(key)\")")
+        render(decision, title: "\(request.method) \(request.scheme)://\(request.host)\(request.path)  (listener port \(request.port), key \"\(key)\")")
+    }
+
+    /// `title` says what was routed: a request, or a TLS/TCP/UDP connection.
+    static func render(_ decision: Decision, title: String) -> String {
+        var lines: [String] = [title]
         if let listener = decision.listener {
             lines.append(row("listener", "\(listener.gateway.namespace)/\(listener.gateway.name) listener \(listener.name) (port \(listener.port))"))
         } else {
@@ -26,6 +29,8 @@ enum DecisionText {
             lines.append(row("outcome", "redirect \(decision.redirect?.status ?? 0) to \(decision.redirect?.location ?? "")"))
         case .respond:
             lines.append(row("outcome", "answered by the gateway with \(decision.status ?? 200) (CORS preflight)"))
+        case .error where decision.route?.match == nil && decision.request.method.isEmpty:
+            lines.append(row("outcome", "connection refused: \(decision.reason ?? "")"))
         case .error:
             lines.append(row("outcome", "HTTP \(decision.status.map(String.init) ?? "error"): \(decision.reason ?? "")"))
         }
@@ -37,7 +42,7 @@ enum DecisionText {
                 lines.append(row(index == 0 ? "backends" : "", "\(candidate.backend)  weight \(candidate.weight)  share \(share)  \(validity)\(chosen)"))
             }
         }
-        if decision.outcome == .forward {
+        if decision.outcome == .forward, !decision.request.method.isEmpty {  // connections forward bytes, not a request
             let forwarded = decision.request
             lines.append(row("upstream", "\(forwarded.method) \(forwarded.scheme)://\(forwarded.host)\(forwarded.path)"))
             for header in forwarded.headers { lines.append(row("", "\(header.name): \(header.value)")) }

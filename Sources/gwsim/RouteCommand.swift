@@ -71,7 +71,7 @@ struct RouteCommand: ParsableCommand {
             throw Exit.badInput
         }
 
-        let listenerPort = port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
+        let listenerPort = try port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
         if gatewayKey == nil {
             let candidates = world.table.gateways(listeningOn: listenerPort)
             if candidates.count > 1 {
@@ -80,11 +80,32 @@ struct RouteCommand: ParsableCommand {
                 throw Exit.badInput
             }
         }
+        if let proto = target.connectionProtocol {
+            let sni = proto == .tls ? (sni ?? Self.hostWithoutPort(target.host)) : nil
+            let request = ConnectionRequest(gateway: gatewayKey, port: listenerPort, protocol: proto, sni: sni)
+            let key = key ?? url
+            let decision = world.table.routeConnection(request, key: key)
+            switch output {
+            case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))
+            case .text:
+                let title = "\(proto) connection to port \(listenerPort)" + (sni.map { " (SNI \($0))" } ?? "") + "  (key \"\(key)\")"
+                Terminal.out(DecisionText.render(decision, title: title))
+            }
+            if loaded.hasErrors { throw Exit.badInput }
+            return
+        }
         let hostOnly = target.host
         let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method.uppercased(),
                                    host: hostOnly, path: target.path, headers: headers,
                                    sni: target.scheme == "https" ? (sni ?? target.sniDefault ?? Self.hostWithoutPort(target.host)) : nil)
         let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
+        if decision.listener == nil {
+            let other = world.table.allListeners.filter { $0.ref.port == listenerPort && [.tls, .tcp, .udp].contains($0.protocol) }
+            if let first = other.first {
+                let scheme = "\(first.protocol)".lowercased()
+                Terminal.error("note: port \(listenerPort) has a \(first.protocol) listener; route a connection to it with \(scheme)://HOST:\(listenerPort)")
+            }
+        }
         switch output {
         case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))
         case .text: Terminal.out(DecisionText.render(decision, request: request, key: key ?? "\(method.uppercased()) \(url)"))
@@ -95,16 +116,20 @@ struct RouteCommand: ParsableCommand {
     /// Without an explicit port, a Gateway that has no listener on the scheme's
     /// default port but exactly one listener of that protocol is the obvious
     /// target (the seed article's Traefik listens on 8000 behind port 80).
-    func fallbackPort(_ table: RoutingTable, target: TargetURL, gateway: ObjectKey?) -> Int {
-        let wanted: ListenerProtocol = target.scheme == "https" ? .https : .http
+    func fallbackPort(_ table: RoutingTable, target: TargetURL, gateway: ObjectKey?) throws -> Int {
+        let wanted = target.listenerProtocol
         let listeners = table.allListeners.filter { $0.protocol == wanted && (gateway == nil || $0.ref.gateway == gateway) }
-        if listeners.contains(where: { $0.ref.port == target.defaultPort }) { return target.defaultPort }
+        if let port = target.defaultPort, listeners.contains(where: { $0.ref.port == port }) { return port }
         let ports = Set(listeners.map(\.ref.port))
         if ports.count == 1, let only = ports.first {
-            Terminal.error("note: no \(wanted) listener on port \(target.defaultPort); using the only one, on port \(only) (set --port to choose)")
+            let missing = target.defaultPort.map { "no \(wanted) listener on port \($0)" } ?? "no port given"
+            Terminal.error("note: \(missing); using the only \(wanted) listener's, port \(only) (set --port to choose)")
             return only
         }
-        return target.defaultPort
+        guard let port = target.defaultPort else {
+            throw ValidationError("\(target.scheme):// needs a port: \(ports.isEmpty ? "no \(wanted) listener is programmed" : "\(wanted) listeners are on ports \(ports.sorted().map(String.init).joined(separator: ", "))")")
+        }
+        return port
     }
 
     static func parseHeader(_ text: String) throws -> HTTPHeader {

@@ -1,8 +1,11 @@
 import ArgumentParser
+import GatewayAPI
 
 /// The URL argument of `gwsim route`: scheme, Host header, optional port, and the
 /// path with its query. Parsed by hand so that any Host value (including ones a
 /// URL library would reject or normalize) reaches the routing core as written.
+/// `tls://`, `tcp://` and `udp://` name a connection to a TLS, TCP or UDP listener
+/// (for TLS the host is the SNI); they have no path.
 struct TargetURL {
     var scheme: String
     /// The Host header: the authority as written, port included when given.
@@ -18,8 +21,8 @@ struct TargetURL {
             throw ValidationError("URL \(text) needs a scheme: http://HOST/PATH or https://HOST/PATH")
         }
         scheme = text[..<separator.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else {
-            throw ValidationError("URL scheme \(scheme) is not supported: use http or https")
+        guard Self.schemes.contains(scheme) else {
+            throw ValidationError("URL scheme \(scheme) is not supported: use \(Self.schemes.joined(separator: ", "))")
         }
         // The fragment never leaves the client (RFC 9110 §7.1): not part of the request target.
         let rest = text[separator.upperBound...].prefix { $0 != "#" }
@@ -55,7 +58,32 @@ struct TargetURL {
             if !host.hasPrefix("[") { name = host[..<colon] }
         }
         guard !name.isEmpty else { throw ValidationError("URL \(text) has a port but no host name") }
+        if isConnection, path != "/" { throw ValidationError("URL \(text): a \(scheme):// connection has no path") }
     }
 
-    var defaultPort: Int { scheme == "https" ? 443 : 80 }
+    static let schemes = ["http", "https", "tls", "tcp", "udp"]
+
+    /// A TLS, TCP or UDP connection rather than an HTTP request.
+    var isConnection: Bool { connectionProtocol != nil }
+
+    var connectionProtocol: ListenerProtocol? {
+        switch scheme {
+        case "tls": .tls
+        case "tcp": .tcp
+        case "udp": .udp
+        default: nil
+        }
+    }
+
+    /// The listener protocol the URL reaches.
+    var listenerProtocol: ListenerProtocol { connectionProtocol ?? (scheme == "https" ? .https : .http) }
+
+    /// 80 or 443; nil for connections, whose port must be given (or be the only one).
+    var defaultPort: Int? {
+        switch scheme {
+        case "http": 80
+        case "https": 443
+        default: nil
+        }
+    }
 }

@@ -51,6 +51,24 @@ import Testing
         }
     }
 
+    /// `gwsim route tls://HOST:PORT` (and tcp://, udp://) shows a connection's decision: the
+    /// SNI picks the TLSRoute, as the proxy would route it.
+    @Test func routeShowsConnectionDecisions() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let input = TraceLevelCommandTests.repository.appendingPathComponent("Tests/RoutingCoreTests/Golden/tlsroute-sni/input.yaml").path
+        let (status, json) = try LiveConformanceTests.run(["route", "-f", input, "-o", "json", "tls://db.example.com:443"])
+        #expect(status == 0, "\(json)")
+        #expect(json.contains("\"id\":\"tlsroute/default/exact/rule/0\"") && json.contains("\"outcome\":\"forward\""), "\(json)")
+        let (_, wildcard) = try LiveConformanceTests.run(["route", "-f", input, "tls://other.example.com"])
+        #expect(wildcard.contains("using the only TLS listener's, port 443") && wildcard.contains("forward to default/two:443"), "\(wildcard)")
+        let (_, tcp) = try LiveConformanceTests.run(["route", "-f", input, "tcp://x:443"])
+        #expect(tcp.contains("connection refused: no TCP listener on port 443"), "\(tcp)")
+        let (_, https) = try LiveConformanceTests.run(["route", "-f", input, "https://db.example.com/"])
+        #expect(https.contains("route a connection to it with tls://HOST:443"), "\(https)")
+        let (refused, text) = try LiveConformanceTests.run(["route", "-f", input, "tls://x:443/path"])
+        #expect(refused == 2 && text.contains("a tls:// connection has no path"), "\(text)")
+    }
+
     /// `gwsim bench routing`: sizes it cannot build (zero routes divided by zero).
     @Test func benchSizesAreChecked() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
