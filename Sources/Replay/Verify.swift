@@ -94,6 +94,7 @@ enum VerifyCheck {
 extension Verification {
     /// A plain-text section: agreement rate and the first disagreements.
     public var text: String {
+        guard observed > 0 else { return "Verify: no request in the trace has a recorded outcome; nothing to compare\n" }
         var out = "Verify: \(agreed) of \(observed) recorded outcomes reproduced by the baseline ("
             + RenderFormat.percent(agreement) + " agreement)\n"
         for d in examples {
@@ -105,6 +106,7 @@ extension Verification {
 
     /// A Markdown section.
     public var markdown: String {
+        guard observed > 0 else { return "### Verify\n\nNo request in the trace has a recorded outcome; nothing to compare.\n" }
         var out = "### Verify\n\n\(agreed) of \(observed) recorded outcomes reproduced by the baseline (**"
             + RenderFormat.percent(agreement) + "** agreement).\n"
         if !examples.isEmpty {
