@@ -53,6 +53,43 @@ final class LoaderInputTests: XCTestCase {
         XCTAssertEqual(result.objects.first?.raw["apiVersion"]?.stringValue, "gateway.networking.k8s.io/v1")
     }
 
+    /// v1alpha1 shapes beyond the seed's: Prefix paths, header and query maps, filter maps.
+    func testV1Alpha1MatchAndFilterShapesConvert() throws {
+        let text = """
+        apiVersion: networking.x-k8s.io/v1alpha1
+        kind: HTTPRoute
+        metadata: {name: r, namespace: default}
+        spec:
+          rules:
+          - matches:
+            - path: {type: Prefix, value: /pre}
+              headers: {type: RegularExpression, values: {X-V: "[0-9]+"}}
+              queryParams: {values: {q: "2"}}
+            - headers: {values: {a: "1"}}
+            filters:
+            - type: RequestHeaderModifier
+              requestHeaderModifier: {set: {X-S: v}, add: {X-A: w}, remove: [X-R]}
+            - type: RequestMirror
+              requestMirror: {serviceName: shadow, port: 8080}
+            forwardTo:
+            - {serviceName: web, port: 80}
+        """
+        let result = Loader.load(text: text, file: "v1alpha1.yaml")
+        XCTAssertFalse(result.hasErrors, "\(result.diagnostics)")
+        guard case .httpRoute(let route)? = result.objects.first?.resource else { return XCTFail("not loaded") }
+        let matches = route.rules[0].matches
+        XCTAssertEqual(matches[0].path, HTTPPathMatch(type: .pathPrefix, value: "/pre"))
+        XCTAssertEqual(matches[0].headers, [HTTPHeaderMatch(type: .regularExpression, name: "X-V", value: "[0-9]+")])
+        XCTAssertEqual(matches[0].queryParams, [HTTPQueryParamMatch(name: "q", value: "2")])
+        XCTAssertEqual(matches[1].path, HTTPPathMatch(type: .pathPrefix, value: "/"))
+        guard case .requestHeaderModifier(let modifier) = route.rules[0].filters[0] else { return XCTFail("no modifier") }
+        XCTAssertEqual(modifier.set.map(\.name), ["X-S"])
+        XCTAssertEqual(modifier.add.map(\.value), ["w"])
+        XCTAssertEqual(modifier.remove, ["X-R"])
+        guard case .requestMirror(let mirror) = route.rules[0].filters[1] else { return XCTFail("no mirror") }
+        XCTAssertEqual(mirror.backendRef.name, "shadow")
+    }
+
     func testJSONSyntaxErrorsSayJSON() {
         let result = Loader.load(text: "{\"apiVersion\": \"v1\",\n \"kind\": ", file: "x.json")
         XCTAssertTrue(result.diagnostics.contains { $0.message.hasPrefix("invalid JSON: ") }, "\(result.diagnostics)")

@@ -65,19 +65,20 @@ enum V1Alpha1 {
         let spec = o["spec"]
         let hostnames = RouteCommon.hostnames(spec["hostnames"], max: 16)
         var rules = spec["rules"].items(max: 16).map { r -> HTTPRouteRule in
-            var matches = r["matches"].items(max: 64).map(HTTPRouteDecoder.match)
+            var matches = r["matches"].items(max: 64).map { HTTPRouteDecoder.match(V1Alpha1Shapes.match($0)) }
             if !r["matches"].exists { matches = [HTTPRouteMatch()] }
             let backends = r["forwardTo"].items(max: 16).map { f -> HTTPBackendRef in
                 f["serviceName"].require()
                 let name = f["serviceName"].string(minLength: 1, maxLength: 253) ?? ""
                 return HTTPBackendRef(ref: BackendObjectReference(name: name, port: RefDecoder.port(f["port"])),
                                       weight: RefDecoder.weight(f["weight"]),
-                                      filters: FilterDecoder.list(f["filters"], grpc: false))
+                                      filters: FilterDecoder.list(V1Alpha1Shapes.filters(f["filters"]), grpc: false))
             }
-            return HTTPRouteRule(matches: matches, filters: FilterDecoder.list(r["filters"], grpc: false), backendRefs: backends)
+            return HTTPRouteRule(matches: matches, filters: FilterDecoder.list(V1Alpha1Shapes.filters(r["filters"]), grpc: false),
+                                 backendRefs: backends)
         }
         if !spec["rules"].exists { rules = [HTTPRouteRule()] }
-        o.ctx.warning(nil, "converted \(origin) HTTPRoute to \(gatewayGroup)/v1 (forwardTo -> backendRefs; attachment by the Gateway's route label selector)")
+        o.ctx.warning(nil, "converted \(origin) HTTPRoute to \(gatewayGroup)/v1 (forwardTo -> backendRefs, Prefix -> PathPrefix, header/query/filter maps -> lists; attachment by the Gateway's route label selector)")
         return HTTPRoute(meta: meta, parentRefs: [], hostnames: hostnames, rules: rules)
     }
 }
