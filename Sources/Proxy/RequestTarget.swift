@@ -3,7 +3,10 @@ import NIOHTTP1
 /// The request target and Host of an HTTP/1 request, as RFC 9112 §3.2 has a server take
 /// them: an absolute-form target (`GET http://host/path`) gives the host, and the Host
 /// header is replaced by it; otherwise an HTTP/1.1 request carries exactly one valid
-/// Host. The result is the head as routed, recorded and forwarded (origin-form target).
+/// Host. Dot segments are removed from the path (RFC 3986 §5.2.4), so `/public/../admin`
+/// is routed, and reaches the backend, as the `/admin` it names: otherwise it would match
+/// the `/public` rule and skip whatever the `/admin` rule adds. The result is the head as
+/// routed, recorded and forwarded (origin-form target).
 enum RequestTarget {
     /// The head to route with, or why the request gets a 400.
     static func normalize(_ head: HTTPRequestHead, http2: Bool) -> Result<HTTPRequestHead, Refusal> {
@@ -16,10 +19,11 @@ enum RequestTarget {
             guard isValidHost(authority) else { return .failure(Refusal("the request target's host \(authority.debugDescription) is not a host")) }
             var target = String(rest[pathStart...])
             if target.isEmpty || target.hasPrefix("?") { target = "/" + target }
-            head.uri = target
+            head.uri = withoutDotSegments(target)
             head.headers.replaceOrAdd(name: "host", value: authority)
             return .success(head)
         }
+        head.uri = withoutDotSegments(uri)
         let hosts = head.headers["host"]
         if hosts.count > 1 { return .failure(Refusal("more than one Host header")) }
         if let host = hosts.first {
@@ -28,6 +32,30 @@ enum RequestTarget {
             return .failure(Refusal("an HTTP/1.1 request needs a Host header"))
         }
         return .success(head)
+    }
+
+    /// `target` with the dot segments of its path removed (`.` and `..`, also written
+    /// `%2e`); the query is kept as it is. Targets without any are returned unchanged.
+    static func withoutDotSegments(_ target: String) -> String {
+        guard target.hasPrefix("/") else { return target }  // `*`, authority form
+        let queryStart = target.firstIndex(of: "?") ?? target.endIndex
+        let path = target[..<queryStart]
+        guard path.contains("/.") || path.lowercased().contains("%2e") else { return target }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        var output: [Substring] = []
+        for (index, segment) in segments.enumerated() {
+            let isLast = index == segments.count - 1
+            switch segment.lowercased().replacingOccurrences(of: "%2e", with: ".") {
+            case ".":
+                if isLast { output.append("") }  // `/a/.` is `/a/`
+            case "..":
+                if !output.isEmpty { output.removeLast() }
+                if isLast { output.append("") }
+            default:
+                output.append(segment)
+            }
+        }
+        return "/" + output.joined(separator: "/") + target[queryStart...]
     }
 
     struct Refusal: Error, Equatable {

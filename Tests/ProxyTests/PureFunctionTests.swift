@@ -50,6 +50,20 @@ import Testing
         }
     }
 
+    /// RFC 3986 §5.2.4: a path is routed as the resource it names.
+    @Test func dotSegmentsAreRemovedBeforeRouting() throws {
+        let cases: [(String, String)] = [
+            ("/public/../admin", "/admin"), ("/a/./b", "/a/b"), ("/a/.", "/a/"), ("/a/b/..", "/a/"), ("/..", "/"),
+            ("/../../x", "/x"), ("/%2E%2e/x", "/x"), ("/a/%2e/b?q=/../", "/a/b?q=/../"), ("/.hidden/x", "/.hidden/x"),
+            ("/a//b", "/a//b"), ("/", "/"), ("*", "*"), ("/x?y=1", "/x?y=1"),
+        ]
+        for (target, expected) in cases {
+            #expect(RequestTarget.withoutDotSegments(target) == expected, "\(target)")
+        }
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "http://a.test/p/../q", headers: [:])
+        #expect(try RequestTarget.normalize(head, http2: false).get().uri == "/q")
+    }
+
     @Test func urlRewriteHostnameReplacesHost() {
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders([("Host", "app")]))
         let up = RequestForwarder.upstreamHead(decision: decision(host: "internal.svc", headers: [HTTPHeader(name: "host", value: "app")]),
