@@ -2,7 +2,8 @@
 ///
 /// Metrics: `changed`, `newly-failing`, `newly-succeeding`, `unmatched` (counts
 /// of requests; a percentage is of all replayed requests), `status-changes`,
-/// `unreached-rules` (counts of report entries; a percentage is of requests too),
+/// `unreached-rules`, `unreached-changed-rules` (the change's own rules no request
+/// reached) (counts of report entries; a percentage is of requests too),
 /// `disagreement` (`--verify`: requests whose recorded outcome the baseline does
 /// not reproduce; a percentage is of requests with a recorded outcome).
 /// Operators: `>`, `>=`, `<`, `<=`, `==`. Spaces are allowed around the operator.
@@ -13,6 +14,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         case newlySucceeding = "newly-succeeding"
         case statusChanges = "status-changes"
         case unreachedRules = "unreached-rules"
+        case unreachedChangedRules = "unreached-changed-rules"
         case unmatched
         case disagreement
     }
@@ -79,6 +81,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         case .newlySucceeding: count = report.newlySucceeding
         case .statusChanges: count = report.statusChanges.count
         case .unreachedRules: count = report.unreachedRules.count
+        case .unreachedChangedRules: count = report.unreachedChangedRules.count
         case .unmatched: count = report.unmatchedBaseline
         case .disagreement:
             count = report.verification?.disagreements ?? 0

@@ -31,6 +31,8 @@ public struct ImpactReport: Sendable, Equatable {
     public var statusChanges: [StatusChange]
     /// Candidate rules that no replayed request reaches.
     public var unreachedRules: [String]
+    /// Those of `unreachedRules` that belong to routes the change applies (`--with`).
+    public var unreachedChangedRules: [String]
     /// Recorded requests that match nothing in the baseline (404 no route).
     public var unmatchedBaseline: Int
     /// Changed requests per time bucket (for "changes over time" charts).
@@ -53,6 +55,7 @@ public struct ImpactReport: Sendable, Equatable {
         patterns = []
         statusChanges = []
         unreachedRules = []
+        unreachedChangedRules = []
         unmatchedBaseline = 0
         timeline = []
         verification = nil

@@ -112,7 +112,10 @@ extension ImpactReportRenderer {
 
         if !r.unreachedRules.isEmpty {
             h.raw("<section>\n<h2>Unreached candidate rules</h2>\n<ul>\n")
-            for rule in r.unreachedRules { h.raw("<li><code>" + RenderFormat.html(rule) + "</code></li>\n") }
+            let changed = Set(r.unreachedChangedRules)
+            for rule in r.unreachedRules {
+                h.raw("<li><code>" + RenderFormat.html(rule) + "</code>" + (changed.contains(rule) ? " (the change)" : "") + "</li>\n")
+            }
             h.raw("</ul>\n</section>\n")
         }
 

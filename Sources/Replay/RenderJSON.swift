@@ -40,6 +40,7 @@ extension ImpactReportRenderer {
                 ])
             })),
             ("unreachedRules", .array(r.unreachedRules.map { .string($0) })),
+            ("unreachedChangedRules", .array(r.unreachedChangedRules.map { .string($0) })),
             ("timeline", .array(r.timeline.map {
                 .object([
                     ("start", .string(RenderFormat.isoTime($0.startMicros))), ("startMicros", .int(Int($0.startMicros))),

@@ -79,8 +79,10 @@ extension ImpactReportRenderer {
         }
 
         if !r.unreachedRules.isEmpty {
-            out += RenderMarkdownParts.details("Unreached candidate rules (\(RenderFormat.count(r.unreachedRules.count)))",
-                              r.unreachedRules.map { "- " + RenderMarkdownParts.inlineCode($0) })
+            let changed = Set(r.unreachedChangedRules)
+            out += RenderMarkdownParts.details("Unreached candidate rules (\(RenderFormat.count(r.unreachedRules.count))"
+                                               + (changed.isEmpty ? ")" : "; \(RenderFormat.count(changed.count)) of the change)"),
+                              r.unreachedRules.map { "- " + RenderMarkdownParts.inlineCode($0) + (changed.contains($0) ? " (the change)" : "") })
         }
         while out.last == "" { out.removeLast() }
         return out.joined(separator: "\n") + "\n"

@@ -52,6 +52,7 @@ public enum RenderSanitize {
             r.statusChanges[i].after = f(r.statusChanges[i].after)
         }
         r.unreachedRules = r.unreachedRules.map(f)
+        r.unreachedChangedRules = r.unreachedChangedRules.map(f)
         return r
     }
 }

@@ -78,8 +78,10 @@ extension ImpactReportRenderer {
         }
 
         if !r.unreachedRules.isEmpty {
-            w.section("Unreached candidate rules (\(RenderFormat.count(r.unreachedRules.count)))")
-            for rule in r.unreachedRules { w.line("  " + rule) }
+            w.section("Unreached candidate rules (\(RenderFormat.count(r.unreachedRules.count))"
+                + (r.unreachedChangedRules.isEmpty ? ")" : "; \(RenderFormat.count(r.unreachedChangedRules.count)) of the change)"))
+            let changed = Set(r.unreachedChangedRules)
+            for rule in r.unreachedRules { w.line("  " + rule + (changed.contains(rule) ? "  (the change)" : "")) }
         }
 
         if r.unmatchedBaseline > 0 {

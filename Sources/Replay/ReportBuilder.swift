@@ -53,6 +53,10 @@ enum ReportBuilder {
         report.patterns = patterns(total.patterns)
         report.statusChanges = statusChanges(baselineStatus, candidateStatus)
         report.unreachedRules = unreached(candidateResources, status: candidateStatus, reached: reachedRules(total.combos))
+        // The change's own rules among them: what a reviewer asks of a new rule ("does any
+        // recorded request reach it?"), apart from rules traffic never reached before either.
+        let changed = Set(options.change.objects.map { "\($0.resource.kind.lowercased())/\($0.resource.meta.namespace)/\($0.resource.meta.name)/rule/" })
+        report.unreachedChangedRules = report.unreachedRules.filter { id in changed.contains { id.hasPrefix($0) } }
         report.timeline = total.timeline.buckets(options.timelineBuckets)
         if options.verify { report.verification = total.verification }
         return report

@@ -58,7 +58,7 @@ import Testing
     @Test func jsonHasTheDocumentedKeysAndEveryCategory() {
         let json = ImpactReportRenderer.json(RenderSample.report())
         for key in ["schema", "input", "requests", "changed", "changedFraction", "newlyFailing", "newlySucceeding", "categories",
-                    "statusTransitions", "byHostname", "byRoute", "byRule", "rules", "patterns", "statusChanges", "unreachedRules",
+                    "statusTransitions", "byHostname", "byRoute", "byRule", "rules", "patterns", "statusChanges", "unreachedRules", "unreachedChangedRules",
                     "unmatchedBaseline", "timeline", "trace", "with", "without", "at", "first", "last", "warning",
                     "requestsBefore", "requestsAfter", "configured", "observed", "backend"] {
             #expect(json.contains("\"\(key)\": "), "\(key)")

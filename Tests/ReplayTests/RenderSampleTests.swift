@@ -69,6 +69,7 @@ enum RenderSample {
             StatusChange(object: "HTTPRoute/shop/legacy", parent: "Gateway/shop/public-gw", condition: "Accepted", before: "True", after: "absent"),
         ]
         r.unreachedRules = ["httproute/shop/api-v2-preview/rule/1"]
+        r.unreachedChangedRules = ["httproute/shop/api-v2-preview/rule/1"]
         let times = rows().map(\.timeMicros)
         r.timeline = (0..<12).map { i in
             let start = t0 + Int64(i) * 5 * minute

@@ -56,8 +56,10 @@ import Testing
         #expect(r.patterns.first?.after == "404")
         #expect(r.patterns.first?.examples == ["req-0", "req-1", "req-2"])
         #expect(r.byRule.first?.newlyFailing == 500)
-        // The candidate's only rule matches /foo, which nobody asked for.
+        // The candidate's only rule matches /foo, which nobody asked for: a rule of the change.
         #expect(r.unreachedRules == ["httproute/app/web/rule/0"])
+        #expect(r.unreachedChangedRules == ["httproute/app/web/rule/0"])
+        #expect(try FailOnExpression(parsing: "unreached-changed-rules>0").trips(r))
         #expect(r.unmatchedBaseline == 0)
     }
 
@@ -140,6 +142,7 @@ import Testing
         let r = try replay(events).report
         #expect(r.changed == 0)
         #expect(r.unreachedRules == ["httproute/app/api/rule/0"])
+        #expect(r.unreachedChangedRules.isEmpty)  // recorded, not the change's
         #expect(r.rules.map(\.rule) == ["httproute/app/web/rule/0"])
     }
 
