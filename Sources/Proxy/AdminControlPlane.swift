@@ -137,7 +137,7 @@ public final class AdminControlPlane: Sendable {
         let time = Date().timeIntervalSince1970
         let ended = proxy.swap(world: world)
         let deadline = NIODeadline.now() + ProxyLimits.changeRecordingWait
-        while proxy.requestsInFlightBeforeCurrentWorld > 0 && NIODeadline.now() < deadline { usleep(1_000) }
+        while recorder.writer != nil, proxy.requestsInFlightBeforeCurrentWorld > 0, NIODeadline.now() < deadline { usleep(1_000) }
         do {
             try recorder.appendResources(changes, after: ended, time: time)
         } catch {

@@ -572,11 +572,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         guard self.exchange === exchange else { return }
         exchange.timeout?.cancel()
         self.exchange = nil
-        runtime.requestFinished()
         // Offered before the epoch's count drops, so a change waiting on that count
         // finds the record queued (AdminControlPlane).
         runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
-        if let epoch = exchange.epoch { runtime.routedRequestRecorded(epoch: epoch) }
+        runtime.requestFinished(epoch: exchange.epoch)
         headTimer?.expectHead()
         if !exchange.progress.keepAlive {
             // The connection closes after this response: requests behind it are not

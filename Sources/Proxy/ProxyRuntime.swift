@@ -41,8 +41,7 @@ final class ProxyRuntime: Sendable {
     let ids = RequestIDGenerator()
     /// Gets each finished exchange with the epoch of the world that routed it.
     let onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?
-    private let routing: NIOLockedValueBox<Routing>
-    private let counters = NIOLockedValueBox(Counters())
+    private let state: NIOLockedValueBox<State>
     private let clients = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 
     struct Counters {
@@ -52,68 +51,73 @@ final class ProxyRuntime: Sendable {
         var draining = false
     }
 
-    /// The world requests route with, numbered by swaps, and how many HTTP requests routed
-    /// with it (`now`) or with an earlier one (`before`) are not yet recorded.
-    struct Routing {
+    /// One lock for what each request touches: the world it routes with, numbered by swaps
+    /// (its epoch), how many HTTP requests routed with it (`inFlightNow`) or with an earlier
+    /// one (`inFlightBefore`) are not yet recorded, and the counters. Three critical
+    /// sections per request: started, routed, finished.
+    struct State {
         var world: ProxyWorld
         var epoch = RoutingEpoch(0)
         var inFlightNow = 0
         var inFlightBefore = 0
+        var counters = Counters()
     }
 
     init(world: ProxyWorld, config: ProxyConfig, onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?) {
         self.config = config
         self.onRequest = onRequest
-        self.routing = NIOLockedValueBox(Routing(world: world))
+        self.state = NIOLockedValueBox(State(world: world))
     }
 
-    var world: ProxyWorld { routing.withLockedValue { $0.world } }
-    var epoch: RoutingEpoch { routing.withLockedValue { $0.epoch } }
+    var world: ProxyWorld { state.withLockedValue { $0.world } }
+    var epoch: RoutingEpoch { state.withLockedValue { $0.epoch } }
     /// The world and its epoch, read together (for connections, which are not counted).
-    var current: (world: ProxyWorld, epoch: RoutingEpoch) { routing.withLockedValue { ($0.world, $0.epoch) } }
+    var current: (world: ProxyWorld, epoch: RoutingEpoch) { state.withLockedValue { ($0.world, $0.epoch) } }
 
     /// Swaps `world` in; returns the epoch that ends with it.
     @discardableResult
     func swap(_ world: ProxyWorld) -> RoutingEpoch {
-        routing.withLockedValue { r in
-            let ended = r.epoch
-            r.world = world
-            r.epoch = RoutingEpoch(ended.value + 1)
-            r.inFlightBefore += r.inFlightNow
-            r.inFlightNow = 0
+        state.withLockedValue { s in
+            let ended = s.epoch
+            s.world = world
+            s.epoch = RoutingEpoch(ended.value + 1)
+            s.inFlightBefore += s.inFlightNow
+            s.inFlightNow = 0
             return ended
         }
     }
 
+    /// Counts a new request; returns whether the proxy is draining.
+    @discardableResult
+    func requestStarted() -> Bool {
+        state.withLockedValue { $0.counters.inFlight += 1; $0.counters.requests += 1; return $0.counters.draining }
+    }
+
     /// The world a new HTTP request routes with, and its epoch; the request counts as in
-    /// flight for that epoch until `routedRequestRecorded`.
+    /// flight for that epoch until `requestFinished(epoch:)`.
     func routeRequest() -> (world: ProxyWorld, epoch: RoutingEpoch) {
-        routing.withLockedValue { r in
-            r.inFlightNow += 1
-            return (r.world, r.epoch)
+        state.withLockedValue { s in
+            s.inFlightNow += 1
+            return (s.world, s.epoch)
         }
     }
 
-    func routedRequestRecorded(epoch: RoutingEpoch) {
-        routing.withLockedValue { r in
-            if epoch == r.epoch { r.inFlightNow -= 1 } else { r.inFlightBefore -= 1 }
+    /// The request is over (and recorded): with the epoch it was routed in, if it was.
+    func requestFinished(epoch: RoutingEpoch?) {
+        state.withLockedValue { s in
+            s.counters.inFlight -= 1
+            guard let epoch else { return }
+            if epoch == s.epoch { s.inFlightNow -= 1 } else { s.inFlightBefore -= 1 }
         }
     }
 
     /// HTTP requests routed with a world swapped out since, not yet recorded.
-    var inFlightBeforeEpoch: Int { routing.withLockedValue { $0.inFlightBefore } }
+    var inFlightBeforeEpoch: Int { state.withLockedValue { $0.inFlightBefore } }
 
-    /// Counts a new request; returns whether the proxy is draining (one critical section
-    /// per request instead of two).
-    @discardableResult
-    func requestStarted() -> Bool {
-        counters.withLockedValue { $0.inFlight += 1; $0.requests += 1; return $0.draining }
-    }
-    func requestFinished() { counters.withLockedValue { $0.inFlight -= 1 } }
-    func malformedRequest() { counters.withLockedValue { $0.malformed += 1 } }
-    func startDraining() { counters.withLockedValue { $0.draining = true } }
-    var isDraining: Bool { counters.withLockedValue { $0.draining } }
-    var snapshot: Counters { counters.withLockedValue { $0 } }
+    func malformedRequest() { state.withLockedValue { $0.counters.malformed += 1 } }
+    func startDraining() { state.withLockedValue { $0.counters.draining = true } }
+    var isDraining: Bool { state.withLockedValue { $0.counters.draining } }
+    var snapshot: Counters { state.withLockedValue { $0.counters } }
 
     func clientOpened(_ channel: any Channel) {
         clients.withLockedValue { $0[ObjectIdentifier(channel)] = channel }

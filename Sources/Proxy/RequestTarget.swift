@@ -23,10 +23,14 @@ enum RequestTarget {
             head.headers.replaceOrAdd(name: "host", value: authority)
             return .success(head)
         }
-        head.uri = withoutDotSegments(uri)
-        let hosts = head.headers["host"]
-        if hosts.count > 1 { return .failure(Refusal("more than one Host header")) }
-        if let host = hosts.first {
+        let target = withoutDotSegments(uri)
+        if target != uri { head.uri = target }
+        var host: String?
+        for (name, value) in head.headers where isHost(name) {
+            if host != nil { return .failure(Refusal("more than one Host header")) }
+            host = value
+        }
+        if let host {
             guard isValidHost(host) else { return .failure(Refusal("the Host header \(host.debugDescription) is not a host")) }
         } else if !http2 && head.version == .http1_1 {
             return .failure(Refusal("an HTTP/1.1 request needs a Host header"))
@@ -34,10 +38,24 @@ enum RequestTarget {
         return .success(head)
     }
 
+    /// `name` is `Host` in any case (compared without building a lower-cased copy: this runs
+    /// for every header of every request).
+    private static func isHost(_ name: String) -> Bool {
+        name.utf8.count == 4 && name.utf8.elementsEqual("host".utf8) { $0 | 0x20 == $1 }
+    }
+
     /// `target` with the dot segments of its path removed (`.` and `..`, also written
     /// `%2e`); the query is kept as it is. Targets without any are returned unchanged.
     static func withoutDotSegments(_ target: String) -> String {
         guard target.hasPrefix("/") else { return target }  // `*`, authority form
+        // Most paths have no `/.` and no `%`: one pass over the bytes tells.
+        var candidate = false, previous: UInt8 = 0
+        for byte in target.utf8 {
+            if byte == UInt8(ascii: "?") { break }
+            if byte == UInt8(ascii: "%") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) { candidate = true; break }
+            previous = byte
+        }
+        guard candidate else { return target }
         let queryStart = target.firstIndex(of: "?") ?? target.endIndex
         let path = target[..<queryStart]
         guard path.contains("/.") || path.lowercased().contains("%2e") else { return target }
@@ -65,8 +83,10 @@ enum RequestTarget {
 
     /// The index after `http://` or `https://` (any case), when `uri` is in absolute form.
     private static func absoluteFormPrefix(_ uri: String) -> String.Index? {
-        for scheme in ["http://", "https://"] where uri.count >= scheme.count && uri.prefix(scheme.count).lowercased() == scheme {
-            return uri.index(uri.startIndex, offsetBy: scheme.count)
+        guard let first = uri.utf8.first, first | 0x20 == UInt8(ascii: "h") else { return nil }  // origin form: `/...`
+        for scheme in ["http://", "https://"] where uri.utf8.count >= scheme.utf8.count
+            && uri.utf8.prefix(scheme.utf8.count).elementsEqual(scheme.utf8, by: { $0 | 0x20 == $1 | 0x20 }) {
+            return uri.utf8.index(uri.startIndex, offsetBy: scheme.utf8.count)
         }
         return nil
     }
