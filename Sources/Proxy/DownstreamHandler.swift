@@ -495,20 +495,20 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     func upstreamWritabilityChanged() { resumeClientReads() }
 
-    func upstreamClosed() {
+    func upstreamClosed(malformed: Bool) {
         guard let exchange, exchange.progress.mode == .forward, exchange.upstream != nil else { return }
         exchange.upstream = nil
         if !exchange.progress.responseStarted {
             // A pooled connection the backend closed just before reuse: retry once on a fresh
             // connection, if nothing of the body has been sent yet.
-            if exchange.upstreamFromPool && !exchange.retried && exchange.bytesIn == 0, let head = exchange.upstreamHead,
+            if !malformed, exchange.upstreamFromPool && !exchange.retried && exchange.bytesIn == 0, let head = exchange.upstreamHead,
                let endpoint = exchange.endpoint {
                 exchange.retried = true
                 exchange.buffered = [.head(head)] + (exchange.progress.requestEnded ? [.end(nil)] : [])
                 openUpstream(exchange, endpoint: endpoint, allowPooled: false)
                 return
             }
-            respondLocally(status: 502, body: "backend closed the connection\n")
+            respondLocally(status: 502, body: malformed ? "backend sent an invalid HTTP response\n" : "backend closed the connection\n")
         } else if !exchange.progress.responseEnded {
             exchange.progress.mustClose()
             complete(exchange)

@@ -10,7 +10,8 @@ protocol UpstreamDelegate: AnyObject {
     /// The end of a read batch from the backend: flush what `upstreamReceived` wrote.
     func upstreamReadComplete()
     func upstreamWritabilityChanged()
-    func upstreamClosed()
+    /// The connection closed; `malformed` when its response did not parse as HTTP.
+    func upstreamClosed(malformed: Bool)
     /// True while the downstream client cannot take more bytes: reads from the backend wait.
     var upstreamReadsPaused: Bool { get }
 }
@@ -25,6 +26,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPClientRequestPart
 
     weak var delegate: (any UpstreamDelegate)?
+    /// The backend's bytes did not parse as an HTTP response.
+    private var malformedResponse = false
     let endpoint: Endpoint
     /// TLS to the backend (BackendTLSPolicy): the connection is never pooled, since its
     /// authentication belongs to one policy.
@@ -64,12 +67,13 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pool.remove(context.channel, endpoint: endpoint)
         let delegate = self.delegate
         self.delegate = nil
-        delegate?.upstreamClosed()
+        delegate?.upstreamClosed(malformed: malformedResponse)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Decoder errors and resets: the connection is unusable; channelInactive reports it.
+        if error is HTTPParserError { malformedResponse = true }
         context.close(promise: nil)
     }
 

@@ -54,6 +54,29 @@ struct EdgeCaseTests {
         #expect(Date().timeIntervalSince(started) < 3)
     }
 
+    /// A backend that answers with bytes that are not HTTP: 502 that says so.
+    @Test func nonHTTPBackendAnswerIs502() throws {
+        let listener = silentListener()
+        defer { close(listener.fd) }
+        let fd = listener.fd
+        let backend = Thread {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { return }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            _ = read(connection, &buffer, buffer.count)
+            let garbage = Array("SSH-2.0-OpenSSH_9.2\r\n\r\n".utf8)
+            _ = write(connection, garbage, garbage.count)
+            Thread.sleep(forTimeInterval: 0.2)
+            close(connection)
+        }
+        backend.start()
+        let harness = try harness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let response = try harness.connect().request("/slow", host: "app.test")
+        #expect(response.status == 502)
+        #expect(response.text == "backend sent an invalid HTTP response\n")
+    }
+
     @Test func responseHeaderModifierApplies() throws {
         let harness = try harness()
         defer { harness.stop() }
