@@ -17,11 +17,8 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
     private var expecting = true
     private var readSinceExpecting = false
     private var deadline: Scheduled<Void>?
-    private weak var context: ChannelHandlerContext?
 
     init(timeout: TimeAmount = ProxyLimits.requestHeadTimeout) { self.timeout = timeout }
-
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.cancel()
@@ -69,6 +66,6 @@ final class RequestHeadTimer: ChannelInboundHandler, RemovableChannelHandler {
             + "content-length: \(body.utf8.count)\r\n\r\n" + body)
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(buffer), promise: written)
-        written.futureResult.whenComplete { _ in context.close(promise: nil) }
+        written.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 }
