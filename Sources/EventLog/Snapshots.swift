@@ -26,6 +26,9 @@ extension EventStore {
         return state
     }
 
+    /// The objects live after the store's last event (in seq order, whatever the times).
+    public func liveState() throws -> [String: String] { try loadState(throughSeq: lastSeq) }
+
     /// State after every resource event with seq <= `seq` (regardless of time): the store's
     /// live state, rebuilt from the latest snapshot when first needed.
     func loadState(throughSeq seq: Int64) throws -> [String: String] {

@@ -107,12 +107,7 @@ public final class AdminControlPlane: Sendable {
             guard let raw = state.withLockedValue({ $0.raw[key] }) else { return .error(404, "\(key) is not live") }
             let change: ResourceChange
             do {
-                var metadata: [(String, Value)] = []
-                if let ns = raw["metadata"]?["namespace"] { metadata.append(("namespace", ns)) }
-                metadata.append(("name", .string(key.name)))
-                let stub = Value.object([("apiVersion", raw["apiVersion"] ?? .string("v1")), ("kind", raw["kind"] ?? .string(key.kind)),
-                                         ("metadata", .object(metadata))])
-                change = try ResourceChange(action: .deleted, source: .admin, origin: "admin", objectJSON: stub.toJSON())
+                change = try ResourceChange(action: .deleted, source: .admin, origin: "admin", objectJSON: raw.deletionStub.toJSON())
             } catch {
                 return .error(500, "cannot record the change: \(error)")
             }

@@ -88,7 +88,14 @@ public struct AdminRouter: Sendable {
         for text in request.values("fail-on") {
             do { gates.append(try FailOnExpression(parsing: text)) } catch { return .error(400, "\(error)") }
         }
-        let response = ReviewService(control: control).review(yaml: request.body, window: window, gates: gates)
+        var removals: [ObjectKey] = []
+        for text in request.values("without") {
+            switch ResourceKinds.parseKey(text) {
+            case .success(let key): removals.append(key)
+            case .failure(let error): return .error(400, "without=\(text): \(error)")
+            }
+        }
+        let response = ReviewService(control: control).review(yaml: request.body, removals: removals, window: window, gates: gates)
         guard response.status == 200, request.values("format").last == "text" else { return response }
         // ?format=text: just the rendering (for curl).
         guard let value = try? Value.parseJSON(response.body), let text = value["text"]?.stringValue else { return response }

@@ -17,10 +17,19 @@ public struct ReviewService: Sendable {
 
     public init(control: AdminControlPlane) { self.control = control }
 
-    public func review(yaml: String, window: Double, gates: [FailOnExpression], now: Double = Date().timeIntervalSince1970) -> AdminResponse {
+    /// - Parameters:
+    ///   - yaml: objects applied by the change (may be empty when it only removes).
+    ///   - removals: live objects the change deletes.
+    public func review(yaml: String, removals: [ObjectKey] = [], window: Double, gates: [FailOnExpression],
+                       now: Double = Date().timeIntervalSince1970) -> AdminResponse {
         let loaded = Loader.load(text: yaml, file: "review", firstLoadOrder: 0)
         let errors = loaded.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else { return .error(400, "the candidate has errors", details: errors.map(\.description)) }
+        guard !loaded.objects.isEmpty || !removals.isEmpty else {
+            return .error(400, "nothing to review: the body holds no object and no ?without= names one")
+        }
+        let live = control.resources
+        if let missing = removals.first(where: { live[$0] == nil }) { return .error(404, "without=\(missing): \(missing) is not live") }
         let since = now - window
         let path = NSTemporaryDirectory() + "gwsim-review-\(UUID().uuidString).trace.zst"
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -29,7 +38,9 @@ public struct ReviewService: Sendable {
         } catch {
             return .error(500, "cannot export the recorded window: \(error)")
         }
-        let options = ReplayOptions(tracePath: path, withPaths: ["admin:/review"], change: ReplayChange(objects: loaded.objects),
+        let options = ReplayOptions(tracePath: path, withPaths: loaded.objects.isEmpty ? [] : ["admin:/review"],
+                                    withoutKeys: removals.map(\.description),
+                                    change: ReplayChange(objects: loaded.objects, removals: removals),
                                     threads: 1, verify: true, compileOptions: control.compileOptions)
         var rows: [Value] = []
         var truncated = false

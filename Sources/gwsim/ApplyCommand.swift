@@ -95,60 +95,12 @@ struct ApplyCommand: ParsableCommand {
 
     /// `--admin`: optionally review, then POST /apply.
     private func applyThroughAdmin(_ url: String, objects: [LoadedObject]) throws {
-        var token: String?
-        if let tokenFile {
-            guard let data = FileManager.default.contents(atPath: tokenFile),
-                  case let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
-                Terminal.error("error: --token-file \(tokenFile): cannot read a token")
-                throw Exit.badInput
-            }
-            token = text
-        }
-        let client: AdminClient
-        do { client = try AdminClient(url: url, token: token) } catch {
-            Terminal.error("error: --admin \(error)")
-            throw Exit.badInput
-        }
+        let session = try AdminSession(url: url, tokenFile: tokenFile, command: "gwsim apply")
         // JSON is YAML: send the objects as written, one document each.
         let body = objects.map { $0.raw.toJSON() }.joined(separator: "\n---\n") + "\n"
-        if review {
-            var query = failOn.map { "fail-on=" + Self.percentEncode($0) }
-            if let window { query.append("window=" + Self.percentEncode(window)) }
-            let response = try call(client, "POST", "/review" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")), body: body)
-            guard let value = try? Value.parseJSON(response.body) else {
-                Terminal.error("error: the review answer is not JSON")
-                throw Exit.badInput
-            }
-            Terminal.out(value["text"]?.stringValue ?? response.body)
-            for warning in value["warnings"]?.arrayValue ?? [] { Terminal.error("warning: \(warning.stringValue ?? "")") }
-            let tripped = (value["failOn"]?.arrayValue ?? []).filter { $0["tripped"]?.boolValue == true }
-            for gate in tripped { Terminal.error("gwsim apply: \(gate["explanation"]?.stringValue ?? "a gate tripped")") }
-            if !tripped.isEmpty {
-                Terminal.error("gwsim apply: not applied (\(tripped.count) --fail-on gate\(tripped.count == 1 ? "" : "s") tripped)")
-                throw Exit.checkFailed
-            }
-        }
-        let response = try call(client, "POST", "/apply", body: body)
+        if review { try session.review(body: body, failOn: failOn, window: window) }
+        let response = try session.call("POST", "/apply", body: body)
         Terminal.out(response.body)
         Terminal.error("\(url): applied \(objects.count) object\(objects.count == 1 ? "" : "s")")
-    }
-
-    private func call(_ client: AdminClient, _ method: String, _ target: String, body: String) throws -> AdminClient.Response {
-        let response: AdminClient.Response
-        do { response = try client.send(method, target, body: body) } catch {
-            Terminal.error("error: \(error)")
-            throw Exit.badInput
-        }
-        guard response.status == 200 else {
-            Terminal.error("error: \(method) \(target): HTTP \(response.status): \(response.body)")
-            throw Exit.badInput
-        }
-        return response
-    }
-
-    static func percentEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }

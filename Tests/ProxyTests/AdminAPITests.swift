@@ -69,6 +69,23 @@ struct AdminAPITests {
         #expect(deleted == ["HTTPRoute/kube-system/http-app-1"])
     }
 
+    /// `POST /review?without=`: what removing a live object would do to the recorded traffic.
+    @Test func reviewOfADeletion() throws {
+        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: temporaryLogPath())
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        for _ in 0..<5 { #expect(try connection.request("/", host: "whoami").status == 200) }
+        let response = try harness.admin("POST", "/review?without=httproute/kube-system/http-app-1&fail-on=newly-failing%3E0")
+        #expect(response.status == 200, "\(response.text)")
+        let review = try harness.json(response)
+        #expect(review["report"]?["newlyFailing"]?.intValue == 5)
+        #expect(review["failOn"]?.arrayValue?.first?["tripped"]?.boolValue == true)
+        #expect(try connection.request("/", host: "whoami").status == 200)  // a review changes nothing
+        #expect(try harness.admin("POST", "/review?without=HTTPRoute/kube-system/nope").status == 404)
+        #expect(try harness.admin("POST", "/review?without=HTTPRoute/nope").status == 400)
+        #expect(try harness.admin("POST", "/review").status == 400)
+    }
+
     @Test func statusAndRoutesDescribeTheWorld() throws {
         let harness = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: nil)
         defer { harness.stop() }

@@ -147,6 +147,25 @@ import Testing
         #expect(text.contains("/a\\u{a}b\\u{9}c\\u{1b}[2J"), "\(text)")
     }
 
+    /// `gwsim delete --log` records a deletion of a live object, and refuses one that is not.
+    @Test func deleteRecordsDeletionsOfLiveObjectsOnly() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let seed = TraceLevelCommandTests.repository.appendingPathComponent("scenarios/seed").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-delete-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log + suffix) } }
+        let route = seed + "/02-whoami-httproute.yaml"
+        #expect(try LiveConformanceTests.run(["apply", "-f", route, "--log", log]).status == 0)
+        let (status, text) = try LiveConformanceTests.run(["delete", "httproute/kube-system/http-app-1", "--log", log])
+        #expect(status == 0, "\(text)")
+        #expect(text.contains("deleted\tHTTPRoute/kube-system/http-app-1"), "\(text)")
+        let (_, state) = try LiveConformanceTests.run(["state", log])
+        #expect(!state.contains("http-app-1"), "\(state)")
+        let (again, message) = try LiveConformanceTests.run(["delete", "HTTPRoute/kube-system/http-app-1", "--log", log])
+        #expect(again == 2 && message.contains("HTTPRoute/kube-system/http-app-1 is not live"), "\(message)")
+        let (bad, why) = try LiveConformanceTests.run(["delete", "Deployment/a/b", "--log", log])
+        #expect(bad == 2 && why.contains("Deployment is not a kind gwsim simulates"), "\(why)")
+    }
+
     /// Options that do not parse are bad input too: exit 2 with the usage, not 64.
     @Test func unparsableOptionsExitTwo() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
