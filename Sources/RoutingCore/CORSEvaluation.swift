@@ -26,15 +26,22 @@ enum CORSEvaluation {
             }
             let requestedHeaders = headers.value("access-control-request-headers")
             if policy.allowHeaders.contains("*") {
-                let value = policy.allowCredentials ? (requestedHeaders ?? "*") : "*"
-                out.append(HTTPHeader(name: "access-control-allow-headers", value: value))
+                // With credentials `*` would be read literally: echo what was asked for,
+                // and nothing when nothing was (HTTPCORSFilter allowHeaders).
+                if !policy.allowCredentials {
+                    out.append(HTTPHeader(name: "access-control-allow-headers", value: "*"))
+                } else if let requestedHeaders {
+                    out.append(HTTPHeader(name: "access-control-allow-headers", value: requestedHeaders))
+                }
             } else if !policy.allowHeaders.isEmpty {
                 out.append(HTTPHeader(name: "access-control-allow-headers", value: policy.allowHeaders.joined(separator: ", ")))
             }
             out.append(HTTPHeader(name: "access-control-max-age", value: String(policy.maxAge)))
         }
-        if !policy.exposeHeaders.isEmpty {
-            out.append(HTTPHeader(name: "access-control-expose-headers", value: policy.exposeHeaders.joined(separator: ", ")))
+        // With credentials the wildcard cannot be used (HTTPCORSFilter exposeHeaders): only the names go.
+        let exposed = policy.allowCredentials ? policy.exposeHeaders.filter { $0 != "*" } : policy.exposeHeaders
+        if !exposed.isEmpty {
+            out.append(HTTPHeader(name: "access-control-expose-headers", value: exposed.joined(separator: ", ")))
         }
         return CORSResult(preflight: preflight, allowed: true, headers: out)
     }

@@ -173,6 +173,7 @@ struct RouteCompiler {
             let tls = backendTLS?.choice(for: backend.ref, routeNamespace: namespace, context: context)
             let problem = BackendResolution.problem(backend.ref, routeKind: kind, routeNamespace: namespace, context: context)
                 ?? extensionProblem(backend.filters)
+                ?? backendRedirectProblem(backend.filters)
                 ?? tls.flatMap { $0.valid ? nil : (reason: "BackendTLSPolicy", message: "\($0.policy): \($0.problem ?? "not accepted")") }
             return CompiledBackend(ref: BackendResolution.backendRef(backend.ref, routeNamespace: namespace), weight: backend.weight,
                                    valid: problem == nil, invalidReason: problem.map { "\($0.reason): \($0.message)" }, filters: backend.filters,
@@ -190,6 +191,20 @@ struct RouteCompiler {
             return CompiledMirror(ref: BackendResolution.backendRef(mirror.backendRef, routeNamespace: namespace),
                                   share: mirror.share, valid: problem == nil)
         }
+    }
+
+    /// A RequestRedirect among a backendRef's filters: the CRD allows it, but a redirect
+    /// decided after the backend was picked is not something gwsim (or Envoy-based
+    /// implementations) can do. Skipping it would forward what the route says to redirect,
+    /// so, as for an ExtensionRef, the requests sent to that backend get a 500
+    /// (httproute_types.go, HTTPBackendRef filters: support is implementation-specific).
+    func backendRedirectProblem(_ filters: [HTTPRouteFilter]) -> (reason: String, message: String)? {
+        for filter in filters {
+            if case .requestRedirect = filter {
+                return ("UnsupportedValue", "a RequestRedirect filter on a backendRef is not supported; put it on the rule")
+            }
+        }
+        return nil
     }
 
     /// An ExtensionRef filter names a custom filter gwsim does not implement. The

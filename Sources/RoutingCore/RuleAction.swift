@@ -96,7 +96,7 @@ enum RuleAction {
                 if let path = rewrite.path { decision.request.path = PathRewrite.apply(path, to: decision.request.path, match: match) }
             case .cors(let policy):
                 decision.cors = CORSEvaluation.evaluate(policy, request: decision.request.asRouteRequest)
-            default: break // mirrors below; redirects are rejected at this level by validation
+            default: break // mirrors below; a backend with a redirect is invalid (RouteCompiler.backendRedirectProblem)
             }
         }
         for (index, mirror) in backend.mirrors.enumerated() {

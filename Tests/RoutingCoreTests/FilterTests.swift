@@ -337,12 +337,38 @@ import Testing
         #expect(header(d, "access-control-allow-credentials") == "true")
         #expect(header(d, "access-control-allow-methods") != "*")
         #expect(header(d, "access-control-allow-headers") != "*")
+        // "If the `Access-Control-Request-Headers` header is not present in the request, the gateway
+        // must omit the `Access-Control-Allow-Headers` response header."
+        let none = t.route(preflight(origin: "https://any.example.net"), key: "k")
+        #expect(none.outcome == .respond && header(none, "access-control-allow-headers") == nil)
         // Without credentials, `*` or the echoed origin are both allowed.
         let open = cors("{allowOrigins: ['*']}").route(get("/", headers: [("Origin", "https://x.test")]), key: "k")
         #expect(["*", "https://x.test"].contains(header(open, "access-control-allow-origin") ?? ""))
     }
 
+    @Test func corsExposeWildcardIsNotSentWithCredentials() {
+        // "If the configuration contains the wildcard `*` in `exposeHeaders` and `allowCredentials` is set to
+        // `true`, the gateway cannot use the `*` in the `Access-Control-Expose-Headers` response header."
+        let request = get("/", headers: [("Origin", "https://x.test")])
+        let credentialed = cors("{allowOrigins: ['*'], allowCredentials: true, exposeHeaders: ['*']}").route(request, key: "k")
+        #expect(credentialed.outcome == .forward && header(credentialed, "access-control-expose-headers") == nil)
+        let open = cors("{allowOrigins: ['*'], exposeHeaders: ['*']}").route(request, key: "k")
+        #expect(header(open, "access-control-expose-headers") == "*")
+    }
+
     // MARK: Backend-level filters
+
+    /// A redirect after the backend was picked is not supported: requests sent to that backend
+    /// get 500 with the reason, never a forward that ignores the filter.
+    @Test func backendLevelRedirectAnswers500ForItsShare() {
+        let t = table(backends: """
+            [{name: one, port: 80, filters: [{type: RequestRedirect, requestRedirect: {hostname: elsewhere.example.com}}]}]
+            """)
+        let d = t.route(get("/"), key: "k")
+        #expect(d.outcome == .error && d.status == 500)
+        #expect(d.backends.first?.valid == false)
+        #expect(d.reason?.contains("RequestRedirect filter on a backendRef is not supported") == true)
+    }
 
     @Test func backendFiltersApplyOnlyForTheChosenBackend() {
         let t = table(backends: """
