@@ -26,6 +26,29 @@ extension EventStore {
         return state
     }
 
+    /// The objects live just before `time` (every resource event with time < T, in seq
+    /// order), oldest first: ordered by the seq of the event that created each (its first
+    /// `applied` since it was last deleted), which is the age replay gives recorded objects.
+    /// Scans the resource events, not the requests.
+    public func liveObjectsByAge(before time: Double) throws -> [(key: String, json: String)] {
+        let rows = try db.prepare("""
+            SELECT r.seq, r.action, r.kind, r.namespace, r.name, r.object_json
+            FROM resource_events r JOIN events e ON e.seq = r.seq
+            WHERE e.time < ?1 ORDER BY r.seq
+            """)
+        try rows.bind(1, time)
+        var live: [String: (created: Int64, json: String)] = [:]
+        while try rows.step() {
+            let key = ResourceChange.key(kind: rows.text(2) ?? "", namespace: rows.text(3) ?? "", name: rows.text(4) ?? "")
+            if rows.text(1) == ResourceChange.Action.applied.rawValue {
+                live[key] = (live[key]?.created ?? rows.int64(0), rows.text(5) ?? "{}")
+            } else {
+                live[key] = nil
+            }
+        }
+        return live.sorted { ($0.value.created, $0.key) < ($1.value.created, $1.key) }.map { ($0.key, $0.value.json) }
+    }
+
     /// The objects live after the store's last event (in seq order, whatever the times).
     public func liveState() throws -> [String: String] { try loadState(throughSeq: lastSeq) }
 

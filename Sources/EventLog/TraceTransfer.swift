@@ -7,7 +7,22 @@ public func exportTrace(store: EventStore, to path: String, since: Double? = nil
                         compressionLevel: Int32 = Limits.defaultCompressionLevel) throws -> Int {
     let writer = try TraceWriter(path: path, compressionLevel: compressionLevel)
     do {
-        try store.events(since: since, until: until) { try writer.write($0) }
+        if let since {
+            // A window that starts later needs the resources live at its start, or its
+            // requests would replay against nothing: they come first, as `applied` events
+            // at `since` (origin `state`, oldest first), and every event is renumbered.
+            for (_, json) in try store.liveObjectsByAge(before: since) {
+                let change = try ResourceChange(action: .applied, source: .file, origin: "state", objectJSON: json)
+                try writer.write(Event(time: since, body: .resource(change)))
+            }
+            try store.events(since: since, until: until) { event in
+                var event = event
+                event.seq = nil
+                try writer.write(event)
+            }
+        } else {
+            try store.events(since: since, until: until) { try writer.write($0) }
+        }
         try writer.close()
     } catch {
         try? writer.close()

@@ -123,6 +123,11 @@ private final class Driver {
         if let at = options.change.atMicros, let lastMicros, at > lastMicros {
             throw ReplayError.changeAfterTrace(path: path, at: EventTime.format(micros: at), last: EventTime.format(micros: lastMicros))
         }
+        if let backwards {
+            warnings.append("times go backwards in this log: event \(backwards.event) is at \(EventTime.format(micros: backwards.time)), "
+                + "before an earlier event's \(EventTime.format(micros: backwards.latest)) (an imported or merged log?); "
+                + "replay routes in log order, each request with the resources logged before it, while --at and the timeline go by time")
+        }
         if worlds.decodeFailures > 0 {
             warnings.append("skipped \(worlds.decodeFailures) recorded object(s) that do not decode; first: \(worlds.firstDecodeFailure ?? "")")
         }
@@ -162,9 +167,15 @@ private final class Driver {
         enqueue(.line(start..<lines.count, line), time: line.timeMicros)
     }
 
-    /// Every event: the count, the time range, and the change's activation.
+    /// The first event whose time is well before an earlier event's (see `observe`).
+    var backwards: (event: Int, time: Int64, latest: Int64)?
+
+    /// Every event: the count, the time range, going back in time, and the change's activation.
     func observe(_ time: Int64) {
         events += 1
+        if backwards == nil, let latest = lastMicros, time < latest - ReplayOptions.backwardsTolerance {
+            backwards = (events, time, latest)
+        }
         if firstMicros == nil || time < firstMicros! { firstMicros = time }
         if lastMicros == nil || time > lastMicros! { lastMicros = time }
         if worlds.shouldActivate(at: time) {

@@ -33,6 +33,9 @@ public struct ReplayOptions: Sendable {
     public var threads: Int
     /// What `--threads` accepts: past a few per core more threads only cost memory.
     public static let threadLimit = 1...256
+    /// How far an event's time may lie before an earlier event's without a warning
+    /// (microseconds): requests recorded on several event loops finish slightly out of order.
+    public static let backwardsTolerance: Int64 = 1_000_000
     /// Compare the baseline with the outcomes recorded in the trace.
     public var verify: Bool
     public var compileOptions: CompileOptions

@@ -7,7 +7,10 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Write the events of an event store to a trace (.zst), optionally only a time window.",
         discussion: """
-            Times are RFC 3339 or seconds since the epoch; both bounds are inclusive.
+            Times are RFC 3339 or seconds since the epoch; both bounds are inclusive. With --since,
+            the trace starts with the objects live at that time (as 'applied' events at --since),
+            so that the window replays against the resources its requests saw; its events are
+            then numbered from 1.
 
             Example:
               gwsim export events.db -o trace.zst --since 2026-01-01T00:00:00Z
@@ -36,6 +39,10 @@ struct ExportCommand: ParsableCommand {
             throw Exit.badInput
         }
         try EventLogSupport.requireFile(store)
+        guard EventLogSupport.isSQLite(store) else {
+            Terminal.error("error: \(store) is not an event store (an SQLite file); export reads a store, and a trace is already a trace")
+            throw Exit.badInput
+        }
         let db = try EventLogSupport.openStore(store)
         let written: Int
         do {

@@ -120,9 +120,19 @@ final class EventStoreTests: XCTestCase {
                 XCTFail("type mismatch")
             }
         }
-        // Time-window export.
+        // Time-window export: the objects live at the window's start first, oldest first, then
+        // the window's 100 events, numbered from 1.
         let window = dir.path("w.zst")
-        XCTAssertEqual(try exportTrace(store: a, to: window, since: events[100].time, until: events[199].time), 100)
+        let since = events[100].time
+        let live = try a.resourceState(at: events[99].time)
+        let written = try exportTrace(store: a, to: window, since: since, until: events[199].time)
+        XCTAssertEqual(written, live.count + 100)
+        let (read, _) = try TraceReader.readAll(path: window)
+        let state = read.prefix(live.count)
+        XCTAssertTrue(state.allSatisfy { $0.resource?.action == .applied && $0.resource?.origin == "state" && $0.time == since })
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: state.compactMap { $0.resource.map { ($0.key, $0.objectJSON) } }), live)
+        XCTAssertEqual(read.map(\.seq), (1...Int64(written)).map { Optional($0) })
+        XCTAssertEqual(read.dropFirst(live.count).map(\.body), events[100..<200].map(\.body))
     }
 
     /// Text is bound from the statement's arena while it fits and copied by SQLite once it

@@ -122,6 +122,17 @@ import Testing
         #expect(RenderSentences.patternAfter(pattern) == "app/whoami:80 [rewrite]")
     }
 
+    /// A log whose time goes back (an import after live events) is replayed in log order,
+    /// and says so; jitter under a second (requests finishing out of order) is not worth it.
+    @Test func timeGoingBackIsAWarning() throws {
+        var events = TraceFixture.events(requests: 10)
+        events.append(TraceFixture.request(10, at: TraceFixture.t0 + TraceFixture.second + 9 * 1_000 - 500_000))
+        #expect(try replay(events).warnings.isEmpty)
+        events.append(TraceFixture.request(11, at: TraceFixture.t0))
+        let warnings = try replay(events).warnings
+        #expect(warnings.count == 1 && warnings[0].hasPrefix("times go backwards in this log: event 17 is at"), "\(warnings)")
+    }
+
     /// A change no recorded request can see is refused, not reported as "nothing changes".
     @Test func aChangeNoRequestCanSeeIsAnError() throws {
         let events = TraceFixture.events(requests: 100)
