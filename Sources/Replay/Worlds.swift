@@ -9,9 +9,11 @@ struct Worlds {
     let overridden: Set<ObjectKey>
     let options: CompileOptions
     let source: String
-    /// Load orders: recorded object number n gets (n + 1) * stride; the change's
-    /// objects fit between the recorded ones around them, so both worlds give
-    /// the recorded objects the same ages.
+    /// Load orders: recorded object number n gets (n + 1) * stride. With `--at`, the change's
+    /// objects fit between the recorded ones around that moment; without, the change is
+    /// deployed after the log (as a review's change is, and as the proxy then ages it), so its
+    /// new objects are younger than every recorded one. Both worlds give the recorded objects
+    /// the same ages.
     let stride: Int
 
     private(set) var baseline = ResourceSet()
@@ -32,6 +34,9 @@ struct Worlds {
     /// Recorded objects that failed to decode (skipped), and the first reason.
     private(set) var decodeFailures = 0
     private(set) var firstDecodeFailure: String?
+
+    /// The load order of a change deployed after the log: past any recorded object's.
+    static let afterTheLog = Int.max / 2
 
     init(change: ReplayChange, options: CompileOptions, source: String) {
         self.change = change
@@ -54,9 +59,9 @@ struct Worlds {
         candidate = baseline
         for (j, object) in change.objects.enumerated() {
             // Decoded again for its load order (its age among objects created at the same time).
-            let order = resourceEvents * stride + 1 + j
+            let order = (change.atMicros == nil ? Self.afterTheLog : resourceEvents * stride + 1) + j
             let resource = Loader.decode(object.raw, location: object.location, loadOrder: order).0?.resource ?? object.resource
-            candidate.apply(resource)
+            candidate.apply(resource, keepingLoadOrder: true)
         }
         for key in change.removals { candidate.delete(key) }
         candidateDirty = true
@@ -76,7 +81,7 @@ struct Worlds {
             baselineDirty = true
             changed = true
             if active, !overridden.contains(key) {
-                candidate.apply(resource)
+                candidate.apply(resource, keepingLoadOrder: true)
                 candidateDirty = true
             }
         case .deleted:

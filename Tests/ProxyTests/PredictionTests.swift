@@ -123,6 +123,23 @@ struct PredictionTests {
         #expect(try harness.connect().request("/", host: "whoami").status == 200)
     }
 
+    /// A new route that ties with a live one in every precedence rule but age: the live one
+    /// is older (the change is deployed now), so the review predicts no change, and the proxy
+    /// indeed keeps routing to the live route after the apply.
+    @Test func aNewRouteIsYoungerThanTheLiveOnesInTheReviewToo() throws {
+        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: temporaryLogPath())
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        for _ in 0..<5 { #expect(try connection.request("/", host: "whoami").text.hasPrefix("Hostname: whoami")) }
+        // Same host, same Exact / match, another backend, and a name that sorts first.
+        let tie = seedText("02-whoami-httproute.yaml").replacingOccurrences(of: "name: http-app-1", with: "name: a-tie")
+            .replacingOccurrences(of: "serviceName: whoami", with: "serviceName: nginx")
+        let review = try harness.json(try harness.admin("POST", "/review", body: tie))
+        #expect(review["report"]?["changed"]?.intValue == 0, "\(review["text"]?.stringValue ?? "")")
+        #expect(try harness.admin("POST", "/apply", body: tie).status == 200)
+        for _ in 0..<5 { #expect(try connection.request("/", host: "whoami").text.hasPrefix("Hostname: whoami")) }
+    }
+
     @Test func reviewGatesAndErrors() throws {
         let harness = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: nil)
         defer { harness.stop() }

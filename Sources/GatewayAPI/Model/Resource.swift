@@ -68,12 +68,15 @@ public struct ResourceSet: Sendable, Hashable {
 
     /// Adds or replaces an object. A new object gets the next load order unless it
     /// carries one already; a replacement keeps the age of the object it replaces.
-    public mutating func apply(_ resource: Resource) {
+    /// With `keepingLoadOrder`, a new object keeps the load order it carries even when a
+    /// younger one is present: the replay engine gives recorded objects and a change's
+    /// objects the ages they have in the log, whatever order it applies them in.
+    public mutating func apply(_ resource: Resource, keepingLoadOrder: Bool = false) {
         var resource = resource
         let key = resource.key
         if let existing = objects[key] {
             resource.setLoadOrder(existing.meta.loadOrder)
-        } else {
+        } else if !keepingLoadOrder {
             resource.setLoadOrder(max(nextLoadOrder, resource.meta.loadOrder))
         }
         nextLoadOrder = max(nextLoadOrder, resource.meta.loadOrder + 1)
