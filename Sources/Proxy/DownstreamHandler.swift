@@ -143,7 +143,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         if let limit = runtime.config.maxRequestBodyBytes, let length = head.headers["content-length"].first.flatMap(Int.init), length > limit {
-            respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: true)
+            respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: !http2)
             return
         }
         let (world, epoch) = runtime.routeRequest()
@@ -383,7 +383,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             context.close(promise: nil)
             return
         }
-        respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: true)
+        // HTTP/1 closes the connection (the rest of the body is not read); an HTTP/2 stream
+        // ends with the answer and the rest of its body is discarded: closing the stream
+        // would reset it, and clients drop the answer of a reset stream.
+        respondLocally(status: 413, body: "request body larger than \(limit) bytes\n", close: !http2)
     }
 
     // MARK: backend -> proxy (UpstreamDelegate)

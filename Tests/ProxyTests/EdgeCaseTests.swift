@@ -149,6 +149,18 @@ struct EdgeCaseTests {
         #expect(response.text == "request body larger than 1000 bytes\n")
     }
 
+    /// Over HTTP/2 (h2c) a body without Content-Length that grows past the limit gets its
+    /// 413 on the stream, which is not reset (a client drops the answer of a reset stream).
+    @Test func anHTTP2BodyOverTheLimitGets413() throws {
+        let harness = try harness { $0.maxRequestBodyBytes = 1_000 }
+        defer { harness.stop() }
+        let client = try H2CClient(host: "127.0.0.1", port: harness.port)
+        defer { client.close() }
+        let response = try client.send(method: "POST", path: "/upload", authority: "app.test", body: Array(repeating: 0x62, count: 50_000))
+        #expect(response.status == 413)
+        #expect(try client.send(path: "/", authority: "app.test").status == 200)  // the connection goes on
+    }
+
     /// A head trickled in byte by byte (slowloris) gets 408 once the head deadline passes,
     /// although every byte resets the idle timer.
     @Test func aTrickledHeadGets408() throws {
