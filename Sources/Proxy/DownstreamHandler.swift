@@ -139,7 +139,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         if case .failure(let refusal) = target {
-            respondLocally(status: 400, body: refusal.reason + "\n", close: true)
+            respondLocally(status: refusal.status, body: refusal.reason + "\n", close: true)
             return
         }
         if let limit = runtime.config.maxRequestBodyBytes, let length = head.headers["content-length"].first.flatMap(Int.init), length > limit {

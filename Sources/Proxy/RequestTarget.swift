@@ -25,6 +25,12 @@ enum RequestTarget {
         }
         let target = withoutDotSegments(uri)
         if target != uri { head.uri = target }
+        // Origin form only from here: `CONNECT host:port` (authority form), `OPTIONS *`
+        // (asterisk form) and URLs of other schemes name nothing a route can match.
+        guard uri.utf8.first == UInt8(ascii: "/") else {
+            if head.method == .CONNECT { return .failure(Refusal("CONNECT is not served: this is a gateway, not a forward proxy", status: 405)) }
+            return .failure(Refusal("the request target \(uri.debugDescription) is not a path or an http(s) URL"))
+        }
         var host: String?
         for (name, value) in head.headers where isHost(name) {
             if host != nil { return .failure(Refusal("more than one Host header")) }
@@ -78,7 +84,12 @@ enum RequestTarget {
 
     struct Refusal: Error, Equatable {
         let reason: String
-        init(_ reason: String) { self.reason = reason }
+        /// 400, or 405 for a method a gateway does not serve.
+        let status: Int
+        init(_ reason: String, status: Int = 400) {
+            self.reason = reason
+            self.status = status
+        }
     }
 
     /// The index after `http://` or `https://` (any case), when `uri` is in absolute form.

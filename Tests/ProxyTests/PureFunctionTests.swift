@@ -45,7 +45,12 @@ import Testing
         #expect(try RequestTarget.normalize(head("http://a.test?q", hosts: []), http2: false).get().uri == "/?q")
         #expect(try RequestTarget.normalize(head("/", hosts: ["a.test"]), http2: false).get().uri == "/")
         #expect(try RequestTarget.normalize(head("/", hosts: [], version: .http1_0), http2: false).get().uri == "/")
-        for (uri, hosts) in [("/", []), ("/", ["a", "b"]), ("/", ["a b"]), ("/", ["u@a"]), ("http:///x", []), ("http://u@a/x", [])] {
+        // Targets that are neither a path nor an http(s) URL name nothing a route can match.
+        let connect = HTTPRequestHead(version: .http1_1, method: .CONNECT, uri: "web:80", headers: ["Host": "web:80"])
+        #expect(RequestTarget.normalize(connect, http2: false) == .failure(RequestTarget.Refusal(
+            "CONNECT is not served: this is a gateway, not a forward proxy", status: 405)))
+        for (uri, hosts) in [("/", []), ("/", ["a", "b"]), ("/", ["a b"]), ("/", ["u@a"]), ("http:///x", []), ("http://u@a/x", []),
+                             ("ftp://web/x", ["web"]), ("*", ["web"])] {
             #expect(throws: RequestTarget.Refusal.self, "\(uri) \(hosts)") { try RequestTarget.normalize(head(uri, hosts: hosts), http2: false).get() }
         }
     }
