@@ -81,7 +81,7 @@ public struct AdminRouter: Sendable {
     private func review(_ request: AdminRequest) -> AdminResponse {
         var window = config.defaultReviewWindow
         if let text = request.values("window").last {
-            guard let seconds = AdminDuration.seconds(text) else { return .error(400, "window=\(text): expected a duration like 90s, 15m, 1h, at most \(Int(AdminDuration.longest))s") }
+            guard let seconds = AdminDuration.seconds(text) else { return .error(400, "window=\(text): expected a duration like 90s, 15m, 1h, more than 0s and at most \(Int(AdminDuration.longest))s") }
             window = seconds
         }
         var gates: [FailOnExpression] = []

@@ -70,7 +70,8 @@ struct ApplyCommand: ParsableCommand {
         for note in loaded.notes { Terminal.error(note.description) }
         guard loaded.errors.isEmpty else {
             for error in loaded.errors { Terminal.error(error.description) }
-            Terminal.error("error: nothing recorded (\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"))")
+            let outcome = admin == nil ? "nothing recorded" : "nothing applied"
+            Terminal.error("error: \(outcome) (\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"))")
             throw Exit.badInput
         }
         if let admin { return try applyThroughAdmin(admin, objects: loaded.objects) }
