@@ -2,7 +2,8 @@ import GatewayAPI
 import RoutingCore
 
 /// `GET /routes`: what is served, in one JSON document: the programmed listeners (with
-/// how many routes attached) and every HTTP route with its parents and rules.
+/// how many routes attached) and every route, of every kind, with its parents and rules
+/// (each match in words: path, method, headers, query parameters; gRPC service/method).
 enum AdminRoutesSummary {
     static func summary(world: CompiledWorld, resources: ResourceSet) -> Value {
         var attached: [String: Int] = [:]
@@ -18,27 +19,57 @@ enum AdminRoutesSummary {
             return .object(pairs)
         }
         var routes: [Value] = []
-        let httpRoutes = resources.objects.values.compactMap { r -> HTTPRoute? in if case .httpRoute(let h) = r { h } else { nil } }
-        for route in httpRoutes.sorted(by: { ($0.meta.namespace, $0.meta.name) < ($1.meta.namespace, $1.meta.name) }) {
-            let key = ObjectKey(kind: "HTTPRoute", namespace: route.meta.namespace, name: route.meta.name)
+        for (key, hostnames, rules) in Self.routes(resources) {
             let parents: [Value] = (world.status.route(key)?.parents ?? []).map { parent in
                 let accepted = parent.conditions.first { $0.type == "Accepted" }
                 let ref = parent.parentRef
-                return .object([("parent", .string("\(ref.namespace ?? route.meta.namespace)/\(ref.name)" + (ref.sectionName.map { "/\($0)" } ?? ""))),
+                return .object([("parent", .string("\(ref.namespace ?? key.namespace)/\(ref.name)" + (ref.sectionName.map { "/\($0)" } ?? ""))),
                                 ("accepted", .bool(accepted?.isTrue ?? false)), ("reason", .string(accepted?.reason ?? ""))])
             }
-            let rules: [Value] = route.rules.enumerated().map { index, rule in
-                let matches: [Value] = rule.matches.map { .string("\($0.path.type.rawValue) \($0.path.value)") }
-                let backends: [Value] = rule.backendRefs.map { backend in
-                    let ns = backend.ref.namespace ?? route.meta.namespace
+            let ruleValues: [Value] = rules.enumerated().map { index, rule in
+                let backends: [Value] = rule.backends.map { backend in
+                    let ns = backend.ref.namespace ?? key.namespace
                     return .object([("backend", .string("\(ns)/\(backend.ref.name)" + (backend.ref.port.map { ":\($0)" } ?? ""))),
                                     ("weight", .int(backend.weight))])
                 }
-                return .object([("index", .int(index)), ("matches", .array(matches)), ("backends", .array(backends))])
+                return .object([("index", .int(index)), ("matches", .array(rule.matches.map { .string($0) })), ("backends", .array(backends))])
             }
-            routes.append(.object([("route", .string(key.description)), ("hostnames", .array(route.hostnames.map { .string($0) })),
-                                   ("parents", .array(parents)), ("rules", .array(rules))]))
+            routes.append(.object([("route", .string(key.description)), ("hostnames", .array(hostnames.map { .string($0) })),
+                                   ("parents", .array(parents)), ("rules", .array(ruleValues))]))
         }
         return .object([("listeners", .array(listeners)), ("routes", .array(routes))])
+    }
+
+    /// Every route, sorted by key: its hostnames, and per rule its matches in words and backends.
+    static func routes(_ resources: ResourceSet) -> [(ObjectKey, [String], [(matches: [String], backends: [HTTPBackendRef])])] {
+        resources.sorted.compactMap { resource in
+            switch resource {
+            case .httpRoute(let route):
+                return (resource.key, route.hostnames, route.rules.map { ($0.matches.map(describe), $0.backendRefs) })
+            case .grpcRoute(let route):
+                return (resource.key, route.hostnames, route.rules.map { ($0.matches.map(describe), $0.backendRefs) })
+            case .l4Route(let route):
+                return (resource.key, route.hostnames, route.rules.map { ([], $0.backendRefs) })
+            default:
+                return nil
+            }
+        }
+    }
+
+    static func describe(_ match: HTTPRouteMatch) -> String {
+        var parts = ["\(match.path.type.rawValue) \(match.path.value)"]
+        if let method = match.method { parts.append("method \(method)") }
+        parts += match.headers.map { "header \($0.name) \($0.type.rawValue) \($0.value)" }
+        parts += match.queryParams.map { "query \($0.name) \($0.type.rawValue) \($0.value)" }
+        return parts.joined(separator: ", ")
+    }
+
+    static func describe(_ match: GRPCRouteMatch) -> String {
+        var parts: [String] = []
+        if let method = match.method {
+            parts.append("\(method.type.rawValue) \(method.service ?? "*")/\(method.method ?? "*")")
+        }
+        parts += match.headers.map { "header \($0.name) \($0.type.rawValue) \($0.value)" }
+        return parts.isEmpty ? "any" : parts.joined(separator: ", ")
     }
 }

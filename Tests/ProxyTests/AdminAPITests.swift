@@ -101,6 +101,22 @@ struct AdminAPITests {
         #expect(backends.map { $0["weight"]?.intValue } == [3, 1])
     }
 
+    /// `GET /routes` lists routes of every kind, with each match in words.
+    @Test func routesSummaryCoversEveryRouteKind() throws {
+        let manifests = Layer4Fixture.manifests + "\n---\n" + GRPCProxyTests.manifests
+        let loaded = Loader.load(text: manifests, file: "routes.yaml")
+        #expect(!loaded.hasErrors, "\(loaded.diagnostics)")
+        let world = Compiler.compile(loaded.resources)
+        let summary = AdminRoutesSummary.summary(world: world, resources: loaded.resources)
+        let keys = (summary["routes"]?.arrayValue ?? []).compactMap { $0["route"]?.stringValue }
+        for kind in ["GRPCRoute/", "TLSRoute/", "TCPRoute/", "UDPRoute/"] {
+            #expect(keys.contains { $0.hasPrefix(kind) }, "\(kind) in \(keys)")
+        }
+        let grpcMatches = (summary["routes"]?.arrayValue ?? []).filter { $0["route"]?.stringValue?.hasPrefix("GRPCRoute/") == true }
+            .flatMap { $0["rules"]?.arrayValue ?? [] }.flatMap { $0["matches"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        #expect(grpcMatches.contains { $0.contains("/") }, "\(grpcMatches)")
+    }
+
     @Test func metricsCountRequestsLatencyAndSwaps() throws {
         let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: nil)
         defer { harness.stop() }
