@@ -71,36 +71,21 @@ public struct ReviewService: Sendable {
     }
 
     /// The window as a trace: the objects live at `since` (oldest first, as `applied`
-    /// events at `since`), then every event of the window, renumbered.
+    /// events at `since`), then every event of the window, renumbered (`exportTrace`).
     func writeTrace(path: String, since: Double, until: Double) throws {
-        let writer = try TraceWriter(path: path)
-        defer { try? writer.close() }
-        let byAge = control.rawObjectsByAge()
         let recorder = control.recorder
         if let store = recorder.writer {
             recorder.flush()
-            try store.withStore { store in
-                let state = try store.resourceState(at: since)
-                var age: [String: Int] = [:]
-                for (index, item) in byAge.enumerated() { age[Self.changeKey(item.raw)] = index }
-                let keys = state.keys.sorted { (age[$0] ?? Int.max, $0) < (age[$1] ?? Int.max, $1) }
-                for key in keys {
-                    let change = try ResourceChange(action: .applied, source: .file, origin: "state", objectJSON: state[key]!)
-                    try writer.write(Event(time: since, body: .resource(change)))
-                }
-                try store.events(since: since, until: until) { event in
-                    var event = event
-                    event.seq = nil
-                    try writer.write(event)
-                }
-            }
-        } else {
-            for item in byAge {
-                let change = try ResourceChange(action: .applied, source: .file, origin: "state", objectJSON: item.raw.toJSON())
-                try writer.write(Event(time: since, body: .resource(change)))
-            }
-            for event in recorder.ring?.events(since: since, until: until) ?? [] { try writer.write(event) }
+            _ = try store.withStore { try exportTrace(store: $0, to: path, since: since, until: until) }
+            return
         }
+        let writer = try TraceWriter(path: path)
+        defer { try? writer.close() }
+        for item in control.rawObjectsByAge() {
+            let change = try ResourceChange(action: .applied, source: .file, origin: "state", objectJSON: item.raw.toJSON())
+            try writer.write(Event(time: since, body: .resource(change)))
+        }
+        for event in recorder.ring?.events(since: since, until: until) ?? [] { try writer.write(event) }
         try writer.close()
     }
 
@@ -108,14 +93,6 @@ public struct ReviewService: Sendable {
     static func describe(_ seconds: Double) -> String {
         guard let whole = Int(exactly: seconds) else { return "\(seconds)s" }
         return whole >= 60 && whole % 60 == 0 ? "\(whole / 60)m" : "\(whole)s"
-    }
-
-    /// The event log's key of an object as written (`Kind/ns/name`, `Kind/name`).
-    static func changeKey(_ raw: Value) -> String {
-        let kind = raw["kind"]?.stringValue ?? ""
-        let ns = raw["metadata"]?["namespace"]?.stringValue ?? ""
-        let name = raw["metadata"]?["name"]?.stringValue ?? ""
-        return ns.isEmpty ? "\(kind)/\(name)" : "\(kind)/\(ns)/\(name)"
     }
 
     static func value(_ row: ChangedRequestRow) -> Value {

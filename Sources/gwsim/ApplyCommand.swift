@@ -2,7 +2,6 @@ import ArgumentParser
 import EventLog
 import Foundation
 import GatewayAPI
-import Replay
 import Scenarios
 
 /// `gwsim apply`: record manifests in an event store as `applied` resource events.
@@ -32,37 +31,13 @@ struct ApplyCommand: ParsableCommand {
     @Option(name: [.customShort("f"), .customLong("filename")], help: "A manifest file or directory (repeatable).")
     var paths: [String] = []
 
-    @Option(help: "The event store (SQLite; created when missing).")
-    var log: String?
-
-    @Option(help: "URL of a running proxy's admin API (http://HOST:PORT): apply there instead of --log.")
-    var admin: String?
-
-    @Flag(help: "With --admin: replay the proxy's recent traffic against the change first; apply only if no --fail-on trips.")
-    var review = false
-
-    @Option(name: .customLong("fail-on"), help: "With --review: a gate like 'changed>5%' or 'newly-failing>0' (repeatable).")
-    var failOn: [String] = []
-
-    @Option(help: "With --review: how much recent traffic to replay (e.g. 15m, 1h; default: the proxy's, 1h).")
-    var window: String?
-
-    @Option(help: "With --admin: a file holding the admin API's bearer token.")
-    var tokenFile: String?
+    @OptionGroup var target: ChangeTargetOptions
 
     @Option(help: "Who made the change: file or admin.")
     var source: SourceOption = .file
 
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
-        if (log == nil) == (admin == nil) { throw ValidationError("give exactly one of --log PATH and --admin URL") }
-        if admin == nil, review || !failOn.isEmpty || window != nil || tokenFile != nil {
-            throw ValidationError("--review, --fail-on, --window and --token-file need --admin")
-        }
-        if !review, !failOn.isEmpty || window != nil { throw ValidationError("--fail-on and --window need --review") }
-        for gate in failOn {
-            do { _ = try FailOnExpression(parsing: gate) } catch { throw ValidationError("\(error)") }
-        }
     }
 
     func run() throws {
@@ -70,12 +45,12 @@ struct ApplyCommand: ParsableCommand {
         for note in loaded.notes { Terminal.error(note.description) }
         guard loaded.errors.isEmpty else {
             for error in loaded.errors { Terminal.error(error.description) }
-            let outcome = admin == nil ? "nothing recorded" : "nothing applied"
+            let outcome = target.admin == nil ? "nothing recorded" : "nothing applied"
             Terminal.error("error: \(outcome) (\(loaded.errors.count) error\(loaded.errors.count == 1 ? "" : "s"))")
             throw Exit.badInput
         }
-        if let admin { return try applyThroughAdmin(admin, objects: loaded.objects) }
-        guard let log else { throw Exit.badInput }
+        if let admin = target.admin { return try applyThroughAdmin(admin, objects: loaded.objects) }
+        guard let log = target.log else { throw Exit.badInput }
         let resourceSource: ResourceChange.Source = source == .admin ? .admin : .file
         let now = Date().timeIntervalSince1970
         let store = try EventLogSupport.openStore(log)
@@ -96,10 +71,10 @@ struct ApplyCommand: ParsableCommand {
 
     /// `--admin`: optionally review, then POST /apply.
     private func applyThroughAdmin(_ url: String, objects: [LoadedObject]) throws {
-        let session = try AdminSession(url: url, tokenFile: tokenFile, command: "gwsim apply")
+        let session = try AdminSession(url: url, tokenFile: target.tokenFile, command: "gwsim apply")
         // JSON is YAML: send the objects as written, one document each.
         let body = objects.map { $0.raw.toJSON() }.joined(separator: "\n---\n") + "\n"
-        if review { try session.review(body: body, failOn: failOn, window: window) }
+        if target.review { try session.review(body: body, failOn: target.failOn, window: target.window) }
         let response = try session.call("POST", "/apply", body: body)
         Terminal.out(response.body)
         Terminal.error("\(url): applied \(objects.count) object\(objects.count == 1 ? "" : "s")")

@@ -2,7 +2,6 @@ import ArgumentParser
 import EventLog
 import Foundation
 import GatewayAPI
-import Replay
 
 /// `gwsim delete`: the counterpart of `gwsim apply`. Records `deleted` events for live
 /// objects in an event store, or deletes them from a running proxy through its admin API
@@ -25,44 +24,20 @@ struct DeleteCommand: ParsableCommand {
     @Argument(help: "The objects to delete, KIND/NAMESPACE/NAME (or KIND/NAME).")
     var objects: [String] = []
 
-    @Option(help: "The event store (SQLite) to record the deletions in.")
-    var log: String?
-
-    @Option(help: "URL of a running proxy's admin API (http://HOST:PORT): delete there instead of --log.")
-    var admin: String?
-
-    @Flag(help: "With --admin: replay the proxy's recent traffic without the objects first; delete only if no --fail-on trips.")
-    var review = false
-
-    @Option(name: .customLong("fail-on"), help: "With --review: a gate like 'newly-failing>0' (repeatable).")
-    var failOn: [String] = []
-
-    @Option(help: "With --review: how much recent traffic to replay (e.g. 15m, 1h; default: the proxy's, 1h).")
-    var window: String?
-
-    @Option(help: "With --admin: a file holding the admin API's bearer token.")
-    var tokenFile: String?
+    @OptionGroup var target: ChangeTargetOptions
 
     func validate() throws {
         if objects.isEmpty { throw ValidationError("name at least one object, KIND/NAMESPACE/NAME") }
         for text in objects {
             if case .failure(let error) = ResourceKinds.parseKey(text) { throw ValidationError("\(text): \(error)") }
         }
-        if (log == nil) == (admin == nil) { throw ValidationError("give exactly one of --log PATH and --admin URL") }
-        if admin == nil, review || !failOn.isEmpty || window != nil || tokenFile != nil {
-            throw ValidationError("--review, --fail-on, --window and --token-file need --admin")
-        }
-        if !review, !failOn.isEmpty || window != nil { throw ValidationError("--fail-on and --window need --review") }
-        for gate in failOn {
-            do { _ = try FailOnExpression(parsing: gate) } catch { throw ValidationError("\(error)") }
-        }
     }
 
     func run() throws {
         let keys = objects.compactMap { try? ResourceKinds.parseKey($0).get() }
-        if let admin {
-            let session = try AdminSession(url: admin, tokenFile: tokenFile, command: "gwsim delete")
-            if review { try session.review(body: "", without: keys, failOn: failOn, window: window) }
+        if let admin = target.admin {
+            let session = try AdminSession(url: admin, tokenFile: target.tokenFile, command: "gwsim delete")
+            if target.review { try session.review(body: "", without: keys, failOn: target.failOn, window: target.window) }
             for key in keys {
                 _ = try session.call("DELETE", "/resources/" + key.description)
                 Terminal.out("deleted\t\(key)")
@@ -70,7 +45,7 @@ struct DeleteCommand: ParsableCommand {
             Terminal.error("\(admin): deleted \(keys.count) object\(keys.count == 1 ? "" : "s")")
             return
         }
-        guard let log else { throw Exit.badInput }
+        guard let log = target.log else { throw Exit.badInput }
         let store = try EventLogSupport.openStore(log)
         let now = Date().timeIntervalSince1970
         let changes: [ResourceChange]
