@@ -119,8 +119,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         let supplied = head.headers["x-request-id"].first.flatMap { $0.isEmpty ? nil : $0 }
         let id = supplied ?? runtime.ids.next()
         let host = head.headers["host"].first ?? ""
+        var fields = head.headers.map { HTTPHeader(name: $0.name, value: $0.value) }
+        // HTTP/2 has no Transfer-Encoding (RFC 9113 §8.2.2): the conversion to HTTP/1 parts adds
+        // one to a body without a length. Routed and recorded are the fields the client sent.
+        if http2 { fields.removeAll { $0.name.lowercased() == "transfer-encoding" } }
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
-                                       headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) })
+                                       headers: fields)
         let exchange = Exchange(id: id, generatedID: supplied == nil, keepAlive: http2 || (head.isKeepAlive && !draining),
                                 request: request)
         self.exchange = exchange
