@@ -17,7 +17,7 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "The trace file or event store.")
     var trace: String
 
-    @Option(help: "How many hosts to list.")
+    @Option(parsing: .unconditional, help: "How many hosts to list.")
     var hosts: Int = 20
 
     func validate() throws {

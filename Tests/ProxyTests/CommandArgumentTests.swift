@@ -93,6 +93,7 @@ import Testing
             (["replay", trace, "--threads", "100000", "--no-progress"], 2, "--threads must be between 1 and 256, got 100000"),
             (["generate", scenario, "-o", output, "--requests", "2000000000"], 2, "--requests must be between 0 and 1000000000"),
             (["inspect", trace, "--hosts=-1"], 2, "--hosts must be >= 0, got -1"),
+            (["inspect", trace, "--hosts", "-1"], 2, "--hosts must be >= 0, got -1"),
         ]
         for (arguments, status, message) in refused {
             let (actual, text) = try LiveConformanceTests.run(arguments)
