@@ -58,7 +58,6 @@ struct RouteCommand: ParsableCommand {
         if let host = hosts.first {
             guard !host.value.isEmpty else { throw ValidationError("-H Host: the value is empty") }
             headers.removeAll { $0.name.lowercased() == "host" }
-            target.sniDefault = Self.hostWithoutPort(target.host)
             target.host = host.value
         }
         let gatewayKey = try gateway.map(Self.parseGateway)
@@ -81,7 +80,7 @@ struct RouteCommand: ParsableCommand {
             }
         }
         if let proto = target.connectionProtocol {
-            let sni = proto == .tls ? (sni ?? Self.hostWithoutPort(target.host)) : nil
+            let sni = proto == .tls ? (sni ?? target.hostName) : nil
             let request = ConnectionRequest(gateway: gatewayKey, port: listenerPort, protocol: proto, sni: sni)
             let key = key ?? url
             let decision = world.table.routeConnection(request, key: key)
@@ -97,7 +96,7 @@ struct RouteCommand: ParsableCommand {
         let hostOnly = target.host
         let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method.uppercased(),
                                    host: hostOnly, path: target.path, headers: headers,
-                                   sni: target.scheme == "https" ? (sni ?? target.sniDefault ?? Self.hostWithoutPort(target.host)) : nil)
+                                   sni: target.scheme == "https" ? (sni ?? target.hostName) : nil)
         let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
         if decision.listener == nil {
             let other = world.table.allListeners.filter { $0.ref.port == listenerPort && [.tls, .tcp, .udp].contains($0.protocol) }
@@ -148,11 +147,5 @@ struct RouteCommand: ParsableCommand {
             throw ValidationError("--gateway \(text) must be NAMESPACE/NAME")
         }
         return ObjectKey(kind: "Gateway", namespace: String(parts[0]), name: String(parts[1]))
-    }
-
-    static func hostWithoutPort(_ host: String) -> String {
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") { return String(host[host.index(after: host.startIndex)..<close]) }
-        if let colon = host.lastIndex(of: ":") { return String(host[..<colon]) }
-        return host
     }
 }

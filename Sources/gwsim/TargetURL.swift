@@ -13,8 +13,9 @@ struct TargetURL {
     /// The explicit port, when the URL names one.
     var port: Int?
     var path: String
-    /// The TLS server name when it is not the Host's name (a Host given with -H).
-    var sniDefault: String?
+    /// The URL's host name, without port or IPv6 brackets: the TLS server name unless
+    /// `--sni` says otherwise (also when -H replaces the Host).
+    let hostName: String
 
     init(_ text: String) throws {
         guard let separator = text.range(of: "://") else {
@@ -58,6 +59,7 @@ struct TargetURL {
             if !host.hasPrefix("[") { name = host[..<colon] }
         }
         guard !name.isEmpty else { throw ValidationError("URL \(text) has a port but no host name") }
+        hostName = String(name.hasPrefix("[") ? name.dropFirst().dropLast() : name)
         if isConnection, path != "/" { throw ValidationError("URL \(text): a \(scheme):// connection has no path") }
     }
 
