@@ -21,7 +21,8 @@ final class DatagramForwarder: ChannelInboundHandler {
     private final class Flow {
         var record: RequestRecord
         var decision: Decision?
-        var epoch: RoutingEpoch?
+        /// The world that routed the flow.
+        let epoch: RoutingEpoch
         var endpoint: Endpoint?
         var upstream: (any Channel)?
         var queued: [ByteBuffer] = []
@@ -30,7 +31,10 @@ final class DatagramForwarder: ChannelInboundHandler {
         var bytesIn = 0
         var bytesOut = 0
         var status: Int?
-        init(record: RequestRecord) { self.record = record }
+        init(record: RequestRecord, epoch: RoutingEpoch) {
+            self.record = record
+            self.epoch = epoch
+        }
     }
 
     /// At most this many datagrams wait per flow while its socket is set up.
@@ -82,12 +86,12 @@ final class DatagramForwarder: ChannelInboundHandler {
     private func open(_ client: SocketAddress, on context: ChannelHandlerContext) -> Flow {
         let id = runtime.ids.next()
         let address = Endpoint(host: client.ipAddress ?? "", port: client.port ?? 0).description
-        let flow = Flow(record: RequestRecord(id: id, client: address, port: listenerPort, scheme: "udp", method: "", host: "", path: ""))
-        flows[client] = flow
         let (world, epoch) = runtime.current
+        let flow = Flow(record: RequestRecord(id: id, client: address, port: listenerPort, scheme: "udp", method: "", host: "", path: ""),
+                        epoch: epoch)
+        flows[client] = flow
         let decision = world.table.routeConnection(ConnectionRequest(port: listenerPort, protocol: .udp), key: id)
         flow.decision = decision
-        flow.epoch = epoch
         flow.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         guard decision.outcome == .forward, let backend = decision.backend else {
             flow.status = decision.status
@@ -151,7 +155,7 @@ final class DatagramForwarder: ChannelInboundHandler {
                                           endpoint: flow.endpoint?.description, status: flow.status,
                                           latencyMs: Double((flow.lastActivity - flow.started).nanoseconds) / 1_000_000,
                                           bytesIn: flow.bytesIn, bytesOut: flow.bytesOut)
-        runtime.onRequest?(record, flow.epoch ?? runtime.epoch)
+        runtime.onRequest?(record, flow.epoch)
     }
 
     /// Flows currently open (tests).

@@ -29,14 +29,15 @@ final class StreamSession {
     private var recorded = false
     /// The world that routed the connection (a connection open across a change is
     /// recorded when it closes, after the change).
-    private var epoch: RoutingEpoch?
+    private let epoch: RoutingEpoch
     /// Set when the client connection closes (it may not be active yet while the backend
     /// connects: a loopback connect can complete during the client's initialisation).
     private var clientClosed = false
 
-    private init(runtime: ProxyRuntime, client: any Channel, listenerPort: Int, scheme: String, sni: String?) {
+    private init(runtime: ProxyRuntime, client: any Channel, listenerPort: Int, scheme: String, sni: String?, epoch: RoutingEpoch) {
         self.runtime = runtime
         self.client = client
+        self.epoch = epoch
         let remote = client.remoteAddress
         let clientAddress = Endpoint(host: remote?.ipAddress ?? "", port: remote?.port ?? 0).description
         record = RequestRecord(id: runtime.ids.next(), client: clientAddress, port: listenerPort, scheme: scheme, method: "",
@@ -50,16 +51,15 @@ final class StreamSession {
     ///   nil to add one once connected (TLS, after the SNI peek).
     static func start(client: any Channel, runtime: ProxyRuntime, listenerPort: Int, protocol proto: ListenerProtocol,
                       sni: String?, clientSide: SpliceHandler? = nil) -> EventLoopFuture<Void> {
+        let (world, epoch) = runtime.current
         let session = StreamSession(runtime: runtime, client: client, listenerPort: listenerPort,
-                                    scheme: proto == .tls ? "tls" : "tcp", sni: sni)
+                                    scheme: proto == .tls ? "tls" : "tcp", sni: sni, epoch: epoch)
         session.clientSide = clientSide
         client.closeFuture.assumeIsolated().whenComplete { _ in session.clientClosed = true }
-        return session.route(proto: proto)
+        return session.route(proto: proto, world: world)
     }
 
-    private func route(proto: ListenerProtocol) -> EventLoopFuture<Void> {
-        let (world, epoch) = runtime.current
-        self.epoch = epoch
+    private func route(proto: ListenerProtocol, world: ProxyWorld) -> EventLoopFuture<Void> {
         let decision = world.table.routeConnection(ConnectionRequest(port: record.port, protocol: proto, sni: record.sni), key: record.id)
         self.decision = decision
         record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
@@ -143,6 +143,6 @@ final class StreamSession {
                                           backend: decision?.outcome == .forward ? decision?.backend?.description : nil,
                                           endpoint: endpoint?.description, status: status, latencyMs: latency,
                                           bytesIn: clientSide?.bytesRead ?? 0, bytesOut: backendSide?.bytesRead ?? 0)
-        runtime.onRequest?(record, epoch ?? runtime.epoch)
+        runtime.onRequest?(record, epoch)
     }
 }
