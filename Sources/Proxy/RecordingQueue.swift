@@ -77,11 +77,6 @@ public final class BoundedEventQueue: Sendable {
         }
     }
 
-    /// `waitForWork`, then `takeAll`: an empty array when nothing came, nil once closed and empty.
-    public func take(timeout: Double) -> [QueuedEvent]? {
-        waitForWork(timeout: timeout) ? takeAll() : nil
-    }
-
     /// Wakes the consumer now to write what is waiting (`AdminRecorder.flush`).
     public func requestFlush() {
         state.withLockedValue { $0.flushRequested = true }
