@@ -52,11 +52,12 @@ enum ReportBuilder {
         report.rules = ruleShares(total.combos)
         report.patterns = patterns(total.patterns)
         report.statusChanges = statusChanges(baselineStatus, candidateStatus)
-        report.unreachedRules = unreached(candidateResources, status: candidateStatus, reached: reachedRules(total.combos))
+        let unreachedRules = unreached(candidateResources, status: candidateStatus, reached: reachedRules(total.combos))
+        report.unreachedRules = unreachedRules.map(\.id)
         // The change's own rules among them: what a reviewer asks of a new rule ("does any
         // recorded request reach it?"), apart from rules traffic never reached before either.
-        let changed = Set(options.change.objects.map { "\($0.resource.kind.lowercased())/\($0.resource.meta.namespace)/\($0.resource.meta.name)/rule/" })
-        report.unreachedChangedRules = report.unreachedRules.filter { id in changed.contains { id.hasPrefix($0) } }
+        let changed = Set(options.change.objects.map(\.resource.key))
+        report.unreachedChangedRules = unreachedRules.filter { changed.contains($0.route) }.map(\.id)
         report.timeline = total.timeline.buckets(options.timelineBuckets)
         if options.verify { report.verification = total.verification }
         return report
@@ -204,20 +205,22 @@ enum ReportBuilder {
         Set(combos.keys.compactMap(\.after.ruleID))
     }
 
-    /// Rules of candidate routes accepted by at least one parent, minus those a request reached.
-    static func unreached(_ resources: ResourceSet, status: StatusReport, reached: Set<String>) -> [String] {
+    /// Rules of candidate routes accepted by at least one parent, minus those a request
+    /// reached, sorted by id, each with its route.
+    static func unreached(_ resources: ResourceSet, status: StatusReport, reached: Set<String>) -> [(id: String, route: ObjectKey)] {
         var accepted: Set<ObjectKey> = []
         for route in status.routes where route.parents.contains(where: { $0.conditions.contains { $0.type == "Accepted" && $0.isTrue } }) {
             accepted.insert(route.key)
         }
-        var ids: [String] = []
+        var ids: [(id: String, route: ObjectKey)] = []
         func add(_ kind: String, _ meta: ObjectMeta, _ count: Int) {
-            guard accepted.contains(ObjectKey(kind: kind, namespace: meta.namespace, name: meta.name)) else { return }
-            for i in 0..<count { ids.append("\(kind.lowercased())/\(meta.namespace)/\(meta.name)/rule/\(i)") }
+            let key = ObjectKey(kind: kind, namespace: meta.namespace, name: meta.name)
+            guard accepted.contains(key) else { return }
+            for i in 0..<count { ids.append(("\(kind.lowercased())/\(meta.namespace)/\(meta.name)/rule/\(i)", key)) }
         }
         for route in resources.httpRoutes { add("HTTPRoute", route.meta, route.rules.count) }
         for route in resources.grpcRoutes { add("GRPCRoute", route.meta, route.rules.count) }
         for route in resources.l4Routes { add(route.kind.rawValue, route.meta, route.rules.count) }
-        return ids.filter { !reached.contains($0) }.sorted()
+        return ids.filter { !reached.contains($0.id) }.sorted { $0.id < $1.id }
     }
 }
