@@ -180,7 +180,7 @@ enum ChunkProcessor {
 
     static func parseGateway(_ text: String) -> ObjectKey? {
         guard let slash = text.firstIndex(of: "/") else {
-            return text.isEmpty ? nil : ObjectKey(kind: "Gateway", namespace: "default", name: text)
+            return text.isEmpty ? nil : ObjectKey(kind: "Gateway", namespace: ResourceKinds.defaultNamespace, name: text)
         }
         return ObjectKey(kind: "Gateway", namespace: String(text[..<slash]), name: String(text[text.index(after: slash)...]))
     }

@@ -88,7 +88,8 @@ struct Worlds {
             var keys: [ObjectKey] = []
             if let key = decodedKeys.removeValue(forKey: change.key) { keys.append(key) } else {
                 keys.append(ObjectKey(kind: change.kind, namespace: change.namespace, name: change.name))
-                if change.namespace.isEmpty { keys.append(ObjectKey(kind: change.kind, namespace: "default", name: change.name)) }
+                let home = ResourceKinds.namespace(of: change.kind, written: change.namespace)
+                if home != change.namespace { keys.append(ObjectKey(kind: change.kind, namespace: home, name: change.name)) }
             }
             for key in keys {
                 if baseline.delete(key) { baselineDirty = true; changed = true }

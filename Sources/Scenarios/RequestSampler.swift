@@ -1,5 +1,6 @@
-import Foundation
 import EventLog
+import Foundation
+import GatewayAPI
 
 /// Draws the requests of a traffic model. Request `index` depends only on (seed, index), not on
 /// the requests before it, so a longer trace starts with the same requests as a shorter one.
@@ -47,12 +48,7 @@ public struct RequestSampler: Sendable {
         }
         return RequestRecord(id: id, client: clients.address(ofRequest: index), port: traffic.port,
                              scheme: traffic.scheme, method: method, host: host, path: path, headers: headers,
-                             gateway: traffic.gateway, sni: traffic.scheme == "https" ? Self.hostWithoutPort(host) : nil)
-    }
-
-    static func hostWithoutPort(_ host: String) -> String {
-        if let colon = host.lastIndex(of: ":"), !host.hasPrefix("[") { return String(host[..<colon]) }
-        return host
+                             gateway: traffic.gateway, sni: traffic.scheme == "https" ? ServerName.forAuthority(host) : nil)
     }
 }
 

@@ -77,8 +77,7 @@ public struct ScenarioEvents: Sequence, IteratorProtocol {
     /// An object's identity as the API server sees it: a namespaced object written without
     /// a namespace lives in `default`.
     static func identity(_ change: ResourceChange) -> String {
-        let namespace = change.namespace.isEmpty && !ResourceKinds.clusterScoped.contains(change.kind) ? "default" : change.namespace
-        return "\(change.kind)/\(namespace)/\(change.name)"
+        "\(change.kind)/\(ResourceKinds.namespace(of: change.kind, written: change.namespace))/\(change.name)"
     }
 
     /// Number of resource events in the initial state.

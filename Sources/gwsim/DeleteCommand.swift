@@ -73,6 +73,6 @@ struct DeleteCommand: ParsableCommand {
 
     /// The live object `key` names; a namespaced object recorded without a namespace is in `default`.
     static func liveObject(_ key: ObjectKey, in live: [String: String]) -> String? {
-        live[key.description] ?? (key.namespace == "default" ? live["\(key.kind)/\(key.name)"] : nil)
+        live[key.description] ?? (key.namespace == ResourceKinds.defaultNamespace ? live["\(key.kind)/\(key.name)"] : nil)
     }
 }

@@ -266,12 +266,6 @@ struct LiveConformanceRunner {
 
     // MARK: - Requests
 
-    /// `host` without a `:port` suffix (brackets of an IPv6 literal kept).
-    static func hostWithoutPort(_ host: String) -> String {
-        if host.hasPrefix("["), let end = host.firstIndex(of: "]") { return String(host[...end]) }
-        return host.split(separator: ":", maxSplits: 1).first.map(String.init) ?? host
-    }
-
     func send(_ spec: RequestSpec, scheme: String, gateway: ObjectRef, port: Int, proxies: LiveProxies, requestID: String,
               clientCertificate: String? = nil) -> LiveObservation {
         let gatewayKey = ObjectKey(kind: "Gateway", namespace: gateway.namespace, name: gateway.name)
@@ -286,11 +280,11 @@ struct LiveConformanceRunner {
         headers.append(("Accept", "application/json"))
         do {
             let response = scheme.lowercased() == "https" && spec.protocol?.uppercased() == "H2"
-                ? try LiveHTTP2Client.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                ? try LiveHTTP2Client.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? ServerName.forAuthority(host),
                                            clientCertificate: clientCertificate,
                                            method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
                 : scheme.lowercased() == "https"
-                ? try LiveHTTPSClient.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? Self.hostWithoutPort(host),
+                ? try LiveHTTPSClient.send(host: "127.0.0.1", port: local, serverName: spec.sni ?? ServerName.forAuthority(host),
                                            clientCertificate: clientCertificate,
                                            method: spec.method ?? "GET", target: spec.path ?? "/", headers: headers, body: spec.body)
                 : try LiveHTTPClient.send(host: "127.0.0.1", port: local, method: spec.method ?? "GET", target: spec.path ?? "/",

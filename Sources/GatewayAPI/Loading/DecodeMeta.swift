@@ -7,7 +7,7 @@ enum MetaDecoder {
         let m = object["metadata"]
         let name = m["name"].string ?? ""
         var namespace = namespaced ? (m["namespace"].string ?? "") : ""
-        if namespaced, namespace.isEmpty { namespace = "default" }
+        if namespaced, namespace.isEmpty { namespace = ResourceKinds.defaultNamespace }
         ctx.key = ObjectKey(kind: kind, namespace: namespace, name: name)
 
         if !m["name"].exists {

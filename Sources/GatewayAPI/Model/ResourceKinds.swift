@@ -3,6 +3,9 @@
 /// scenario deletions) can name.
 public enum ResourceKinds {
     public static let clusterScoped: Set<String> = ["GatewayClass", "Namespace"]
+    /// Where the API server puts a namespaced object written without a namespace
+    /// (`kubectl apply` without `-n`).
+    public static let defaultNamespace = "default"
     public static let all: [String] = [
         "GatewayClass", "Gateway", "ListenerSet", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute",
         "ReferenceGrant", "BackendTLSPolicy", "Namespace", "Service", "EndpointSlice", "Secret", "ConfigMap",
@@ -12,6 +15,13 @@ public enum ResourceKinds {
     /// reports write route keys in lower case), nil when gwsim does not simulate it.
     public static func canonical(_ text: String) -> String? {
         all.first { $0.lowercased() == text.lowercased() }
+    }
+
+    /// The namespace an object of `kind` written with `namespace` lives in: the default
+    /// one for a namespaced kind written without, none for a cluster-scoped kind.
+    public static func namespace(of kind: String, written namespace: String) -> String {
+        if clusterScoped.contains(kind) { return "" }
+        return namespace.isEmpty ? defaultNamespace : namespace
     }
 
     /// Parses `KIND/NAMESPACE/NAME`, or `KIND/NAME` for a cluster-scoped kind; the kind in
