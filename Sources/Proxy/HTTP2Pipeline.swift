@@ -21,6 +21,8 @@ enum HTTP2Pipeline {
 
     /// Adds the HTTP/2 server handler (on the channel's event loop).
     static func add(to channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?) throws {
+        // Socket side of the HTTP/2 handler, so that it sees the frames that handler writes.
+        try channel.pipeline.syncOperations.addHandler(ErrorGoAwayCloser())
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(),
             inboundStreamInitializer: { stream in

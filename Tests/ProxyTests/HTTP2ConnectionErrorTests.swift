@@ -1,0 +1,63 @@
+import Foundation
+import NIOCore
+import Proxy
+import Testing
+
+/// RFC 9113 §5.4: a connection error ends the connection (GOAWAY, then the TCP
+/// connection closes); a stream error ends only its stream.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct HTTP2ConnectionErrorTests {
+    static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    static func frame(type: UInt8, flags: UInt8 = 0, stream: UInt32 = 0, payload: [UInt8] = []) -> [UInt8] {
+        let length = payload.count
+        return [UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff), type, flags,
+                UInt8(stream >> 24 & 0x7f), UInt8(stream >> 16 & 0xff), UInt8(stream >> 8 & 0xff), UInt8(stream & 0xff)] + payload
+    }
+
+    /// The frames the proxy sends, as (type, flags, stream, payload), until EOF or `stop` says so.
+    static func readFrames(_ connection: RawHTTPConnection, until stop: ((UInt8, UInt8, UInt32, [UInt8])) -> Bool) -> [(UInt8, UInt8, UInt32, [UInt8])] {
+        var frames: [(UInt8, UInt8, UInt32, [UInt8])] = []
+        while let header = try? connection.readBytes(9) {
+            let length = Int(header[0]) << 16 | Int(header[1]) << 8 | Int(header[2])
+            let stream = UInt32(header[5] & 0x7f) << 24 | UInt32(header[6]) << 16 | UInt32(header[7]) << 8 | UInt32(header[8])
+            guard let payload = try? connection.readBytes(length) else { break }
+            frames.append((header[3], header[4], stream, payload))
+            if stop(frames.last!) { break }
+        }
+        return frames
+    }
+
+    func harness() throws -> ProxyHarness {
+        // An idle timeout far beyond the read timeout: a close seen here is the error's.
+        try ProxyHarness(resources: edgeResources(), listenerPort: 8080) { $0.clientIdleTimeout = .seconds(60) }
+    }
+
+    @Test func aConnectionErrorSendsGoAwayAndClosesTheConnection() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try RawHTTPConnection(port: harness.port, timeoutSeconds: 5)
+        // DATA on stream 0 is a connection error of type PROTOCOL_ERROR (RFC 9113 §6.1).
+        try connection.send(Self.preface + Self.frame(type: 0x4) + Self.frame(type: 0x0, payload: [0x78]))
+        let frames = Self.readFrames(connection) { $0.0 == 0x7 }
+        let goAway = try #require(frames.last)
+        #expect(goAway.0 == 0x7)
+        #expect(goAway.3.count >= 8 && goAway.3[4..<8] != [0, 0, 0, 0])
+        #expect(connection.isClosedByPeer())
+    }
+
+    @Test func aStreamErrorLeavesTheConnectionOpen() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try RawHTTPConnection(port: harness.port, timeoutSeconds: 5)
+        // GET / with an upper-case field name: a malformed request, a stream error (RFC 9113 §8.2.1).
+        let authority = Array("redirect.test".utf8)
+        let block: [UInt8] = [0x82, 0x86, 0x84, 0x41, UInt8(authority.count)] + authority + [0x00, 0x05] + Array("X-Bad".utf8) + [0x01, 0x31]
+        try connection.send(Self.preface + Self.frame(type: 0x4) + Self.frame(type: 0x1, flags: 0x5, stream: 1, payload: block))
+        let reset = Self.readFrames(connection) { $0.0 == 0x3 || $0.0 == 0x7 }
+        #expect(reset.last?.0 == 0x3)
+        try connection.send(Self.frame(type: 0x6, payload: Array(repeating: 7, count: 8)))
+        let pong = Self.readFrames(connection) { $0.0 == 0x6 && $0.1 & 0x1 != 0 }
+        #expect(pong.last.map { $0.0 == 0x6 && $0.1 & 0x1 != 0 } == true)
+    }
+}
