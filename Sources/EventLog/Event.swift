@@ -169,4 +169,16 @@ public struct ObservedOutcome: Sendable, Equatable {
         self.route = route; self.rule = rule; self.backend = backend; self.endpoint = endpoint
         self.status = status; self.latencyMs = latencyMs; self.bytesIn = bytesIn; self.bytesOut = bytesOut
     }
+
+    /// The statuses a gateway answers a request with before routing it: malformed
+    /// (400), a method no listener serves (405, CONNECT), a head too slow (408), a body
+    /// too large (413), header fields too large (431). Routing itself never answers
+    /// them without a route (it gives 404 or 421), so together with no route and no
+    /// backend they say the request never reached routing, in any world.
+    public static let refusalStatuses: Set<Int> = [400, 405, 408, 413, 431]
+
+    /// The gateway refused the request before routing it (`refusalStatuses`).
+    public var refusedBeforeRouting: Bool {
+        route == nil && backend == nil && status.map(Self.refusalStatuses.contains) == true
+    }
 }

@@ -98,6 +98,11 @@ public struct RequestLineDecoder {
                              sni: fields.sni.map { strings.string(bytes($0)) }, observed: fields.observed.flatMap { Self.observed(at: $0, in: line) })
     }
 
+    /// The observed outcome of a line `fields(_:bodyStart:)` read, nil when it has none.
+    public func observed(_ fields: RequestLineFields, in line: UnsafeBufferPointer<UInt8>) -> ObservedOutcome? {
+        fields.observed.flatMap { Self.observed(at: $0, in: line) }
+    }
+
     /// The observed outcome `fields(_:bodyStart:)` has already read once (as valid).
     private static func observed(at range: Range<Int>, in line: UnsafeBufferPointer<UInt8>) -> ObservedOutcome? {
         var s = JSONScanner(line, at: range.lowerBound)

@@ -174,6 +174,8 @@ struct Aggregate: Sendable {
     var newlyFailing = 0
     var newlySucceeding = 0
     var unmatched = 0
+    /// Recorded as refused by the gateway before routing: not routed, not compared.
+    var refused = 0
     var categories = [Int](repeating: 0, count: ChangeCategory.allCases.count)
     /// Filled once every chunk is routed, from the routing threads' `ComboTally`s.
     var combos: [ComboKey: ComboValue] = [:]
@@ -197,6 +199,7 @@ struct Aggregate: Sendable {
         newlyFailing += other.newlyFailing
         newlySucceeding += other.newlySucceeding
         unmatched += other.unmatched
+        refused += other.refused
         for i in categories.indices { categories[i] += other.categories[i] }
         for (key, value) in other.hosts {
             hosts[key, default: HostCounts()].absorb(value)

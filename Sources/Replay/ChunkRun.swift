@@ -35,6 +35,10 @@ struct ChunkRun {
     /// read the request) need none. False when the line needs `route(_:)`.
     mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine) -> Bool {
         guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: found.bodyStart) else { return false }
+        if fields.observed != nil, decoder.observed(fields, in: line)?.refusedBeforeRouting == true {
+            agg.refused += 1
+            return true
+        }
         let time = found.timeMicros
         func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
         guard let isHTTPS = ChunkProcessor.isHTTPS(scheme: bytes(fields.scheme)) else { return false }
@@ -62,6 +66,11 @@ struct ChunkRun {
 
     /// Routes a decoded request.
     mutating func route(_ record: RequestRecord, time: Int64) {
+        // The gateway would refuse it again in either world: nothing to compare.
+        if record.observed?.refusedBeforeRouting == true {
+            agg.refused += 1
+            return
+        }
         let gateway = record.gateway.flatMap { self.gateway($0) }
         if let proto = ChunkProcessor.l4Protocol(record.scheme) {
             let connection = ConnectionRequest(gateway: gateway, port: record.port, protocol: proto, sni: record.sni)

@@ -35,6 +35,10 @@ public struct ImpactReport: Sendable, Equatable {
     public var unreachedChangedRules: [String]
     /// Recorded requests that match nothing in the baseline (404 no route).
     public var unmatchedBaseline: Int
+    /// Recorded requests the gateway refused before routing them (malformed, too
+    /// large: `ObservedOutcome.refusedBeforeRouting`). It would refuse them in
+    /// either world, so they are neither routed nor counted in `requests`.
+    public var refusedBeforeRouting: Int
     /// Changed requests per time bucket (for "changes over time" charts).
     public var timeline: [TimeBucket]
     /// `--verify`: the baseline against the outcomes recorded in the trace (nil without `--verify`).
@@ -57,6 +61,7 @@ public struct ImpactReport: Sendable, Equatable {
         unreachedRules = []
         unreachedChangedRules = []
         unmatchedBaseline = 0
+        refusedBeforeRouting = 0
         timeline = []
         verification = nil
     }

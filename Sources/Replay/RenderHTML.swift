@@ -30,6 +30,7 @@ extension ImpactReportRenderer {
         h.card("unmatched in baseline", RenderFormat.count(r.unmatchedBaseline), "404 no route before")
         h.card("unreached rules", RenderFormat.count(r.unreachedRules.count), "in the candidate")
         h.raw("</section>\n")
+        if r.refusedBeforeRouting > 0 { h.element("p", class: "note", RenderSentences.refused(r.refusedBeforeRouting) + ".") }
 
         let shares = RenderShares.shown(r.rules)
         if !shares.rules.isEmpty {

@@ -24,6 +24,7 @@ extension ImpactReportRenderer {
             ("newlyFailing", .int(r.newlyFailing)),
             ("newlySucceeding", .int(r.newlySucceeding)),
             ("unmatchedBaseline", .int(r.unmatchedBaseline)),
+            ("refusedBeforeRouting", .int(r.refusedBeforeRouting)),
             ("categories", .object(RenderOrder.categories(r.categories).map { ($0.0.rawValue, J.int($0.1)) })),
             ("statusTransitions", .array(r.statusTransitions.map {
                 .object([("from", .string($0.from)), ("to", .string($0.to)), ("count", .int($0.count))])

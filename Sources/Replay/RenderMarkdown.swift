@@ -26,6 +26,10 @@ extension ImpactReportRenderer {
         }
         out += summary.lines
         out.append("")
+        if r.refusedBeforeRouting > 0 {
+            out.append(RenderMarkdownParts.text(RenderSentences.refused(r.refusedBeforeRouting) + "."))
+            out.append("")
+        }
         out.append(RenderMarkdownParts.inputLine(r.input))
         out.append("")
 

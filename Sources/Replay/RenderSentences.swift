@@ -9,6 +9,12 @@ enum RenderSentences {
         return s
     }
 
+    /// Requests the gateway refused before routing, which no change reaches.
+    static func refused(_ count: Int) -> String {
+        "\(RenderFormat.count(count)) more recorded request\(count == 1 ? " was" : "s were") refused by the gateway before routing "
+            + "(malformed or too large) and would be in either world: not replayed"
+    }
+
     /// "2025-03-01 12:00:00 UTC .. 2025-03-01 13:00:00 UTC", or nil when unknown.
     static func window(_ i: ReplayInput) -> String? {
         switch (i.firstEventMicros, i.lastEventMicros) {

@@ -88,6 +88,10 @@ extension ImpactReportRenderer {
             w.blank()
             w.line("Unmatched in baseline: \(RenderFormat.count(r.unmatchedBaseline)) requests (404 no route before the change)")
         }
+        if r.refusedBeforeRouting > 0 {
+            w.blank()
+            w.line(RenderSentences.refused(r.refusedBeforeRouting))
+        }
         return w.output
     }
 

@@ -16,6 +16,7 @@ enum ReportBuilder {
         report.newlyFailing = total.newlyFailing
         report.newlySucceeding = total.newlySucceeding
         report.unmatchedBaseline = total.unmatched
+        report.refusedBeforeRouting = total.refused
         for (i, category) in ChangeCategory.allCases.enumerated() { report.categories[category] = total.categories[i] }
 
         // Transitions and breakdowns by route and rule, from the outcome combinations.

@@ -9,10 +9,11 @@ struct Worlds {
     let overridden: Set<ObjectKey>
     let options: CompileOptions
     let source: String
-    /// Load orders: recorded object number n gets (n + 1) * stride. With `--at`, the change's
-    /// objects fit between the recorded ones around that moment; without, the change is
-    /// deployed after the log (as a review's change is, and as the proxy then ages it), so its
-    /// new objects are younger than every recorded one. Both worlds give the recorded objects
+    /// Load orders: recorded object number n gets (n + 1) * stride. A change's object that
+    /// replaces a recorded one has that one's age (an update keeps the creation time). A new
+    /// object fits, with `--at`, between the recorded ones around that moment; without, the
+    /// change is deployed after the log (as a review's change is, and as the proxy then ages
+    /// it), so it is younger than every recorded one. Both worlds give the recorded objects
     /// the same ages.
     let stride: Int
 
@@ -83,6 +84,12 @@ struct Worlds {
             if active, !overridden.contains(key) {
                 candidate.apply(resource, keepingLoadOrder: true)
                 candidateDirty = true
+            } else if active, let recorded = baseline[key], let replacement = candidate[key],
+                      replacement.meta.loadOrder != recorded.meta.loadOrder || replacement.meta.creationTimestamp != recorded.meta.creationTimestamp {
+                // The change's object replaces this one: it has its age, whenever the log creates it.
+                candidate.giveAge(of: recorded.meta, to: key)
+                candidateDirty = true
+                changed = true
             }
         case .deleted:
             var keys: [ObjectKey] = []

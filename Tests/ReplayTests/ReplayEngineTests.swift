@@ -94,6 +94,39 @@ import Testing
         #expect(shares.after.map(\.configured) == [0.75, 0.25])
     }
 
+    /// An update keeps the creation time, so a change's object has the age of the
+    /// recorded object it replaces, whenever the log creates that one (with or without
+    /// `--at`): a byte-identical copy changes nothing, even where the two routes tie on
+    /// everything but age.
+    @Test func aReplacementKeepsTheAgeOfTheObjectItReplaces() throws {
+        let zeta = TraceFixture.route(name: "zeta", backends: [("whoami", 1)])
+        let alpha = TraceFixture.route(name: "alpha", backends: [("nginx", 1)])
+        var events = TraceFixture.events(route: zeta, requests: 200)
+        events.insert(TraceFixture.resource(alpha, at: TraceFixture.t0), at: 5)
+        for change in [ReplayChange(objects: TraceFixture.objects(zeta)), ReplayChange(objects: TraceFixture.objects(alpha)),
+                       ReplayChange(objects: TraceFixture.objects(alpha), atMicros: TraceFixture.t0)] {
+            let r = try replay(events, change: change).report
+            #expect(r.requests == 200 && r.changed == 0, "\(change.objects.map(\.resource.key))")
+        }
+        // The older zeta keeps winning the tie; an edit of it is seen.
+        let edited = TraceFixture.route(name: "zeta", backends: [("nginx", 1)])
+        #expect(try replay(events, change: ReplayChange(objects: TraceFixture.objects(edited))).report.changed == 200)
+    }
+
+    /// Requests the gateway refused before routing would be refused in either world.
+    @Test func refusedRequestsAreNeitherRoutedNorCompared() throws {
+        var events = TraceFixture.events(requests: 100)
+        for (i, status) in [400, 408, 413, 431, 404].enumerated() {
+            events.append(TraceFixture.request(100 + i, at: TraceFixture.t0 + 2 * TraceFixture.second, observed: ObservedOutcome(status: status)))
+        }
+        let r = try replay(events, change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo)), verify: true).report
+        #expect(r.refusedBeforeRouting == 4)
+        // The recorded 404 was routed (nothing matched): it is compared and verified.
+        #expect(r.requests == 101 && r.changed == 101)
+        #expect(r.verification?.observed == 1 && r.verification?.agreed == 0)
+        #expect(ImpactReportRenderer.text(r).contains("4 more recorded requests were refused by the gateway before routing"))
+    }
+
     @Test func withoutRemovesTheObject() throws {
         let r = try replay(TraceFixture.events(requests: 300),
                            change: ReplayChange(removals: [ObjectKey(kind: "HTTPRoute", namespace: "app", name: "web")])).report

@@ -67,7 +67,8 @@ public struct ResourceSet: Sendable, Hashable {
     }
 
     /// Adds or replaces an object. A new object gets the next load order unless it
-    /// carries one already; a replacement keeps the age of the object it replaces.
+    /// carries one already; a replacement keeps the age of the object it replaces
+    /// (its load order and creationTimestamp).
     /// With `keepingLoadOrder`, a new object keeps the load order it carries even when a
     /// younger one is present: the replay engine gives recorded objects and a change's
     /// objects the ages they have in the log, whatever order it applies them in.
@@ -75,11 +76,21 @@ public struct ResourceSet: Sendable, Hashable {
         var resource = resource
         let key = resource.key
         if let existing = objects[key] {
-            resource.setLoadOrder(existing.meta.loadOrder)
+            resource.takeAge(of: existing.meta)
         } else if !keepingLoadOrder {
             resource.setLoadOrder(max(nextLoadOrder, resource.meta.loadOrder))
         }
         nextLoadOrder = max(nextLoadOrder, resource.meta.loadOrder + 1)
+        objects[key] = resource
+    }
+
+    /// Gives the object under `key`, if any, the age of `original`: the replay engine's
+    /// change takes the place of the recorded object it replaces, whenever that one is
+    /// created in the log.
+    public mutating func giveAge(of original: ObjectMeta, to key: ObjectKey) {
+        guard var resource = objects[key] else { return }
+        resource.takeAge(of: original)
+        nextLoadOrder = max(nextLoadOrder, original.loadOrder + 1)
         objects[key] = resource
     }
 
@@ -112,21 +123,32 @@ public struct ResourceSet: Sendable, Hashable {
 }
 
 extension Resource {
-    fileprivate mutating func setLoadOrder(_ order: Int) {
+    fileprivate mutating func updateMeta(_ update: (inout ObjectMeta) -> Void) {
         switch self {
-        case .gatewayClass(var o): o.meta.loadOrder = order; self = .gatewayClass(o)
-        case .gateway(var o): o.meta.loadOrder = order; self = .gateway(o)
-        case .listenerSet(var o): o.meta.loadOrder = order; self = .listenerSet(o)
-        case .httpRoute(var o): o.meta.loadOrder = order; self = .httpRoute(o)
-        case .grpcRoute(var o): o.meta.loadOrder = order; self = .grpcRoute(o)
-        case .l4Route(var o): o.meta.loadOrder = order; self = .l4Route(o)
-        case .referenceGrant(var o): o.meta.loadOrder = order; self = .referenceGrant(o)
-        case .backendTLSPolicy(var o): o.meta.loadOrder = order; self = .backendTLSPolicy(o)
-        case .namespace(var o): o.meta.loadOrder = order; self = .namespace(o)
-        case .service(var o): o.meta.loadOrder = order; self = .service(o)
-        case .endpointSlice(var o): o.meta.loadOrder = order; self = .endpointSlice(o)
-        case .secret(var o): o.meta.loadOrder = order; self = .secret(o)
-        case .configMap(var o): o.meta.loadOrder = order; self = .configMap(o)
+        case .gatewayClass(var o): update(&o.meta); self = .gatewayClass(o)
+        case .gateway(var o): update(&o.meta); self = .gateway(o)
+        case .listenerSet(var o): update(&o.meta); self = .listenerSet(o)
+        case .httpRoute(var o): update(&o.meta); self = .httpRoute(o)
+        case .grpcRoute(var o): update(&o.meta); self = .grpcRoute(o)
+        case .l4Route(var o): update(&o.meta); self = .l4Route(o)
+        case .referenceGrant(var o): update(&o.meta); self = .referenceGrant(o)
+        case .backendTLSPolicy(var o): update(&o.meta); self = .backendTLSPolicy(o)
+        case .namespace(var o): update(&o.meta); self = .namespace(o)
+        case .service(var o): update(&o.meta); self = .service(o)
+        case .endpointSlice(var o): update(&o.meta); self = .endpointSlice(o)
+        case .secret(var o): update(&o.meta); self = .secret(o)
+        case .configMap(var o): update(&o.meta); self = .configMap(o)
+        }
+    }
+
+    fileprivate mutating func setLoadOrder(_ order: Int) { updateMeta { $0.loadOrder = order } }
+
+    /// An update keeps the object's creation time: the API server never changes
+    /// `creationTimestamp` after creation, whatever the update carries.
+    fileprivate mutating func takeAge(of original: ObjectMeta) {
+        updateMeta {
+            $0.loadOrder = original.loadOrder
+            $0.creationTimestamp = original.creationTimestamp
         }
     }
 }
