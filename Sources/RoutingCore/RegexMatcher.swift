@@ -1,22 +1,20 @@
 import GatewayAPI
 
-/// A compiled RegularExpression match. Dialect: Swift `Regex` syntax (a
-/// PCRE/ICU-style syntax close to RE2 for the constructs routes use: classes,
-/// alternation, repetition, anchors), matched against the WHOLE value, as
-/// Envoy's RE2 full match does. A pattern that does not compile makes its rule
+/// A compiled RegularExpression match: RE2 syntax (RegexSyntax.swift), matched
+/// against the WHOLE value as Envoy's RE2 full match does, in time linear in the
+/// value (RegexProgram.swift). A pattern that does not compile makes its rule
 /// invalid (PartiallyInvalid / UnsupportedValue) rather than failing the load.
-struct RegexMatcher: @unchecked Sendable, Hashable {
-    // Regex is immutable once built; matching from several threads is safe.
+struct RegexMatcher: Sendable, Hashable {
     let pattern: String
-    private let regex: Regex<AnyRegexOutput>
+    private let program: RegexProgram
 
     init(_ pattern: String) throws {
         self.pattern = pattern
-        self.regex = try Regex(pattern)
+        self.program = try RegexProgram(pattern)
     }
 
     func matches(_ value: String) -> Bool {
-        (try? regex.wholeMatch(in: value)) != nil
+        program.matchesWhole(value)
     }
 
     static func == (a: RegexMatcher, b: RegexMatcher) -> Bool { a.pattern == b.pattern }

@@ -56,7 +56,7 @@ struct RouteCompiler {
         case .pathPrefix: path = .prefix(PathMatcher.normalizedPrefix(match.path.value), written: match.path.value.count); pathKind = 2
         case .regularExpression:
             do { path = .regex(try RegexMatcher(match.path.value)) } catch {
-                throw RuleProblem("path regular expression \(match.path.value) does not compile")
+                throw RuleProblem("path regular expression \(match.path.value) does not compile: \(error)")
             }
             pathKind = 1
         }
@@ -78,7 +78,7 @@ struct RouteCompiler {
         var result: [(name: String, matcher: ValueMatcher)] = []
         for (name, type, value) in items where seen.insert(name).inserted {
             do { result.append((name, try ValueMatcher(type: type, value: value))) } catch {
-                throw RuleProblem("\(what) \(name) regular expression \(value) does not compile")
+                throw RuleProblem("\(what) \(name) regular expression \(value) does not compile: \(error)")
             }
         }
         return result
@@ -121,7 +121,7 @@ struct RouteCompiler {
                 if let s = m.service { service = (try ValueMatcher(type: m.type, value: s), s.count) }
                 if let name = m.method { method = (try ValueMatcher(type: m.type, value: name), name.count) }
             } catch {
-                throw RuleProblem("gRPC method regular expression does not compile")
+                throw RuleProblem("gRPC method regular expression does not compile: \(error)")
             }
         }
         let headers = try firstByName(match.headers.map { ($0.name.lowercased(), $0.type, $0.value) }, what: "header")
