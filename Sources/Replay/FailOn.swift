@@ -6,7 +6,7 @@
 /// reached) (counts of report entries; a percentage is of requests too),
 /// `disagreement` (`--verify`: requests whose recorded outcome the baseline does
 /// not reproduce; a percentage is of requests with a recorded outcome).
-/// Operators: `>`, `>=`, `<`, `<=`, `==`. Spaces are allowed around the operator.
+/// Operators: `>`, `>=`, `<`, `<=`, `==`. Spaces are allowed around the operator, nowhere else.
 public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
     public enum Metric: String, Sendable, CaseIterable {
         case changed
@@ -17,6 +17,14 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         case unreachedChangedRules = "unreached-changed-rules"
         case unmatched
         case disagreement
+
+        /// Counts replayed requests (the others count report entries).
+        public var countsRequests: Bool {
+            switch self {
+            case .changed, .newlyFailing, .newlySucceeding, .unmatched, .disagreement: true
+            case .statusChanges, .unreachedRules, .unreachedChangedRules: false
+            }
+        }
     }
 
     public enum Operator: String, Sendable, CaseIterable {
@@ -43,8 +51,13 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws {
         self.text = text
-        let trimmed = text.filter { !$0.isWhitespace }
         func fail(_ message: String) -> ParseError { ParseError(expression: text, message: message) }
+        // Spaces may surround the operator, never split a name or a number (`changed>1 0`).
+        let words = text.split(whereSeparator: \.isWhitespace)
+        for (left, right) in zip(words, words.dropFirst()) where !"<>=!".contains(left.last!) && !"<>=!".contains(right.first!) {
+            throw fail("unexpected space between \"\(left)\" and \"\(right)\"; spaces are allowed around the operator only")
+        }
+        let trimmed = words.joined()
         guard let opStart = trimmed.firstIndex(where: { "<>=!".contains($0) }) else {
             throw fail("expected METRIC OP VALUE with OP one of >, >=, <, <=, == (e.g. changed>1%)")
         }

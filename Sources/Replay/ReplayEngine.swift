@@ -135,6 +135,14 @@ private final class Driver {
         var input = ReplayInput(trace: path, with: options.withPaths, without: options.withoutKeys, atMicros: options.change.atMicros)
         input.firstEventMicros = firstMicros
         input.lastEventMicros = lastMicros
+        let compared = total?.requests ?? 0
+        if compared == 0 {
+            // A report of no requests reads "nothing changes": say why, in the report too.
+            let message = "the trace holds no request to compare" + ((total?.refused ?? 0) > 0 ? " (only requests refused before routing)" : "")
+                + "; only status changes and unreached rules say anything about the change"
+            inputWarning = inputWarning.map { $0 + "; " + message } ?? message
+            warnings.append(message)
+        }
         input.warning = inputWarning
         let status = worlds.finalStatus()
         let report = ReportBuilder.build(input: input, total: total ?? Aggregate(origin: 0), lastRequestMicros: lastRequestMicros,

@@ -158,6 +158,15 @@ struct ReplayCommand: ParsableCommand {
             Terminal.out(json)
         }
 
+        // A gate on requests that had nothing to count would pass whatever the change does.
+        if let gate = gates.first(where: { $0.metric.countsRequests && report.requests == 0 }) {
+            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) holds no request to compare, so this gate cannot say anything")
+            throw Exit.badInput
+        }
+        if let gate = gates.first(where: { $0.metric == .disagreement && (report.verification?.observed ?? 0) == 0 }) {
+            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) records no observed outcome to verify the baseline against")
+            throw Exit.badInput
+        }
         let tripped = gates.filter { $0.trips(report) }
         for gate in tripped { Terminal.error("gwsim replay: \(gate.explain(report))") }
         if !tripped.isEmpty { throw Exit.checkFailed }

@@ -27,7 +27,8 @@ import Testing
         for (text, fragment) in [("changed", "expected METRIC OP VALUE"), ("chnaged>1", "unknown metric \"chnaged\""),
                                  ("changed=>1", "unknown operator"), ("changed!=1", "unknown operator"), ("changed>", "missing value"),
                                  ("changed>abc", "not a non-negative decimal number"), (">1", "missing metric"), ("changed>150%", "between 0 and 100"),
-                                 ("changed>-1", "not a non-negative decimal number")] {
+                                 ("changed>-1", "not a non-negative decimal number"), ("changed>1 0", "spaces are allowed around the operator only"),
+                                 ("c hanged>1", "unexpected space between \"c\" and \"hanged>1\"")] {
             do {
                 _ = try FailOnExpression(parsing: text)
                 Issue.record("\(text) parsed")
