@@ -52,7 +52,7 @@ extension ImpactReportRenderer {
                                  .num(RenderShares.requests(p.before) + " -> " + RenderShares.requests(p.after))])
                 }
             }
-            h.element("p", class: "note", "Configured weight share, with the observed share of replayed requests in parentheses.")
+            h.element("p", class: "note", "Configured weight share; in parentheses, the share of the rule's replayed requests that went to the backend.")
             h.table(["rule", "backend", "before", "after", "requests"], rows)
             h.raw("</section>\n")
         }
@@ -95,7 +95,9 @@ extension ImpactReportRenderer {
         }
 
         if !r.patterns.isEmpty {
-            h.raw("<section>\n<h2>Top changed patterns</h2>\n")
+            let shown = min(r.patterns.count, RenderLimits.patterns)
+            h.raw("<section>\n")
+            h.element("h2", "Top changed patterns (\(shown) of \(RenderFormat.count(r.patterns.count)))")
             h.table(["requests", "request", "before", "after", "examples"], r.patterns.prefix(RenderLimits.patterns).map {
                 [.num(RenderFormat.count($0.count)), .code(RenderSentences.patternRequest($0)), .code($0.before), .code(RenderSentences.patternAfter($0)),
                  .text($0.examples.joined(separator: ", "))]

@@ -63,7 +63,7 @@ enum RenderHTMLCharts {
     static func sharesLegend() -> String {
         "<div class=\"legend\"><span class=\"swatch before\"></span>before (configured)"
             + "<span class=\"swatch after\"></span>after (configured)"
-            + "<span class=\"swatch tick\"></span>observed share of replayed requests</div>\n"
+            + "<span class=\"swatch tick\"></span>share of the rule's replayed requests</div>\n"
     }
 
     // MARK: (2) changes over time

@@ -38,7 +38,7 @@ extension ImpactReportRenderer {
             let caption = RenderShares.caption(shares)
             out.append("#### Backend shares" + caption.suffix)
             out.append("")
-            out.append("Configured weight share, with the share of replayed requests observed in parentheses."
+            out.append("Configured weight share; in parentheses, the share of the rule's replayed requests that went to the backend."
                        + (caption.note.map { " " + $0 } ?? ""))
             out.append("")
             var t = RenderMarkdownParts.Table(["rule", "backend", "before", "after", "requests"], right: [false, false, true, true, true])

@@ -99,6 +99,12 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let verifyAll = verify || gates.contains { $0.metric == .disagreement }
+        // Without a change every request is "unchanged" and every gate passes.
+        if with.isEmpty && without.isEmpty && !verifyAll {
+            Terminal.error("gwsim replay: no change to replay: give the candidate with --with FILE (a scenario lists its own under "
+                + "candidate:) or --without KIND/NAMESPACE/NAME; --verify alone checks the recorded outcomes")
+            throw Exit.badInput
+        }
         let options = ReplayOptions(tracePath: trace, withPaths: with, withoutKeys: without,
                                     change: ReplayChange(objects: objects, removals: removals, atMicros: atMicros),
                                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, verify: verifyAll,

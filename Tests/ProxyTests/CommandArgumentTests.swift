@@ -121,6 +121,7 @@ import Testing
             (["--with", change, "--without", "HTTPRoute/kube-system/http-app-1"], "is both applied (--with"),
             (["--with", deployment], "no object of a kind gwsim simulates"),
             (["--with", change, "--at", "2100-01-01T00:00:00Z"], "no recorded request would see the change"),
+            ([], "no change to replay: give the candidate with --with FILE"),
         ]
         for (arguments, message) in refused {
             let (status, text) = try LiveConformanceTests.run(["replay", trace, "--no-progress"] + arguments)
@@ -183,7 +184,8 @@ import Testing
     @Test func unwritableOutputIsAnErrorNotACrash() throws {
         guard LiveConformanceTests.gwsimBinary != nil, let full = FileHandle(forWritingAtPath: "/dev/full") else { return }
         let trace = TraceLevelCommandTests.repository.appendingPathComponent("traces/seed-canary.zst").path
-        for arguments in [["replay", trace, "-o", "json", "--no-progress"], ["cat", trace], ["inspect", trace], ["state", trace]] {
+        let change = TraceLevelCommandTests.repository.appendingPathComponent("scenarios/seed-canary/new-route.yaml").path
+        for arguments in [["replay", trace, "--with", change, "-o", "json", "--no-progress"], ["cat", trace], ["inspect", trace], ["state", trace]] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: LiveConformanceTests.gwsimBinary!)
             process.arguments = arguments
