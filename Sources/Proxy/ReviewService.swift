@@ -54,8 +54,8 @@ public struct ReviewService: Sendable {
         }
         var report = result.report
         report.input.trace = "recorded traffic, last \(Self.describe(window))" + (control.recorder.writer == nil ? " (in-memory ring)" : " (event log)")
-        var json = ImpactReportRenderer.json(report)
-        if let v = report.verification { json = Verification.splice(v, into: json) }
+        report.gates = gates.map { $0.result(report) }
+        let json = ImpactReportRenderer.json(report)
         var text = ImpactReportRenderer.text(report)
         if let v = report.verification { text += (text.hasSuffix("\n") ? "\n" : "\n\n") + v.text }
         let failOn: [Value] = gates.map { gate in

@@ -116,6 +116,12 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The gate evaluated on `report`.
+    public func result(_ report: ImpactReport) -> GateResult {
+        let x = actual(in: report)
+        return GateResult(expression: text, metric: metric.rawValue, value: isPercent ? Self.format(x) + "%" : Self.format(x), tripped: trips(report))
+    }
+
     /// `changed>1% tripped: 2.35%` style explanation.
     public func explain(_ report: ImpactReport) -> String {
         let x = actual(in: report)
@@ -128,4 +134,13 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         let scaled = (x * 100).rounded() / 100
         return String(scaled)
     }
+}
+
+/// One `--fail-on` gate as evaluated: the expression, the metric's value in the
+/// report (`2.35%`, `12`), and whether it tripped (exit status 1).
+public struct GateResult: Sendable, Equatable {
+    public var expression: String
+    public var metric: String
+    public var value: String
+    public var tripped: Bool
 }

@@ -43,6 +43,9 @@ public struct ImpactReport: Sendable, Equatable {
     public var timeline: [TimeBucket]
     /// `--verify`: the baseline against the outcomes recorded in the trace (nil without `--verify`).
     public var verification: Verification?
+    /// The `--fail-on` gates, evaluated on this report, so that a report posted on a
+    /// pull request says why the check failed (empty without `--fail-on`).
+    public var gates: [GateResult]
 
     public init(input: ReplayInput) {
         self.input = input
@@ -64,6 +67,7 @@ public struct ImpactReport: Sendable, Equatable {
         refusedBeforeRouting = 0
         timeline = []
         verification = nil
+        gates = []
     }
 }
 

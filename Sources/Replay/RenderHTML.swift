@@ -31,6 +31,12 @@ extension ImpactReportRenderer {
         h.card("unreached rules", RenderFormat.count(r.unreachedRules.count), "in the candidate")
         h.raw("</section>\n")
         if r.refusedBeforeRouting > 0 { h.element("p", class: "note", RenderSentences.refused(r.refusedBeforeRouting) + ".") }
+        if !r.gates.isEmpty {
+            h.raw("<section>\n")
+            h.element("h2", "Gates (--fail-on)")
+            h.table(["gate", "value", "result"], r.gates.map { [.code($0.expression), .num($0.value), .text($0.tripped ? "tripped" : "passed")] })
+            h.raw("</section>\n")
+        }
 
         let shares = RenderShares.shown(r.rules)
         if !shares.rules.isEmpty {

@@ -50,6 +50,10 @@ extension ImpactReportRenderer {
             })),
             // Always present (null without --verify), so `Verification.splice` never adds a second one.
             ("verification", r.verification.map(\.jsonValue) ?? .null),
+            ("gates", .array(r.gates.map {
+                .object([("expression", .string($0.expression)), ("metric", .string($0.metric)), ("value", .string($0.value)),
+                         ("tripped", .bool($0.tripped))])
+            })),
         ])
     }
 

@@ -30,6 +30,12 @@ extension ImpactReportRenderer {
             out.append(RenderMarkdownParts.text(RenderSentences.refused(r.refusedBeforeRouting) + "."))
             out.append("")
         }
+        if !r.gates.isEmpty {
+            var t = RenderMarkdownParts.Table(["gate (`--fail-on`)", "value", "result"], right: [false, true, false])
+            for g in r.gates { t.add([RenderMarkdownParts.code(g.expression), RenderMarkdownParts.text(g.value), g.tripped ? "**tripped**" : "passed"]) }
+            out += t.lines
+            out.append("")
+        }
         out.append(RenderMarkdownParts.inputLine(r.input))
         out.append("")
 

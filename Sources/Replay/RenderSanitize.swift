@@ -53,6 +53,7 @@ public enum RenderSanitize {
         }
         r.unreachedRules = r.unreachedRules.map(f)
         r.unreachedChangedRules = r.unreachedChangedRules.map(f)
+        for i in r.gates.indices { r.gates[i].expression = f(r.gates[i].expression) }
         return r
     }
 }

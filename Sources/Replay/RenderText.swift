@@ -88,6 +88,12 @@ extension ImpactReportRenderer {
             w.blank()
             w.line("Unmatched in baseline: \(RenderFormat.count(r.unmatchedBaseline)) requests (404 no route before the change)")
         }
+        if !r.gates.isEmpty {
+            w.section("Gates (--fail-on)")
+            var t = RenderTextTable([("EXPRESSION", .left), ("VALUE", .right), ("RESULT", .left)])
+            for g in r.gates { t.add([g.expression, g.value, g.tripped ? "TRIPPED" : "passed"]) }
+            w.table(t)
+        }
         if r.refusedBeforeRouting > 0 {
             w.blank()
             w.line(RenderSentences.refused(r.refusedBeforeRouting))

@@ -128,18 +128,4 @@ extension Verification {
             })),
         ])
     }
-
-    /// Adds `"verification": {...}` as the last key of a pretty-printed JSON report
-    /// (a no-op when the report already has one).
-    public static func splice(_ verification: Verification, into json: String) -> String {
-        guard !json.contains("\n  \"verification\":") else { return json }
-        var body = json
-        while body.hasSuffix("\n") { body.removeLast() }
-        guard body.hasSuffix("}") else { return json }
-        body.removeLast()
-        while body.hasSuffix("\n") || body.hasSuffix(" ") { body.removeLast() }
-        let value = verification.jsonValue.serialized().split(separator: "\n", omittingEmptySubsequences: false)
-            .filter { !$0.isEmpty }.enumerated().map { $0.offset == 0 ? String($0.element) : "  " + $0.element }.joined(separator: "\n")
-        return body + ",\n  \"verification\": " + value + "\n}\n"
-    }
 }

@@ -135,7 +135,17 @@ struct ReplayCommand: ParsableCommand {
         bar.clear()
         for warning in result.warnings { Terminal.error("warning: \(warning)") }
 
-        let report = result.report
+        var report = result.report
+        // A gate on requests that had nothing to count would pass whatever the change does.
+        if let gate = gates.first(where: { $0.metric.countsRequests && report.requests == 0 }) {
+            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) holds no request to compare, so this gate cannot say anything")
+            throw Exit.badInput
+        }
+        if let gate = gates.first(where: { $0.metric == .disagreement && (report.verification?.observed ?? 0) == 0 }) {
+            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) records no observed outcome to verify the baseline against")
+            throw Exit.badInput
+        }
+        report.gates = gates.map { $0.result(report) }
         if let session {
             do {
                 if let exportError { throw exportError }
@@ -159,20 +169,9 @@ struct ReplayCommand: ParsableCommand {
             Terminal.out(ImpactReportRenderer.html(report))
             if let v = report.verification { Terminal.error(v.text) }
         case .json:
-            var json = ImpactReportRenderer.json(report)
-            if let v = report.verification { json = Verification.splice(v, into: json) }
-            Terminal.out(json)
+            Terminal.out(ImpactReportRenderer.json(report))
         }
 
-        // A gate on requests that had nothing to count would pass whatever the change does.
-        if let gate = gates.first(where: { $0.metric.countsRequests && report.requests == 0 }) {
-            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) holds no request to compare, so this gate cannot say anything")
-            throw Exit.badInput
-        }
-        if let gate = gates.first(where: { $0.metric == .disagreement && (report.verification?.observed ?? 0) == 0 }) {
-            Terminal.error("gwsim replay: --fail-on \(gate.text): \(trace) records no observed outcome to verify the baseline against")
-            throw Exit.badInput
-        }
         let tripped = gates.filter { $0.trips(report) }
         for gate in tripped { Terminal.error("gwsim replay: \(gate.explain(report))") }
         if !tripped.isEmpty { throw Exit.checkFailed }

@@ -65,4 +65,19 @@ import Testing
         r.verification = Verification(observed: 200, agreed: 200)
         #expect(!(try FailOnExpression(parsing: "disagreement>0").trips(r)))
     }
+
+    /// The gates' results travel in the report, so that a report posted on a pull
+    /// request says which gate failed the check.
+    @Test func reportsCarryTheGatesResults() throws {
+        var report = ImpactReport(input: ReplayInput(trace: "t.zst", with: ["c.yaml"], without: []))
+        report.requests = 200
+        report.changed = 5
+        report.gates = try ["changed>1%", "newly-failing>0"].map { try FailOnExpression(parsing: $0).result(report) }
+        #expect(report.gates == [GateResult(expression: "changed>1%", metric: "changed", value: "2.5%", tripped: true),
+                                 GateResult(expression: "newly-failing>0", metric: "newly-failing", value: "0", tripped: false)])
+        #expect(ImpactReportRenderer.markdown(report).contains("| `changed>1%` | 2.5% | **tripped** |"))
+        #expect(ImpactReportRenderer.text(report).contains("TRIPPED"))
+        #expect(ImpactReportRenderer.json(report).contains(#""expression": "changed>1%""#))
+        #expect(ImpactReportRenderer.html(report).contains("tripped"))
+    }
 }
