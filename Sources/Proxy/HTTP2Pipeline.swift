@@ -21,10 +21,15 @@ enum HTTP2Pipeline {
 
     /// Adds the HTTP/2 server handler (on the channel's event loop).
     static func add(to channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?) throws {
-        // Socket side of the HTTP/2 handler, so that it sees the frames that handler writes.
+        // Socket side of the HTTP/2 handler, so that they see the frames it reads and writes.
+        try channel.pipeline.syncOperations.addHandler(HeaderBlockTimer(timeout: runtime.config.requestHeadTimeout))
         try channel.pipeline.syncOperations.addHandler(ErrorGoAwayCloser())
+        var connection = NIOHTTP2Handler.ConnectionConfiguration()
+        // NIO's default header list limit is 16 KiB; the proxy's is the one HTTP/1.1 has.
+        connection.initialSettings = [HTTP2Setting(parameter: .maxConcurrentStreams, value: ProxyLimits.maxConcurrentStreams),
+                                      HTTP2Setting(parameter: .maxHeaderListSize, value: ProxyLimits.maxHeaderBytes)]
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: .init(), streamConfiguration: .init(),
+            mode: .server, connectionConfiguration: connection, streamConfiguration: .init(),
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
                     let sync = stream.pipeline.syncOperations

@@ -13,6 +13,9 @@ public enum ProxyLimits {
     /// one cookie may legitimately use most of it.
     public static let maxHeaderFieldBytes = 64 * 1024
 
+    /// HTTP/2 streams a client may have open at once on one connection (NIO's default).
+    public static let maxConcurrentStreams = 100
+
     /// A client connection with no request in flight and no traffic for this long is closed
     /// (seconds). 60 s is the usual keep-alive default of reverse proxies.
     public static let clientIdleTimeout: TimeAmount = .seconds(60)

@@ -60,4 +60,45 @@ struct HTTP2ConnectionErrorTests {
         let pong = Self.readFrames(connection) { $0.0 == 0x6 && $0.1 & 0x1 != 0 }
         #expect(pong.last.map { $0.0 == 0x6 && $0.1 & 0x1 != 0 } == true)
     }
+
+    /// An HPACK integer with an `prefix`-bit prefix (RFC 7541 §5.1).
+    static func hpackInteger(_ value: Int, prefix: Int, flags: UInt8 = 0) -> [UInt8] {
+        let limit = (1 << prefix) - 1
+        if value < limit { return [flags | UInt8(value)] }
+        var bytes = [flags | UInt8(limit)]
+        var rest = value - limit
+        while rest >= 128 { bytes.append(UInt8(rest % 128 + 128)); rest /= 128 }
+        return bytes + [UInt8(rest)]
+    }
+
+    /// A header block left open gets the request-head timeout, like a slow HTTP/1.1 head.
+    @Test func aHeaderBlockLeftOpenIsCutOffByTheHeadTimeout() throws {
+        let harness = try ProxyHarness(resources: edgeResources(), listenerPort: 8080) {
+            $0.clientIdleTimeout = .seconds(60)
+            $0.requestHeadTimeout = .milliseconds(300)
+        }
+        defer { harness.stop() }
+        let connection = try RawHTTPConnection(port: harness.port, timeoutSeconds: 5)
+        // HEADERS with END_STREAM but without END_HEADERS: the block stays open.
+        try connection.send(Self.preface + Self.frame(type: 0x4) + Self.frame(type: 0x1, flags: 0x1, stream: 1, payload: [0x82, 0x86, 0x84]))
+        #expect(connection.isClosedByPeer())
+    }
+
+    /// The header list limit over HTTP/2 is the proxy's (64 KiB), not NIO's 16 KiB.
+    @Test func aThirtyKilobyteHeaderListIsServed() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try RawHTTPConnection(port: harness.port, timeoutSeconds: 5)
+        try connection.send(Self.preface + Self.frame(type: 0x4))
+        _ = Self.readFrames(connection) { $0.0 == 0x4 && $0.1 & 0x1 == 0 }
+        try connection.send(Self.frame(type: 0x4, flags: 0x1))
+        let authority = Array("redirect.test".utf8)
+        let value = [UInt8](repeating: 0x61, count: 30_000)
+        let block: [UInt8] = [0x82, 0x86, 0x84, 0x41, UInt8(authority.count)] + authority + [0x00, 0x05] + Array("x-big".utf8)
+            + Self.hpackInteger(value.count, prefix: 7) + value
+        let first = Array(block.prefix(16_000)), second = Array(block.dropFirst(16_000))
+        try connection.send(Self.frame(type: 0x1, flags: 0x1, stream: 1, payload: first) + Self.frame(type: 0x9, flags: 0x4, stream: 1, payload: second))
+        let answer = Self.readFrames(connection) { ($0.0 == 0x1 && $0.2 == 1) || $0.0 == 0x7 }
+        #expect(answer.last.map { $0.0 == 0x1 && $0.2 == 1 } == true, "\(answer.map { ($0.0, $0.2) })")
+    }
 }
