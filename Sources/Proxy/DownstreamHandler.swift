@@ -142,6 +142,10 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 400, body: "content-length together with transfer-encoding\n", close: true)
             return
         }
+        if let refusal = TransferCoding.refusal(head) {
+            respondLocally(status: refusal.status, body: refusal.reason + "\n", close: true)
+            return
+        }
         if case .failure(let refusal) = target {
             respondLocally(status: refusal.status, body: refusal.reason + "\n", close: true)
             return
@@ -405,6 +409,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             guard let edits = exchange.responseEdits else { return }
             exchange.status = Int(head.status.code)
             exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
+            if ResponseWriter.needsCloseDelimiting(head, version: exchange.version, method: exchange.method) { exchange.progress.mustClose() }
             var out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
                                                  version: exchange.version)
             if head.status == .switchingProtocols, upgradeRequest != nil {

@@ -10,17 +10,28 @@ enum ResponseWriter {
     /// The backend's head, cleaned of hop-by-hop headers, with the rule's response header
     /// changes (remove, set, add, in that order: Gateway API's filter semantics) and CORS.
     ///
-    /// `version` is the client's: NIO frames the body for it (no chunked encoding to HTTP/1.0).
+    /// `version` is the client's: NIO frames the body for it. An HTTP/1.0 client knows no
+    /// chunked coding (RFC 9112 §6.1: never send it Transfer-Encoding), so a body of unknown
+    /// length reaches it delimited by the close (`needsCloseDelimiting`).
     static func proxiedHead(_ upstream: HTTPResponseHead, edits: ResponseEdits, requestID: String, keepAlive: Bool,
                             version: HTTPVersion = .http1_1) -> HTTPResponseHead {
         var headers = HTTPHeaders()
-        let drop = HopByHop.dropped(from: upstream.headers)
+        var drop = HopByHop.dropped(from: upstream.headers)
+        if version == .http1_0 { drop.insert("transfer-encoding") }
         for (name, value) in upstream.headers where !drop.contains(name.lowercased()) { headers.add(name: name, value: value) }
         let changes = edits.headers
         apply(set: changes.set, add: changes.add, remove: changes.remove, to: &headers)
         for header in edits.cors { headers.replaceOrAdd(name: header.name, value: header.value) }
-        finish(&headers, requestID: requestID, keepAlive: keepAlive)
+        finish(&headers, requestID: requestID, keepAlive: keepAlive, version: version)
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
+    }
+
+    /// An HTTP/1.0 client can only find the end of a body without Content-Length by the
+    /// connection closing (RFC 9112 §6.3): true for such a response (one with a body).
+    static func needsCloseDelimiting(_ upstream: HTTPResponseHead, version: HTTPVersion, method: HTTPMethod) -> Bool {
+        guard version == .http1_0, method != .HEAD, !upstream.headers.contains(name: "content-length") else { return false }
+        let code = upstream.status.code
+        return !(100..<200).contains(code) && code != 204 && code != 304
     }
 
     /// A response of the gateway's own with a short text body (empty for redirects and
@@ -33,7 +44,7 @@ enum ResponseWriter {
         if !body.isEmpty { headers.add(name: "content-type", value: "text/plain; charset=utf-8") }
         headers.add(name: "content-length", value: String(buffer.readableBytes))
         if let requestID { headers.add(name: "x-request-id", value: requestID) }
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        addConnection(&headers, keepAlive: keepAlive, version: version)
         return (HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers), buffer)
     }
 
@@ -51,9 +62,15 @@ enum ResponseWriter {
         for header in add { headers.add(name: header.name, value: header.value) }
     }
 
-    private static func finish(_ headers: inout HTTPHeaders, requestID: String, keepAlive: Bool) {
+    private static func finish(_ headers: inout HTTPHeaders, requestID: String, keepAlive: Bool, version: HTTPVersion) {
         if !headers.contains(name: "x-request-id") { headers.add(name: "x-request-id", value: requestID) }
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        addConnection(&headers, keepAlive: keepAlive, version: version)
+    }
+
+    /// `close` when the connection ends after this response; an HTTP/1.0 client keeps it
+    /// only when told `keep-alive` (RFC 9112 §9.3, and its appendix C.2.2).
+    private static func addConnection(_ headers: inout HTTPHeaders, keepAlive: Bool, version: HTTPVersion) {
+        if !keepAlive { headers.add(name: "connection", value: "close") } else if version == .http1_0 { headers.add(name: "connection", value: "keep-alive") }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayAPI
-import Proxy
+import NIOHTTP1
+@testable import Proxy
 import RoutingCore
 import Testing
 
@@ -62,6 +63,53 @@ struct HTTPSemanticsTests {
         #expect(response.status == 200)
         #expect(response.header("x-whoami-body-bytes") == "11")
         #expect(response.text.contains("Transfer-Encoding: chunked"))
+    }
+
+    /// RFC 9112 §6.1: only chunked is understood, and an HTTP/1.0 request has no
+    /// transfer coding; neither reaches a backend.
+    @Test func otherTransferCodingsAreRefused() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        for (request, status) in [("POST /up HTTP/1.1\r\nHost: app.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 501),
+                                  ("POST /up HTTP/1.0\r\nHost: app.test\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400)] {
+            let connection = try harness.connect()
+            try connection.send(request)
+            let response = try connection.readResponse()
+            #expect(response.status == status, "\(request)")
+            #expect(response.header("x-whoami-name") == nil)
+            #expect(connection.isClosedByPeer())
+        }
+    }
+
+    /// An HTTP/1.0 client keeps its connection only when told `keep-alive` (RFC 9112 §9.3).
+    @Test func aKeptHTTP10ConnectionSaysKeepAlive() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        for path in ["/", "/again"] {
+            try connection.send("GET \(path) HTTP/1.0\r\nHost: app.test\r\nConnection: keep-alive\r\n\r\n")
+            let response = try connection.readResponse()
+            #expect(response.status == 200)
+            #expect(response.header("connection") == "keep-alive")
+        }
+    }
+
+    /// A body of unknown length reaches an HTTP/1.0 client without Transfer-Encoding,
+    /// delimited by the close (RFC 9112 §6.1, §6.3).
+    @Test func anHTTP10ClientGetsABodyOfUnknownLengthUntilTheClose() {
+        let chunked = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["transfer-encoding": "chunked", "x-a": "1"])
+        let edits = ResponseEdits(Decision(outcome: .forward, request: ForwardedRequest(method: "GET", scheme: "http", host: "a", path: "/", headers: [])))
+        let old = ResponseWriter.proxiedHead(chunked, edits: edits, requestID: "r", keepAlive: false, version: .http1_0)
+        #expect(!old.headers.contains(name: "transfer-encoding") && old.headers["connection"] == ["close"] && old.headers["x-a"] == ["1"])
+        let current = ResponseWriter.proxiedHead(chunked, edits: edits, requestID: "r", keepAlive: true, version: .http1_1)
+        #expect(current.headers["transfer-encoding"] == ["chunked"] && !current.headers.contains(name: "connection"))
+        #expect(ResponseWriter.needsCloseDelimiting(chunked, version: .http1_0, method: .GET))
+        #expect(!ResponseWriter.needsCloseDelimiting(chunked, version: .http1_1, method: .GET))
+        #expect(!ResponseWriter.needsCloseDelimiting(chunked, version: .http1_0, method: .HEAD))
+        let noContent = HTTPResponseHead(version: .http1_1, status: .noContent)
+        #expect(!ResponseWriter.needsCloseDelimiting(noContent, version: .http1_0, method: .GET))
+        let sized = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-length": "3"])
+        #expect(!ResponseWriter.needsCloseDelimiting(sized, version: .http1_0, method: .GET))
     }
 
     @Test func headHasNoBody() throws {
