@@ -656,10 +656,19 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         if let exchange {
-            if exchange.progress.responseStarted {
+            if case .invalidEOFState = parserError, !exchange.progress.responseStarted {
+                // The client left in the middle of its request: nobody to answer, and the
+                // record says no response was sent (no status).
                 abandonUpstream(exchange)
                 exchange.progress.mustClose()
                 complete(exchange)
+                context.close(promise: nil)
+            } else if exchange.progress.responseStarted {
+                abandonUpstream(exchange)
+                exchange.progress.mustClose()
+                complete(exchange)
+                // What was written of the answer (all of a local one, in the same read) goes out first.
+                context.flush()
                 context.close(promise: nil)
             } else {
                 respondLocally(status: status, body: "malformed request\n", close: true)

@@ -112,6 +112,21 @@ struct HTTPSemanticsTests {
         #expect(!ResponseWriter.needsCloseDelimiting(sized, version: .http1_0, method: .GET))
     }
 
+    /// A client that leaves in the middle of its request body got no answer, and its
+    /// record says so (no status), instead of a 400 written to a closed connection.
+    @Test func aClientLeavingMidBodyIsRecordedWithoutAStatus() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        do {
+            let connection = try harness.connect()
+            try connection.send("POST /up HTTP/1.1\r\nHost: app.test\r\nContent-Length: 100\r\n\r\n0123456789")
+        }
+        let records = harness.sink.waitFor(1)
+        #expect(records.count == 1)
+        #expect(records.first?.path == "/up")
+        #expect(records.first?.observed?.status == nil, "\(String(describing: records.first?.observed))")
+    }
+
     @Test func headHasNoBody() throws {
         let harness = try harness()
         defer { harness.stop() }
