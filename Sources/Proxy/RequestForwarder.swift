@@ -43,6 +43,13 @@ enum RequestForwarder {
         headers.add(name: "x-forwarded-proto", value: client.scheme)
         headers.add(name: "x-real-ip", value: client.ip)
         if generatedID { headers.add(name: "x-request-id", value: requestID) }
+        // Neither length nor coding: no body (RFC 9112 §6.3). Said as a length of 0, since
+        // NIO's encoder would announce a chunked body for a POST, and a backend that wants a
+        // length answers that with 411.
+        if original.method != .GET, original.method != .HEAD, !original.headers.contains(name: "content-length"),
+           !original.headers.contains(name: "transfer-encoding") {
+            headers.add(name: "content-length", value: "0")
+        }
         return HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: request.method), uri: request.path, headers: headers)
     }
 }

@@ -34,6 +34,21 @@ import Testing
         #expect(!up.headers.contains(name: "x-secret"))
     }
 
+    /// A POST with neither Content-Length nor Transfer-Encoding has no body, and the
+    /// backend is told so by a length of 0 rather than an empty chunked body.
+    @Test func aRequestWithoutABodySaysContentLengthZero() {
+        func upstream(_ method: HTTPMethod, _ headers: [(String, String)]) -> HTTPHeaders {
+            let head = HTTPRequestHead(version: .http1_1, method: method, uri: "/p", headers: HTTPHeaders([("Host", "app")] + headers))
+            return RequestForwarder.upstreamHead(decision: decision(), original: head, routedHost: "app",
+                                                 client: .init(ip: "10.0.0.9", listenerPort: 8000, scheme: "http"),
+                                                 requestID: "id", generatedID: false).headers
+        }
+        #expect(upstream(.POST, [])["content-length"] == ["0"])
+        #expect(upstream(.PUT, [])["content-length"] == ["0"])
+        #expect(!upstream(.GET, []).contains(name: "content-length"))
+        #expect(!upstream(.POST, [("Transfer-Encoding", "chunked")]).contains(name: "content-length"))
+    }
+
     /// RFC 9112 §3.2: one valid Host on HTTP/1.1, and an absolute-form target's host wins.
     @Test func requestTargetAndHostFollowRFC9112() throws {
         func head(_ uri: String, hosts: [String], version: HTTPVersion = .http1_1) -> HTTPRequestHead {
