@@ -90,6 +90,12 @@ enum GatewayClassPhase {
     static func accepted(_ gatewayClass: GatewayClass, context: CompileContext) -> Condition {
         let generation = gatewayClass.meta.generation
         if let ref = gatewayClass.parametersRef {
+            // gatewayclass_types.go, InvalidParameters: a namespaced kind needs the namespace set.
+            if ref.namespace == nil, ref.group == "" || ref.group == "core", ref.kind == "ConfigMap" {
+                return Condition("Accepted", false, reason: "InvalidParameters",
+                                 message: "parametersRef ConfigMap \(ref.name) has no namespace, which a namespaced resource needs",
+                                 observedGeneration: generation)
+            }
             let namespace = ref.namespace ?? ""
             let exists = (ref.group == "" || ref.group == "core") && ref.kind == "ConfigMap"
                 && context.configMaps[ObjectKey(kind: "ConfigMap", namespace: namespace, name: ref.name)] != nil

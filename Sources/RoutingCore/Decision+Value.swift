@@ -79,7 +79,8 @@ extension Decision {
             if values[name] == nil { order.append(name) }
             values[name, default: []].append(header.value)
         }
-        return .object(order.map { ($0, .string(values[$0]!.joined(separator: ", "))) })
+        // Joined with "," as a RequestHeaderModifier `add` appends (httproute_types.go: foo + bar,baz -> foo,bar,baz).
+        return .object(order.map { ($0, .string(values[$0]!.joined(separator: ","))) })
     }
 
     static func headerList(_ headers: [HTTPHeader]) -> Value {

@@ -39,6 +39,10 @@ enum GatewayPhase {
             state.listenerSet = entry.owner
             listeners.append(state)
         }
+        for (index, message) in overlappingTLS(listeners) {
+            listeners[index].conditions.append(Condition("OverlappingTLSConfig", true, reason: "OverlappingHostnames", message: message,
+                                                         observedGeneration: generation))
+        }
 
         var conditions: [Condition] = []
         let own = listeners.filter { $0.listenerSet == nil }
@@ -58,8 +62,15 @@ enum GatewayPhase {
         } else {
             // Some listeners are invalid: the Gateway is still accepted while at
             // least one listener is (reason ListenersNotValid either way).
+            // gateway_types.go, Listeners: the message SHOULD say which are conflicted and which accepted.
+            let invalid = own.filter { !($0.accepted && $0.programmed) }.map { state in
+                "\(state.listener.name) (\(state.conditions.first { $0.status == "False" && $0.type != "Conflicted" }?.reason ?? "Invalid"))"
+            }
+            let valid = own.filter { $0.accepted }.map(\.listener.name)
             conditions.append(Condition("Accepted", anyAccepted, reason: "ListenersNotValid",
-                                        message: "one or more listeners are not valid", observedGeneration: generation))
+                                        message: "listeners not valid: " + invalid.joined(separator: ", ")
+                                            + (valid.isEmpty ? "; none accepted" : "; accepted: " + valid.joined(separator: ", ")),
+                                        observedGeneration: generation))
             let anyProgrammed = own.contains { $0.programmed }
             conditions.append(Condition("Programmed", anyProgrammed, reason: anyProgrammed ? "Programmed" : "Invalid",
                                         message: anyProgrammed ? "valid listeners are programmed" : "no listener is valid",
@@ -164,6 +175,34 @@ enum GatewayPhase {
             }
         }
         return reasons
+    }
+
+    /// gateway_types.go, `OverlappingTLSConfig`: listeners that terminate TLS on one port
+    /// with hostnames one of which covers the other (`*.example.com` and
+    /// `foo.example.com`; no hostname covers every one) MUST all carry the condition,
+    /// since a client that coalesces connections can reuse one listener's TLS session
+    /// for the other's host. Only accepted listeners take part (a conflicted one serves
+    /// nothing); certificates are not compared (that check is a MAY).
+    static func overlappingTLS(_ listeners: [ListenerState]) -> [Int: String] {
+        let terminating = listeners.indices.filter {
+            listeners[$0].accepted && listeners[$0].listener.tls?.mode == .terminate
+        }
+        var messages: [Int: String] = [:]
+        for (n, i) in terminating.enumerated() {
+            for j in terminating[(n + 1)...] where listeners[i].listener.port == listeners[j].listener.port {
+                let a = listeners[i].listener, b = listeners[j].listener
+                let overlap: Bool
+                switch (a.hostname?.lowercased(), b.hostname?.lowercased()) {
+                case (nil, _), (_, nil): overlap = true
+                case (let x?, let y?): overlap = Hostnames.intersect(listener: x, route: y) != nil
+                }
+                guard overlap else { continue }
+                func describe(_ l: Listener) -> String { "\(l.name) (\(l.hostname ?? "any hostname"))" }
+                messages[i, default: ""] += (messages[i] == nil ? "" : "; ") + "hostname overlaps listener \(describe(b)) on port \(b.port)"
+                messages[j, default: ""] += (messages[j] == nil ? "" : "; ") + "hostname overlaps listener \(describe(a)) on port \(a.port)"
+            }
+        }
+        return messages
     }
 
     /// Why two listeners cannot both serve, or nil when they can.

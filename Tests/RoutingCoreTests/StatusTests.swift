@@ -129,6 +129,25 @@ import Testing
         #expect(condition(listener(granted, "https")?.conditions, "ResolvedRefs")?.status == "True")
     }
 
+    /// gateway_types.go, OverlappingTLSConfig: "A: foo.example.com, B: foo.example.org,
+    /// C: *.example.com ... set for Listeners A and C, but not B"; a listener without a
+    /// hostname overlaps every other, and a listener on another port none.
+    @Test func overlappingTLSHostnamesAreMarked() {
+        func https(_ name: String, _ hostname: String?, port: Int = 443) -> String {
+            "{name: \(name), port: \(port), protocol: HTTPS\(hostname.map { ", hostname: '\($0)'" } ?? ""), tls: {certificateRefs: [{name: cert}]}}"
+        }
+        let world = F.world([Self.secret(in: "infra")], gateway: F.gateway(listeners: [
+            https("a", "foo.example.com"), https("b", "foo.example.org"), https("c", "*.example.com"), https("d", "bar.example.com", port: 8443),
+        ]))
+        for name in ["a", "c"] {
+            let overlap = condition(listener(world, name)?.conditions, "OverlappingTLSConfig")
+            #expect(overlap?.status == "True" && overlap?.reason == "OverlappingHostnames", "\(name)")
+        }
+        for name in ["b", "d"] { #expect(condition(listener(world, name)?.conditions, "OverlappingTLSConfig") == nil, "\(name)") }
+        let catchAll = F.world([Self.secret(in: "infra")], gateway: F.gateway(listeners: [https("any", nil), https("b", "foo.example.org")]))
+        #expect(condition(listener(catchAll, "b")?.conditions, "OverlappingTLSConfig")?.message == "hostname overlaps listener any (any hostname) on port 443")
+    }
+
     @Test func listenerProtocolConflict() {
         // "all the Listeners that share a port with the TCP Listener are not distinct and so MUST NOT be accepted."
         let world = F.world([], gateway: F.gateway(listeners: [

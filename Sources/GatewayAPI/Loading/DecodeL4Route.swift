@@ -9,7 +9,6 @@ enum L4RouteDecoder {
         let parentRefs = RouteCommon.parentRefs(spec["parentRefs"])
         var hostnames: [String] = []
         if kind == .tls {
-            if isV1 { spec["hostnames"].require() }
             hostnames = RouteCommon.hostnames(spec["hostnames"], max: 1024, min: isV1 ? 1 : 0, forbidIP: isV1)
         }
         let ruleFields = spec["rules"].items(min: 1, max: isV1 ? 1 : 16)
