@@ -90,6 +90,22 @@ final class LoaderInputTests: XCTestCase {
         XCTAssertEqual(mirror.backendRef.name, "shadow")
     }
 
+    /// A kind in a version no release of the CRDs served is refused as kubectl would be,
+    /// naming the versions that do serve it; the versions some release served load.
+    func testKindVersionPairsNoReleaseServedAreErrors() {
+        func load(_ apiVersion: String, _ kind: String) -> LoadResult {
+            Loader.load(text: "apiVersion: gateway.networking.k8s.io/\(apiVersion)\nkind: \(kind)\nmetadata: {name: x, namespace: a}\nspec: {}\n", file: "v.yaml")
+        }
+        let tcp = load("v1beta1", "TCPRoute")
+        XCTAssertTrue(tcp.hasErrors)
+        XCTAssertTrue(tcp.diagnostics.contains { $0.description.contains("v.yaml:1: error: apiVersion: no TCPRoute in gateway.networking.k8s.io/v1beta1 (gateway.networking.k8s.io serves TCPRoute as v1, v1alpha2)") },
+                      "\(tcp.diagnostics)")
+        XCTAssertTrue(load("v1alpha3", "HTTPRoute").hasErrors)
+        for (version, kind) in [("v1alpha2", "ReferenceGrant"), ("v1alpha3", "TLSRoute"), ("v1alpha2", "GRPCRoute")] {
+            XCTAssertFalse(load(version, kind).diagnostics.contains { $0.description.contains("no \(kind) in") }, "\(version) \(kind)")
+        }
+    }
+
     func testJSONSyntaxErrorsSayJSON() {
         let result = Loader.load(text: "{\"apiVersion\": \"v1\",\n \"kind\": ", file: "x.json")
         XCTAssertTrue(result.diagnostics.contains { $0.message.hasPrefix("invalid JSON: ") }, "\(result.diagnostics)")

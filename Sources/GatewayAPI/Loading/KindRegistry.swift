@@ -1,7 +1,23 @@
 /// Which apiVersion/kind pairs gwsim simulates, and their decoders.
 enum KindRegistry {
-    static let gatewayVersions: Set<String> = ["v1", "v1beta1", "v1alpha2", "v1alpha3"]
-    static let gatewayKinds: Set<String> = ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute", "ReferenceGrant", "ListenerSet", "BackendTLSPolicy"]
+    /// The versions of gateway.networking.k8s.io that serve each kind, in any release of the
+    /// CRDs (config/crd): what `kubectl apply` accepts with the CRDs of that release installed.
+    /// Kinds left older versions behind (GatewayClass, Gateway and HTTPRoute v1alpha2 until
+    /// v0.8; GRPCRoute v1alpha2 until v1.1); no kind was ever served as v1alpha3 but TLSRoute
+    /// and BackendTLSPolicy, nor TCPRoute or UDPRoute as v1beta1.
+    static let servedVersions: [String: Set<String>] = [
+        "GatewayClass": ["v1", "v1beta1", "v1alpha2"],
+        "Gateway": ["v1", "v1beta1", "v1alpha2"],
+        "HTTPRoute": ["v1", "v1beta1", "v1alpha2"],
+        "GRPCRoute": ["v1", "v1alpha2"],
+        "TLSRoute": ["v1", "v1alpha3", "v1alpha2"],
+        "TCPRoute": ["v1", "v1alpha2"],
+        "UDPRoute": ["v1", "v1alpha2"],
+        "ReferenceGrant": ["v1", "v1beta1", "v1alpha2"],
+        "ListenerSet": ["v1"],
+        "BackendTLSPolicy": ["v1", "v1alpha3", "v1alpha2"],
+    ]
+    static var gatewayKinds: Set<String> { Set(servedVersions.keys) }
 
     static func isGatewayKind(group: String, kind: String) -> Bool {
         (group == gatewayGroup && gatewayKinds.contains(kind)) || (group == V1Alpha1.group && ["GatewayClass", "Gateway", "HTTPRoute"].contains(kind))
@@ -10,7 +26,7 @@ enum KindRegistry {
     /// nil for a kind that is not simulated (the caller notes it as skipped).
     static func decode(_ o: Field, group: String, version: String, kind: String, loadOrder: Int) -> Resource? {
         switch (group, version) {
-        case (gatewayGroup, let v) where gatewayVersions.contains(v):
+        case (gatewayGroup, let v) where servedVersions[kind]?.contains(v) == true:
             switch kind {
             case "GatewayClass": return .gatewayClass(GatewayDecoder.gatewayClass(o, loadOrder: loadOrder))
             case "Gateway": return .gateway(GatewayDecoder.gateway(o, loadOrder: loadOrder))

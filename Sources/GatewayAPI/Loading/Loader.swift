@@ -167,7 +167,10 @@ public enum Loader {
         let version = apiVersion.contains("/") ? String(apiVersion[apiVersion.index(after: apiVersion.firstIndex(of: "/") ?? apiVersion.startIndex)...]) : apiVersion
 
         guard let resource = KindRegistry.decode(root, group: group, version: version, kind: kind, loadOrder: loadOrder) else {
-            if !ctx.hasErrors {
+            if !ctx.hasErrors, group == gatewayGroup, let served = KindRegistry.servedVersions[kind] {
+                // kubectl apply: "no matches for kind ... in version ...".
+                ctx.error("apiVersion", "no \(kind) in \(apiVersion) (\(group) serves \(kind) as \(served.sorted().joined(separator: ", ")))")
+            } else if !ctx.hasErrors {
                 let meta = object["metadata"]
                 let name = meta?["name"]?.stringValue ?? "<unnamed>"
                 let ns = meta?["namespace"]?.stringValue
