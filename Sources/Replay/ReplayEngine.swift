@@ -72,8 +72,7 @@ private final class Driver {
         var inputWarning: String?
         defer { pool?.finish { _ in } }
         let path = options.tracePath
-        if path.hasSuffix(".db") {
-            guard FileManager.default.fileExists(atPath: path) else { throw ReplayError.unreadable(path: path, message: "no such file") }
+        if EventStore.isStoreFile(path) {
             do {
                 let store = try EventStore(path: path)
                 try store.events { self.handle($0) }

@@ -8,8 +8,13 @@ import Yams
 public enum ScenarioParser {
     /// Reads and parses `path`; relative manifest paths are resolved against its directory.
     public static func load(path: String) throws(ScenarioError) -> Scenario {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScenarioError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot read file" : "no such file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ScenarioError(file: path, "no such file") }
+        if isDirectory.boolValue { throw ScenarioError(file: path, "is a directory: give a scenario file (scenarios/*.yaml)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ScenarioError(file: path, "cannot read file") }
+        // A trace or another binary file: say so rather than quote its bytes in a YAML error.
+        if data.contains(0) || String(data: data, encoding: .utf8) == nil {
+            throw ScenarioError(file: path, "is not a YAML scenario: it holds binary data (a trace?)")
         }
         return try parse(text: String(decoding: data, as: UTF8.self), file: path)
     }

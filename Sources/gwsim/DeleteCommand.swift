@@ -46,6 +46,8 @@ struct DeleteCommand: ParsableCommand {
             return
         }
         guard let log = target.log else { throw Exit.badInput }
+        // Nothing can be live in a store that does not exist: do not create one.
+        try EventLogSupport.requireFile(log)
         let store = try EventLogSupport.openStore(log)
         let now = Date().timeIntervalSince1970
         let changes: [ResourceChange]

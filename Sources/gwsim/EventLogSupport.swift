@@ -38,12 +38,7 @@ enum EventLogSupport {
     }
 
     /// True when `path` is an SQLite database (an event store) rather than a trace.
-    static func isSQLite(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let magic = (try? handle.read(upToCount: 16)) ?? Data()
-        return magic == Data("SQLite format 3\0".utf8)
-    }
+    static func isSQLite(_ path: String) -> Bool { EventStore.isStoreFile(path) }
 
     /// An input file must exist (opening a store would otherwise create an empty one).
     static func requireFile(_ path: String) throws {

@@ -23,10 +23,10 @@ struct ExportCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "The trace file to write.")
     var output: String
 
-    @Option(help: "Only events at or after this time.")
+    @Option(parsing: .unconditional, help: "Only events at or after this time.")
     var since: String?
 
-    @Option(help: "Only events at or before this time.")
+    @Option(parsing: .unconditional, help: "Only events at or before this time.")
     var until: String?
 
     @OptionGroup var compression: CompressionOption

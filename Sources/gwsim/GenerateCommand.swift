@@ -22,10 +22,10 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .customLong("output")], help: "The trace file to write (.zst).")
     var output: String
 
-    @Option(help: "Number of requests (default: the scenario's traffic.requests, or rate x duration).")
+    @Option(parsing: .unconditional, help: "Number of requests (default: the scenario's traffic.requests, or rate x duration).")
     var requests: Int?
 
-    @Option(help: "Seed of the random draws.")
+    @Option(parsing: .unconditional, help: "Seed of the random draws (0 to 18446744073709551615).")
     var seed: UInt64 = 1
 
     @OptionGroup var compression: CompressionOption

@@ -33,7 +33,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("without"), help: "Remove an object, KIND/NS/NAME (or KIND/NAME) (repeatable).")
     var without: [String] = []
 
-    @Option(help: "Apply the change from this time on (RFC 3339, or seconds since the epoch); default: from the start.")
+    @Option(parsing: .unconditional, help: "Apply the change from this time on (RFC 3339, or seconds since the epoch); default: from the start.")
     var at: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: text, json, markdown or html.")

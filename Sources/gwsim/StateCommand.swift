@@ -27,7 +27,7 @@ struct StateCommand: ParsableCommand {
     @Argument(help: "The trace file (.zst) or event store (.db).")
     var trace: String
 
-    @Option(help: "The time (RFC 3339 or seconds since the epoch; default: the end of the log).")
+    @Option(parsing: .unconditional, help: "The time (RFC 3339 or seconds since the epoch; default: the end of the log).")
     var at: String?
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Output format: yaml or json.")

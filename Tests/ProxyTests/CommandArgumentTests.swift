@@ -94,6 +94,11 @@ import Testing
             (["generate", scenario, "-o", output, "--requests", "2000000000"], 2, "--requests must be between 0 and 1000000000"),
             (["inspect", trace, "--hosts=-1"], 2, "--hosts must be >= 0, got -1"),
             (["inspect", trace, "--hosts", "-1"], 2, "--hosts must be >= 0, got -1"),
+            (["generate", scenario, "-o", output, "--requests", "-5"], 2, "--requests must be between 0 and 1000000000, got -5"),
+            (["generate", scenario, "-o", output, "--seed", "-1"], 2, "The value '-1' is invalid for '--seed <seed>'"),
+            (["generate", repository.appendingPathComponent("scenarios").path, "-o", output], 2, "is a directory: give a scenario file"),
+            (["generate", trace, "-o", output], 2, "is not a YAML scenario: it holds binary data (a trace?)"),
+            (["delete", "GatewayClass/traefik", "--log", output + ".db"], 2, "no such file"),
         ]
         for (arguments, status, message) in refused {
             let (actual, text) = try LiveConformanceTests.run(arguments)
@@ -101,6 +106,7 @@ import Testing
             #expect(text.contains(message), "\(arguments): \(text)")
         }
         #expect(!FileManager.default.fileExists(atPath: output))
+        #expect(!FileManager.default.fileExists(atPath: output + ".db"))
     }
 
     /// A replay change that cannot say what it means is refused before any report.

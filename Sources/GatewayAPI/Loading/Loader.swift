@@ -80,6 +80,17 @@ public enum Loader {
                 result.append(load(text: text, file: file, firstLoadOrder: result.objects.count))
             }
         }
+        // One object given twice (versions of a route in one directory, say): the later
+        // replaces the earlier, which is worth saying.
+        var first: [ObjectKey: SourceLocation] = [:]
+        for object in result.objects {
+            let key = object.resource.key
+            if let earlier = first[key] {
+                result.diagnostics.append(Diagnostic(.warning, at: object.location, "\(key) is given again (first at \(earlier)): this one replaces it"))
+            } else {
+                first[key] = object.location
+            }
+        }
         return result
     }
 
