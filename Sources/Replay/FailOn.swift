@@ -2,6 +2,7 @@
 ///
 /// Metrics: `changed`, `newly-failing`, `newly-succeeding`, `unmatched` (counts
 /// of requests; a percentage is of all replayed requests), `status-changes`,
+/// `status-regressions` (those of them where something stops working, StatusChange.isRegression),
 /// `unreached-rules`, `unreached-changed-rules` (the change's own rules no request
 /// reached) (counts of report entries; a percentage is of requests too),
 /// `disagreement` (`--verify`: requests whose recorded outcome the baseline does
@@ -13,6 +14,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         case newlyFailing = "newly-failing"
         case newlySucceeding = "newly-succeeding"
         case statusChanges = "status-changes"
+        case statusRegressions = "status-regressions"
         case unreachedRules = "unreached-rules"
         case unreachedChangedRules = "unreached-changed-rules"
         case unmatched
@@ -22,7 +24,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         public var countsRequests: Bool {
             switch self {
             case .changed, .newlyFailing, .newlySucceeding, .unmatched, .disagreement: true
-            case .statusChanges, .unreachedRules, .unreachedChangedRules: false
+            case .statusChanges, .statusRegressions, .unreachedRules, .unreachedChangedRules: false
             }
         }
     }
@@ -93,6 +95,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
         case .newlyFailing: count = report.newlyFailing
         case .newlySucceeding: count = report.newlySucceeding
         case .statusChanges: count = report.statusChanges.count
+        case .statusRegressions: count = report.statusChanges.filter(\.isRegression).count
         case .unreachedRules: count = report.unreachedRules.count
         case .unreachedChangedRules: count = report.unreachedChangedRules.count
         case .unmatched: count = report.unmatchedBaseline

@@ -164,6 +164,22 @@ public struct StatusChange: Sendable, Equatable {
     public var condition: String
     public var before: String
     public var after: String
+
+    /// Conditions that are good when True (Accepted, ResolvedRefs, Programmed) and bad when
+    /// True (Conflicted, OverlappingTLSConfig), as the Gateway API gives their polarity.
+    static let positive: Set<String> = ["Accepted", "ResolvedRefs", "Programmed"]
+    static let negative: Set<String> = ["Conflicted", "OverlappingTLSConfig"]
+
+    /// Something that worked stops working: a positive condition True before and False
+    /// after, or a negative one turning True. An object (or parent) the change removes,
+    /// `absent` after, and one it adds, `absent` before, are changes, not regressions.
+    public var isRegression: Bool {
+        guard before != "absent", after != "absent" else { return false }
+        let wasTrue = before.hasPrefix("True"), isTrue = after.hasPrefix("True")
+        if Self.positive.contains(condition) { return wasTrue && !isTrue }
+        if Self.negative.contains(condition) { return !wasTrue && isTrue }
+        return false
+    }
 }
 
 /// Requests and changed requests in one time bucket.

@@ -80,4 +80,24 @@ import Testing
         #expect(ImpactReportRenderer.json(report).contains(#""expression": "changed>1%""#))
         #expect(ImpactReportRenderer.html(report).contains("tripped"))
     }
+
+    /// `status-regressions` counts what stops working, not every status difference: an
+    /// added route's new conditions and its listener's count are changes only.
+    @Test func statusRegressionsCountOnlyWhatStopsWorking() throws {
+        func change(_ condition: String, _ before: String, _ after: String) -> StatusChange {
+            StatusChange(object: "HTTPRoute/a/r", parent: "Gateway/a/g", condition: condition, before: before, after: after)
+        }
+        var report = ImpactReport(input: ReplayInput(trace: "t.zst"))
+        report.statusChanges = [
+            change("ResolvedRefs", "True ResolvedRefs", "False RefNotPermitted"),
+            change("Accepted", "absent", "True Accepted"),
+            change("Accepted", "True Accepted", "absent"),
+            change("attachedRoutes", "4", "5"),
+            change("Conflicted", "False NoConflicts", "True HostnameConflict"),
+            change("Programmed", "False Invalid", "True Programmed"),
+        ]
+        #expect(report.statusChanges.map(\.isRegression) == [true, false, false, false, true, false])
+        #expect(try FailOnExpression(parsing: "status-regressions>1").actual(in: report) == 2)
+        #expect(try FailOnExpression(parsing: "status-changes>1").actual(in: report) == 6)
+    }
 }
