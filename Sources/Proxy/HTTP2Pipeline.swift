@@ -33,6 +33,7 @@ enum HTTP2Pipeline {
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
                     let sync = stream.pipeline.syncOperations
+                    try sync.addHandler(HTTP2RequestAuthority())
                     try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni,
                                                           http2: true))

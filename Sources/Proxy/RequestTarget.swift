@@ -10,6 +10,7 @@ import NIOHTTP1
 enum RequestTarget {
     /// The head to route with, or why the request gets a 400.
     static func normalize(_ head: HTTPRequestHead, http2: Bool) -> Result<HTTPRequestHead, Refusal> {
+        if head.method == .CONNECT { return .failure(Refusal("CONNECT is not served: this is a gateway, not a forward proxy", status: 405)) }
         var head = head
         let uri = head.uri
         if let schemeEnd = absoluteFormPrefix(uri) {
@@ -28,12 +29,11 @@ enum RequestTarget {
         // Origin form only from here: `CONNECT host:port` (authority form), `OPTIONS *`
         // (asterisk form) and URLs of other schemes name nothing a route can match.
         guard uri.utf8.first == UInt8(ascii: "/") else {
-            if head.method == .CONNECT { return .failure(Refusal("CONNECT is not served: this is a gateway, not a forward proxy", status: 405)) }
             return .failure(Refusal("the request target \(uri.debugDescription) is not a path or an http(s) URL"))
         }
         var host: String?
         for (name, value) in head.headers where isHost(name) {
-            if host != nil { return .failure(Refusal("more than one Host header")) }
+            if host != nil { return .failure(Refusal(http2 ? ":authority and host name different hosts" : "more than one Host header")) }
             host = value
         }
         if let host {

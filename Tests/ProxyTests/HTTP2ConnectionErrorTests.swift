@@ -101,4 +101,26 @@ struct HTTP2ConnectionErrorTests {
         let answer = Self.readFrames(connection) { ($0.0 == 0x1 && $0.2 == 1) || $0.0 == 0x7 }
         #expect(answer.last.map { $0.0 == 0x1 && $0.2 == 1 } == true, "\(answer.map { ($0.0, $0.2) })")
     }
+
+    /// RFC 9113 §8.3.1 and §8.5: a request with `host` but no `:authority` is served by
+    /// that host, `:authority` and `host` that differ are malformed (400), and CONNECT is
+    /// refused with 405 as over HTTP/1.1; each is answered and recorded, not reset.
+    @Test func authorityHostAndConnectAreAnsweredNotReset() throws {
+        let harness = try harness()
+        defer { harness.stop() }
+        func literal(_ index: UInt8, _ value: String) -> [UInt8] { [0x40 | index, UInt8(value.utf8.count)] + Array(value.utf8) }
+        let cases: [(block: [UInt8], status: Int)] = [
+            ([0x82, 0x86, 0x84] + literal(38, "redirect.test"), 301),
+            ([0x82, 0x86, 0x84] + literal(1, "redirect.test") + literal(38, "app.test"), 400),
+            (literal(2, "CONNECT") + literal(1, "redirect.test:443"), 405),
+        ]
+        for (index, item) in cases.enumerated() {
+            let connection = try RawHTTPConnection(port: harness.port, timeoutSeconds: 5)
+            try connection.send(Self.preface + Self.frame(type: 0x4) + Self.frame(type: 0x1, flags: 0x5, stream: 1, payload: item.block))
+            let frames = Self.readFrames(connection) { ($0.0 == 0x1 && $0.2 == 1) || $0.0 == 0x3 || $0.0 == 0x7 }
+            #expect(frames.last.map { $0.0 == 0x1 } == true, "case \(index): \(frames.map { ($0.0, $0.2) })")
+            let record = harness.sink.waitFor(index + 1).last
+            #expect(record?.observed?.status == item.status, "case \(index): \(String(describing: record))")
+        }
+    }
 }
