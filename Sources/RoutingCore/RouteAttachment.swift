@@ -215,18 +215,23 @@ struct RouteAttacher {
         }
     }
 
-    /// ResolvedRefs for the whole route: the first backend that does not resolve decides the reason.
+    /// ResolvedRefs for the whole route: the first backend that does not resolve decides the
+    /// reason, one condition having room for one; the message names every backend that does
+    /// not, each with its reason (httproute_types.go, HTTPBackendRef: the message must explain
+    /// which resource is missing, which kind is invalid, which reference is not allowed), so
+    /// that they are not fixed one at a time.
     func resolvedRefs(_ route: RouteView) -> Resolved {
         var resolved = Resolved()
+        var problems: [String] = []
         for (ruleIndex, backends) in route.backendsPerRule.enumerated() where route.invalidRules[ruleIndex] == nil {
             for ref in backends {
-                if let problem = BackendResolution.problem(ref, routeKind: route.kind, routeNamespace: route.meta.namespace, context: context) {
-                    resolved.reason = problem.reason
-                    resolved.message = problem.message
-                    return resolved
-                }
+                guard let problem = BackendResolution.problem(ref, routeKind: route.kind, routeNamespace: route.meta.namespace, context: context) else { continue }
+                if problems.isEmpty { resolved.reason = problem.reason }
+                let text = problems.isEmpty ? problem.message : "\(problem.message) (\(problem.reason))"
+                if !problems.contains(text) { problems.append(text) }
             }
         }
+        if !problems.isEmpty { resolved.message = problems.joined(separator: "; ") }
         return resolved
     }
 }

@@ -279,6 +279,15 @@ import Testing
         #expect(c?.status == "False" && c?.reason == "BackendNotFound")
     }
 
+    /// The first problem gives the reason; the message names every backend that does not resolve.
+    @Test func resolvedRefsMessageNamesEveryProblem() {
+        let c = resolvedRefs("{name: missing, port: 80}, {group: example.com, kind: Bucket, name: b}, {name: svc, namespace: other, port: 80}",
+                             extra: [F.service("svc", namespace: "other")])
+        #expect(c?.reason == "BackendNotFound")
+        #expect(c?.message == "Service default/missing not found; backend kind example.com/Bucket is not supported (InvalidKind); "
+            + "Service other/svc is in another namespace and no ReferenceGrant allows it (RefNotPermitted)")
+    }
+
     @Test func resolvedRefsRefNotPermitted() {
         let c = resolvedRefs("{name: svc, namespace: other, port: 80}", extra: [F.service("svc", namespace: "other")])
         #expect(c?.status == "False" && c?.reason == "RefNotPermitted")
