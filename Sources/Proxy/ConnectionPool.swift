@@ -95,6 +95,24 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Closes the idle connections older than the pool's age limit. `take` and `put` age
+    /// out a list only when its endpoint is used again on its event loop; a backend that
+    /// goes quiet, or that a configuration change removed, would otherwise keep its idle
+    /// sockets open for good. The proxy calls this every half age limit.
+    func closeExpired(now: NIODeadline = .now()) {
+        let stale = idle.withLockedValue { idle -> [any Channel] in
+            var stale: [any Channel] = []
+            for (key, list) in idle {
+                let expired = list.prefix { now - $0.since > maxAge }.count
+                guard expired > 0 else { continue }
+                stale += list.prefix(expired).map(\.channel)
+                if expired == list.count { idle.removeValue(forKey: key) } else { idle[key] = Array(list.dropFirst(expired)) }
+            }
+            return stale
+        }
+        for channel in stale { channel.close(promise: nil) }
+    }
+
     /// Closes every idle connection (proxy stop).
     func closeAll() {
         let channels = idle.withLockedValue { idle -> [any Channel] in

@@ -40,6 +40,8 @@ public final class GatewayProxy: Sendable {
         var servers: [ListenerPortPlan.Key: (channel: any Channel, bound: BoundListener, kind: ListenerPortKind)] = [:]
         var started = false
         var stopped = false
+        /// Closes pooled backend connections past their idle age (`ConnectionPool.closeExpired`).
+        var idleSweep: RepeatedTask?
     }
 
     private let runtime: ProxyRuntime
@@ -101,7 +103,13 @@ public final class GatewayProxy: Sendable {
                                             : "port \(key.port) (moved to \(config.listenHost):\(local) by --port-map): \(reason)")
             }
         }
-        lifecycle.withLockedValue { $0.servers = servers }
+        let connections = runtime.connections
+        let half = TimeAmount.nanoseconds(ProxyLimits.upstreamIdleTimeout.nanoseconds / 2)
+        let sweep = group.next().scheduleRepeatedTask(initialDelay: half, delay: half) { _ in connections.closeExpired() }
+        lifecycle.withLockedValue {
+            $0.servers = servers
+            $0.idleSweep = sweep
+        }
         return boundListeners
     }
 
@@ -202,6 +210,7 @@ public final class GatewayProxy: Sendable {
             guard !state.stopped else { return (nil, []) }
             state.stopped = true
             defer { state.servers = [:] }
+            state.idleSweep?.cancel()
             return (state.group, state.servers.values.map(\.channel))
         }
         guard let group else { return }

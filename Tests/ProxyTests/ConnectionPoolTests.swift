@@ -45,4 +45,22 @@ import Testing
         #expect(pool.idleCount == 0)
         #expect(pool.take(endpoint, on: channel.eventLoop) == nil)
     }
+
+    /// Idle connections past the age limit are closed by the sweep, even when their
+    /// endpoint is never used again; younger ones stay.
+    @Test func theSweepClosesConnectionsPastTheirAge() throws {
+        let pool = ConnectionPool(maxAge: .seconds(30))
+        let (old, oldHandler) = try connection(pool)
+        let (young, youngHandler) = try connection(pool)
+        let start = NIODeadline.now()
+        pool.put(oldHandler, now: start)
+        pool.put(youngHandler, now: start + .seconds(20))
+        pool.closeExpired(now: start + .seconds(25))
+        #expect(pool.idleCount == 2)
+        pool.closeExpired(now: start + .seconds(40))
+        #expect(pool.idleCount == 1)
+        #expect(!old.isActive && young.isActive)
+        pool.closeExpired(now: start + .seconds(60))
+        #expect(pool.idleCount == 0 && !young.isActive)
+    }
 }
