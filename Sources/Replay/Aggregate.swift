@@ -161,6 +161,8 @@ struct TargetKey: Hashable, Sendable {
 struct PatternValue: Sendable {
     var count = 0
     var examples: [String] = []
+    /// For a redirect or rewrite, what its first request changed to (ChunkProcessor.detail).
+    var detail: String?
 }
 
 /// Everything the report needs, summed over a chunk of requests (or over all of

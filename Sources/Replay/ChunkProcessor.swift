@@ -80,18 +80,19 @@ enum ChunkProcessor {
                     chunk: Int, settings: ChunkSettings, tally: ComboTally, to agg: inout Aggregate) {
         let comparison = Comparison(before, after, identical: identical)
         tally.add(comparison, requests: 1, backendsBefore: before.backends, backendsAfter: after.backends, chunk: chunk)
-        count(record: record, time: time, comparison, settings: settings, to: &agg)
+        count(record: record, time: time, comparison, decisions: (before, after), settings: settings, to: &agg)
         if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
     }
 
     /// The per-request counts: totals, hosts, timeline, and for a changed
     /// request its categories, pattern and row.
     @inline(__always)
-    static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
+    static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, decisions: (before: Decision, after: Decision),
+                      settings: ChunkSettings, to agg: inout Aggregate) {
         let flags = PairFlags(comparison)
         HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: flags.changed, newlyFailing: flags.newlyFailing)
         countEvery(time: time, flags, to: &agg)
-        if comparison.changed { countChanged(record: record, time: time, comparison, settings: settings, to: &agg) }
+        if comparison.changed { countChanged(record: record, time: time, comparison, decisions: decisions, settings: settings, to: &agg) }
     }
 
     /// What every request adds besides its host: totals, the timeline.
@@ -107,7 +108,8 @@ enum ChunkProcessor {
     }
 
     /// What a changed request adds besides: its categories, pattern and row.
-    static func countChanged(record: RequestRecord, time: Int64, _ comparison: Comparison, settings: ChunkSettings, to agg: inout Aggregate) {
+    static func countChanged(record: RequestRecord, time: Int64, _ comparison: Comparison, decisions: (before: Decision, after: Decision),
+                             settings: ChunkSettings, to agg: inout Aggregate) {
         let b = comparison.before
         let a = comparison.after
         let cats = comparison.categories
@@ -119,7 +121,7 @@ enum ChunkProcessor {
             if value.examples.count < Aggregate.maxExamples { value.examples.append(record.id) }
             agg.patterns[pattern] = value
         } else {
-            agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id])
+            agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id], detail: detail(cats, decisions.before, decisions.after))
         }
         if settings.collectRows {
             agg.rows.append(ChangedRequestRow(id: record.id, timeMicros: time, method: record.method, host: record.host, path: record.path,
@@ -171,6 +173,20 @@ enum ChunkProcessor {
         if x.route != nil, y.route == nil { result.append(.newlyUnrouted) }
         if result.isEmpty { result.append(.rewrite) }
         return result
+    }
+
+    /// What a redirect or rewrite changed to, for a pattern's first request: its targets
+    /// read the same (`redirect 301 -> redirect 301`), so the report says which Location
+    /// or which forwarded host and path.
+    static func detail(_ categories: [ChangeCategory], _ before: Decision, _ after: Decision) -> String? {
+        var parts: [String] = []
+        if categories.contains(.redirect) {
+            parts.append("Location \(before.redirect?.location ?? "none") -> \(after.redirect?.location ?? "none")")
+        }
+        if categories.contains(.rewrite) {
+            parts.append("forwarded as \(before.request.host)\(before.request.path) -> \(after.request.host)\(after.request.path)")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 
     static func side(_ s: SideKey) -> ChangedRequestRow.Side {

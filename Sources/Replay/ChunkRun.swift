@@ -118,7 +118,8 @@ struct ChunkRun {
         guard flags.changed || verifies else { return }
         let record = record(&decoder)
         if flags.changed {
-            ChunkProcessor.countChanged(record: record, time: time, memo.pairs[position].comparison, settings: settings, to: &agg)
+            let pair = memo.pairs[position]
+            ChunkProcessor.countChanged(record: record, time: time, pair.comparison, decisions: (pair.before, pair.after), settings: settings, to: &agg)
         }
         if verifies { ChunkProcessor.verify(record: record, time: time, before: memo.pairs[position].before, settings: settings, to: &agg) }
     }

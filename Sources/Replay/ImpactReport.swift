@@ -154,6 +154,9 @@ public struct ChangedPattern: Sendable, Equatable {
     public var categories: [ChangeCategory]
     public var count: Int
     public var examples: [String]
+    /// For a redirect or a rewrite, whose targets read the same: the first example's
+    /// Location, or forwarded host and path, before and after.
+    public var detail: String?
 }
 
 /// A resource whose status condition differs between the worlds.

@@ -95,6 +95,7 @@ extension ImpactReportRenderer {
             ("before", .string(p.before)), ("after", .string(p.after)),
             ("categories", .array(p.categories.map { .string($0.rawValue) })), ("count", .int(p.count)),
             ("examples", .array(p.examples.map { .string($0) })),
+            ("detail", p.detail.map { .string($0) } ?? .null),
         ])
     }
 }

@@ -43,6 +43,7 @@ public enum RenderSanitize {
             r.patterns[i].before = f(r.patterns[i].before)
             r.patterns[i].after = f(r.patterns[i].after)
             r.patterns[i].examples = r.patterns[i].examples.map(f)
+            r.patterns[i].detail = r.patterns[i].detail.map(f)
         }
         for i in r.statusChanges.indices {
             r.statusChanges[i].object = f(r.statusChanges[i].object)

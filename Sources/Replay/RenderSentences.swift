@@ -35,9 +35,11 @@ enum RenderSentences {
     }
 
     /// A pattern's after side; when it reads the same as the before side (a redirect to
-    /// another Location, a rewritten path), with what changed: `redirect 301 [redirect]`.
+    /// another Location, a rewritten path), with what changed and, for its first request,
+    /// to what: `redirect 301 [redirect: Location http://a/x -> https://a/x]`.
     static func patternAfter(_ p: ChangedPattern) -> String {
-        p.before == p.after ? "\(p.after) [\(p.categories.map(\.rawValue).joined(separator: ", "))]" : p.after
+        guard p.before == p.after else { return p.after }
+        return "\(p.after) [\(p.categories.map(\.rawValue).joined(separator: ", "))\(p.detail.map { ": " + $0 } ?? "")]"
     }
 
     /// "(parent gw)" suffix or nothing.

@@ -143,7 +143,7 @@ enum ReportBuilder {
     static func patterns(_ map: [PatternKey: PatternValue]) -> [ChangedPattern] {
         let all = map.map { key, value in
             ChangedPattern(method: key.method, host: key.host, pathTemplate: key.template, before: key.before.text,
-                           after: key.after.text, categories: key.categories, count: value.count, examples: value.examples)
+                           after: key.after.text, categories: key.categories, count: value.count, examples: value.examples, detail: value.detail)
         }
         return Array(all.sorted {
             if $0.count != $1.count { return $0.count > $1.count }

@@ -152,7 +152,8 @@ import Testing
         #expect(r.patterns.count == 1)
         #expect(pattern.host == "whoami" && pattern.count == 3)
         #expect(pattern.categories == [.rewrite])
-        #expect(RenderSentences.patternAfter(pattern) == "app/whoami:80 [rewrite]")
+        #expect(pattern.detail == "forwarded as whoami/a -> whoami/v2/a")
+        #expect(RenderSentences.patternAfter(pattern) == "app/whoami:80 [rewrite: forwarded as whoami/a -> whoami/v2/a]")
     }
 
     /// A log whose time goes back (an import after live events) is replayed in log order,
