@@ -152,7 +152,8 @@ def main():
     # Candidate: re-weight three weighted rules and narrow one prefix.
     changed = []
     for r in all_routes:
-        weighted = [rule for rule in r["spec"]["rules"] if len(rule["backendRefs"]) == 2]
+        # A canary already at 50/50 would be no change at all.
+        weighted = [rule for rule in r["spec"]["rules"] if len(rule["backendRefs"]) == 2 and rule["backendRefs"][0]["weight"] != 50]
         if weighted and len(changed) < 3:
             refs = weighted[0]["backendRefs"]
             refs[0]["weight"], refs[1]["weight"] = 50, 50
