@@ -18,6 +18,9 @@ enum ResponseWriter {
         var headers = HTTPHeaders()
         var drop = HopByHop.dropped(from: upstream.headers)
         if version == .http1_0 { drop.insert("transfer-encoding") }
+        // RFC 9110 §8.6: never a Content-Length on a 1xx or 204, whatever the backend sent
+        // (over HTTP/2 it would announce a body the stream then cannot carry).
+        if upstream.status.code < 200 || upstream.status == .noContent { drop.formUnion(["content-length", "transfer-encoding"]) }
         for (name, value) in upstream.headers where !drop.contains(name.lowercased()) { headers.add(name: name, value: value) }
         let changes = edits.headers
         apply(set: changes.set, add: changes.add, remove: changes.remove, to: &headers)

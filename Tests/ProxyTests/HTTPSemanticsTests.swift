@@ -110,6 +110,9 @@ struct HTTPSemanticsTests {
         #expect(!ResponseWriter.needsCloseDelimiting(noContent, version: .http1_0, method: .GET))
         let sized = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["content-length": "3"])
         #expect(!ResponseWriter.needsCloseDelimiting(sized, version: .http1_0, method: .GET))
+        // RFC 9110 §8.6: no Content-Length on a 204, even when the backend sent one.
+        let noContentWithLength = HTTPResponseHead(version: .http1_1, status: .noContent, headers: ["content-length": "5"])
+        #expect(!ResponseWriter.proxiedHead(noContentWithLength, edits: edits, requestID: "r", keepAlive: true).headers.contains(name: "content-length"))
     }
 
     /// A client that leaves in the middle of its request body got no answer, and its
