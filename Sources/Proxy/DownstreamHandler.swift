@@ -403,6 +403,14 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // Only the parts of the decision taken out when forwarding started are read here:
         // reading `exchange.decision` copies the whole struct.
         guard let exchange, exchange.progress.mode == .forward else { return }
+        if case .head(let head) = part, (100..<200).contains(head.status.code), head.status != .switchingProtocols {
+            // Ahead of the final answer, not instead of it; never to an HTTP/1.0 client (RFC 9110 §15.2).
+            guard exchange.version != .http1_0, !exchange.progress.responseStarted else { return }
+            let informational = HTTPResponseHead(version: exchange.version, status: head.status,
+                                                 headers: ResponseWriter.withoutHopByHop(head.headers))
+            context.writeAndFlush(wrapOutboundOut(.head(informational)), promise: nil)
+            return
+        }
         if retryIntercepts(part, exchange: exchange) { return }
         switch part {
         case .head(let head):

@@ -29,6 +29,14 @@ enum ResponseWriter {
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
     }
 
+    /// `headers` without the hop-by-hop fields (an informational answer passed on as it is).
+    static func withoutHopByHop(_ headers: HTTPHeaders) -> HTTPHeaders {
+        let drop = HopByHop.dropped(from: headers)
+        var kept = HTTPHeaders()
+        for (name, value) in headers where !drop.contains(name.lowercased()) { kept.add(name: name, value: value) }
+        return kept
+    }
+
     /// An HTTP/1.0 client can only find the end of a body without Content-Length by the
     /// connection closing (RFC 9112 §6.3): true for such a response (one with a body).
     static func needsCloseDelimiting(_ upstream: HTTPResponseHead, version: HTTPVersion, method: HTTPMethod) -> Bool {

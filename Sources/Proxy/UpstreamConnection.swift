@@ -121,8 +121,12 @@ enum UpstreamConnector {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try BackendTLSConnector.secure(channel, with: tls) }
-                    // Bytes after a 101 response belong to the upgraded protocol (see WebSocketTunnel).
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes)
+                    // Bytes after a 101 response belong to the upgraded protocol (see WebSocketTunnel);
+                    // other 1xx answers (100 Continue, 103 Early Hints) are forwarded to the client
+                    // (RFC 9110 §15.2: a proxy MUST forward the 1xx responses it did not ask for).
+                    let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
+                    try channel.pipeline.syncOperations.addHandlers([HTTPRequestEncoder(), ByteToMessageHandler(decoder),
+                                                                     NIOHTTPRequestHeadersValidator()])
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool, isSecured: tls != nil))
                 }
             }

@@ -77,6 +77,34 @@ struct EdgeCaseTests {
         #expect(response.text == "backend sent an invalid HTTP response\n")
     }
 
+    /// RFC 9110 §15.2: a 1xx answer the proxy did not ask for (103 Early Hints) is passed
+    /// on ahead of the final one, hop-by-hop fields aside.
+    @Test func informationalAnswersArePassedOn() throws {
+        let listener = silentListener()
+        defer { close(listener.fd) }
+        let fd = listener.fd
+        let backend = Thread {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { return }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            _ = read(connection, &buffer, buffer.count)
+            let answer = Array("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nKeep-Alive: timeout=5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
+            _ = write(connection, answer, answer.count)
+            Thread.sleep(forTimeInterval: 0.2)
+            close(connection)
+        }
+        backend.start()
+        let harness = try harness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /slow HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        let hints = try connection.readHead()
+        #expect(hints.hasPrefix("HTTP/1.1 103"), "\(hints)")
+        #expect(hints.contains("Link: </style.css>; rel=preload") && !hints.lowercased().contains("keep-alive"))
+        let response = try connection.readResponse()
+        #expect(response.status == 200 && response.text == "ok")
+    }
+
     @Test func responseHeaderModifierApplies() throws {
         let harness = try harness()
         defer { harness.stop() }
