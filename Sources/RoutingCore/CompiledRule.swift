@@ -35,6 +35,8 @@ final class CompiledRule: Sendable {
     /// The candidates with their shares, computed once: every decision shares this array.
     let weightedBackends: [WeightedBackend]
     let weights: [Int]
+    /// Each backend's seed in the weighted choice (WeightedChoice.seeds).
+    let seeds: [UInt32]
 
     init(ref: RuleRef, filters: [HTTPRouteFilter], backends: [CompiledBackend], mirrors: [CompiledMirror],
          timeouts: Timeouts, retry: HTTPRouteRetry? = nil, failure: (status: Int, reason: String)?) {
@@ -46,10 +48,22 @@ final class CompiledRule: Sendable {
         self.retry = retry
         self.failure = failure
         self.weights = backends.map(\.weight)
+        self.seeds = WeightedChoice.seeds(for: backends.map(\.ref))
         let total = weights.reduce(0, +)
         self.weightedBackends = backends.map {
             WeightedBackend(backend: $0.ref, weight: $0.weight, share: total > 0 ? Double($0.weight) / Double(total) : 0,
                             valid: $0.valid, invalidReason: $0.invalidReason)
+        }
+    }
+
+    /// The offset in `backends` of the backend a key picks, or nil when every
+    /// weight is 0 (WeightedChoice: the same pick as a verdict's).
+    func pick(key: String) -> Int? {
+        weights.withUnsafeBufferPointer { weights in
+            seeds.withUnsafeBufferPointer { seeds in
+                WeightedChoice.pick(count: weights.count, weight: { weights[$0] }, seed: { seeds[$0] },
+                                    keyHash: { WeightedChoice.keyHash(key) })
+            }
         }
     }
 }

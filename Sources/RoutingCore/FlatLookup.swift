@@ -230,7 +230,7 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
         }
         if !match.method.isNone, !equals(method, slice(match.method)) { return false }
         var header = Int(match.headerStart)
-        while header < Int(match.headerStart + match.headerCount) {
+        while header < Int(match.headerStart) + Int(match.headerCount) {
             let expected = table.headers[header]
             if !fields.header(slice(expected.name), equals: slice(expected.value)) { return false }
             header += 1

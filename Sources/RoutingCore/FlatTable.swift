@@ -52,7 +52,9 @@ final class FlatTable: Sendable {
         /// Index in the table's rules.
         var rule: Int32
         var headerStart: Int32
-        var headerCount: Int32
+        /// At most 16 header matches per match (the CRD); the builder gives up
+        /// the index (`usable`) past UInt16.max.
+        var headerCount: UInt16
         var kind: PathKind
         /// Something only the match object can evaluate (regex path, query params, header regex).
         var needsObject: Bool
@@ -62,9 +64,8 @@ final class FlatTable: Sendable {
 
     /// What a rule does, as far as the outcome goes (RuleAction.apply decides the same way).
     struct Rule: Sendable {
-        /// Range in `backends`.
+        /// Start of the range in `backends`.
         var backendStart: Int32
-        var backendCount: Int32
         /// The backends of a rule that has one or two, copied here so that
         /// picking one reads no record past the match.
         var inlineBackends: InlineBackends?
@@ -72,6 +73,9 @@ final class FlatTable: Sendable {
         var failureStatus: Int16
         /// Non-zero when a RequestRedirect filter answers.
         var redirectStatus: Int16
+        /// Length of the range in `backends`: at most 16 backendRefs per rule
+        /// (the CRD); the builder gives up the index (`usable`) past UInt16.max.
+        var backendCount: UInt16
         /// A rule-level CORS filter: only the full decision knows whether this is a preflight.
         var hasCORS: Bool
         /// A filter of the rule or of one of its backends reads the request:
@@ -106,28 +110,32 @@ final class FlatTable: Sendable {
         var listenerCount: Int32
     }
 
-    /// One or two backends' weights and validity, in rule order.
+    /// One or two backends' weights, race seeds and validity, in rule order
+    /// (`Rule.backendCount` says which; with one, `second` repeats `first`).
     struct InlineBackends: Sendable {
         var first: Int32
         var second: Int32
+        var firstSeed: UInt32
+        var secondSeed: UInt32
         var firstValid: Bool
         var secondValid: Bool
-        var count: UInt8
 
         init?(_ backends: ArraySlice<Backend>) {
             guard (1...2).contains(backends.count),
                   let first = Int32(exactly: backends.first!.weight), let second = Int32(exactly: backends.last!.weight) else { return nil }
             self.first = first
             self.second = second
+            firstSeed = backends.first!.seed
+            secondSeed = backends.last!.seed
             firstValid = backends.first!.valid
             secondValid = backends.last!.valid
-            count = UInt8(backends.count)
         }
     }
 
-    /// A rule's backend: weight, and whether the ref resolved.
+    /// A rule's backend: weight, race seed (WeightedChoice), and whether the ref resolved.
     struct Backend: Sendable {
         var weight: Int
+        var seed: UInt32
         var valid: Bool
     }
 

@@ -41,11 +41,11 @@ struct FlatTableBuilder {
                 }
             }
             let start = backends.count
-            backends += rule.backends.map { FlatTable.Backend(weight: $0.weight, valid: $0.valid) }
-            rules.append(FlatTable.Rule(backendStart: Int32(start), backendCount: Int32(rule.backends.count),
-                                        inlineBackends: FlatTable.InlineBackends(backends[start...]),
+            backends += zip(rule.backends, rule.seeds).map { FlatTable.Backend(weight: $0.weight, seed: $1, valid: $0.valid) }
+            if rule.backends.count > Int(UInt16.max) { usable = false }
+            rules.append(FlatTable.Rule(backendStart: Int32(start), inlineBackends: FlatTable.InlineBackends(backends[start...]),
                                         failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
-                                        hasCORS: hasCORS, readsRequest: readsRequest))
+                                        backendCount: UInt16(clamping: rule.backends.count), hasCORS: hasCORS, readsRequest: readsRequest))
         }
         var gatewayKeys: [ObjectKey] = []
         var gatewayOrdinal: [ObjectKey: Int32] = [:]
@@ -147,9 +147,11 @@ struct FlatTableBuilder {
             }
             headers.append(FlatTable.Header(name: store(header.name.lowercased()), value: store(value)))
         }
+        let headerCount = Int(Int32(headers.count) - headerStart)
+        if headerCount > Int(UInt16.max) { usable = false }
         return FlatTable.Match(path: path, method: match.method.map { store($0) } ?? .none, action: rules[match.ruleSlot],
                                object: object, rule: Int32(match.ruleSlot), headerStart: headerStart,
-                               headerCount: Int32(headers.count) - headerStart, kind: kind, needsObject: needsObject)
+                               headerCount: UInt16(clamping: headerCount), kind: kind, needsObject: needsObject)
     }
 
     private mutating func store(_ text: String) -> ArenaSlice {

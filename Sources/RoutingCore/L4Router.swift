@@ -25,7 +25,7 @@ struct L4Router {
             guard let entry = listener.l4[hostKey]?.first else { continue }
             var decision = Decision(listener: listener.ref, route: entry.rule.ref, outcome: .forward, request: forwarded)
             decision.backends = entry.rule.weightedBackends
-            guard let pick = WeightedChoice.pick(weights: entry.rule.weights, point: WeightedChoice.point(for: key)) else {
+            guard let pick = entry.rule.pick(key: key) else {
                 decision.outcome = .error
                 decision.reason = entry.rule.backends.isEmpty ? "rule has no backendRefs" : "every backendRef has weight 0"
                 return decision

@@ -75,7 +75,7 @@ extension RoutingTable {
     /// the lookup.
     func verdictAndLookup(_ request: RouteRequest, key: String) -> (verdict: RouteVerdict, lookup: FlatResult) {
         let result = flat.lookup(request)
-        return (verdict(result, point: WeightedChoice.point(for: key)) {
+        return (verdict(result, keyHash: WeightedChoice.keyHash(key)) {
             HTTPRouter.decideByObjects(table: self, request: request, key: key, explain: false)
         }, result)
     }
@@ -89,27 +89,31 @@ extension RoutingTable {
     /// The same, for a request read in place.
     func verdictAndLookup(_ request: UnsafePointer<BorrowedRequest>, key: UnsafeBufferPointer<UInt8>) -> (verdict: RouteVerdict, lookup: FlatResult) {
         let result = flat.lookup(request)
-        return (verdict(result, point: WeightedChoice.point(for: key)) {
+        return (verdict(result, keyHash: WeightedChoice.keyHash(key)) {
             HTTPRouter.decideByObjects(table: self, request: request.pointee.routeRequest(),
                                        key: String(decoding: key, as: UTF8.self), explain: false)
         }, result)
     }
 
-    private func verdict(_ result: FlatResult, point: @autoclosure () -> Double, objects: () -> Decision) -> RouteVerdict {
+    private func verdict(_ result: FlatResult, keyHash: @autoclosure () -> UInt64, objects: () -> Decision) -> RouteVerdict {
         switch result {
         case .hit(let listener, let match):
             let rule = flat.matches[Int(match)].action
             if rule.hasCORS { break }
             if rule.failureStatus != 0 { return RouteVerdict(outcome: .error, status: Int(rule.failureStatus), listener: listener, match: match, backend: -1, decided: nil) }
             if rule.redirectStatus != 0 { return RouteVerdict(outcome: .redirect, status: Int(rule.redirectStatus), listener: listener, match: match, backend: -1, decided: nil) }
+            // The same race as CompiledRule.pick, over the copies of the weights and seeds.
             let picked: (offset: Int, valid: Bool)?
             if let inline = rule.inlineBackends {
-                let weights = (0..<Int(inline.count)).lazy.map { Int($0 == 0 ? inline.first : inline.second) }
-                picked = WeightedChoice.pick(weights: weights, point: point()).map { ($0, $0 == 0 ? inline.firstValid : inline.secondValid) }
+                picked = WeightedChoice.pick(count: Int(rule.backendCount), weight: { Int($0 == 0 ? inline.first : inline.second) },
+                                             seed: { $0 == 0 ? inline.firstSeed : inline.secondSeed }, keyHash: keyHash)
+                    .map { ($0, $0 == 0 ? inline.firstValid : inline.secondValid) }
             } else {
                 let start = Int(rule.backendStart)
                 let backends = UnsafeBufferPointer(rebasing: flat.backends.buffer[start..<(start + Int(rule.backendCount))])
-                picked = WeightedChoice.pick(weights: backends.lazy.map { $0.weight }, point: point()).map { ($0, backends[$0].valid) }
+                picked = WeightedChoice.pick(count: backends.count, weight: { backends[$0].weight }, seed: { backends[$0].seed },
+                                             keyHash: keyHash)
+                    .map { ($0, backends[$0].valid) }
             }
             guard let (offset, valid) = picked else {
                 return RouteVerdict(outcome: .error, status: 500, listener: listener, match: match, backend: -1, decided: nil)

@@ -68,7 +68,7 @@ enum RuleAction {
             decision.reason = "rule has no backendRefs"
             return
         }
-        guard let index = WeightedChoice.pick(weights: rule.weights, point: WeightedChoice.point(for: key)) else {
+        guard let index = rule.pick(key: key) else {
             decision.outcome = .error
             decision.status = 500
             decision.reason = "every backendRef has weight 0"

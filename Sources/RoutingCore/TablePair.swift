@@ -10,8 +10,9 @@ import GatewayAPI
 ///
 /// The check is structural and conservative: anything that could make the
 /// candidate's lookup answer differently (a listener, a hostname, a match, its
-/// order, a backend weight or validity) leaves the virtual host out, and its
-/// requests are routed by the candidate table itself.
+/// order, a backend's weight, identity (its race seed) or validity, backend
+/// order) leaves the virtual host out, and its requests are routed by the
+/// candidate table itself.
 public final class TablePair: Sendable {
     public let baseline: RoutingTable
     public let candidate: RoutingTable
@@ -169,13 +170,16 @@ private struct TwinVirtualHosts {
         return !x.needsObject || a.matchObjects[Int(x.object)].acceptsSameRequests(as: b.matchObjects[Int(y.object)])
     }
 
-    /// What RoutingTable.verdict reads of a rule: statuses, CORS, and each backend's weight and validity.
+    /// What RoutingTable.verdict reads of a rule: statuses, CORS, and each
+    /// backend's weight, race seed and validity, position by position (the seed
+    /// stands for the backend's identity: a reorder or a renamed backend
+    /// picks other offsets for the same keys).
     func sameAction(_ x: FlatTable.Rule, _ y: FlatTable.Rule) -> Bool {
         guard x.failureStatus == y.failureStatus, x.redirectStatus == y.redirectStatus, x.hasCORS == y.hasCORS,
               x.readsRequest == y.readsRequest, x.backendCount == y.backendCount else { return false }
         return (0..<Int(x.backendCount)).allSatisfy {
             let (p, q) = (a.backends[Int(x.backendStart) + $0], b.backends[Int(y.backendStart) + $0])
-            return p.weight == q.weight && p.valid == q.valid
+            return p.weight == q.weight && p.seed == q.seed && p.valid == q.valid
         }
     }
 

@@ -1,8 +1,43 @@
-/// Deterministic weighted choice. The caller's key (a request id) hashes to a
-/// point in [0, 1); the cumulative weights split [0, 1) into one interval per
-/// backend, in rule order. The same key always lands on the same point, so a
-/// weight change moves exactly the keys whose point crosses a boundary: the
-/// share the weights say, and no more.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Deterministic weighted choice among a rule's backendRefs, by key (a request
+/// id): an exponential race. Every backendRef `i` of positive weight `w_i`
+/// draws `u_i` in (0, 1) from the key's hash and a seed of its own, and runs
+/// the time `-ln(u_i) / w_i`; the first to arrive wins (on an exact tie, the
+/// earlier ref). For one key the times are independent exponential variables
+/// of rates `w_i`, so ref `i` wins for the share `w_i / Σw` of keys.
+///
+/// The seed comes from the backend's identity (group, kind, namespace, name,
+/// port) and from how many refs of the rule before it have that identity, not
+/// from its position: a key draws the same `u_i` for a backend in any world
+/// where the rule lists it. Comparing two worlds key by key, then:
+/// - reordering the backendRefs moves no key;
+/// - a ref going to weight 0, or removed, moves only the keys it had, and they
+///   spread over the others in proportion to their weights;
+/// - a ref added takes keys only into itself (its share, from each other ref
+///   in proportion to that ref's share);
+/// - with two refs, a weight change moves exactly the difference of shares,
+///   from the one that loses share to the one that gains;
+/// - in general a key moves from ref a to ref b only if b's weight grew
+///   relative to a's (`w_b / w_a` increased); a change moves at least the
+///   total change of shares, and with three or more refs it can move more
+///   (50/30/20 -> 20/30/50 moves about 37 % of keys; 30 % is the minimum).
+/// Two refs with the same identity count as two backends (occurrences 0 and
+/// 1): swapping two such refs that differ in weight or filters moves keys
+/// between them. Seeds are 32 bits (the flat index keeps two in its 64-byte
+/// match record): two refs of one rule whose seeds collide draw the same
+/// numbers for every key and no longer split keys by weight, a chance of
+/// about 3 in 10^8 for a rule with 16 refs.
+///
+/// The choice reads the key only when two or more refs have positive weight: a
+/// rule with one positive weight picks it without hashing. Mirrors
+/// (`point(for:salt:)`) draw independently of the race.
 enum WeightedChoice {
     /// FNV-1a over the key's UTF-8 bytes, then the SplitMix64 finalizer to spread
     /// short, similar keys (`req-1`, `req-2`, ...) over the whole range.
@@ -21,22 +56,107 @@ enum WeightedChoice {
         Double(ByteHash.spread(hash) >> 11) / Double(UInt64(1) << 53)
     }
 
-    /// The offset whose interval holds `point`, or nil when every weight is 0.
+    /// The hash a key races with: FNV-1a of its UTF-8 bytes, spread.
+    static func keyHash(_ key: String) -> UInt64 {
+        key.utf8.withContiguousStorageIfAvailable { keyHash($0) }
+            ?? ByteHash.spread(key.utf8.reduce(ByteHash.seed, ByteHash.mix))
+    }
+
+    /// The same for a key given as its UTF-8 bytes.
+    static func keyHash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        ByteHash.spread(key.reduce(ByteHash.seed, ByteHash.mix))
+    }
+
+    /// Each ref's seed: its identity and its occurrence number among the refs
+    /// before it with the same identity. The core group is spelled "".
+    static func seeds(for refs: [BackendRef]) -> [UInt32] {
+        var seen: [BackendRef: Int] = [:]
+        return refs.map { ref in
+            var identity = ref
+            if identity.group == "core" { identity.group = "" }
+            let occurrence = seen[identity, default: 0]
+            seen[identity] = occurrence + 1
+            return seed(identity, occurrence: occurrence)
+        }
+    }
+
+    static func seed(_ ref: BackendRef, occurrence: Int) -> UInt32 {
+        var hash = ByteHash.seed
+        for field in [ref.group, ref.kind, ref.namespace, ref.name, ref.port.map { String($0) } ?? "-", String(occurrence)] {
+            for byte in field.utf8 { hash = ByteHash.mix(hash, byte) }
+            hash = ByteHash.mix(hash, 0)
+        }
+        return UInt32(truncatingIfNeeded: ByteHash.spread(hash) >> 32)
+    }
+
+    /// The draw `u` in (0, 1) of the ref with `seed` for the key with `keyHash`:
+    /// 53 bits of a SplitMix64 step, centred in their interval (never 0 or 1).
     @inline(__always)
-    static func pick<Weights: Collection>(weights: Weights, point: Double) -> Int? where Weights.Element == Int {
-        var total = 0
-        var lastPositive = -1
-        for (offset, weight) in weights.enumerated() where weight > 0 {
-            total += weight
-            lastPositive = offset
+    static func draw(_ keyHash: UInt64, _ seed: UInt32) -> Double {
+        let bits = ByteHash.spread(keyHash &+ UInt64(seed) &* 0x9e37_79b9_7f4a_7c15) >> 11
+        return (Double(bits) + 0.5) * 0x1p-53
+    }
+
+    /// The offset of the winning ref, or nil when no weight is positive.
+    /// `weight(i)` and `seed(i)` describe ref `i` of `count`; `keyHash` is
+    /// asked at most once, and only when two refs have positive weight.
+    ///
+    /// Ref `i` (time `-ln(u_i)/w_i`) beats the best so far `b` when
+    /// `ln(u_i)·w_b > ln(u_b)·w_i`, a product instead of two divisions; when
+    /// the weights are equal, when `u_i > u_b` (no logarithm). Every caller
+    /// (flat verdicts, full decisions, layer-4 routes) goes through here, so
+    /// they agree to the last bit.
+    @inline(__always)
+    static func pick(count: Int, weight: (Int) -> Int, seed: (Int) -> UInt32, keyHash: () -> UInt64) -> Int? {
+        var best = -1
+        var bestWeight = 0
+        var index = 0
+        while index < count {
+            let w = weight(index)
+            if w > 0 {
+                if best >= 0 {
+                    return race(from: index, count: count, best: best, bestWeight: bestWeight, weight: weight, seed: seed, hash: keyHash())
+                }
+                best = index
+                bestWeight = w
+            }
+            index += 1
         }
-        guard total > 0 else { return nil }
-        let target = point * Double(total)
-        var cumulative = 0
-        for (offset, weight) in weights.enumerated() where weight > 0 {
-            cumulative += weight
-            if target < Double(cumulative) { return offset }
+        return best >= 0 ? best : nil
+    }
+
+    /// The race proper, from the second positive weight (at `from`) on.
+    @inline(__always)
+    private static func race(from start: Int, count: Int, best first: Int, bestWeight firstWeight: Int,
+                             weight: (Int) -> Int, seed: (Int) -> UInt32, hash: UInt64) -> Int {
+        var best = first
+        var bestWeight = firstWeight
+        var bestDraw = draw(hash, seed(first))
+        var bestLog = Double.nan
+        var index = start
+        while index < count {
+            let w = weight(index)
+            if w > 0 {
+                let u = draw(hash, seed(index))
+                if w == bestWeight {
+                    if u > bestDraw {
+                        best = index
+                        bestDraw = u
+                        bestLog = .nan
+                    }
+                } else {
+                    if bestLog.isNaN { bestLog = log(bestDraw) }
+                    let l = log(u)
+                    if l * Double(bestWeight) > bestLog * Double(w) {
+                        best = index
+                        bestWeight = w
+                        bestDraw = u
+                        bestLog = l
+                    }
+                }
+            }
+            index += 1
         }
-        return lastPositive
+        return best
     }
 }
