@@ -46,6 +46,33 @@ import Testing
         #expect(r.statusChanges.isEmpty)
     }
 
+    @Test func reorderingBackendRefsChangesNothing() throws {
+        let reordered = TraceFixture.route(backends: [("nginx", 1), ("whoami", 3)])
+        for threads in [1, 2] {
+            let r = try replay(TraceFixture.events(requests: 5_000), change: ReplayChange(objects: TraceFixture.objects(reordered)),
+                               threads: threads).report
+            #expect(r.requests == 5_000)
+            #expect(r.changed == 0, "threads \(threads)")
+            #expect(r.categories.isEmpty || r.categories.values.allSatisfy { $0 == 0 })
+            let shares = try #require(r.rules.first)
+            // The shares are listed in each world's order; the same backend has the same requests.
+            let before = Dictionary(uniqueKeysWithValues: shares.before.map { ($0.backend, $0.requests) })
+            let after = Dictionary(uniqueKeysWithValues: shares.after.map { ($0.backend, $0.requests) })
+            #expect(before == after)
+        }
+    }
+
+    @Test func weightZeroMovesOnlyThatBackendsRequests() throws {
+        var rows: [ChangedRequestRow] = []
+        let zero = TraceFixture.route(backends: [("whoami", 3), ("nginx", 0)])
+        let r = try replay(TraceFixture.events(requests: 10_000), change: ReplayChange(objects: TraceFixture.objects(zero)),
+                           onChanged: { rows.append($0) }).report
+        let shares = try #require(r.rules.first)
+        let nginx = try #require(shares.before.first { $0.backend == "app/nginx:80" })
+        #expect(r.changed == nginx.requests)
+        #expect(rows.count == r.changed && rows.allSatisfy { $0.before.backend == "app/nginx:80" && $0.after.backend == "app/whoami:80" })
+    }
+
     @Test func exactFooMakesEveryRootRequestNewlyFailing() throws {
         let r = try replay(TraceFixture.events(requests: 500), change: ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo))).report
         #expect(r.changed == 500)

@@ -34,8 +34,9 @@ import Testing
             [{backendRefs: [{name: one, port: 80, weight: 3}, {name: missing, port: 80, weight: 1}]}]
             """),
         // Three backends: the verdict reads them from the table, not from the match.
+        // The first two have the same weight and validity (TablePairTests swaps them).
         F.httpRoute("triple", hostnames: ["triple.test"], rules: """
-            [{backendRefs: [{name: one, port: 80, weight: 1}, {name: missing, port: 80, weight: 1}, {name: two, port: 80, weight: 2}]}]
+            [{backendRefs: [{name: one, port: 80, weight: 1}, {name: two, port: 80, weight: 1}, {name: missing, port: 80, weight: 2}]}]
             """),
         F.httpRoute("sole", hostnames: ["sole.test"], rules: """
             [{matches: [{path: {type: PathPrefix, value: /zero}}], backendRefs: [{name: one, port: 80, weight: 0}]},

@@ -16,6 +16,8 @@ import Testing
         var listeners = Grid.listeners
         /// nil: all of them.
         var twins: Int?
+        /// Whether some request of the grid gets another rule, backend or status.
+        var changesAnswers = true
     }
 
     static let variants: [Variant] = {
@@ -30,6 +32,15 @@ import Testing
             Variant(name: "recompiled unchanged", routes: routes),
             Variant(name: "canary weights", routes: edited(4, "weight: 3", "weight: 1"), twins: nil),
             Variant(name: "header regex", routes: edited(0, "\"^a.*\"", "\"^b.*\""), twins: nil),
+            // Same weights and validity position by position, other backends: only the race seeds tell.
+            Variant(name: "triple reordered", routes: edited(5, "{name: one, port: 80, weight: 1}, {name: two, port: 80, weight: 1}",
+                                                             "{name: two, port: 80, weight: 1}, {name: one, port: 80, weight: 1}"),
+                    twins: nil, changesAnswers: false),
+            Variant(name: "split reordered", routes: edited(4, "{name: one, port: 80, weight: 3}, {name: missing, port: 80, weight: 1}",
+                                                            "{name: missing, port: 80, weight: 1}, {name: one, port: 80, weight: 3}"),
+                    twins: nil, changesAnswers: false),
+            Variant(name: "split backend renamed", routes: edited(4, "{name: missing, port: 80, weight: 1}", "{name: absent, port: 80, weight: 1}"),
+                    twins: nil),
             Variant(name: "rule added on example.com", routes: edited(1, "[\(rule("{path: {type: PathPrefix, value: /api}}", to: "four")),",
                                                                        "[\(rule("{path: {type: Exact, value: /api/v2/x}}", to: "one")), \(rule("{path: {type: PathPrefix, value: /api}}", to: "four")),")),
             Variant(name: "exact host shadows a wildcard", routes: routes + [F.httpRoute("shadow", hostnames: ["x.wild.test"], rules: "[\(rule(to: "two"))]")], twins: 0),
@@ -71,8 +82,8 @@ import Testing
                 }
             }
         }
-        // Every edit but the first changes some answer: the grid reaches it.
-        #expect((differing == 0) == (index == 0), "\(variant.name): \(differing) requests answered differently")
+        // Every edit that changes answers changes some in the grid: the grid reaches it.
+        #expect((differing == 0) == (index == 0 || !variant.changesAnswers), "\(variant.name): \(differing) requests answered differently")
     }
 
     @Test func sameTableIsItsOwnTwin() {
