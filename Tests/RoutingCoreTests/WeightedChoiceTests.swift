@@ -1,3 +1,4 @@
+import Foundation
 @testable import RoutingCore
 import Testing
 
@@ -146,6 +147,41 @@ import Testing
             var copy = key
             #expect(copy.withUTF8 { WeightedChoice.keyHash($0) } == WeightedChoice.keyHash(key))
         }
+    }
+
+    /// The pick is the least -ln(u)/w, computed plainly (ties aside, which 20,000 keys do not meet).
+    @Test func pickIsTheLeastTime() {
+        let refs = (0..<6).map { Self.ref("s\($0)") }
+        let seeds = WeightedChoice.seeds(for: refs)
+        for weights in [[3, 1, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6], [1_000_000, 1, 999_999, 2, 500_000, 0], [7, 7, 1, 7, 2, 7]] {
+            for key in Self.keys {
+                let hash = WeightedChoice.keyHash(key)
+                let times = (0..<6).map { weights[$0] > 0 ? -log(WeightedChoice.draw(hash, seeds[$0])) / Double(weights[$0]) : .infinity }
+                let expected = times.indices.min { times[$0] < times[$1] }!
+                let pick = WeightedChoice.pick(count: 6, weight: { weights[$0] }, seed: { seeds[$0] }, keyHash: { hash })
+                #expect(pick == expected, "\(weights) \(key)")
+            }
+        }
+    }
+
+    /// The race settles most comparisons with roughLog: its error must stay
+    /// within the bound the race relies on, over every mantissa and exponent a draw has.
+    @Test func roughLogStaysWithinItsBound() {
+        var worst = 0.0
+        var state: UInt64 = 1
+        for index in 0..<1_000_000 {
+            state = ByteHash.spread(state &+ 0x9e37_79b9_7f4a_7c15)
+            let mantissa = index < 2 ? [UInt64(0), (UInt64(1) << 52) - 1][index] : state >> 12
+            for exponent: UInt64 in [1022, 1021, 1000, 969] {
+                let u = Double(bitPattern: exponent << 52 | mantissa)
+                worst = max(worst, abs(WeightedChoice.roughLog(u) - log(u)))
+            }
+        }
+        let smallest = 0.5 * 0x1p-53, largest = (Double(UInt64(1) << 53 - 1) + 0.5) * 0x1p-53
+        for u in [smallest, largest, WeightedChoice.draw(0, 0), 0.5, 0.75] {
+            worst = max(worst, abs(WeightedChoice.roughLog(u) - log(u)))
+        }
+        #expect(worst < 0.9e-4 && worst < WeightedChoice.roughLogError, "\(worst)")
     }
 
     /// The hot-path record stays one cache line with the seeds inside.
