@@ -54,22 +54,28 @@ struct EdgeCaseTests {
         #expect(Date().timeIntervalSince(started) < 3)
     }
 
-    /// A backend that answers with bytes that are not HTTP: 502 that says so.
-    @Test func nonHTTPBackendAnswerIs502() throws {
+    /// A backend on a listening socket that answers its first connection's first read with
+    /// `answer`, exactly as written, then closes it.
+    static func scriptedBackend(answering answer: String) -> (fd: Int32, port: Int) {
         let listener = silentListener()
-        defer { close(listener.fd) }
         let fd = listener.fd
-        let backend = Thread {
+        Thread {
             let connection = accept(fd, nil, nil)
             guard connection >= 0 else { return }
             var buffer = [UInt8](repeating: 0, count: 4096)
             _ = read(connection, &buffer, buffer.count)
-            let garbage = Array("SSH-2.0-OpenSSH_9.2\r\n\r\n".utf8)
-            _ = write(connection, garbage, garbage.count)
+            let bytes = Array(answer.utf8)
+            _ = write(connection, bytes, bytes.count)
             Thread.sleep(forTimeInterval: 0.2)
             close(connection)
-        }
-        backend.start()
+        }.start()
+        return listener
+    }
+
+    /// A backend that answers with bytes that are not HTTP: 502 that says so.
+    @Test func nonHTTPBackendAnswerIs502() throws {
+        let listener = Self.scriptedBackend(answering: "SSH-2.0-OpenSSH_9.2\r\n\r\n")
+        defer { close(listener.fd) }
         let harness = try harness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
         defer { harness.stop() }
         let response = try harness.connect().request("/slow", host: "app.test")
@@ -80,20 +86,9 @@ struct EdgeCaseTests {
     /// RFC 9110 §15.2: a 1xx answer the proxy did not ask for (103 Early Hints) is passed
     /// on ahead of the final one, hop-by-hop fields aside.
     @Test func informationalAnswersArePassedOn() throws {
-        let listener = silentListener()
+        let listener = Self.scriptedBackend(answering: "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nKeep-Alive: timeout=5\r\n\r\n"
+                                                + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         defer { close(listener.fd) }
-        let fd = listener.fd
-        let backend = Thread {
-            let connection = accept(fd, nil, nil)
-            guard connection >= 0 else { return }
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            _ = read(connection, &buffer, buffer.count)
-            let answer = Array("HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nKeep-Alive: timeout=5\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
-            _ = write(connection, answer, answer.count)
-            Thread.sleep(forTimeInterval: 0.2)
-            close(connection)
-        }
-        backend.start()
         let harness = try harness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
         defer { harness.stop() }
         let connection = try harness.connect()
