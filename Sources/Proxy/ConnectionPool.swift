@@ -71,12 +71,7 @@ final class ConnectionPool: Sendable {
                 return true
             }
             defer { idle[key] = list }
-            // The oldest connections are at the front: drop the ones too old to be reused.
-            let expired = list.prefix { now - $0.since > maxAge }.count
-            if expired > 0 {
-                stale = list.prefix(expired).map(\.channel)
-                list.removeFirst(expired)
-            }
+            stale = removeExpired(from: &list, now: now)
             guard list.count < maxIdle else { return false }
             list.append(entry)
             return true
@@ -102,15 +97,22 @@ final class ConnectionPool: Sendable {
     func closeExpired(now: NIODeadline = .now()) {
         let stale = idle.withLockedValue { idle -> [any Channel] in
             var stale: [any Channel] = []
-            for (key, list) in idle {
-                let expired = list.prefix { now - $0.since > maxAge }.count
-                guard expired > 0 else { continue }
-                stale += list.prefix(expired).map(\.channel)
-                if expired == list.count { idle.removeValue(forKey: key) } else { idle[key] = Array(list.dropFirst(expired)) }
+            for key in Array(idle.keys) {
+                stale += removeExpired(from: &idle[key]!, now: now)
+                if idle[key]!.isEmpty { idle.removeValue(forKey: key) }
             }
             return stale
         }
         for channel in stale { channel.close(promise: nil) }
+    }
+
+    /// Takes the connections too old to be reused off `list` (the oldest are at its
+    /// front) and returns their channels, to be closed outside the lock.
+    private func removeExpired(from list: inout [Idle], now: NIODeadline) -> [any Channel] {
+        let expired = list.prefix { now - $0.since > maxAge }.count
+        guard expired > 0 else { return [] }
+        defer { list.removeFirst(expired) }
+        return list.prefix(expired).map(\.channel)
     }
 
     /// Closes every idle connection (proxy stop).

@@ -138,10 +138,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 431, body: "request header fields too large\n", close: true)
             return
         }
-        if head.headers.contains(name: "content-length") && head.headers.contains(name: "transfer-encoding") {
-            respondLocally(status: 400, body: "content-length together with transfer-encoding\n", close: true)
-            return
-        }
         if let refusal = TransferCoding.refusal(head) {
             respondLocally(status: refusal.status, body: refusal.reason + "\n", close: true)
             return
@@ -371,26 +367,26 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if !exchange.progress.responseStarted {
             respondLocally(status: 504, body: "backend timeout\n")
         } else {
-            abandonUpstream(exchange)
-            exchange.progress.mustClose()
-            complete(exchange)
-            context.flush()  // what the backend sent before the timeout still goes out
-            context.close(promise: nil)
+            closeMidExchange(exchange)
         }
+    }
+
+    /// The answer cannot be finished (a timeout, a limit or a malformed request once it
+    /// has begun, the backend or the client gone): free the backend, record the exchange,
+    /// and close the connection once what was written of the answer has gone out.
+    private func closeMidExchange(_ exchange: Exchange) {
+        abandonUpstream(exchange)
+        exchange.progress.mustClose()
+        complete(exchange)
+        context.flush()
+        context.close(promise: nil)
     }
 
     /// A body (chunked, or longer than announced over HTTP/2) grew past the limit: 413 when
     /// nothing was answered yet, else the connection closes; either way the backend gets
     /// no more of it.
     private func bodyTooLarge(_ exchange: Exchange, limit: Int) {
-        guard !exchange.progress.responseStarted else {
-            abandonUpstream(exchange)
-            exchange.progress.mustClose()
-            complete(exchange)
-            context.flush()
-            context.close(promise: nil)
-            return
-        }
+        guard !exchange.progress.responseStarted else { return closeMidExchange(exchange) }
         // HTTP/1 closes the connection (the rest of the body is not read); an HTTP/2 stream
         // ends with the answer and the rest of its body is discarded: closing the stream
         // would reset it, and clients drop the answer of a reset stream.
@@ -530,10 +526,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             }
             respondLocally(status: 502, body: malformed ? "backend sent an invalid HTTP response\n" : "backend closed the connection\n")
         } else if !exchange.progress.responseEnded {
-            exchange.progress.mustClose()
-            complete(exchange)
-            context.flush()  // what the backend sent before it closed still goes out
-            context.close(promise: nil)
+            closeMidExchange(exchange)
         }
     }
 
@@ -664,20 +657,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         if let exchange {
-            if case .invalidEOFState = parserError, !exchange.progress.responseStarted {
-                // The client left in the middle of its request: nobody to answer, and the
-                // record says no response was sent (no status).
-                abandonUpstream(exchange)
-                exchange.progress.mustClose()
-                complete(exchange)
-                context.close(promise: nil)
-            } else if exchange.progress.responseStarted {
-                abandonUpstream(exchange)
-                exchange.progress.mustClose()
-                complete(exchange)
-                // What was written of the answer (all of a local one, in the same read) goes out first.
-                context.flush()
-                context.close(promise: nil)
+            let clientLeft: Bool
+            if case .invalidEOFState = parserError { clientLeft = true } else { clientLeft = false }
+            if clientLeft || exchange.progress.responseStarted {
+                // The client left in the middle of its request (nobody to answer: the record
+                // has no status), or the answer has begun (all of a local one, written in the
+                // same read, still goes out).
+                closeMidExchange(exchange)
             } else {
                 respondLocally(status: status, body: "malformed request\n", close: true)
             }

@@ -15,13 +15,12 @@ enum ResponseWriter {
     /// length reaches it delimited by the close (`needsCloseDelimiting`).
     static func proxiedHead(_ upstream: HTTPResponseHead, edits: ResponseEdits, requestID: String, keepAlive: Bool,
                             version: HTTPVersion = .http1_1) -> HTTPResponseHead {
-        var headers = HTTPHeaders()
-        var drop = HopByHop.dropped(from: upstream.headers)
-        if version == .http1_0 { drop.insert("transfer-encoding") }
+        var framing: Set<String> = []
+        if version == .http1_0 { framing.insert("transfer-encoding") }
         // RFC 9110 §8.6: never a Content-Length on a 1xx or 204, whatever the backend sent
         // (over HTTP/2 it would announce a body the stream then cannot carry).
-        if upstream.status.code < 200 || upstream.status == .noContent { drop.formUnion(["content-length", "transfer-encoding"]) }
-        for (name, value) in upstream.headers where !drop.contains(name.lowercased()) { headers.add(name: name, value: value) }
+        if upstream.status.code < 200 || upstream.status == .noContent { framing.formUnion(["content-length", "transfer-encoding"]) }
+        var headers = withoutHopByHop(upstream.headers, alsoDropping: framing)
         let changes = edits.headers
         apply(set: changes.set, add: changes.add, remove: changes.remove, to: &headers)
         for header in edits.cors { headers.replaceOrAdd(name: header.name, value: header.value) }
@@ -29,9 +28,10 @@ enum ResponseWriter {
         return HTTPResponseHead(version: version, status: upstream.status, headers: headers)
     }
 
-    /// `headers` without the hop-by-hop fields (an informational answer passed on as it is).
-    static func withoutHopByHop(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let drop = HopByHop.dropped(from: headers)
+    /// `headers` without the hop-by-hop fields and the lower-case names in `alsoDropping`
+    /// (an informational answer is passed on with just the hop-by-hop ones gone).
+    static func withoutHopByHop(_ headers: HTTPHeaders, alsoDropping: Set<String> = []) -> HTTPHeaders {
+        let drop = HopByHop.dropped(from: headers).union(alsoDropping)
         var kept = HTTPHeaders()
         for (name, value) in headers where !drop.contains(name.lowercased()) { kept.add(name: name, value: value) }
         return kept
