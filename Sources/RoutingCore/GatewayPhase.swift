@@ -187,7 +187,7 @@ enum GatewayPhase {
         let terminating = listeners.indices.filter {
             listeners[$0].accepted && listeners[$0].listener.tls?.mode == .terminate
         }
-        var messages: [Int: String] = [:]
+        var overlaps: [Int: [String]] = [:]
         for (n, i) in terminating.enumerated() {
             for j in terminating[(n + 1)...] where listeners[i].listener.port == listeners[j].listener.port {
                 let a = listeners[i].listener, b = listeners[j].listener
@@ -198,11 +198,11 @@ enum GatewayPhase {
                 }
                 guard overlap else { continue }
                 func describe(_ l: Listener) -> String { "\(l.name) (\(l.hostname ?? "any hostname"))" }
-                messages[i, default: ""] += (messages[i] == nil ? "" : "; ") + "hostname overlaps listener \(describe(b)) on port \(b.port)"
-                messages[j, default: ""] += (messages[j] == nil ? "" : "; ") + "hostname overlaps listener \(describe(a)) on port \(a.port)"
+                overlaps[i, default: []].append("hostname overlaps listener \(describe(b)) on port \(b.port)")
+                overlaps[j, default: []].append("hostname overlaps listener \(describe(a)) on port \(a.port)")
             }
         }
-        return messages
+        return overlaps.mapValues { $0.joined(separator: "; ") }
     }
 
     /// Why two listeners cannot both serve, or nil when they can.

@@ -42,25 +42,19 @@ enum WeightedChoice {
     /// FNV-1a over the key's UTF-8 bytes, then the SplitMix64 finalizer to spread
     /// short, similar keys (`req-1`, `req-2`, ...) over the whole range.
     static func point(for key: String, salt: UInt64 = 0) -> Double {
-        // The contiguous bytes when the string has them (native and small strings do).
-        key.utf8.withContiguousStorageIfAvailable { point(for: $0, salt: salt) }
-            ?? point(hash: key.utf8.reduce(ByteHash.seed ^ salt, ByteHash.mix))
-    }
-
-    /// The point of a key given as its UTF-8 bytes (the same as for the String).
-    static func point(for key: UnsafeBufferPointer<UInt8>, salt: UInt64 = 0) -> Double {
-        point(hash: key.reduce(ByteHash.seed ^ salt, ByteHash.mix))
-    }
-
-    private static func point(hash: UInt64) -> Double {
-        Double(ByteHash.spread(hash) >> 11) / Double(UInt64(1) << 53)
+        Double(ByteHash.spread(hash(key, from: ByteHash.seed ^ salt)) >> 11) / Double(UInt64(1) << 53)
     }
 
     /// The hash a key races with: FNV-1a of its UTF-8 bytes (each draw
     /// spreads it with the ref's seed).
     static func keyHash(_ key: String) -> UInt64 {
-        key.utf8.withContiguousStorageIfAvailable { keyHash($0) }
-            ?? key.utf8.reduce(ByteHash.seed, ByteHash.mix)
+        hash(key, from: ByteHash.seed)
+    }
+
+    /// FNV-1a of the key's UTF-8 bytes from `start`, over its contiguous bytes when the
+    /// string has them (native and small strings do).
+    private static func hash(_ key: String, from start: UInt64) -> UInt64 {
+        key.utf8.withContiguousStorageIfAvailable { $0.reduce(start, ByteHash.mix) } ?? key.utf8.reduce(start, ByteHash.mix)
     }
 
     /// The same for a key given as its UTF-8 bytes.

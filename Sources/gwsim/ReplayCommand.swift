@@ -184,16 +184,13 @@ extension ReplayCommand {
     /// looking at?), or an object both applied and removed.
     static func changeProblem(objects: [LoadedObject], removals: [ObjectKey]) -> String? {
         if objects.isEmpty { return "--with: no object of a kind gwsim simulates, so there is no change to replay" }
-        var first: [ObjectKey: SourceLocation] = [:]
-        for object in objects {
-            let key = object.resource.key
-            if let earlier = first[key] {
-                return "--with: \(key) is given twice, at \(earlier) and at \(object.location): keep one"
-            }
-            first[key] = object.location
+        if let again = LoadResult(objects: objects).repeatedObjects.first {
+            return "--with: \(again.key) is given twice, at \(again.first) and at \(again.location): keep one"
         }
-        if let both = removals.first(where: { first[$0] != nil }) {
-            return "\(both) is both applied (--with, \(first[both]!)) and removed (--without)"
+        for key in removals {
+            if let applied = objects.first(where: { $0.resource.key == key }) {
+                return "\(key) is both applied (--with, \(applied.location)) and removed (--without)"
+            }
         }
         return nil
     }

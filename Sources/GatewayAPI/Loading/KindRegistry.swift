@@ -17,10 +17,9 @@ enum KindRegistry {
         "ListenerSet": ["v1"],
         "BackendTLSPolicy": ["v1", "v1alpha3", "v1alpha2"],
     ]
-    static var gatewayKinds: Set<String> { Set(servedVersions.keys) }
 
     static func isGatewayKind(group: String, kind: String) -> Bool {
-        (group == gatewayGroup && gatewayKinds.contains(kind)) || (group == V1Alpha1.group && ["GatewayClass", "Gateway", "HTTPRoute"].contains(kind))
+        (group == gatewayGroup && servedVersions[kind] != nil) || (group == V1Alpha1.group && ["GatewayClass", "Gateway", "HTTPRoute"].contains(kind))
     }
 
     /// nil for a kind that is not simulated (the caller notes it as skipped).

@@ -26,6 +26,17 @@ public struct LoadResult: Sendable {
         self.diagnostics = diagnostics
     }
 
+    /// Every object whose key an earlier object already has, with where that one was.
+    public var repeatedObjects: [(key: ObjectKey, location: SourceLocation, first: SourceLocation)] {
+        var first: [ObjectKey: SourceLocation] = [:]
+        var repeated: [(key: ObjectKey, location: SourceLocation, first: SourceLocation)] = []
+        for object in objects {
+            let key = object.resource.key
+            if let earlier = first[key] { repeated.append((key, object.location, earlier)) } else { first[key] = object.location }
+        }
+        return repeated
+    }
+
     /// The objects applied in order: a later object with the same key replaces an earlier one.
     public var resources: ResourceSet {
         var set = ResourceSet()
@@ -82,14 +93,8 @@ public enum Loader {
         }
         // One object given twice (versions of a route in one directory, say): the later
         // replaces the earlier, which is worth saying.
-        var first: [ObjectKey: SourceLocation] = [:]
-        for object in result.objects {
-            let key = object.resource.key
-            if let earlier = first[key] {
-                result.diagnostics.append(Diagnostic(.warning, at: object.location, "\(key) is given again (first at \(earlier)): this one replaces it"))
-            } else {
-                first[key] = object.location
-            }
+        for again in result.repeatedObjects {
+            result.diagnostics.append(Diagnostic(.warning, at: again.location, "\(again.key) is given again (first at \(again.first)): this one replaces it"))
         }
         return result
     }
