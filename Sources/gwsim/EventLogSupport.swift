@@ -37,9 +37,6 @@ enum EventLogSupport {
         do { return try EventStore(path: path) } catch { throw fail(path, error) }
     }
 
-    /// True when `path` is an SQLite database (an event store) rather than a trace.
-    static func isSQLite(_ path: String) -> Bool { EventStore.isStoreFile(path) }
-
     /// An input file must exist (opening a store would otherwise create an empty one).
     static func requireFile(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else {
@@ -72,7 +69,7 @@ enum EventLogSupport {
     /// Returns the trace reader's stop reason (nil for a store, which has no such notion).
     static func forEachEvent(_ path: String, _ body: (Event) throws -> Void) throws -> TraceStopReason? {
         try requireFile(path)
-        if isSQLite(path) {
+        if EventStore.isStoreFile(path) {
             let store = try openStore(path)
             do { try store.events(body) } catch let exit as ExitCode { throw exit } catch { throw fail(path, error) }
             return nil

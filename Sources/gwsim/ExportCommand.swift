@@ -39,7 +39,7 @@ struct ExportCommand: ParsableCommand {
             throw Exit.badInput
         }
         try EventLogSupport.requireFile(store)
-        guard EventLogSupport.isSQLite(store) else {
+        guard EventStore.isStoreFile(store) else {
             Terminal.error("error: \(store) is not an event store (an SQLite file); export reads a store, and a trace is already a trace")
             throw Exit.badInput
         }

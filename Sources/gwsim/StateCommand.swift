@@ -38,7 +38,7 @@ struct StateCommand: ParsableCommand {
         try EventLogSupport.requireFile(trace)
         let objects: [String: String]
         var stop: TraceStopReason?
-        if EventLogSupport.isSQLite(trace) {
+        if EventStore.isStoreFile(trace) {
             let store = try EventLogSupport.openStore(trace)
             do {
                 objects = try store.resourceState(at: Double(atMicros ?? Int64.max / 2) / 1_000_000)
