@@ -30,10 +30,24 @@ struct ChunkRun {
         agg = Aggregate(origin: settings.origin)
     }
 
+    /// Routes a trace line; false when it does not decode (`agg.failure` says
+    /// why): the replay stops there, and the rest of the chunk is not routed.
+    mutating func route(line bytes: UnsafeBufferPointer<UInt8>, _ line: RequestLine) -> Bool {
+        if routeInPlace(bytes, line) { return true }
+        do {
+            let record = try decoder.decode(bytes, after: line.previous)
+            route(record, time: line.timeMicros)
+            return true
+        } catch {
+            agg.failure = LineFailure(line: line, message: TraceReader.badLineMessage(line: line.lineNumber, error))
+            return false
+        }
+    }
+
     /// Routes a trace line where it lies, without building its record: most
     /// lines (the writer's layout, an HTTP scheme, a verdict that does not
     /// read the request) need none. False when the line needs `route(_:)`.
-    mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine) -> Bool {
+    private mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine) -> Bool {
         guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: found.bodyStart) else { return false }
         if fields.observed != nil, decoder.observed(fields, in: line)?.refusedBeforeRouting == true {
             agg.refused += 1
@@ -50,12 +64,15 @@ struct ChunkRun {
         headers.removeAll(keepingCapacity: true)
         for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
         let key = decoder.id(fields, in: line, seq: found.seq)
+        // Held here once: read through `job` inside the closure, which mutates self,
+        // the pair was retained for each of its two calls.
+        let pair = job.pair
         return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { headers in
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
-            let (before, after) = job.pair.verdicts(request, key: key)
-            guard job.pair.areRequestIndependent(before, after) else { return false }
+            let (before, after) = pair.verdicts(request, key: key)
+            guard pair.areRequestIndependent(before, after) else { return false }
             count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
