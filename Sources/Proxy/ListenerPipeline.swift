@@ -11,7 +11,8 @@ import NIOTLS
 ///   codec and `DownstreamHandler` (scheme `http`), or, after the HTTP/2 connection preface
 ///   (h2c with prior knowledge, what gRPC clients send), the HTTP/2 pipeline below.
 /// - HTTPS: idle timer, SNI peek (the ClientHello's server name picks the certificate among
-///   the listeners sharing the port, and is kept for routing so 421 works), TLS, then ALPN:
+///   the listeners sharing the port, and is kept for routing so 421 works; a TLS listener on
+///   the port that names the server more specifically takes the connection instead), TLS, then ALPN:
 ///   `h2` gets one HTTP/2 stream channel per request (HTTP/1-style parts through
 ///   `HTTP2FramePayloadToHTTP1ServerCodec`), `http/1.1` or no ALPN the HTTP/1.1 pipeline.
 enum ListenerPipeline {
@@ -58,6 +59,14 @@ enum ListenerPipeline {
         try sync.addHandler(ByteToMessageHandler(SNIHandler { result in
             let sni: String?
             if case .hostname(let name) = result { sni = name } else { sni = nil }
+            if runtime.world.table.tlsListenerTakes(gateway: nil, port: listenerPort, sni: sni) {
+                // A TLS listener on this port names the server more specifically than any
+                // HTTPS listener: the connection is its (StreamListener.configureTLS).
+                if let closer = try? channel.pipeline.syncOperations.handler(type: TLSIdleCloser.self) {
+                    channel.pipeline.syncOperations.removeHandler(closer, promise: nil)
+                }
+                return StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tls, sni: sni)
+            }
             return startTLS(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
         }))
         runtime.clientOpened(channel)

@@ -6,9 +6,11 @@ import RoutingCore
 /// once the change is swapped in; a removed one stops being served).
 ///
 /// Stream ports (HTTP, HTTPS, TLS, TCP) and UDP ports are separate sockets, so a TCP and a
-/// UDP listener may share a number. On one stream port the first kind in
-/// `ListenerPortKind` order wins; listeners of another kind there are not served (the
-/// routing core already reports such protocol conflicts in the Gateway's status).
+/// UDP listener may share a number. HTTPS and TLS listeners on one port are served by the
+/// HTTPS server, which hands a connection to the TLS listener its SNI selects
+/// (`ListenerPipeline.configureHTTPS`). Otherwise the first kind in `ListenerPortKind`
+/// order wins on a stream port and listeners of another kind there are not served (the
+/// routing core reports those protocol conflicts in the Gateway's status).
 struct ListenerPortPlan: Equatable, Sendable {
     struct Key: Hashable, Comparable, Sendable {
         var port: Int
@@ -43,7 +45,8 @@ struct ListenerPortPlan: Equatable, Sendable {
         }
         for (key, byKind) in kinds {
             let kind = byKind.keys.min()!
-            ports[key] = Port(kind: kind, listeners: byKind[kind]!.sorted())
+            let served = kind == .https ? byKind[.https]! + (byKind[.tls] ?? []) : byKind[kind]!
+            ports[key] = Port(kind: kind, listeners: served.sorted())
         }
     }
 }

@@ -123,12 +123,14 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
         return length
     }
 
-    /// The most specific listener hostname that accepts `host` (same ranks as RoutingTable.listener).
+    /// The most specific listener hostname that accepts `host` (same ranks as RoutingTable.listener);
+    /// nil, for the object path, when a TLS listener shares the port with HTTPS.
     func listener(in gateway: FlatTable.PortGateway, host: UnsafeBufferPointer<UInt8>, isHTTPS: Bool) -> Int32? {
         var best: Int32 = -1
         var bestRank = -1
         for index in Int(gateway.listenerStart)..<Int(gateway.listenerStart + gateway.listenerCount) {
             let listener = table.listeners[index]
+            if isHTTPS, listener.isTLS { return nil }
             guard isHTTPS ? listener.isHTTPS : listener.isHTTP else { continue }
             let rank: Int
             if listener.hostname.isNone {

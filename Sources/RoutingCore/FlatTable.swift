@@ -18,6 +18,9 @@ final class FlatTable: Sendable {
         var object: Int32
         var isHTTPS: Bool
         var isHTTP: Bool
+        /// A TLS listener: HTTPS requests on its port are left to the object path,
+        /// which decides whether it takes their ClientHello (RoutingTable.tlsFamilyListener).
+        var isTLS: Bool
         /// The listener hostname in the arena (lower-case); length -1 when unset.
         var hostname: ArenaSlice
         var hasWildcardHosts: Bool

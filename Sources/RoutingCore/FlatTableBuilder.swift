@@ -77,7 +77,7 @@ struct FlatTableBuilder {
     private mutating func add(_ listener: CompiledListener) {
         let index = Int32(listeners.count)
         listenerObjects.append(listener)
-        listeners.append(FlatTable.Listener(object: index, isHTTPS: listener.proto == .https, isHTTP: listener.proto == .http,
+        listeners.append(FlatTable.Listener(object: index, isHTTPS: listener.proto == .https, isHTTP: listener.proto == .http, isTLS: listener.proto == .tls,
                                             hostname: listener.hostname.map { store($0.lowercased()) } ?? .none,
                                             hasWildcardHosts: listener.hasWildcardHosts))
         var seenHosts: Set<UInt64> = []

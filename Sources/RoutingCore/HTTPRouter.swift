@@ -45,6 +45,15 @@ enum HTTPRouter {
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
         let proto: ListenerProtocol = isHTTPS ? .https : .http
         let selector = isHTTPS ? Hostnames.normalizeHost(request.sni ?? host) : host
+        if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }),
+           let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.sni), taker.proto == .tls {
+            // The ClientHello went to a TLS listener: the gateway never reads this request,
+            // the TLSRoute's backend receives it as sent.
+            var decision = table.routeConnection(ConnectionRequest(gateway: entry.gateway, port: request.port, protocol: .tls, sni: request.sni),
+                                                 key: key)
+            decision.request = forwarded
+            return decision
+        }
         guard let listener = RoutingTable.listener(in: entry.listeners, proto: proto, host: selector) else {
             return Decision(outcome: .error, status: 404,
                             reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(entry.gateway.namespace)/\(entry.gateway.name) on port \(request.port) accepts host \(selector)",

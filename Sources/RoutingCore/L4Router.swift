@@ -17,6 +17,12 @@ struct L4Router {
         case .failure(let failure): return Decision(outcome: .error, status: 404, reason: failure.message, request: forwarded)
         }
         let sni = request.sni.map { Hostnames.normalizeHost($0) } ?? ""
+        if request.protocol == .tls, let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.sni), taker.proto == .https {
+            return Decision(listener: taker.ref, outcome: .error, status: 404,
+                            reason: "HTTPS listener \(taker.ref.name) on port \(request.port) takes \(sni.isEmpty ? "a connection without SNI" : sni): "
+                                + "the gateway terminates TLS there and routes the HTTP requests inside",
+                            request: forwarded)
+        }
         guard let listener = RoutingTable.listener(in: entry.listeners, proto: request.protocol, host: sni) else {
             return Decision(outcome: .error, status: 404, reason: "no \(request.protocol) listener on port \(request.port) accepts \(sni.isEmpty ? "the connection" : sni)", request: forwarded)
         }

@@ -90,21 +90,44 @@ public final class RoutingTable: Sendable {
         }
     }
 
+    /// Which listener a TLS ClientHello reaches where HTTPS and TLS listeners share
+    /// a port: both select by SNI (gateway_types.go, Listener hostname: the most
+    /// specific match wins), and the choice is made before any HTTP is read, so a
+    /// TLS listener naming the server more specifically than every HTTPS listener
+    /// takes the connection; on a tie HTTPS keeps it. No SNI (nil) matches only
+    /// listeners without a hostname. Nil when none of the HTTPS or TLS listeners match.
+    static func tlsFamilyListener(in candidates: [CompiledListener], sni: String?) -> CompiledListener? {
+        let host = sni.map { Hostnames.normalizeHost($0) } ?? ""
+        let https = listener(in: candidates, proto: .https, host: host)
+        guard let tls = listener(in: candidates, proto: .tls, host: host) else { return https }
+        guard let https else { return tls }
+        return rank(tls, host: host)! > rank(https, host: host)! ? tls : https
+    }
+
+    /// Whether a TLS listener, not an HTTPS one, takes a ClientHello naming `sni`
+    /// on `port` (`tlsFamilyListener`): the live proxy asks before it terminates TLS.
+    public func tlsListenerTakes(gateway: ObjectKey?, port: Int, sni: String?) -> Bool {
+        guard case .success(let entry) = self.gateway(for: gateway, port: port) else { return false }
+        return Self.tlsFamilyListener(in: entry.listeners, sni: sni)?.proto == .tls
+    }
+
     /// The most specific listener of `candidates` whose hostname matches `host`
     /// and whose protocol is `proto` (gateway_types.go, Listener hostname).
     static func listener(in candidates: [CompiledListener], proto: ListenerProtocol, host: String) -> CompiledListener? {
         var best: (listener: CompiledListener, rank: Int)?
         for listener in candidates where listener.proto == proto {
-            let rank: Int
-            if let hostname = listener.hostname {
-                guard Hostnames.matches(pattern: hostname, host: host) else { continue }
-                rank = Hostnames.isWildcard(hostname) ? 1_000 + hostname.count : 1_000_000
-            } else {
-                rank = 0
-            }
+            guard let rank = rank(listener, host: host) else { continue }
             if best == nil || rank > best!.rank { best = (listener, rank) }
         }
         return best?.listener
+    }
+
+    /// How specifically `listener` names `host`: exact, then longer wildcards, then
+    /// no hostname; nil when it does not match.
+    private static func rank(_ listener: CompiledListener, host: String) -> Int? {
+        guard let hostname = listener.hostname else { return 0 }
+        guard Hostnames.matches(pattern: hostname, host: host) else { return nil }
+        return Hostnames.isWildcard(hostname) ? 1_000 + hostname.count : 1_000_000
     }
 }
 

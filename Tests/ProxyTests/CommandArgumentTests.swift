@@ -52,7 +52,7 @@ import Testing
     }
 
     /// `gwsim route tls://HOST:PORT` (and tcp://, udp://) shows a connection's decision: the
-    /// SNI picks the TLSRoute, as the proxy would route it.
+    /// SNI picks the TLSRoute, as the proxy would route it; so does an https:// request there.
     @Test func routeShowsConnectionDecisions() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
         let input = TraceLevelCommandTests.repository.appendingPathComponent("Tests/RoutingCoreTests/Golden/tlsroute-sni/input.yaml").path
@@ -63,8 +63,11 @@ import Testing
         #expect(wildcard.contains("using the only TLS listener's, port 443") && wildcard.contains("forward to default/two:443"), "\(wildcard)")
         let (_, tcp) = try LiveConformanceTests.run(["route", "-f", input, "tcp://x:443"])
         #expect(tcp.contains("connection refused: no TCP listener on port 443"), "\(tcp)")
+        // An HTTPS client's ClientHello reaches the TLS listener, which passes it through.
         let (_, https) = try LiveConformanceTests.run(["route", "-f", input, "https://db.example.com/"])
-        #expect(https.contains("route a connection to it with tls://HOST:443"), "\(https)")
+        #expect(https.contains("route      tlsroute/default/exact/rule/0"), "\(https)")
+        let (_, http) = try LiveConformanceTests.run(["route", "-f", input, "http://db.example.com:443/"])
+        #expect(http.contains("route a connection to it with tls://HOST:443"), "\(http)")
         let (refused, text) = try LiveConformanceTests.run(["route", "-f", input, "tls://x:443/path"])
         #expect(refused == 2 && text.contains("a tls:// connection has no path"), "\(text)")
     }

@@ -134,9 +134,10 @@ final class TLSFixture {
     let harness: ProxyHarness
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
-    init(extra: [String: [Endpoint]] = [:]) throws {
+    /// - Parameter resources: the Gateway and routes on 8443 (default: the four HTTPS listeners above).
+    init(resources: ResourceSet? = nil, extra: [String: [Endpoint]] = [:]) throws {
         certificates = try TestCertificates.shared()
-        harness = try ProxyHarness(resources: Self.resources(certificates), listenerPort: 8443, extra: extra)
+        harness = try ProxyHarness(resources: resources ?? Self.resources(certificates), listenerPort: 8443, extra: extra)
     }
 
     func stop() {

@@ -1,0 +1,88 @@
+import Foundation
+import GatewayAPI
+import NIOCore
+import NIOPosix
+@testable import Proxy
+import RoutingCore
+import Testing
+
+/// An HTTPS listener and a TLS passthrough listener on one port: the ClientHello's SNI
+/// picks the listener (the most specific hostname), before anything is terminated.
+@Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: TestCertificates.available, "/usr/bin/openssl not found: TLS tests skipped"))
+struct MixedTLSPortTests {
+    @Test func sniPicksBetweenTerminatingAndPassingThrough() throws {
+        let certificates = try TestCertificates.shared()
+        let echoContext = try WhoamiTLS.context(certificatePEM: certificates.b.certificatePEM, keyPEM: certificates.b.keyPEM)
+        let echo = EchoStreamServer(name: "tls-echo", namespace: "default", tls: echoContext)
+        let fixture = try TLSFixture(resources: Self.resources(certificates), extra: ["default/tls-echo": [try echo.start()]])
+        defer {
+            fixture.stop()
+            echo.stop()
+        }
+        #expect(fixture.harness.proxy.boundListeners.first?.listeners == ["default/mixed/https", "default/mixed/pass"])
+
+        // *.example.com is the only listener naming a.example.com: TLS ends at the gateway.
+        let terminated = try fixture.request(sni: "a.example.com", host: "a.example.com")
+        #expect(terminated.status == 200)
+        #expect(terminated.header("x-whoami-name") == "whoami")
+        #expect(terminated.peer == fixture.certificates.a.certificate)
+
+        // b.example.com names the TLS listener more specifically: the backend does the handshake.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let client = try LineClient.connect(port: fixture.harness.port, sni: "b.example.com", group: group)
+        #expect(client.readLine() == EchoStreamServer.welcome("tls-echo").dropLast().description)
+        try client.send("TEST\n")
+        #expect(client.readLine()?.contains("\"serverName\":\"b.example.com\"") == true)
+        client.close()
+
+        let records = fixture.harness.sink.waitFor(2).sorted { $0.scheme < $1.scheme }
+        #expect(records.map(\.scheme) == ["https", "tls"])
+        #expect(records.map { $0.observed?.route } == ["HTTPRoute/default/web", "TLSRoute/default/pass"])
+    }
+
+    static func resources(_ certificates: TestCertificates) throws -> ResourceSet {
+        let text = [
+            gwsimClassYAML,
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: mixed, namespace: default}
+            spec:
+              gatewayClassName: gwsim
+              listeners:
+              - {name: https, port: 8443, protocol: HTTPS, hostname: "*.example.com", tls: {certificateRefs: [{name: cert-a}]}}
+              - {name: pass, port: 8443, protocol: TLS, hostname: b.example.com, tls: {mode: Passthrough}}
+            """,
+            """
+            apiVersion: v1
+            kind: Secret
+            metadata: {name: cert-a, namespace: default}
+            type: kubernetes.io/tls
+            data:
+              tls.crt: \(Data(certificates.a.certificatePEM.utf8).base64EncodedString())
+              tls.key: \(Data(certificates.a.keyPEM.utf8).base64EncodedString())
+            """,
+            serviceYAML("whoami"), serviceYAML("tls-echo", port: 443),
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: web, namespace: default}
+            spec:
+              parentRefs: [{name: mixed, sectionName: https}]
+              rules: [{backendRefs: [{name: whoami, port: 80}]}]
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: TLSRoute
+            metadata: {name: pass, namespace: default}
+            spec:
+              parentRefs: [{name: mixed, sectionName: pass}]
+              hostnames: [b.example.com]
+              rules: [{backendRefs: [{name: tls-echo, port: 443}]}]
+            """,
+        ].joined(separator: "\n---\n")
+        let loaded = Loader.load(text: text, file: "mixed.yaml", firstLoadOrder: 0)
+        guard !loaded.hasErrors else { throw RawHTTPConnection.Failure.malformed("\(loaded.diagnostics)") }
+        return loaded.resources
+    }
+}
