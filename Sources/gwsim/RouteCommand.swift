@@ -98,6 +98,10 @@ struct RouteCommand: ParsableCommand {
                                    host: hostOnly, path: target.path, headers: headers,
                                    sni: target.scheme == "https" ? (sni ?? target.hostName) : nil)
         let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
+        if target.scheme == "https", decision.route?.kind == "TLSRoute", let listener = decision.listener {
+            Terminal.error("note: SNI \(request.sni ?? "(none)") selects TLS listener \(listener.name) on port \(listenerPort) before any HTTP is read "
+                + "(no HTTPS listener there names it more specifically); the request goes to its TLSRoute as sent")
+        }
         if decision.listener == nil {
             let other = world.table.allListeners.filter { $0.ref.port == listenerPort && [.tls, .tcp, .udp].contains($0.protocol) }
             if let first = other.first {

@@ -65,7 +65,7 @@ import Testing
         #expect(tcp.contains("connection refused: no TCP listener on port 443"), "\(tcp)")
         // An HTTPS client's ClientHello reaches the TLS listener, which passes it through.
         let (_, https) = try LiveConformanceTests.run(["route", "-f", input, "https://db.example.com/"])
-        #expect(https.contains("route      tlsroute/default/exact/rule/0"), "\(https)")
+        #expect(https.contains("route      tlsroute/default/exact/rule/0") && https.contains("note: SNI db.example.com selects TLS listener tls"), "\(https)")
         let (_, http) = try LiveConformanceTests.run(["route", "-f", input, "http://db.example.com:443/"])
         #expect(http.contains("route a connection to it with tls://HOST:443"), "\(http)")
         let (refused, text) = try LiveConformanceTests.run(["route", "-f", input, "tls://x:443/path"])
