@@ -64,7 +64,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         self.runtime = runtime
         self.listenerPort = listenerPort
         self.scheme = scheme
-        self.sni = sni
+        // RouteRequest.sni: on HTTPS, "" says the client sent none (nil would mean unknown).
+        self.sni = scheme == "https" ? sni ?? "" : sni
         self.http2 = http2
     }
 
@@ -124,7 +125,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // one to a body without a length. Routed and recorded are the fields the client sent.
         if http2 { fields.removeAll { $0.name.lowercased() == "transfer-encoding" } }
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
-                                       headers: fields)
+                                       headers: fields, sni: sni)
         let exchange = Exchange(id: id, generatedID: supplied == nil, keepAlive: http2 || (head.isKeepAlive && !draining),
                                 request: request)
         self.exchange = exchange

@@ -59,6 +59,9 @@ final class Exchange {
         var host: String
         /// The header fields as routed (and recorded).
         var headers: [HTTPHeader]
+        /// The TLS server name as routed (RouteRequest.sni), recorded so that replay
+        /// weighs the same ClientHello.
+        var sni: String?
     }
 
     init(id: String, generatedID: Bool, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
@@ -78,7 +81,7 @@ final class Exchange {
         let head = request.head
         var record = RequestRecord(id: id, client: request.client, port: request.listenerPort, scheme: request.scheme,
                                    method: head.method.rawValue, host: request.host, path: head.uri,
-                                   headers: request.headers)
+                                   headers: request.headers, sni: request.sni)
         record.gateway = decision?.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         let route = decision?.route
         let latency = Double((now - started).nanoseconds) / 1_000_000

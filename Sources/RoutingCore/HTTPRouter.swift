@@ -44,13 +44,14 @@ enum HTTPRouter {
         let host = Hostnames.normalizeHost(request.host)
         let isHTTPS = request.scheme.utf8.count == 5 && request.scheme.asciiEqualsIgnoringCase("https")
         let proto: ListenerProtocol = isHTTPS ? .https : .http
-        let selector = isHTTPS ? Hostnames.normalizeHost(request.sni ?? host) : host
-        if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }),
-           let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.sni), taker.proto == .tls {
+        // An HTTPS connection whose client sent no SNI was taken by an HTTPS listener
+        // (else it would not be read as HTTP): its Host picks among them.
+        let selector = isHTTPS ? Hostnames.normalizeHost(request.clientHelloName ?? host) : host
+        if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }), let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.clientHelloName), taker.proto == .tls {
             // The ClientHello went to a TLS listener: the gateway never reads this request,
             // the TLSRoute's backend receives it as sent.
-            var decision = table.routeConnection(ConnectionRequest(gateway: entry.gateway, port: request.port, protocol: .tls, sni: request.sni),
-                                                 key: key)
+            var decision = table.routeConnection(ConnectionRequest(gateway: entry.gateway, port: request.port, protocol: .tls,
+                                                                   sni: request.clientHelloName), key: key)
             decision.request = forwarded
             return decision
         }
@@ -59,7 +60,7 @@ enum HTTPRouter {
                             reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(entry.gateway.namespace)/\(entry.gateway.name) on port \(request.port) accepts host \(selector)",
                             request: forwarded)
         }
-        if isHTTPS, request.sni != nil, let misdirected = misdirection(entry: entry, request: request, selected: listener, host: host) {
+        if isHTTPS, request.sni?.isEmpty == false, let misdirected = misdirection(entry: entry, request: request, selected: listener, host: host) {
             return Decision(listener: listener.ref, outcome: .error, status: misdirected.status, reason: misdirected.reason, request: forwarded)
         }
 
@@ -129,7 +130,14 @@ enum HTTPRouter {
     /// Misdirected requests on HTTPS (gateway_types.go, Listener hostname): the
     /// listener was picked by SNI; if the Host header belongs to another listener
     /// the answer is 421, and if it belongs to none, 404.
+    /// A Host that a TLS listener on the port would take by SNI is misdirected too: the
+    /// client reused a connection (HTTP/2 coalescing, RFC 9113 §9.1.1) that this host's
+    /// own ClientHello would not have reached.
     static func misdirection(entry: RoutingTable.PortGateway, request: RouteRequest, selected: CompiledListener, host: String) -> (status: Int, reason: String)? {
+        if entry.listeners.contains(where: { $0.proto == .tls }),
+           let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: host), taker.proto == .tls {
+            return (421, "Host \(host) belongs to TLS listener \(taker.ref.name), which its own ClientHello would reach, not to the listener the SNI \(request.sni ?? "") selected")
+        }
         let byHost = RoutingTable.listener(in: entry.listeners, proto: .https, host: host)
         if byHost === selected { return nil }
         if byHost != nil { return (421, "Host \(host) belongs to another listener than the SNI \(request.sni ?? "") selected") }

@@ -16,8 +16,17 @@ public struct RouteRequest: Sendable, Hashable {
     public var path: String
     /// Headers in order; names as sent (matching is case-insensitive).
     public var headers: [HTTPHeader]
-    /// TLS server name, for HTTPS listener selection and TLSRoute matching.
+    /// TLS server name, for HTTPS listener selection and TLSRoute matching. For an HTTPS
+    /// request, nil means not known (the Host is assumed, as a client connecting by name
+    /// sends it) and "" means the client sent none (the live proxy records that).
     public var sni: String?
+
+    /// The server name an HTTPS request's ClientHello carried (`sni`): the Host when
+    /// unknown, nil when the client sent none.
+    var clientHelloName: String? {
+        guard let sni else { return host }
+        return sni.isEmpty ? nil : sni
+    }
 
     public init(gateway: ObjectKey? = nil, port: Int, scheme: String = "http", method: String = "GET",
                 host: String, path: String = "/", headers: [HTTPHeader] = [], sni: String? = nil) {

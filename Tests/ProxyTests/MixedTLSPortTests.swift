@@ -1,8 +1,10 @@
+import EventLog
 import Foundation
 import GatewayAPI
 import NIOCore
 import NIOPosix
 @testable import Proxy
+import Replay
 import RoutingCore
 import Testing
 
@@ -39,10 +41,49 @@ struct MixedTLSPortTests {
         let records = fixture.harness.sink.waitFor(2).sorted { $0.scheme < $1.scheme }
         #expect(records.map(\.scheme) == ["https", "tls"])
         #expect(records.map { $0.observed?.route } == ["HTTPRoute/default/web", "TLSRoute/default/pass"])
+        // The HTTPS request keeps its SNI, so that replay weighs the same ClientHello.
+        #expect(records.map(\.sni) == ["a.example.com", "b.example.com"])
+    }
+
+    /// HTTPS requests recorded before a TLS listener is added: replay of the proxy's own
+    /// log agrees with what it observed, and predicts the request the new listener takes.
+    @Test func replayPredictsHTTPSRequestsMovingToANewTLSListener() throws {
+        let certificates = try TestCertificates.shared()
+        let before = Self.manifests(certificates, tlsListener: false)
+        let fixture = try TLSFixture(resources: Self.load(before))
+        defer { fixture.stop() }
+        for host in ["a.example.com", "b.example.com"] {
+            #expect(try fixture.request(sni: host, host: host).status == 200)
+        }
+        let records = fixture.harness.sink.waitFor(2)
+        let path = temporaryLogPath()
+        let store = try EventStore(path: path)
+        let changes = try Loader.load(text: before, file: "mixed.yaml", firstLoadOrder: 0).objects.map {
+            try ResourceChange(action: .applied, source: .file, origin: "mixed.yaml", objectJSON: $0.raw.toJSON())
+        }
+        let start = Date().timeIntervalSince1970
+        _ = try store.append(changes.map { Event(time: start, body: .resource($0)) })
+        _ = try store.append(records.enumerated().map { Event(time: start + 1 + Double($0.offset), body: .request($0.element)) })
+        let change = ReplayChange(objects: Loader.load(text: Self.manifests(certificates, tlsListener: true), file: "change.yaml", firstLoadOrder: 0).objects)
+        let report = try Replay.run(ReplayOptions(tracePath: path, change: change, verify: true)).report
+        #expect(report.verification?.disagreements == 0)
+        #expect(report.requests == 2 && report.changed == 1)
     }
 
     static func resources(_ certificates: TestCertificates) throws -> ResourceSet {
-        let text = [
+        try load(manifests(certificates, tlsListener: true))
+    }
+
+    static func load(_ text: String) throws -> ResourceSet {
+        let loaded = Loader.load(text: text, file: "mixed.yaml", firstLoadOrder: 0)
+        guard !loaded.hasErrors else { throw RawHTTPConnection.Failure.malformed("\(loaded.diagnostics)") }
+        return loaded.resources
+    }
+
+    /// An HTTPS listener `*.example.com` on 8443 routed to whoami and, with `tlsListener`, a
+    /// TLS passthrough listener `b.example.com` beside it routed to `tls-echo`.
+    static func manifests(_ certificates: TestCertificates, tlsListener: Bool) -> String {
+        ([
             gwsimClassYAML,
             """
             apiVersion: gateway.networking.k8s.io/v1
@@ -52,8 +93,7 @@ struct MixedTLSPortTests {
               gatewayClassName: gwsim
               listeners:
               - {name: https, port: 8443, protocol: HTTPS, hostname: "*.example.com", tls: {certificateRefs: [{name: cert-a}]}}
-              - {name: pass, port: 8443, protocol: TLS, hostname: b.example.com, tls: {mode: Passthrough}}
-            """,
+            """ + (tlsListener ? "\n  - {name: pass, port: 8443, protocol: TLS, hostname: b.example.com, tls: {mode: Passthrough}}" : ""),
             """
             apiVersion: v1
             kind: Secret
@@ -71,7 +111,9 @@ struct MixedTLSPortTests {
             spec:
               parentRefs: [{name: mixed, sectionName: https}]
               rules: [{backendRefs: [{name: whoami, port: 80}]}]
-            ---
+            """,
+        ] + (!tlsListener ? [] : [
+            """
             apiVersion: gateway.networking.k8s.io/v1
             kind: TLSRoute
             metadata: {name: pass, namespace: default}
@@ -80,9 +122,6 @@ struct MixedTLSPortTests {
               hostnames: [b.example.com]
               rules: [{backendRefs: [{name: tls-echo, port: 443}]}]
             """,
-        ].joined(separator: "\n---\n")
-        let loaded = Loader.load(text: text, file: "mixed.yaml", firstLoadOrder: 0)
-        guard !loaded.hasErrors else { throw RawHTTPConnection.Failure.malformed("\(loaded.diagnostics)") }
-        return loaded.resources
+        ])).joined(separator: "\n---\n")
     }
 }

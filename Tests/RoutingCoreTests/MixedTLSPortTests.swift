@@ -40,9 +40,20 @@ import Testing
     @Test func otherNamesStayWithTheHTTPSListener() {
         let decision = Self.table.route(Self.https("a.example.com", sni: "a.example.com"), key: "k")
         #expect(decision.listener?.name == "https" && decision.route?.kind == "HTTPRoute" && decision.backendName == "one")
-        // Without SNI only a listener without hostname could claim the ClientHello: none of the TLS ones does.
-        let noSNI = Self.table.route(Self.https("b.example.com", sni: nil), key: "k")
+        // A client that sent no SNI ("") reached an HTTPS listener (no TLS one is without hostname):
+        // its Host then picks among the HTTPS listeners.
+        let noSNI = Self.table.route(Self.https("b.example.com", sni: ""), key: "k")
         #expect(noSNI.listener?.name == "https" && noSNI.route?.kind == "HTTPRoute")
+        // An SNI not known (nil) is taken to be the Host, as a client connecting by name sends.
+        let unknown = Self.table.route(Self.https("b.example.com", sni: nil), key: "k")
+        #expect(unknown.listener?.name == "pass" && unknown.route?.kind == "TLSRoute")
+    }
+
+    @Test func hostATLSListenerWouldTakeIsMisdirectedOnAnHTTPSConnection() {
+        // HTTP/2 coalescing: a connection made for a.example.com reused for b.example.com.
+        let decision = Self.table.route(Self.https("b.example.com", sni: "a.example.com"), key: "k")
+        #expect(decision.status == 421 && decision.listener?.name == "https")
+        #expect(decision.reason?.contains("belongs to TLS listener pass") == true)
     }
 
     @Test func tlsConnectionTakenByTheHTTPSListenerIsRefusedNamingIt() {
@@ -58,7 +69,7 @@ import Testing
 
     @Test func inPlaceVerdictsAgreeWithTheObjectPath() {
         for (host, sni) in [("b.example.com", "b.example.com"), ("a.example.com", "a.example.com"), ("b.example.com", nil),
-                            ("a.example.com", "b.example.com")] as [(String, String?)] {
+                            ("b.example.com", ""), ("a.example.com", "b.example.com"), ("b.example.com", "a.example.com")] as [(String, String?)] {
             let request = Self.https(host, sni: sni)
             #expect(FlatIndexTests.borrowedVerdict(Self.table, request, key: "k") == Self.table.verdict(request, key: "k"), "\(host) \(sni ?? "-")")
             #expect(Self.table.decision(for: Self.table.verdict(request, key: "k"), request: request, key: "k") == Self.table.route(request, key: "k"))
