@@ -50,14 +50,14 @@ enum HTTPRouter {
         if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }), let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.clientHelloName), taker.proto == .tls {
             // The ClientHello went to a TLS listener: the gateway never reads this request,
             // the TLSRoute's backend receives it as sent.
-            var decision = table.routeConnection(ConnectionRequest(gateway: entry.gateway, port: request.port, protocol: .tls,
+            var decision = table.routeConnection(ConnectionRequest(gateway: entry.requestGateway, port: request.port, protocol: .tls,
                                                                    sni: request.clientHelloName), key: key)
             decision.request = forwarded
             return decision
         }
         guard let listener = RoutingTable.listener(in: entry.listeners, proto: proto, host: selector) else {
             return Decision(outcome: .error, status: 404,
-                            reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(entry.gateway.namespace)/\(entry.gateway.name) on port \(request.port) accepts host \(selector)",
+                            reason: "no \(isHTTPS ? "HTTPS" : "HTTP") listener of \(entry.name) on port \(request.port) accepts host \(selector)",
                             request: forwarded)
         }
         if isHTTPS, request.sni?.isEmpty == false, let misdirected = misdirection(entry: entry, request: request, selected: listener, host: host) {

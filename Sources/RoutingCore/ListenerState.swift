@@ -37,6 +37,13 @@ enum ProtocolKinds {
 
     /// Listeners that can share a port: HTTPS and TLS both select by SNI; TCP and
     /// UDP are different transports. Anything else on one port is a ProtocolConflict.
+    /// Whether two listeners on one port can never take the same traffic: the
+    /// opposite of a ProtocolConflict or HostnameConflict (GatewayPhase.conflict).
+    static func distinct(_ a: CompiledListener, _ b: CompiledListener) -> Bool {
+        if family(a.proto) != family(b.proto) { return a.proto == .udp || b.proto == .udp }
+        return (a.hostname?.lowercased() ?? "") != (b.hostname?.lowercased() ?? "")
+    }
+
     static func family(_ proto: ListenerProtocol) -> String {
         switch proto {
         case .http: "http"

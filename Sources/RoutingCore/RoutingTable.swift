@@ -26,9 +26,21 @@ public final class RoutingTable: Sendable {
     /// The hot-path index over the same listeners (FlatTable.swift).
     let flat: FlatTable
 
+    /// Ports where several Gateways listen and can be served as one (`merge`).
+    let mergedByPort: [Int: PortGateway]
+
     struct PortGateway: Sendable {
         let gateway: ObjectKey
         let listeners: [CompiledListener]
+        /// The Gateways this entry serves as one, when several (`merge`); empty otherwise.
+        var merged: [ObjectKey] = []
+
+        /// The Gateway a request routed here names: none when several are served as one.
+        var requestGateway: ObjectKey? { merged.isEmpty ? gateway : nil }
+
+        var name: String {
+            (merged.isEmpty ? [gateway] : merged).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+        }
     }
 
     init(listeners: [ObjectKey: [CompiledListener]], programmed: [ObjectKey: [Bool]], rules: [CompiledRule]) {
@@ -43,11 +55,35 @@ public final class RoutingTable: Sendable {
             }
         }
         self.byPort = byPort
+        self.mergedByPort = byPort.compactMapValues(Self.merge)
         self.flat = FlatTableBuilder.build(byPort: byPort, rules: rules)
+    }
+
+    /// Several Gateways on one port, as one: gateway_types.go (Compatible Listeners)
+    /// lets an implementation serve Gateways on one set of addresses when all their
+    /// listeners are compatible, as the live proxy does on its one address. They are
+    /// when no two listeners of different Gateways could take the same traffic (the
+    /// conflicts GatewayPhase reports within one Gateway); nil otherwise, and for one Gateway.
+    private static func merge(_ entries: [PortGateway]) -> PortGateway? {
+        guard entries.count > 1 else { return nil }
+        for (i, a) in entries.enumerated() {
+            for b in entries[(i + 1)...] {
+                for x in a.listeners {
+                    for y in b.listeners where !ProtocolKinds.distinct(x, y) { return nil }
+                }
+            }
+        }
+        return PortGateway(gateway: entries[0].gateway, listeners: entries.flatMap(\.listeners), merged: entries.map(\.gateway))
     }
 
     /// The Gateways (sorted) with a programmed listener on `port`.
     public func gateways(listeningOn port: Int) -> [ObjectKey] { (byPort[port] ?? []).map(\.gateway) }
+
+    /// Whether a request on `port` that names no Gateway has one to go to: one
+    /// Gateway listens there, or several that are served as one (`merge`).
+    public func placesUnnamedRequests(onPort port: Int) -> Bool {
+        (byPort[port]?.count ?? 0) == 1 || mergedByPort[port] != nil
+    }
 
     /// Every programmed listener, sorted by gateway then listener order (the proxy binds these).
     public var allListeners: [(ref: ListenerRef, protocol: ListenerProtocol, hostname: String?)] {
@@ -85,7 +121,8 @@ public final class RoutingTable: Sendable {
         case 0: return .failure(RoutingFailure("no Gateway listens on port \(port)"))
         case 1: return .success(candidates[0])
         default:
-            return .failure(RoutingFailure("several Gateways listen on port \(port): "
+            if let merged = mergedByPort[port] { return .success(merged) }
+            return .failure(RoutingFailure("several Gateways listen on port \(port) with listeners that could take the same traffic: "
                 + candidates.map { "\($0.gateway.namespace)/\($0.gateway.name)" }.joined(separator: ", ") + "; name one"))
         }
     }

@@ -73,10 +73,15 @@ struct RouteCommand: ParsableCommand {
         let listenerPort = try port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
         if gatewayKey == nil {
             let candidates = world.table.gateways(listeningOn: listenerPort)
-            if candidates.count > 1 {
-                Terminal.error("error: several Gateways listen on port \(listenerPort): "
-                    + candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ") + "; pick one with --gateway NAMESPACE/NAME")
+            let names = candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+            if candidates.count > 1, !world.table.placesUnnamedRequests(onPort: listenerPort) {
+                Terminal.error("error: several Gateways listen on port \(listenerPort) with listeners that could take the same traffic: "
+                    + names + "; pick one with --gateway NAMESPACE/NAME")
                 throw Exit.badInput
+            }
+            if candidates.count > 1 {
+                Terminal.error("note: Gateways \(names) listen on port \(listenerPort) and are served as one, as by the live proxy; "
+                    + "--gateway NAMESPACE/NAME routes as one of them alone would")
             }
         }
         if let proto = target.connectionProtocol {

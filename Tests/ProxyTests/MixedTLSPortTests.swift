@@ -70,6 +70,28 @@ struct MixedTLSPortTests {
         #expect(report.requests == 2 && report.changed == 1)
     }
 
+    /// The live proxy serves Gateways sharing a port as one: a TLS listener of another
+    /// Gateway on the HTTPS port is reached by its SNI too.
+    @Test func tlsListenerOfAnotherGatewayOnThePortIsReached() throws {
+        let certificates = try TestCertificates.shared()
+        let echoContext = try WhoamiTLS.context(certificatePEM: certificates.b.certificatePEM, keyPEM: certificates.b.keyPEM)
+        let echo = EchoStreamServer(name: "tls-echo", namespace: "default", tls: echoContext)
+        let fixture = try TLSFixture(resources: Self.load(Self.manifests(certificates, tlsListener: true, tlsGateway: "other")),
+                                     extra: ["default/tls-echo": [try echo.start()]])
+        defer {
+            fixture.stop()
+            echo.stop()
+        }
+        #expect(try fixture.request(sni: "a.example.com", host: "a.example.com").status == 200)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let client = try LineClient.connect(port: fixture.harness.port, sni: "b.example.com", group: group)
+        #expect(client.readLine() == EchoStreamServer.welcome("tls-echo").dropLast().description)
+        client.close()
+        let records = fixture.harness.sink.waitFor(2).sorted { $0.scheme < $1.scheme }
+        #expect(records.map(\.gateway) == ["default/mixed", "default/other"])
+    }
+
     static func resources(_ certificates: TestCertificates) throws -> ResourceSet {
         try load(manifests(certificates, tlsListener: true))
     }
@@ -81,9 +103,20 @@ struct MixedTLSPortTests {
     }
 
     /// An HTTPS listener `*.example.com` on 8443 routed to whoami and, with `tlsListener`, a
-    /// TLS passthrough listener `b.example.com` beside it routed to `tls-echo`.
-    static func manifests(_ certificates: TestCertificates, tlsListener: Bool) -> String {
-        ([
+    /// TLS passthrough listener `b.example.com` on the same port, of Gateway `tlsGateway`,
+    /// routed to `tls-echo`.
+    static func manifests(_ certificates: TestCertificates, tlsListener: Bool, tlsGateway: String = "mixed") -> String {
+        let passListener = "{name: pass, port: 8443, protocol: TLS, hostname: b.example.com, tls: {mode: Passthrough}}"
+        let otherGateway = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: other, namespace: default}
+            spec:
+              gatewayClassName: gwsim
+              listeners:
+              - \(passListener)
+            """
+        return ([
             gwsimClassYAML,
             """
             apiVersion: gateway.networking.k8s.io/v1
@@ -93,7 +126,7 @@ struct MixedTLSPortTests {
               gatewayClassName: gwsim
               listeners:
               - {name: https, port: 8443, protocol: HTTPS, hostname: "*.example.com", tls: {certificateRefs: [{name: cert-a}]}}
-            """ + (tlsListener ? "\n  - {name: pass, port: 8443, protocol: TLS, hostname: b.example.com, tls: {mode: Passthrough}}" : ""),
+            """ + (tlsListener && tlsGateway == "mixed" ? "\n  - " + passListener : ""),
             """
             apiVersion: v1
             kind: Secret
@@ -112,13 +145,13 @@ struct MixedTLSPortTests {
               parentRefs: [{name: mixed, sectionName: https}]
               rules: [{backendRefs: [{name: whoami, port: 80}]}]
             """,
-        ] + (!tlsListener ? [] : [
+        ] + (!tlsListener ? [] : (tlsGateway == "mixed" ? [] : [otherGateway]) + [
             """
             apiVersion: gateway.networking.k8s.io/v1
             kind: TLSRoute
             metadata: {name: pass, namespace: default}
             spec:
-              parentRefs: [{name: mixed, sectionName: pass}]
+              parentRefs: [{name: \(tlsGateway), sectionName: pass}]
               hostnames: [b.example.com]
               rules: [{backendRefs: [{name: tls-echo, port: 443}]}]
             """,

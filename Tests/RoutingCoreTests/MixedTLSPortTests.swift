@@ -76,3 +76,40 @@ import Testing
         }
     }
 }
+
+/// Several Gateways on one port, as the live proxy serves them on its one address:
+/// as one when no two of their listeners could take the same traffic.
+@Suite struct SharedPortGatewaysTests {
+    typealias F = Fixture
+
+    static func table(_ second: String) -> RoutingTable {
+        F.table([
+            F.gateway(name: "other", listeners: [second]),
+            F.httpRoute("a", hostnames: ["a.example.com"], rules: "[\(rule(to: "one"))]"),
+            F.httpRoute("b", parent: "{name: other, namespace: infra}", rules: "[\(rule(to: "two"))]"),
+        ], gateway: F.gateway(listeners: ["{name: http, port: 80, protocol: HTTP, hostname: a.example.com, allowedRoutes: {namespaces: {from: All}}}"]))
+    }
+
+    @Test func distinctListenersOfTwoGatewaysServeAsOne() {
+        let table = Self.table("{name: wild, port: 80, protocol: HTTP, hostname: '*.example.com', allowedRoutes: {namespaces: {from: All}}}")
+        #expect(table.placesUnnamedRequests(onPort: 80))
+        let a = table.route(get("/", host: "a.example.com"), key: "k")
+        #expect(a.listener?.gateway.name == "gw" && a.backendName == "one")
+        let b = table.route(get("/", host: "b.example.com"), key: "k")
+        #expect(b.listener?.gateway.name == "other" && b.backendName == "two")
+        for host in ["a.example.com", "b.example.com", "example.org"] {
+            let request = get("/", host: host)
+            #expect(FlatIndexTests.borrowedVerdict(table, request, key: "k") == table.verdict(request, key: "k"), "\(host)")
+        }
+    }
+
+    @Test func listenersThatCouldTakeTheSameTrafficNeedAGatewayNamed() {
+        let table = Self.table("{name: same, port: 80, protocol: HTTP, hostname: a.example.com, allowedRoutes: {namespaces: {from: All}}}")
+        #expect(!table.placesUnnamedRequests(onPort: 80))
+        let decision = table.route(get("/", host: "a.example.com"), key: "k")
+        #expect(decision.status == 404 && decision.reason?.contains("several Gateways listen on port 80 with listeners that could take the same traffic") == true)
+        var named = get("/", host: "a.example.com")
+        named.gateway = ObjectKey(kind: "Gateway", namespace: "infra", name: "other")
+        #expect(table.route(named, key: "k").backendName == "two")
+    }
+}
