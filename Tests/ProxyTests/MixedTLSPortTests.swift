@@ -92,6 +92,17 @@ struct MixedTLSPortTests {
         #expect(records.map(\.gateway) == ["default/mixed", "default/other"])
     }
 
+    /// Gateways whose listeners on a shared port could take the same traffic: on the
+    /// proxy's one address nothing can choose between them, and it says so.
+    @Test func gatewaysThatCannotShareThePortAreReported() throws {
+        let edge = edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"])
+        let resources = try Self.load([gwsimClassYAML, edge, edge.replacingOccurrences(of: "name: edge", with: "name: second")]
+            .joined(separator: "\n---\n"))
+        let proxy = GatewayProxy(resources: resources, config: ProxyConfig())
+        let skipped = proxy.skippedListeners.filter { $0.reason.contains("shared by Gateways default/edge, default/second") }
+        #expect(skipped.map(\.listener) == ["default/edge/http", "default/second/http"], "\(proxy.skippedListeners)")
+    }
+
     static func resources(_ certificates: TestCertificates) throws -> ResourceSet {
         try load(manifests(certificates, tlsListener: true))
     }
