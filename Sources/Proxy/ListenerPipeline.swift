@@ -60,12 +60,8 @@ enum ListenerPipeline {
             let sni: String?
             if case .hostname(let name) = result { sni = name } else { sni = nil }
             if runtime.world.table.tlsListenerTakes(gateway: nil, port: listenerPort, sni: sni) {
-                // A TLS listener on this port names the server more specifically than any
-                // HTTPS listener: the connection is its (StreamListener.configureTLS).
-                if let closer = try? channel.pipeline.syncOperations.handler(type: TLSIdleCloser.self) {
-                    channel.pipeline.syncOperations.removeHandler(closer, promise: nil)
-                }
-                return StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tls, sni: sni)
+                // A TLS listener on this port names the server more specifically than any HTTPS listener.
+                return StreamListener.startTLSSession(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
             }
             return startTLS(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
         }))

@@ -34,11 +34,17 @@ enum StreamListener {
         try sync.addHandler(ByteToMessageHandler(SNIHandler { result in
             let sni: String?
             if case .hostname(let name) = result { sni = name } else { sni = nil }
-            if let closer = try? channel.pipeline.syncOperations.handler(type: TLSIdleCloser.self) {
-                channel.pipeline.syncOperations.removeHandler(closer, promise: nil)
-            }
-            return StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tls, sni: sni)
+            return startTLSSession(channel, runtime: runtime, listenerPort: listenerPort, sni: sni)
         }))
         runtime.clientOpened(channel)
+    }
+
+    /// After the SNI peek, on a TLS listener's port or an HTTPS port where a TLS listener
+    /// takes the ClientHello: the splice decides about idleness from here.
+    static func startTLSSession(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int, sni: String?) -> EventLoopFuture<Void> {
+        if let closer = try? channel.pipeline.syncOperations.handler(type: TLSIdleCloser.self) {
+            channel.pipeline.syncOperations.removeHandler(closer, promise: nil)
+        }
+        return StreamSession.start(client: channel, runtime: runtime, listenerPort: listenerPort, protocol: .tls, sni: sni)
     }
 }

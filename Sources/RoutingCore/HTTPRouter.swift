@@ -47,7 +47,8 @@ enum HTTPRouter {
         // An HTTPS connection whose client sent no SNI was taken by an HTTPS listener
         // (else it would not be read as HTTP): its Host picks among them.
         let selector = isHTTPS ? Hostnames.normalizeHost(request.clientHelloName ?? host) : host
-        if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }), let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.clientHelloName), taker.proto == .tls {
+        if isHTTPS, entry.listeners.contains(where: { $0.proto == .tls }),
+           let taker = RoutingTable.tlsFamilyListener(in: entry.listeners, sni: request.clientHelloName), taker.proto == .tls {
             // The ClientHello went to a TLS listener: the gateway never reads this request,
             // the TLSRoute's backend receives it as sent.
             var decision = table.routeConnection(ConnectionRequest(gateway: entry.requestGateway, port: request.port, protocol: .tls,
