@@ -126,7 +126,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if http2 { fields.removeAll { $0.name.lowercased() == "transfer-encoding" } }
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
                                        headers: fields, sni: sni)
-        let exchange = Exchange(id: id, generatedID: supplied == nil, keepAlive: http2 || (head.isKeepAlive && !draining),
+        let exchange = Exchange(id: id, keepAlive: http2 || (head.isKeepAlive && !draining),
                                 request: request)
         self.exchange = exchange
         upgradeRequest = !http2 && WebSocketTunnel.isUpgrade(head) ? head.headers["upgrade"].first : nil
@@ -259,7 +259,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         exchange.endpoint = endpoint
         let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
         var upstreamHead = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
-                                                         requestID: exchange.id, generatedID: exchange.generatedID)
+                                                         requestID: exchange.id)
         if let upgradeRequest {
             // Hop-by-hop, yet the upgrade is what the client asks the backend for: pass it on.
             upstreamHead.headers.add(name: "connection", value: "upgrade")

@@ -9,7 +9,6 @@ import RoutingCore
 /// Owned by one `DownstreamHandler` and touched only on its event loop.
 final class Exchange {
     let id: String
-    let generatedID: Bool
     let method: HTTPMethod
     /// The client's HTTP version; responses are framed for it.
     let version: HTTPVersion
@@ -64,10 +63,9 @@ final class Exchange {
         var sni: String?
     }
 
-    init(id: String, generatedID: Bool, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
+    init(id: String, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
         self.id = id
         self.version = request.head.version
-        self.generatedID = generatedID
         self.method = request.head.method
         self.progress = ExchangeProgress(keepAlive: keepAlive)
         self.request = request

@@ -18,12 +18,16 @@ enum RequestForwarder {
     /// - Parameters:
     ///   - original: the head as the client sent it.
     ///   - routedHost: the host the routing core was given (to detect a URLRewrite hostname).
-    ///   - requestID: added as `x-request-id` when `generatedID`.
+    ///   - requestID: the id the exchange is recorded and routed by: the client's first
+    ///     `x-request-id`, or a generated one. The backend gets it as the one `x-request-id`
+    ///     (a second or empty one from the client would name another request), unless a
+    ///     RequestHeaderModifier changed that header: the filter's values go as they are.
     static func upstreamHead(decision: Decision, original: HTTPRequestHead, routedHost: String, client: Client,
-                             requestID: String, generatedID: Bool) -> HTTPRequestHead {
+                             requestID: String) -> HTTPRequestHead {
         let request = decision.request
         let drop = HopByHop.dropped(from: original.headers)
         let rewritten = request.host != routedHost
+        let filteredID = request.headers.filter { $0.name.lowercased() == "x-request-id" }.map(\.value) != original.headers["x-request-id"]
         var headers = HTTPHeaders()
         headers.add(name: "host", value: rewritten ? request.host : (original.headers["host"].first ?? request.host))
         var forwardedFor: [String] = []
@@ -33,6 +37,7 @@ enum RequestForwarder {
             switch name {
             case "x-forwarded-for": forwardedFor.append(header.value)
             case "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto", "x-real-ip": continue
+            case "x-request-id" where !filteredID: continue
             default: headers.add(name: header.name, value: header.value)
             }
         }
@@ -42,7 +47,7 @@ enum RequestForwarder {
         headers.add(name: "x-forwarded-port", value: String(client.listenerPort))
         headers.add(name: "x-forwarded-proto", value: client.scheme)
         headers.add(name: "x-real-ip", value: client.ip)
-        if generatedID { headers.add(name: "x-request-id", value: requestID) }
+        if !filteredID { headers.add(name: "x-request-id", value: requestID) }
         // Neither length nor coding: no body (RFC 9112 §6.3). Said as a length of 0, since
         // NIO's encoder would announce a chunked body for a POST, and a backend that wants a
         // length answers that with 411.

@@ -20,7 +20,7 @@ import Testing
         let routed = decision(headers: original.map { HTTPHeader(name: $0.name.lowercased(), value: $0.value) })
         let up = RequestForwarder.upstreamHead(decision: routed, original: head, routedHost: "app",
                                                client: .init(ip: "10.0.0.9", listenerPort: 8000, scheme: "http"),
-                                               requestID: "id-1", generatedID: true)
+                                               requestID: "id-1")
         #expect(up.uri == "/p?q=1")
         #expect(up.headers["host"] == ["app:8000"])  // as the client sent it
         #expect(up.headers["x-forwarded-for"] == ["1.2.3.4, 10.0.0.9"])
@@ -41,7 +41,7 @@ import Testing
             let head = HTTPRequestHead(version: .http1_1, method: method, uri: "/p", headers: HTTPHeaders([("Host", "app")] + headers))
             return RequestForwarder.upstreamHead(decision: decision(), original: head, routedHost: "app",
                                                  client: .init(ip: "10.0.0.9", listenerPort: 8000, scheme: "http"),
-                                                 requestID: "id", generatedID: false).headers
+                                                 requestID: "id").headers
         }
         #expect(upstream(.POST, [])["content-length"] == ["0"])
         #expect(upstream(.PUT, [])["content-length"] == ["0"])
@@ -88,10 +88,25 @@ import Testing
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders([("Host", "app")]))
         let up = RequestForwarder.upstreamHead(decision: decision(host: "internal.svc", headers: [HTTPHeader(name: "host", value: "app")]),
                                                original: head, routedHost: "app",
-                                               client: .init(ip: "10.0.0.9", listenerPort: 80, scheme: "http"), requestID: "x", generatedID: false)
+                                               client: .init(ip: "10.0.0.9", listenerPort: 80, scheme: "http"), requestID: "x")
         #expect(up.headers["host"] == ["internal.svc"])
         #expect(up.headers["x-forwarded-host"] == ["app"])
-        #expect(!up.headers.contains(name: "x-request-id"))
+    }
+
+    /// One X-Request-Id reaches the backend: the one the exchange is recorded by, unless a
+    /// RequestHeaderModifier changed the header.
+    @Test func theBackendGetsOneRequestID() {
+        func ids(client: [String], routed: [String], id: String) -> [String] {
+            let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: HTTPHeaders([("Host", "app")] + client.map { ("X-Request-Id", $0) }))
+            return RequestForwarder.upstreamHead(decision: decision(headers: routed.map { HTTPHeader(name: "X-Request-Id", value: $0) }), original: head,
+                                                 routedHost: "app", client: .init(ip: "10.0.0.9", listenerPort: 80, scheme: "http"),
+                                                 requestID: id).headers["x-request-id"]
+        }
+        #expect(ids(client: [], routed: [], id: "generated") == ["generated"])
+        #expect(ids(client: ["a", "b"], routed: ["a", "b"], id: "a") == ["a"])
+        #expect(ids(client: [""], routed: [""], id: "generated") == ["generated"])
+        #expect(ids(client: ["a"], routed: ["fixed"], id: "a") == ["fixed"])
+        #expect(ids(client: ["a"], routed: [], id: "a") == [])
     }
 
     @Test func responseHeaderChangesApplyRemoveSetAdd() {
