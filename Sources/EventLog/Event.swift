@@ -125,7 +125,8 @@ public struct RequestRecord: Sendable, Equatable {
     public var path: String
     /// Request headers in arrival order; names keep their case, duplicates are allowed.
     public var headers: [HeaderField]
-    /// Gateway that received it, `namespace/name`.
+    /// Gateway the request was addressed to, `namespace/name`, when the source knows it
+    /// (the live proxy serves every Gateway on one address and leaves it out).
     public var gateway: String?
     /// TLS server name indication.
     public var sni: String?

@@ -92,7 +92,6 @@ final class DatagramForwarder: ChannelInboundHandler {
         flows[client] = flow
         let decision = world.table.routeConnection(ConnectionRequest(port: listenerPort, protocol: .udp), key: id)
         flow.decision = decision
-        flow.record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         guard decision.outcome == .forward, let backend = decision.backend else {
             flow.status = decision.status
             return flow

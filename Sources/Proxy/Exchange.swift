@@ -72,7 +72,7 @@ final class Exchange {
         self.started = started
     }
 
-    /// The request record with what the proxy observed; gateway, route, rule and backend
+    /// The request record with what the proxy observed; route, rule and backend
     /// come from the decision, in the event log's conventions (`ns/name`, `Kind/ns/name`,
     /// `ns/name:port`).
     func observedRecord(now: NIODeadline = .now()) -> RequestRecord {
@@ -80,7 +80,6 @@ final class Exchange {
         var record = RequestRecord(id: id, client: request.client, port: request.listenerPort, scheme: request.scheme,
                                    method: head.method.rawValue, host: request.host, path: head.uri,
                                    headers: request.headers, sni: request.sni)
-        record.gateway = decision?.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         let route = decision?.route
         let latency = Double((now - started).nanoseconds) / 1_000_000
         record.observed = ObservedOutcome(route: route.map { "\($0.kind)/\($0.namespace)/\($0.name)" }, rule: route?.rule,

@@ -232,23 +232,22 @@ public final class GatewayProxy: Sendable {
     /// Listeners of the current table that are not served, with why: HTTPS listeners (and TLS
     /// listeners in mode Terminate) whose certificate is unusable, listeners sharing a
     /// port with listeners of another protocol that took it (see `ListenerPortPlan`), and
-    /// listeners of Gateways that share a port but cannot be served as one on the proxy's
-    /// one address (`RoutingTable.placesUnnamedRequests`).
+    /// listeners of Gateways sharing a port that could take the same traffic as another
+    /// Gateway's there (`RoutingTable.listenersLeftOut`).
     public var skippedListeners: [(listener: String, reason: String)] {
         let world = runtime.world
         let plan = ListenerPortPlan(world: world)
         let served = Set(plan.ports.values.flatMap(\.listeners))
         let unusable = Set(world.tls.skipped.map(\.listener))
-        let unplaced = world.table.allListeners.filter {
-            world.table.gateways(listeningOn: $0.ref.port).count > 1 && !world.table.placesUnnamedRequests(onPort: $0.ref.port)
-        }.map { listener in
-            let gateways = world.table.gateways(listeningOn: listener.ref.port).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
-            return (listener.ref.description, "port \(listener.ref.port) is shared by Gateways \(gateways), whose listeners could take "
-                + "the same traffic: on the proxy's one address their requests are refused")
+        let leftOut = Set(plan.ports.keys.map(\.port)).sorted().flatMap { port in
+            world.table.listenersLeftOut(onPort: port).map { ref in
+                (ref.description, "port \(port) is shared by Gateways \(world.table.gateways(listeningOn: port).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")) "
+                    + "and this listener could take the same traffic as another Gateway's there: on the proxy's one address neither is served")
+            }
         }
         return world.tls.skipped + world.table.allListeners.filter {
             !served.contains($0.ref.description) && !unusable.contains($0.ref.description)
-        }.map { ($0.ref.description, "port \($0.ref.port) is served for another protocol than \($0.protocol)") } + unplaced
+        }.map { ($0.ref.description, "port \($0.ref.port) is served for another protocol than \($0.protocol)") } + leftOut
     }
 
     /// Counters: requests in flight, requests seen, malformed requests rejected before a head.

@@ -62,7 +62,6 @@ final class StreamSession {
     private func route(proto: ListenerProtocol, world: ProxyWorld) -> EventLoopFuture<Void> {
         let decision = world.table.routeConnection(ConnectionRequest(port: record.port, protocol: proto, sni: record.sni), key: record.id)
         self.decision = decision
-        record.gateway = decision.listener.map { "\($0.gateway.namespace)/\($0.gateway.name)" }
         guard decision.outcome == .forward, let backend = decision.backend else {
             return refuse(status: decision.status)
         }

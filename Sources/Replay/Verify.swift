@@ -35,8 +35,9 @@ public struct Disagreement: Sendable, Equatable {
 /// The comparison rules (docs/replay.md, "Verify"): every member the trace
 /// recorded must match; a status is compared only when the gateway answered
 /// itself (the baseline does not forward), since a forwarded request's status
-/// comes from the backend. A recorded 404 with neither route nor backend means
-/// the gateway found no route, so a baseline that forwards disagrees.
+/// comes from the backend. A recorded 404 or 421 with neither route nor backend
+/// means the gateway answered itself (no route, a misdirected request), so a
+/// baseline that forwards disagrees.
 enum VerifyCheck {
     static func agrees(_ o: ObservedOutcome, _ d: Decision) -> Bool {
         if let route = o.route {
@@ -50,7 +51,7 @@ enum VerifyCheck {
         }
         if let status = o.status {
             if d.outcome == .forward {
-                if status == 404, o.route == nil, o.backend == nil { return false }
+                if status == 404 || status == 421, o.route == nil, o.backend == nil { return false }
             } else if d.status != status {
                 return false
             }

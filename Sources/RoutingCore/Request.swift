@@ -3,7 +3,8 @@ import GatewayAPI
 /// A request as it reaches a Gateway: what routing may look at. Plain data, so
 /// the replay engine and the proxy build it the same way.
 public struct RouteRequest: Sendable, Hashable {
-    /// The Gateway that received it; nil means "the one Gateway with a listener on `port`".
+    /// The Gateway that received it; nil means "the Gateways with a listener on `port`",
+    /// served as one when there are several (RoutingTable.merge).
     public var gateway: ObjectKey?
     /// The port the client connected to (the listener port).
     public var port: Int

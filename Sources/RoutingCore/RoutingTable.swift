@@ -26,7 +26,7 @@ public final class RoutingTable: Sendable {
     /// The hot-path index over the same listeners (FlatTable.swift).
     let flat: FlatTable
 
-    /// Ports where several Gateways listen and can be served as one (`merge`).
+    /// Ports where several Gateways listen, their listeners served as one (`merge`).
     let mergedByPort: [Int: PortGateway]
 
     struct PortGateway: Sendable {
@@ -34,6 +34,9 @@ public final class RoutingTable: Sendable {
         let listeners: [CompiledListener]
         /// The Gateways this entry serves as one, when several (`merge`); empty otherwise.
         var merged: [ObjectKey] = []
+        /// Listeners of those Gateways left out of the merge: each could take the same
+        /// traffic as a listener of another of them.
+        var leftOut: [ListenerRef] = []
 
         /// The Gateway a request routed here names: none when several are served as one.
         var requestGateway: ObjectKey? { merged.isEmpty ? gateway : nil }
@@ -59,31 +62,35 @@ public final class RoutingTable: Sendable {
         self.flat = FlatTableBuilder.build(byPort: byPort, rules: rules)
     }
 
-    /// Several Gateways on one port, as one: gateway_types.go (Compatible Listeners)
-    /// lets an implementation serve Gateways on one set of addresses when all their
-    /// listeners are compatible, as the live proxy does on its one address. They are
-    /// when no two listeners of different Gateways could take the same traffic (the
-    /// conflicts GatewayPhase reports within one Gateway); nil otherwise, and for one Gateway.
+    /// Several Gateways on one port, as one: the live proxy serves every Gateway on its
+    /// one address, which gateway_types.go (Compatible Listeners) allows for listeners
+    /// that are compatible. Two listeners of different Gateways that could take the same
+    /// traffic (the conflicts GatewayPhase reports within one Gateway) are both left out,
+    /// as the spec has conflicting listeners of one Gateway treated: neither wins. Nil for one Gateway.
     private static func merge(_ entries: [PortGateway]) -> PortGateway? {
         guard entries.count > 1 else { return nil }
+        var leftOut = Set<ListenerRef>()
         for (i, a) in entries.enumerated() {
             for b in entries[(i + 1)...] {
                 for x in a.listeners {
-                    for y in b.listeners where !ProtocolKinds.distinct(x, y) { return nil }
+                    for y in b.listeners where !ProtocolKinds.distinct(x, y) {
+                        leftOut.insert(x.ref)
+                        leftOut.insert(y.ref)
+                    }
                 }
             }
         }
-        return PortGateway(gateway: entries[0].gateway, listeners: entries.flatMap(\.listeners), merged: entries.map(\.gateway))
+        let all = entries.flatMap(\.listeners)
+        return PortGateway(gateway: entries[0].gateway, listeners: all.filter { !leftOut.contains($0.ref) },
+                           merged: entries.map(\.gateway), leftOut: all.map(\.ref).filter(leftOut.contains))
     }
 
     /// The Gateways (sorted) with a programmed listener on `port`.
     public func gateways(listeningOn port: Int) -> [ObjectKey] { (byPort[port] ?? []).map(\.gateway) }
 
-    /// Whether a request on `port` that names no Gateway has one to go to: one
-    /// Gateway listens there, or several that are served as one (`merge`).
-    public func placesUnnamedRequests(onPort port: Int) -> Bool {
-        (byPort[port]?.count ?? 0) == 1 || mergedByPort[port] != nil
-    }
+    /// Listeners on `port` that a request naming no Gateway never reaches: several Gateways
+    /// listen there and each of these could take the same traffic as another's (`merge`).
+    public func listenersLeftOut(onPort port: Int) -> [ListenerRef] { mergedByPort[port]?.leftOut ?? [] }
 
     /// Every programmed listener, sorted by gateway then listener order (the proxy binds these).
     public var allListeners: [(ref: ListenerRef, protocol: ListenerProtocol, hostname: String?)] {
@@ -120,10 +127,7 @@ public final class RoutingTable: Sendable {
         switch candidates.count {
         case 0: return .failure(RoutingFailure("no Gateway listens on port \(port)"))
         case 1: return .success(candidates[0])
-        default:
-            if let merged = mergedByPort[port] { return .success(merged) }
-            return .failure(RoutingFailure("several Gateways listen on port \(port) with listeners that could take the same traffic: "
-                + candidates.map { "\($0.gateway.namespace)/\($0.gateway.name)" }.joined(separator: ", ") + "; name one"))
+        default: return .success(mergedByPort[port]!)
         }
     }
 

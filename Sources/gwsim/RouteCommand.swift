@@ -73,15 +73,12 @@ struct RouteCommand: ParsableCommand {
         let listenerPort = try port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
         if gatewayKey == nil {
             let candidates = world.table.gateways(listeningOn: listenerPort)
-            let names = candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
-            if candidates.count > 1, !world.table.placesUnnamedRequests(onPort: listenerPort) {
-                Terminal.error("error: several Gateways listen on port \(listenerPort) with listeners that could take the same traffic: "
-                    + names + "; pick one with --gateway NAMESPACE/NAME")
-                throw Exit.badInput
-            }
             if candidates.count > 1 {
-                Terminal.error("note: Gateways \(names) listen on port \(listenerPort) and are served as one, as by the live proxy; "
-                    + "--gateway NAMESPACE/NAME routes as one of them alone would")
+                let names = candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+                let leftOut = world.table.listenersLeftOut(onPort: listenerPort).map(\.description)
+                Terminal.error("note: Gateways \(names) listen on port \(listenerPort) and are served as one, as by the live proxy"
+                    + (leftOut.isEmpty ? "" : ", without listeners that could take the same traffic as another's: " + leftOut.joined(separator: ", "))
+                    + "; --gateway NAMESPACE/NAME routes as one of them alone would")
             }
         }
         if let proto = target.connectionProtocol {

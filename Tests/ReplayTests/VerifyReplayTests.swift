@@ -49,6 +49,19 @@ import Testing
         #expect(json.hasSuffix("}\n"))
     }
 
+    /// A 404 or 421 the gateway answered itself (no route, no backend) is not what a
+    /// forwarding baseline does; another status with no route named came from a backend.
+    @Test func gatewayAnsweredStatusesDisagreeWithAForwardingBaseline() throws {
+        var events = TraceFixture.events(route: TraceFixture.exactFoo, requests: 0)
+        for (i, status) in [404, 421, 200, 503].enumerated() {
+            events.append(TraceFixture.request(i, at: TraceFixture.t0 + TraceFixture.second + Int64(i) * 1_000, path: "/foo",
+                                               observed: ObservedOutcome(status: status)))
+        }
+        let v = try #require(try replay(events, verify: true).report.verification)
+        #expect(v.observed == 4 && v.agreed == 2)
+        #expect(v.examples.map(\.recorded) == ["404", "421"])
+    }
+
     /// The recorded outcomes are checked against the baseline, whatever the
     /// change does, and the same whether requests are compared per verdict pair or one by one.
     @Test func verificationIgnoresTheChange() throws {
