@@ -97,7 +97,7 @@ public final class AdminControlPlane: Sendable {
             let keys = Set(loaded.objects.map(\.resource.key))
             let applied = world.world.status.objects.filter { object in keys.contains(Self.key(of: object)) }
             return .json(.object([("applied", .array(loaded.objects.map { .string($0.resource.key.description) })),
-                                  ("status", .array(applied))]))
+                                  ("status", .array(applied)), ("warnings", warnings())]))
         }
     }
 
@@ -120,7 +120,7 @@ public final class AdminControlPlane: Sendable {
                 s.resources = resources
                 s.raw[key] = nil
             }
-            return .json(.object([("deleted", .string(key.description))]))
+            return .json(.object([("deleted", .string(key.description)), ("warnings", warnings())]))
         }
     }
 
@@ -141,6 +141,12 @@ public final class AdminControlPlane: Sendable {
         }
         recorder.metrics.configSwapped()
         return .success(world)
+    }
+
+    /// Listeners the swapped-in world does not serve, with why (`GatewayProxy.skippedListeners`,
+    /// what `gwsim proxy` prints at start): a change can leave some out.
+    private func warnings() -> Value {
+        .array(proxy.skippedListeners.map { .string("\($0.listener): \($0.reason)") })
     }
 
     /// `GET /status`: every object's status, Kubernetes-shaped.

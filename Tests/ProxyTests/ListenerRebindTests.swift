@@ -46,4 +46,22 @@ import Testing
         #expect(proxy.boundListeners.map(\.listenerPort) == [9000])
         #expect(throws: (any Error).self) { _ = try RawHTTPConnection(port: newPort).request("/", host: "app.test") }
     }
+
+    /// A change that leaves listeners unserved says so in the admin answer, as the proxy does at start.
+    @Test func anApplyThatLeavesListenersOutWarns() throws {
+        let loaded = Loader.load(text: yamlStream(Self.base, Self.gateway(ports: [9000])), file: "base.yaml", firstLoadOrder: 0)
+        var resources = ResourceSet()
+        for object in loaded.objects { resources.apply(object.resource) }
+        let config = ProxyConfig(portMap: [9000: 0], drainTimeout: .seconds(1))
+        let proxy = GatewayProxy(resources: resources, config: config)
+        try proxy.start()
+        defer { proxy.stop() }
+        let control = AdminControlPlane(proxy: proxy, objects: loaded.objects, recorder: AdminRecorder(), config: config)
+        let second = Self.gateway(ports: [9000]).replacingOccurrences(of: "name: edge", with: "name: second")
+        let answer = control.apply(yaml: second)
+        #expect(answer.status == 200)
+        #expect(answer.body.contains("default/edge/http-9000: port 9000 is shared by Gateways default/edge, default/second"), "\(answer.body)")
+        let removed = control.delete(ObjectKey(kind: "Gateway", namespace: "default", name: "second"))
+        #expect(removed.body.contains("\"warnings\": []") || removed.body.contains("\"warnings\":[]"), "\(removed.body)")
+    }
 }
