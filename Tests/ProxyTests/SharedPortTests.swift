@@ -8,10 +8,11 @@ import Replay
 import RoutingCore
 import Testing
 
-/// An HTTPS listener and a TLS passthrough listener on one port: the ClientHello's SNI
-/// picks the listener (the most specific hostname), before anything is terminated.
+/// Listeners sharing a port on the proxy's one address: an HTTPS and a TLS listener (the
+/// ClientHello's SNI picks the most specific, before anything is terminated), and
+/// listeners of several Gateways.
 @Suite(.serialized, .timeLimit(.minutes(1)), .enabled(if: TestCertificates.available, "/usr/bin/openssl not found: TLS tests skipped"))
-struct MixedTLSPortTests {
+struct SharedPortTests {
     @Test func sniPicksBetweenTerminatingAndPassingThrough() throws {
         let certificates = try TestCertificates.shared()
         let echoContext = try WhoamiTLS.context(certificatePEM: certificates.b.certificatePEM, keyPEM: certificates.b.keyPEM)
