@@ -240,9 +240,10 @@ public final class GatewayProxy: Sendable {
         let served = Set(plan.ports.values.flatMap(\.listeners))
         let unusable = Set(world.tls.skipped.map(\.listener))
         let leftOut = Set(plan.ports.keys.map(\.port)).sorted().flatMap { port in
-            world.table.listenersLeftOut(onPort: port).map { ref in
-                (ref.description, "port \(port) is shared by Gateways \(world.table.gateways(listeningOn: port).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")) "
-                    + "and this listener could take the same traffic as another Gateway's there: on the proxy's one address neither is served")
+            let gateways = world.table.gateways(listeningOn: port).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+            return world.table.listenersLeftOut(onPort: port).map { ref in
+                (ref.description, "port \(port) is shared by Gateways \(gateways) and this listener could take the same traffic "
+                    + "as another Gateway's there: on the proxy's one address neither is served")
             }
         }
         return world.tls.skipped + world.table.allListeners.filter {
