@@ -127,9 +127,7 @@ public struct FailOnExpression: Sendable, Equatable, CustomStringConvertible {
 
     /// `changed>1% tripped: 2.35%` style explanation.
     public func explain(_ report: ImpactReport) -> String {
-        let x = actual(in: report)
-        let shown = isPercent ? Self.format(x) + "%" : Self.format(x)
-        return "--fail-on \(text): \(metric.rawValue) is \(shown)"
+        "--fail-on \(text): \(metric.rawValue) is \(result(report).value)"
     }
 
     static func format(_ x: Double) -> String {

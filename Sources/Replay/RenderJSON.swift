@@ -48,7 +48,7 @@ extension ImpactReportRenderer {
                     ("requests", .int($0.requests)), ("changed", .int($0.changed)),
                 ])
             })),
-            // Always present (null without --verify), so `Verification.splice` never adds a second one.
+            // Always present: null without --verify.
             ("verification", r.verification.map(\.jsonValue) ?? .null),
             ("gates", .array(r.gates.map {
                 .object([("expression", .string($0.expression)), ("metric", .string($0.metric)), ("value", .string($0.value)),
