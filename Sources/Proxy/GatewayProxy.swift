@@ -240,7 +240,7 @@ public final class GatewayProxy: Sendable {
         let served = Set(plan.ports.values.flatMap(\.listeners))
         let unusable = Set(world.tls.skipped.map(\.listener))
         let leftOut = Set(plan.ports.keys.map(\.port)).sorted().flatMap { port in
-            let gateways = world.table.gateways(listeningOn: port).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+            let gateways = world.table.gatewayNames(onPort: port)
             return world.table.listenersLeftOut(onPort: port).map { ref in
                 (ref.description, "port \(port) is shared by Gateways \(gateways) and this listener could take the same traffic "
                     + "as another Gateway's there: on the proxy's one address neither is served")

@@ -41,9 +41,7 @@ public final class RoutingTable: Sendable {
         /// The Gateway a request routed here names: none when several are served as one.
         var requestGateway: ObjectKey? { merged.isEmpty ? gateway : nil }
 
-        var name: String {
-            (merged.isEmpty ? [gateway] : merged).map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
-        }
+        var name: String { RoutingTable.names(merged.isEmpty ? [gateway] : merged) }
     }
 
     init(listeners: [ObjectKey: [CompiledListener]], programmed: [ObjectKey: [Bool]], rules: [CompiledRule]) {
@@ -87,6 +85,13 @@ public final class RoutingTable: Sendable {
 
     /// The Gateways (sorted) with a programmed listener on `port`.
     public func gateways(listeningOn port: Int) -> [ObjectKey] { (byPort[port] ?? []).map(\.gateway) }
+
+    /// `ns/name, ns/name` of the Gateways listening on `port`, for messages.
+    public func gatewayNames(onPort port: Int) -> String { Self.names(gateways(listeningOn: port)) }
+
+    static func names(_ gateways: [ObjectKey]) -> String {
+        gateways.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+    }
 
     /// Listeners on `port` that a request naming no Gateway never reaches: several Gateways
     /// listen there and each of these could take the same traffic as another's (`merge`).

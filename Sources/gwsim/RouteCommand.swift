@@ -72,9 +72,8 @@ struct RouteCommand: ParsableCommand {
 
         let listenerPort = try port ?? target.port ?? fallbackPort(world.table, target: target, gateway: gatewayKey)
         if gatewayKey == nil {
-            let candidates = world.table.gateways(listeningOn: listenerPort)
-            if candidates.count > 1 {
-                let names = candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")
+            if world.table.gateways(listeningOn: listenerPort).count > 1 {
+                let names = world.table.gatewayNames(onPort: listenerPort)
                 let leftOut = world.table.listenersLeftOut(onPort: listenerPort).map(\.description)
                 Terminal.error("note: Gateways \(names) listen on port \(listenerPort) and are served as one, as by the live proxy"
                     + (leftOut.isEmpty ? "" : ", without listeners that could take the same traffic as another's: " + leftOut.joined(separator: ", "))
