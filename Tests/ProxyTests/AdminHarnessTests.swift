@@ -90,6 +90,20 @@ func temporaryLogPath() -> String {
     return dir + "/events.db"
 }
 
+/// A new event store holding `manifests` applied, then `records` one second apart: what
+/// the proxy would have logged, for replaying (`--verify`, a change) in tests.
+func recordedLog(manifests: String, file: String, records: [RequestRecord]) throws -> String {
+    let path = temporaryLogPath()
+    let store = try EventStore(path: path)
+    let changes = try Loader.load(text: manifests, file: file, firstLoadOrder: 0).objects.map {
+        try ResourceChange(action: .applied, source: .file, origin: file, objectJSON: $0.raw.toJSON())
+    }
+    let start = Date().timeIntervalSince1970
+    _ = try store.append(changes.map { Event(time: start, body: .resource($0)) })
+    _ = try store.append(records.enumerated().map { Event(time: start + 1 + Double($0.offset), body: .request($0.element)) })
+    return path
+}
+
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct AdminHarnessTests {
     @Test func healthzAnswersOk() throws {

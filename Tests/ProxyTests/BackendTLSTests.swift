@@ -114,15 +114,7 @@ final class BackendTLSFixture {
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: default}\ndata:\n  ca.crt: |\n\(ca)",
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other-ca, namespace: default}\ndata:\n  ca.crt: |\n\(otherCA)",
             policy("secure-dns", ca: "ca", sans: "[]"),
-            """
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: gateway-client, namespace: default}
-            type: kubernetes.io/tls
-            data:
-              tls.crt: \(Data((presentClient?.certificatePEM ?? "").utf8).base64EncodedString())
-              tls.key: \(Data((presentClient?.keyPEM ?? "").utf8).base64EncodedString())
-            """,
+            TLSFixture.secret("gateway-client", presentClient?.certificatePEM ?? "", presentClient?.keyPEM ?? ""),
             policy("secure-uri", ca: "ca", sans: "[{type: URI, uri: \"spiffe://abc.example.com/test-identity\"}]"),
             policy("secure-mismatch", ca: "ca", sans: "[{type: Hostname, hostname: dce.example.com}]"),
             policy("secure-untrusted", ca: "other-ca", sans: "[]"),

@@ -224,15 +224,7 @@ final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
         #expect(records.count == 5)
         #expect(Set(records.map(\.scheme)) == ["tls", "tcp", "udp"])
 
-        let path = temporaryLogPath()
-        let store = try EventStore(path: path)
-        let loaded = Loader.load(text: Layer4Fixture.manifests, file: "layer4.yaml", firstLoadOrder: 0)
-        let changes = try loaded.objects.map {
-            try ResourceChange(action: .applied, source: .file, origin: "layer4.yaml", objectJSON: $0.raw.toJSON())
-        }
-        let start = Date().timeIntervalSince1970
-        _ = try store.append(changes.map { Event(time: start, body: .resource($0)) })
-        _ = try store.append(records.enumerated().map { Event(time: start + 1 + Double($0.offset), body: .request($0.element)) })
+        let path = try recordedLog(manifests: Layer4Fixture.manifests, file: "layer4.yaml", records: records)
         let result = try Replay.run(ReplayOptions(tracePath: path, verify: true))
         let verification = try #require(result.report.verification)
         #expect(verification.observed == 5)

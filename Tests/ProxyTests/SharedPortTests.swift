@@ -57,14 +57,7 @@ struct SharedPortTests {
             #expect(try fixture.request(sni: host, host: host).status == 200)
         }
         let records = fixture.harness.sink.waitFor(2)
-        let path = temporaryLogPath()
-        let store = try EventStore(path: path)
-        let changes = try Loader.load(text: before, file: "mixed.yaml", firstLoadOrder: 0).objects.map {
-            try ResourceChange(action: .applied, source: .file, origin: "mixed.yaml", objectJSON: $0.raw.toJSON())
-        }
-        let start = Date().timeIntervalSince1970
-        _ = try store.append(changes.map { Event(time: start, body: .resource($0)) })
-        _ = try store.append(records.enumerated().map { Event(time: start + 1 + Double($0.offset), body: .request($0.element)) })
+        let path = try recordedLog(manifests: before, file: "mixed.yaml", records: records)
         let change = ReplayChange(objects: Loader.load(text: Self.manifests(certificates, tlsListener: true), file: "change.yaml", firstLoadOrder: 0).objects)
         let report = try Replay.run(ReplayOptions(tracePath: path, change: change, verify: true)).report
         #expect(report.verification?.disagreements == 0)
@@ -141,15 +134,7 @@ struct SharedPortTests {
               listeners:
               - {name: https, port: 8443, protocol: HTTPS, hostname: "*.example.com", tls: {certificateRefs: [{name: cert-a}]}}
             """ + (tlsListener && tlsGateway == "mixed" ? "\n  - " + passListener : ""),
-            """
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: cert-a, namespace: default}
-            type: kubernetes.io/tls
-            data:
-              tls.crt: \(Data(certificates.a.certificatePEM.utf8).base64EncodedString())
-              tls.key: \(Data(certificates.a.keyPEM.utf8).base64EncodedString())
-            """,
+            TLSFixture.secret("cert-a", certificates.a.certificatePEM, certificates.a.keyPEM),
             serviceYAML("whoami"), serviceYAML("tls-echo", port: 443),
             """
             apiVersion: gateway.networking.k8s.io/v1

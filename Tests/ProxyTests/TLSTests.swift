@@ -145,18 +145,20 @@ final class TLSFixture {
         try? group.syncShutdownGracefully()
     }
 
+    /// A `kubernetes.io/tls` Secret `default/NAME` holding the PEM pair.
+    static func secret(_ name: String, _ certificate: String, _ key: String) -> String {
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: \(name), namespace: default}
+        type: kubernetes.io/tls
+        data:
+          tls.crt: \(Data(certificate.utf8).base64EncodedString())
+          tls.key: \(Data(key.utf8).base64EncodedString())
+        """
+    }
+
     static func resources(_ certificates: TestCertificates) throws -> ResourceSet {
-        func secret(_ name: String, _ certificate: String, _ key: String) -> String {
-            """
-            apiVersion: v1
-            kind: Secret
-            metadata: {name: \(name), namespace: default}
-            type: kubernetes.io/tls
-            data:
-              tls.crt: \(Data(certificate.utf8).base64EncodedString())
-              tls.key: \(Data(key.utf8).base64EncodedString())
-            """
-        }
         func route(_ name: String, listener: String, backend: String) -> String {
             """
             apiVersion: gateway.networking.k8s.io/v1
