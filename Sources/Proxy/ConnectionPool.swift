@@ -13,13 +13,14 @@ import NIOCore
 /// first (it is the least likely to have been closed by the backend meanwhile), so the
 /// oldest ones sit at the front of a list and age out there.
 ///
-/// The pool keeps each connection's `UpstreamHandler`, not just its channel: finding the
+/// The pool keeps each connection's last handler (`UpstreamHandler` for the HTTP/1
+/// pipeline, `RawUpstreamHandler` for the byte path), not just its channel: finding the
 /// handler in a pipeline (or asking the pipeline whether TLS is on it) is a walk with a
 /// dynamic cast per handler, which cost every proxied request two such walks.
-final class ConnectionPool: Sendable {
+final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     private struct Idle {
         /// Read only on the connection's event loop (the one `take` is asked for).
-        let upstream: NIOLoopBound<UpstreamHandler>
+        let upstream: NIOLoopBound<Upstream>
         /// The same connection, for what any thread may do: check it is open, close it (`closeAll`).
         let channel: any Channel
         let since: NIODeadline
@@ -39,10 +40,10 @@ final class ConnectionPool: Sendable {
     }
 
     /// An open idle connection to `endpoint` on `eventLoop`, removed from the pool.
-    func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> UpstreamHandler? {
+    func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> Upstream? {
         let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop))
         var stale: [any Channel] = []
-        let found = idle.withLockedValue { idle -> NIOLoopBound<UpstreamHandler>? in
+        let found = idle.withLockedValue { idle -> NIOLoopBound<Upstream>? in
             guard var list = idle.removeValue(forKey: key) else { return nil }
             defer { if !list.isEmpty { idle[key] = list } }
             while let entry = list.popLast() {
@@ -57,7 +58,7 @@ final class ConnectionPool: Sendable {
 
     /// Returns a connection after a complete exchange (on its event loop); closes it when the
     /// pool is full, and always for a backend TLS connection (authenticated for one policy only).
-    func put(_ upstream: UpstreamHandler, now: NIODeadline = .now()) {
+    func put(_ upstream: Upstream, now: NIODeadline = .now()) {
         // An HTTP/2 stream (a child channel, see `HTTP2ConnectionPool`) carries one exchange:
         // closing it ends (or resets) the stream; its connection stays shared.
         guard let channel = upstream.channel else { return }
@@ -127,3 +128,14 @@ final class ConnectionPool: Sendable {
     /// Idle connections currently pooled (tests, diagnostics).
     var idleCount: Int { idle.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } }
 }
+
+/// The last handler of a poolable backend connection.
+protocol PooledUpstream: AnyObject {
+    /// The connection; nil once the handler left its pipeline.
+    var channel: (any Channel)? { get }
+    var endpoint: Endpoint { get }
+    /// TLS to the backend: never pooled (authenticated for one policy only).
+    var isSecured: Bool { get }
+}
+
+extension UpstreamHandler: PooledUpstream {}

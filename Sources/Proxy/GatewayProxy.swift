@@ -103,9 +103,12 @@ public final class GatewayProxy: Sendable {
                                             : "port \(key.port) (moved to \(config.listenHost):\(local) by --port-map): \(reason)")
             }
         }
-        let connections = runtime.connections
+        let (connections, rawConnections) = (runtime.connections, runtime.rawConnections)
         let half = TimeAmount.nanoseconds(ProxyLimits.upstreamIdleTimeout.nanoseconds / 2)
-        let sweep = group.next().scheduleRepeatedTask(initialDelay: half, delay: half) { _ in connections.closeExpired() }
+        let sweep = group.next().scheduleRepeatedTask(initialDelay: half, delay: half) { _ in
+            connections.closeExpired()
+            rawConnections.closeExpired()
+        }
         lifecycle.withLockedValue {
             $0.servers = servers
             $0.idleSweep = sweep
@@ -220,6 +223,7 @@ public final class GatewayProxy: Sendable {
         while runtime.snapshot.inFlight > 0 && NIODeadline.now() < deadline { usleep(5_000) }
         for client in runtime.openClients { try? client.close().wait() }
         runtime.connections.closeAll()
+        runtime.rawConnections.closeAll()
         runtime.http2Connections.closeAll()
         try? group.syncShutdownGracefully()
     }

@@ -40,11 +40,23 @@ enum ListenerPipeline {
         runtime.clientOpened(channel)
     }
 
-    /// The HTTP/1.1 server codec and the downstream handler.
+    /// HTTP/1.1: the request head timer and the byte path (`FastPathHandler`), which adds
+    /// the server codec and the downstream handler behind itself when a request needs them.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
                          scheme: String, sni: String?) throws {
         let headTimer = RequestHeadTimer(timeout: runtime.config.requestHeadTimeout)
         try sync.addHandler(headTimer)
+        let addFullPipeline = { (sync: ChannelPipeline.SynchronousOperations) in
+            try addHTTP1Codec(sync, runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer)
+        }
+        guard runtime.config.bytePath else { return try addFullPipeline(sync) }
+        try sync.addHandler(FastPathHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer,
+                                            addFullPipeline: addFullPipeline))
+    }
+
+    /// The HTTP/1.1 server codec and the downstream handler.
+    private static func addHTTP1Codec(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
+                                      scheme: String, sni: String?, headTimer: RequestHeadTimer) throws {
         try sync.configureHTTPServerPipeline(withPipeliningAssistance: false, withServerUpgrade: nil, withErrorHandling: false,
                                              withOutboundHeaderValidation: true, withEncoderConfiguration: .init(),
                                              withDecoderLimitConfiguration: decoderLimits())

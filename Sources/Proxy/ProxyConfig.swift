@@ -25,6 +25,9 @@ public struct ProxyConfig: Sendable {
     public var requestHeadTimeout: TimeAmount = ProxyLimits.requestHeadTimeout
     /// Largest request body, in bytes; nil for no limit (see `ProxyLimits.maxRequestBodyBytes`).
     public var maxRequestBodyBytes: Int? = ProxyLimits.maxRequestBodyBytes
+    /// HTTP/1.1 requests without a body go the byte path (`FastPathHandler`); false sends
+    /// every request through NIO's HTTP codec (`--no-byte-path`: a comparison, a fallback).
+    public var bytePath = true
 
     public init(listenHost: String = "127.0.0.1", portMap: [Int: Int] = [:], backendOverrides: [String: [Endpoint]] = [:],
                 eventLoopThreads: Int = 2, clientIdleTimeout: TimeAmount = ProxyLimits.clientIdleTimeout,

@@ -35,7 +35,9 @@ public struct RoutingEpoch: Sendable, Hashable, Comparable {
 final class ProxyRuntime: Sendable {
     let config: ProxyConfig
     let endpoints = EndpointPool()
-    let connections = ConnectionPool()
+    let connections = ConnectionPool<UpstreamHandler>()
+    /// Backend connections of the byte path (`FastPathHandler`): no HTTP codec on them.
+    let rawConnections = ConnectionPool<RawUpstreamHandler>()
     /// Shared HTTP/2 connections to h2c backends (see `UpstreamProtocol`).
     let http2Connections = HTTP2ConnectionPool()
     let ids = RequestIDGenerator()
@@ -99,6 +101,14 @@ final class ProxyRuntime: Sendable {
         state.withLockedValue { s in
             s.inFlightNow += 1
             return (s.world, s.epoch)
+        }
+    }
+
+    /// A request routed by `routeRequest()` that is handed on before it started (the byte
+    /// path gives it to the full pipeline, which routes it again): no longer in flight.
+    func routeAbandoned(epoch: RoutingEpoch) {
+        state.withLockedValue { s in
+            if epoch == s.epoch { s.inFlightNow -= 1 } else { s.inFlightBefore -= 1 }
         }
     }
 

@@ -32,11 +32,11 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// TLS to the backend (BackendTLSPolicy): the connection is never pooled, since its
     /// authentication belongs to one policy.
     let isSecured: Bool
-    private let pool: ConnectionPool
+    private let pool: ConnectionPool<UpstreamHandler>
     private var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    init(endpoint: Endpoint, pool: ConnectionPool, isSecured: Bool = false) {
+    init(endpoint: Endpoint, pool: ConnectionPool<UpstreamHandler>, isSecured: Bool = false) {
         self.endpoint = endpoint
         self.pool = pool
         self.isSecured = isSecured
@@ -114,7 +114,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 /// event loop of the downstream channel; with `tls` (BackendTLSPolicy), TLS first and the
 /// future completes once the backend is authenticated (see `BackendTLSConnector`).
 enum UpstreamConnector {
-    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool,
+    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool<UpstreamHandler>,
                         timeout: TimeAmount, tls: BackendTLSClient? = nil) -> EventLoopFuture<any Channel> {
         let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)

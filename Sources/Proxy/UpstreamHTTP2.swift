@@ -56,7 +56,7 @@ final class HTTP2ConnectionPool: Sendable {
     /// A new stream to `endpoint` on the shared connection of `eventLoop` (connecting first
     /// if there is none). A stream that cannot be opened on a reused connection (it is going
     /// away) is retried once on a fresh connection.
-    func openStream(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool,
+    func openStream(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool<UpstreamHandler>,
                     timeout: TimeAmount) -> EventLoopFuture<any Channel> {
         let key = Key(endpoint: endpoint, loop: ObjectIdentifier(eventLoop))
         let (connection, fresh) = self.connection(key, on: eventLoop, timeout: timeout, replacing: nil)
@@ -125,7 +125,7 @@ final class HTTP2ConnectionPool: Sendable {
     }
 
     /// A request stream on `connection`, set up like an HTTP/1.1 upstream connection.
-    static func stream(on connection: any Channel, endpoint: Endpoint, pool: ConnectionPool) -> EventLoopFuture<any Channel> {
+    static func stream(on connection: any Channel, endpoint: Endpoint, pool: ConnectionPool<UpstreamHandler>) -> EventLoopFuture<any Channel> {
         let promise = connection.eventLoop.makePromise(of: (any Channel).self)
         do {
             let multiplexer = try connection.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()

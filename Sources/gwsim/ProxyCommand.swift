@@ -63,6 +63,9 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Largest request body forwarded, in bytes; larger ones get 413 (0: no limit).")
     var maxBodySize: Int = ProxyLimits.maxRequestBodyBytes
 
+    @Flag(help: "Send every HTTP/1.1 request through NIO's HTTP codec, also those the byte path serves (docs/proxy.md).")
+    var noBytePath = false
+
     func validate() throws {
         if !(1...256).contains(threads) { throw ValidationError("--threads \(threads): expected 1 to 256") }
         if maxBodySize < 0 { throw ValidationError("--max-body-size \(maxBodySize): expected a number of bytes, 0 for no limit") }
@@ -89,6 +92,7 @@ struct ProxyCommand: ParsableCommand {
         }
         var config = ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads)
         config.maxRequestBodyBytes = maxBodySize == 0 ? nil : maxBodySize
+        config.bytePath = !noBytePath
         return config
     }
 

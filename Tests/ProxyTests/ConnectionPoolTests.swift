@@ -8,7 +8,7 @@ import Testing
 @Suite struct ConnectionPoolTests {
     let endpoint = Endpoint(host: "127.0.0.1", port: 8080)
 
-    private func connection(_ pool: ConnectionPool, secured: Bool = false) throws -> (EmbeddedChannel, UpstreamHandler) {
+    private func connection(_ pool: ConnectionPool<UpstreamHandler>, secured: Bool = false) throws -> (EmbeddedChannel, UpstreamHandler) {
         let channel = EmbeddedChannel()
         let handler = UpstreamHandler(endpoint: endpoint, pool: pool, isSecured: secured)
         try channel.pipeline.syncOperations.addHandler(handler)
@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func aReturnedConnectionIsTakenAgainWithItsHandler() throws {
-        let pool = ConnectionPool()
+        let pool = ConnectionPool<UpstreamHandler>()
         let (channel, handler) = try connection(pool)
         pool.put(handler)
         #expect(pool.idleCount == 1)
@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aBackendTLSConnectionIsClosedNotPooled() throws {
-        let pool = ConnectionPool()
+        let pool = ConnectionPool<UpstreamHandler>()
         let (channel, handler) = try connection(pool, secured: true)
         pool.put(handler)
         #expect(pool.idleCount == 0)
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func aConnectionTheBackendClosedLeavesThePool() throws {
-        let pool = ConnectionPool()
+        let pool = ConnectionPool<UpstreamHandler>()
         let (channel, handler) = try connection(pool)
         pool.put(handler)
         #expect(pool.idleCount == 1)
@@ -49,7 +49,7 @@ import Testing
     /// Idle connections past the age limit are closed by the sweep, even when their
     /// endpoint is never used again; younger ones stay.
     @Test func theSweepClosesConnectionsPastTheirAge() throws {
-        let pool = ConnectionPool(maxAge: .seconds(30))
+        let pool = ConnectionPool<UpstreamHandler>(maxAge: .seconds(30))
         let (old, oldHandler) = try connection(pool)
         let (young, youngHandler) = try connection(pool)
         let start = NIODeadline.now()

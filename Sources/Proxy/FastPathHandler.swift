@@ -1,0 +1,457 @@
+import EventLog
+import GatewayAPI
+import NIOCore
+import NIOHTTP1
+import RoutingCore
+
+/// The byte path of an HTTP/1.1 client connection: requests without a body that route to a
+/// plain backend (or to an answer of the gateway's own) are read, forwarded and answered
+/// as bytes, with no HTTP codec and no per-part messages on either connection.
+///
+/// Why: SwiftNIO's HTTP/1 codecs and the part-by-part pipeline built on them cost about as
+/// much CPU per proxied request as all of nginx (docs/benchmarks.md). The rules are not
+/// written twice: a request head is parsed into the same `HTTPRequestHead`, checked by the
+/// same functions (`RequestTarget`, `TransferCoding`), routed by the same table, forwarded
+/// with the head `RequestForwarder` builds, answered with the head `ResponseWriter`
+/// builds, and recorded through the same `Exchange`.
+///
+/// Everything else is the full pipeline's (`DownstreamHandler` behind NIO's codec): a
+/// request with a body, an upgrade, `Expect`, HTTP/1.0, a head `HeadParser` does not
+/// accept, and a decision with mirrors, retries, backend TLS or an h2c backend. The first
+/// such request hands the connection over for good: the full pipeline is added behind this
+/// handler, which passes every byte on from then on. Only between exchanges, so the two
+/// never answer out of order.
+final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = ByteBuffer
+
+    private let runtime: ProxyRuntime
+    private let listenerPort: Int
+    private let scheme: String
+    /// RouteRequest.sni: on HTTPS, "" says the client sent none.
+    private let sni: String?
+    private let headTimer: RequestHeadTimer
+    /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1Pipeline`).
+    private let addFullPipeline: (ChannelPipeline.SynchronousOperations) throws -> Void
+    private var context: ChannelHandlerContext!
+    private var handedOver = false
+    /// Bytes read and not yet taken by an exchange (a head in pieces, pipelined requests).
+    private var pending: ByteBuffer?
+    private var exchange: Exchange?
+    private var upstream: RawUpstreamHandler?
+    /// The exchange's upstream head, kept to retry once when a pooled connection was stale.
+    private var upstreamHead: ByteBuffer?
+    private var upstreamFromPool = false
+    private var pendingRead = false
+    private var inReadBatch = false
+    /// Inside `takeRequests` (see there).
+    private var taking = false
+    /// Response bytes written but not flushed (flushed at the end of the backend's read batch).
+    private var responseNeedsFlush = false
+    private var clientAddress = ""
+    private var clientIP = ""
+
+    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?, headTimer: RequestHeadTimer,
+         addFullPipeline: @escaping (ChannelPipeline.SynchronousOperations) throws -> Void) {
+        self.runtime = runtime
+        self.listenerPort = listenerPort
+        self.scheme = scheme
+        self.sni = scheme == "https" ? sni ?? "" : sni
+        self.headTimer = headTimer
+        self.addFullPipeline = addFullPipeline
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let remote = context.channel.remoteAddress {
+            clientIP = remote.ipAddress ?? ""
+            clientAddress = Endpoint(host: clientIP, port: remote.port ?? 0).description
+        }
+    }
+
+    // MARK: client -> proxy
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !handedOver else { return context.fireChannelRead(data) }
+        inReadBatch = true
+        var buffer = unwrapInboundIn(data)
+        if pending == nil { pending = buffer } else { pending!.writeBuffer(&buffer) }
+        if exchange == nil { takeRequests() }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBatch = false
+        context.fireChannelReadComplete()
+    }
+
+    /// Starts exchanges for the complete heads in `pending`, one at a time. Not re-entered:
+    /// an exchange answered at once (a local answer) ends inside `begin`, and this loop
+    /// goes on with the next head.
+    private func takeRequests() {
+        guard !taking else { return }
+        taking = true
+        defer { taking = false }
+        while !handedOver, exchange == nil, context.channel.isActive, let buffer = pending, buffer.readableBytes > 0 {
+            switch HeadParser.request(buffer, limit: ProxyLimits.maxHeaderBytes) {
+            case .incomplete:
+                return
+            case .unsupported:
+                return handOver()
+            case .parsed(let head, let length):
+                guard let routed = route(head) else { return handOver() }
+                pending!.moveReaderIndex(forwardBy: length)
+                if pending!.readableBytes == 0 { pending = nil }
+                begin(routed)
+            }
+        }
+        if exchange == nil { resumeClientReads() }
+    }
+
+    /// A request head checked and routed on the byte path.
+    private struct Routed {
+        let head: HTTPRequestHead
+        let host: String
+        let id: String
+        let fields: [HTTPHeader]
+        let world: ProxyWorld
+        let epoch: RoutingEpoch
+        let decision: Decision
+    }
+
+    /// Checks and routes `received`; nil (nothing done) when the full pipeline must take it.
+    private func route(_ received: HTTPRequestHead) -> Routed? {
+        let headers = received.headers
+        // A body, an upgrade or an expectation: the full pipeline's (see the type's comment).
+        if headers.contains(name: "transfer-encoding") || headers.contains(name: "upgrade") || headers.contains(name: "expect") {
+            return nil
+        }
+        if let length = headers.first(name: "content-length"), length != "0" || headers["content-length"].count > 1 { return nil }
+        // The checks the full pipeline makes, by the same functions: a head they would refuse or
+        // rewrite is theirs to answer.
+        guard case .success(let head) = RequestTarget.normalize(received, http2: false), head.uri == received.uri,
+              TransferCoding.refusal(head) == nil, DownstreamHandler.headBytes(head) <= ProxyLimits.maxHeaderBytes else { return nil }
+        let host = headers.first(name: "host") ?? ""
+        let id = headers.first(name: "x-request-id").flatMap { $0.isEmpty ? nil : $0 } ?? runtime.ids.next()
+        let fields = headers.map { HTTPHeader(name: $0.name, value: $0.value) }
+        let (world, epoch) = runtime.routeRequest()
+        let decision = world.table.route(RouteRequest(port: listenerPort, scheme: scheme, method: head.method.rawValue, host: host,
+                                                      path: head.uri, headers: fields, sni: sni), key: id)
+        guard Self.servesOnBytePath(decision, world: world) else {
+            runtime.routeAbandoned(epoch: epoch)
+            return nil
+        }
+        return Routed(head: head, host: host, id: id, fields: fields, world: world, epoch: epoch, decision: decision)
+    }
+
+    /// Starts the exchange of a routed request.
+    private func begin(_ routed: Routed) {
+        let (head, host, id, decision) = (routed.head, routed.host, routed.id, routed.decision)
+        let draining = runtime.requestStarted()
+        headTimer.headReceived()
+        let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
+                                       headers: routed.fields, sni: sni)
+        let exchange = Exchange(id: id, keepAlive: head.isKeepAlive && !draining, request: request)
+        exchange.epoch = routed.epoch
+        exchange.decision = decision
+        self.exchange = exchange
+        // No body: the request has ended with its head.
+        _ = exchange.progress.requestEnd()
+        switch decision.outcome {
+        case .redirect:
+            let redirect = decision.redirect
+            var extra = redirect.map { [HTTPHeader(name: "location", value: $0.location)] } ?? []
+            extra += decision.cors?.headers ?? []
+            respondLocally(status: redirect?.status ?? decision.status ?? 302, body: "", extraHeaders: extra)
+        case .respond:
+            respondLocally(status: decision.status ?? 200, body: "", extraHeaders: decision.cors?.headers ?? [])
+        case .error:
+            let status = decision.status ?? 500
+            respondLocally(status: status, body: ResponseWriter.errorBody(status: status, reason: decision.reason))
+        case .forward:
+            forward(head, decision: decision, world: routed.world, routedHost: host)
+        }
+    }
+
+    /// What the byte path does not do itself: mirrors, retries, TLS or HTTP/2 to the backend.
+    private static func servesOnBytePath(_ decision: Decision, world: ProxyWorld) -> Bool {
+        guard decision.outcome == .forward else { return true }
+        guard let backend = decision.backend, decision.backendTLS == nil, decision.retry == nil,
+              !decision.mirrors.contains(where: { $0.selected && $0.valid }) else { return false }
+        return !UpstreamProtocol.usesH2C(decision: decision, appProtocol: world.resolver.appProtocol(for: backend))
+    }
+
+    /// Gives the connection to the full pipeline, with the bytes not taken yet.
+    private func handOver() {
+        handedOver = true
+        do {
+            try addFullPipeline(context.pipeline.syncOperations)
+        } catch {
+            context.close(promise: nil)
+            return
+        }
+        if let buffer = pending {
+            pending = nil
+            context.fireChannelRead(wrapInboundOut(buffer))
+            if !inReadBatch { context.fireChannelReadComplete() }
+        }
+        if pendingRead {
+            pendingRead = false
+            context.read()
+        }
+    }
+
+    // MARK: forwarding
+
+    private func forward(_ head: HTTPRequestHead, decision: Decision, world: ProxyWorld, routedHost: String) {
+        guard let exchange, let backend = decision.backend else { return respondLocally(status: 500, body: "no backend\n") }
+        let endpoints = world.resolver.endpoints(for: backend)
+        guard let endpoint = runtime.endpoints.pick(backend: backend.description, endpoints: endpoints) else {
+            let why = endpoints.isEmpty ? "no endpoints for \(backend)" : "no healthy endpoint for \(backend)"
+            return respondLocally(status: 503, body: why + "\n")
+        }
+        exchange.progress.startForwarding()
+        exchange.responseEdits = ResponseEdits(decision)
+        exchange.endpoint = endpoint
+        let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
+        let forwarded = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
+                                                      requestID: exchange.id)
+        var bytes = context.channel.allocator.buffer(capacity: 512)
+        guard HeadSerializer.write(forwarded, to: &bytes) else {
+            return respondLocally(status: 502, body: "a header for the backend is not a valid HTTP field\n")
+        }
+        upstreamHead = bytes
+        armTimeout(exchange, decision.timeouts)
+        openUpstream(exchange, endpoint: endpoint, allowPooled: true)
+    }
+
+    private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
+        if allowPooled, let pooled = runtime.rawConnections.take(endpoint, on: context.eventLoop) {
+            upstreamFromPool = true
+            return attach(pooled, to: exchange)
+        }
+        upstreamFromPool = false
+        RawUpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.rawConnections,
+                                     timeout: runtime.config.upstreamConnectTimeout)
+            .assumeIsolated()
+            .whenComplete { result in
+                let current = self.exchange === exchange && !exchange.progress.responseStarted && self.upstream == nil
+                switch result {
+                case .success(let handler):
+                    guard current else { return self.runtime.rawConnections.put(handler) }
+                    self.attach(handler, to: exchange)
+                case .failure:
+                    self.runtime.endpoints.eject(endpoint, for: self.runtime.config.endpointEjection)
+                    guard current else { return }
+                    self.respondLocally(status: 503, body: "backend unavailable: \(endpoint) refused or did not answer\n")
+                }
+            }
+    }
+
+    private func attach(_ handler: RawUpstreamHandler, to exchange: Exchange) {
+        guard let head = upstreamHead else { return }
+        handler.delegate = self
+        upstream = handler
+        handler.send(head, method: exchange.method)
+    }
+
+    private func abandonUpstream() {
+        upstream?.close()
+        upstream = nil
+    }
+
+    private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
+        let positive = [timeouts.request, timeouts.backendRequest].lazy.compactMap { $0 }.filter { $0 > 0 }
+        guard let seconds = positive.min() else { return }
+        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+            guard self.exchange === exchange, !exchange.progress.responseEnded else { return }
+            if !exchange.progress.responseStarted {
+                self.respondLocally(status: 504, body: "backend timeout\n")
+            } else {
+                self.closeMidExchange(exchange)
+            }
+        }
+    }
+
+    // MARK: backend -> proxy (RawUpstreamDelegate)
+
+    func rawUpstreamInformational(_ head: HTTPResponseHead) {
+        guard let exchange, !exchange.progress.responseStarted else { return }
+        // Ahead of the final answer, not instead of it (RFC 9110 §15.2).
+        let informational = HTTPResponseHead(version: .http1_1, status: head.status, headers: ResponseWriter.withoutHopByHop(head.headers))
+        var bytes = context.channel.allocator.buffer(capacity: 256)
+        guard HeadSerializer.write(informational, to: &bytes) else { return }
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func rawUpstreamHead(_ head: HTTPResponseHead, endsWithClose: Bool) {
+        guard let exchange, let edits = exchange.responseEdits else { return }
+        // A body delimited by the close reaches the client the same way.
+        let keepAlive = exchange.progress.keepAlive && !endsWithClose
+        let out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
+        var bytes = context.channel.allocator.buffer(capacity: 512)
+        guard HeadSerializer.write(out, to: &bytes) else {
+            abandonUpstream()
+            return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
+        }
+        exchange.status = Int(head.status.code)
+        exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive && !endsWithClose)
+        if !keepAlive { exchange.progress.mustClose() }
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        responseNeedsFlush = true
+    }
+
+    func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int) {
+        guard let exchange else { return }
+        exchange.bytesOut += bodyBytes
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        responseNeedsFlush = true
+    }
+
+    func rawUpstreamEnd(reusable: Bool) {
+        guard let exchange, let upstream else { return }
+        self.upstream = nil
+        exchange.timeout?.cancel()
+        if reusable && exchange.progress.upstreamRelease == .pool {
+            runtime.rawConnections.put(upstream)
+        } else {
+            upstream.close()
+        }
+        endResponse(exchange)
+    }
+
+    func rawUpstreamReadComplete() {
+        guard responseNeedsFlush else { return }
+        responseNeedsFlush = false
+        context.flush()
+    }
+
+    func rawUpstreamClosed(malformed: Bool) {
+        guard let exchange, upstream != nil else { return }
+        upstream = nil
+        if !exchange.progress.responseStarted {
+            // A pooled connection the backend closed just before reuse: once more on a fresh one.
+            if !malformed, upstreamFromPool, !exchange.retried, let endpoint = exchange.endpoint {
+                exchange.retried = true
+                return openUpstream(exchange, endpoint: endpoint, allowPooled: false)
+            }
+            respondLocally(status: 502, body: malformed ? "backend sent an invalid HTTP response\n" : "backend closed the connection\n")
+        } else if !exchange.progress.responseEnded {
+            closeMidExchange(exchange)
+        }
+    }
+
+    var rawUpstreamReadsPaused: Bool { !context.channel.isWritable }
+
+    // MARK: responses
+
+    /// Answers the current exchange from the gateway itself (`ResponseWriter.local`).
+    private func respondLocally(status: Int, body: String, extraHeaders: [HTTPHeader] = []) {
+        guard let exchange else { return }
+        abandonUpstream()
+        exchange.timeout?.cancel()
+        exchange.status = status
+        exchange.progress.answerLocally(close: false)
+        let (head, bodyBytes) = ResponseWriter.local(status: status, body: body, extraHeaders: extraHeaders, requestID: exchange.id,
+                                                     keepAlive: exchange.progress.keepAlive, allocator: context.channel.allocator)
+        var bytes = context.channel.allocator.buffer(capacity: 256 + bodyBytes.readableBytes)
+        guard HeadSerializer.write(head, to: &bytes) else {
+            // A CORS or redirect value the routing core let through that is not a valid field.
+            exchange.progress.mustClose()
+            return endResponse(exchange)
+        }
+        if exchange.method != .HEAD, bodyBytes.readableBytes > 0 {
+            exchange.bytesOut += bodyBytes.readableBytes
+            var body = bodyBytes
+            bytes.writeBuffer(&body)
+        }
+        context.write(wrapOutboundOut(bytes), promise: nil)
+        endResponse(exchange)
+    }
+
+    /// The response is complete (the request ended with its head): record the exchange,
+    /// flush, and either close or go on with the next request.
+    private func endResponse(_ exchange: Exchange) {
+        responseNeedsFlush = false
+        _ = exchange.progress.responseEnd()
+        complete(exchange)
+        guard exchange.progress.keepAlive else {
+            let context = self.context!
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+                .whenComplete { _ in context.close(promise: nil) }
+            return
+        }
+        context.flush()
+        takeRequests()
+    }
+
+    /// The answer cannot be finished: free the backend, record, close once what was written has gone out.
+    private func closeMidExchange(_ exchange: Exchange) {
+        abandonUpstream()
+        exchange.progress.mustClose()
+        complete(exchange)
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    /// Records the exchange; the connection is free for the next request.
+    private func complete(_ exchange: Exchange) {
+        guard self.exchange === exchange else { return }
+        exchange.timeout?.cancel()
+        self.exchange = nil
+        upstreamHead = nil
+        runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
+        runtime.requestFinished(epoch: exchange.epoch)
+        headTimer.expectHead()
+        if !exchange.progress.keepAlive { pending = nil }
+    }
+
+    // MARK: flow control and connection events
+
+    /// Reads from the client go on during an exchange (pausing them costs two epoll_ctl
+    /// system calls per request); they wait only while a head's worth of pipelined bytes
+    /// is held, so what is held stays bounded.
+    func read(context: ChannelHandlerContext) {
+        if !handedOver, exchange != nil, (pending?.readableBytes ?? 0) >= ProxyLimits.maxHeaderBytes {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    private func resumeClientReads() {
+        guard pendingRead, exchange == nil else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !handedOver, context.channel.isWritable { upstream?.resumeReads() }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard !handedOver else { return context.fireUserInboundEventTriggered(event) }
+        if event is IdleStateHandler.IdleStateEvent {
+            // Idle between requests: close. During an exchange the route timeouts apply.
+            if exchange == nil { context.close(promise: nil) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard !handedOver else { return context.fireErrorCaught(error) }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !handedOver, let exchange {
+            // The client went away mid-exchange: record what happened, free the backend.
+            abandonUpstream()
+            complete(exchange)
+        }
+        context.fireChannelInactive()
+    }
+}

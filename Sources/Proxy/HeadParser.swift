@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOHTTP1
+
+/// Strict HTTP/1.1 head parsing for the byte path (`FastPathHandler`, `RawUpstreamHandler`).
+///
+/// A subset recognizer, not a full parser: it accepts only heads written the plain way
+/// RFC 9112 §2–§5 describes (CRLF line ends, `token ":" OWS value OWS`, no line folding,
+/// no control bytes), which every HTTP/1.1 client and server this proxy meets writes. A
+/// request head it does not accept goes to NIO's parser on the full pipeline, which
+/// answers 400, 431 or whatever applies; so it never needs to know how to refuse.
+enum HeadParser {
+    enum Result<Head> {
+        /// No blank line yet.
+        case incomplete
+        /// Not a head this parser accepts (or longer than `limit`).
+        case unsupported
+        /// The head and its length in bytes, the blank line included.
+        case parsed(Head, length: Int)
+    }
+
+    /// A request head at the front of `buffer`: `HTTP/1.1` only (an HTTP/1.0 client needs
+    /// the framing rules the full pipeline has).
+    static func request(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPRequestHead> {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let end = headEnd(bytes, limit: limit) else { return bytes.count > limit ? .unsupported : .incomplete }
+            var cursor = Cursor(bytes: bytes, end: end)
+            guard let method = cursor.token(), cursor.skip(UInt8(ascii: " ")),
+                  let target = cursor.run(while: { $0 > 0x20 && $0 < 0x7F }), cursor.skip(UInt8(ascii: " ")),
+                  cursor.skip(http11), cursor.lineEnd(),
+                  let headers = cursor.fields() else { return .unsupported }
+            let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: String(decoding: method, as: UTF8.self)),
+                                       uri: String(decoding: target, as: UTF8.self), headers: headers)
+            return .parsed(head, length: end)
+        }
+    }
+
+    /// A response head at the front of `buffer` (HTTP/1.0 or 1.1, any reason phrase).
+    static func response(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPResponseHead> {
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let end = headEnd(bytes, limit: limit) else { return bytes.count > limit ? .unsupported : .incomplete }
+            var cursor = Cursor(bytes: bytes, end: end)
+            let version: HTTPVersion
+            if cursor.skip(http11) { version = .http1_1 } else if cursor.skip(http10) { version = .http1_0 } else { return .unsupported }
+            guard cursor.skip(UInt8(ascii: " ")), let digits = cursor.run(while: { $0 >= 0x30 && $0 <= 0x39 }), digits.count == 3
+            else { return .unsupported }
+            let code = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            // The reason phrase is informational (RFC 9112 §4); the client gets the standard one.
+            if cursor.skip(UInt8(ascii: " ")) { _ = cursor.run(while: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) }
+            guard cursor.lineEnd(), let headers = cursor.fields() else { return .unsupported }
+            return .parsed(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: code), headers: headers), length: end)
+        }
+    }
+
+    private static let http11 = Array("HTTP/1.1".utf8)
+    private static let http10 = Array("HTTP/1.0".utf8)
+
+    /// The offset just past the first CRLFCRLF, looked for within `limit` bytes.
+    static func headEnd(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
+        let count = min(bytes.count, limit)
+        guard count >= 4 else { return nil }
+        var index = 0
+        while index <= count - 4 {
+            // Jump from CR to CR: most bytes are not one.
+            guard let base = bytes.baseAddress,
+                  let found = memchr(base + index, 0x0D, count - 3 - index) else { return nil }
+            let at = base.distance(to: UnsafeRawPointer(found))
+            if bytes[at + 1] == 0x0A, bytes[at + 2] == 0x0D, bytes[at + 3] == 0x0A { return at + 4 }
+            index = at + 1
+        }
+        return nil
+    }
+
+    /// RFC 9110 §5.6.2 tchar.
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+             UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+             UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Reads a head left to right; every method returns nil (or false) without moving on a mismatch.
+    private struct Cursor {
+        let bytes: UnsafeRawBufferPointer
+        let end: Int
+        var at = 0
+
+        init(bytes: UnsafeRawBufferPointer, end: Int) {
+            self.bytes = bytes
+            self.end = end
+        }
+
+        mutating func skip(_ byte: UInt8) -> Bool {
+            guard at < end, bytes[at] == byte else { return false }
+            at += 1
+            return true
+        }
+
+        mutating func skip(_ literal: [UInt8]) -> Bool {
+            guard end - at >= literal.count, literal.indices.allSatisfy({ bytes[at + $0] == literal[$0] }) else { return false }
+            at += literal.count
+            return true
+        }
+
+        /// One or more bytes satisfying `accept`.
+        mutating func run(while accept: (UInt8) -> Bool) -> UnsafeRawBufferPointer? {
+            let start = at
+            while at < end, accept(bytes[at]) { at += 1 }
+            return at > start ? UnsafeRawBufferPointer(rebasing: bytes[start..<at]) : nil
+        }
+
+        mutating func token() -> UnsafeRawBufferPointer? { run(while: HeadParser.isTokenByte) }
+
+        mutating func lineEnd() -> Bool {
+            guard end - at >= 2, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return false }
+            at += 2
+            return true
+        }
+
+        /// Header fields up to and including the blank line.
+        mutating func fields() -> HTTPHeaders? {
+            var headers = HTTPHeaders()
+            while !lineEnd() {
+                guard let name = token(), skip(UInt8(ascii: ":")) else { return nil }
+                while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
+                // field-value: visible bytes, spaces, tabs and obs-text; never CR, LF, NUL or DEL.
+                let start = at
+                while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
+                var last = at
+                while last > start, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09 { last -= 1 }
+                guard lineEnd() else { return nil }
+                headers.add(name: String(decoding: name, as: UTF8.self),
+                            value: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self))
+            }
+            return headers
+        }
+    }
+}

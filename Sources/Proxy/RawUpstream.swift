@@ -1,0 +1,202 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Who receives a byte-path backend connection's response: the `FastPathHandler` of the
+/// exchange using it, on the same event loop (see `ConnectionPool`).
+protocol RawUpstreamDelegate: AnyObject {
+    /// An informational (1xx) head, ahead of the final one.
+    func rawUpstreamInformational(_ head: HTTPResponseHead)
+    /// The final head; `endsWithClose` when its body runs until the backend closes.
+    func rawUpstreamHead(_ head: HTTPResponseHead, endsWithClose: Bool)
+    /// Bytes of the body as the backend framed them, and how many of them are body (not chunk framing).
+    func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int)
+    /// The response is complete; `reusable` when the connection may carry another exchange.
+    func rawUpstreamEnd(reusable: Bool)
+    func rawUpstreamReadComplete()
+    /// The connection closed (or broke) before the response was complete; `malformed` when
+    /// the backend's bytes were not an HTTP response.
+    func rawUpstreamClosed(malformed: Bool)
+    /// True while the client cannot take more bytes: reads from the backend wait.
+    var rawUpstreamReadsPaused: Bool { get }
+}
+
+/// The only handler of a byte-path backend connection: sends a request head written as
+/// bytes, then finds the response's head and the end of its body (`HeadParser`,
+/// `ResponseBodyFraming`) and passes the body's bytes on as they come, framing and all.
+/// Between exchanges (in the pool) any byte from the backend is a protocol violation and
+/// closes the connection, as on the HTTP/1 pipeline (`UpstreamHandler`).
+final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private enum State {
+        case idle
+        case awaitingHead(method: HTTPMethod)
+        case body(ResponseBodyFraming, keepAlive: Bool)
+    }
+
+    weak var delegate: (any RawUpstreamDelegate)?
+    let endpoint: Endpoint
+    var isSecured: Bool { false }
+    private let pool: ConnectionPool<RawUpstreamHandler>
+    private var context: ChannelHandlerContext?
+    private var state = State.idle
+    /// Bytes read but not yet taken by the current response (a head read in pieces).
+    private var pending: ByteBuffer?
+    private var pendingRead = false
+
+    init(endpoint: Endpoint, pool: ConnectionPool<RawUpstreamHandler>) {
+        self.endpoint = endpoint
+        self.pool = pool
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    var channel: (any Channel)? { context?.channel }
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    /// Sends a request head (the request has no body) and expects its response.
+    func send(_ head: ByteBuffer, method: HTTPMethod) {
+        guard let context else { return }
+        state = .awaitingHead(method: method)
+        context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if case .idle = state {
+            context.close(promise: nil)
+            return
+        }
+        if var held = pending {
+            pending = nil
+            held.writeBuffer(&buffer)
+            buffer = held
+        }
+        while buffer.readableBytes > 0, context.channel.isActive {
+            switch state {
+            case .idle:
+                // Bytes after a complete response: the backend is not speaking HTTP/1.1 as it should.
+                context.close(promise: nil)
+                return
+            case .awaitingHead(let method):
+                switch HeadParser.response(buffer, limit: ProxyLimits.maxHeaderBytes) {
+                case .incomplete:
+                    pending = buffer
+                    return
+                case .unsupported:
+                    return broken(context)
+                case .parsed(let head, let length):
+                    buffer.moveReaderIndex(forwardBy: length)
+                    if head.status.code < 200 {
+                        // 101 answers an upgrade, which the byte path never asks for.
+                        guard head.status != .switchingProtocols else { return broken(context) }
+                        delegate?.rawUpstreamInformational(head)
+                        continue
+                    }
+                    guard let kind = ResponseBodyFraming.kind(of: head, requestMethod: method) else { return broken(context) }
+                    let framing = ResponseBodyFraming(kind)
+                    state = .body(framing, keepAlive: head.isKeepAlive)
+                    delegate?.rawUpstreamHead(head, endsWithClose: framing.endsWithClose)
+                    if framing.isDone { finish(keepAlive: head.isKeepAlive, leftover: buffer.readableBytes) }
+                }
+            case .body(var framing, let keepAlive):
+                let before = framing.bodyBytes
+                let taken = buffer.withUnsafeReadableBytes { framing.consume($0) }
+                if taken > 0, let slice = buffer.readSlice(length: taken) {
+                    state = .body(framing, keepAlive: keepAlive)
+                    delegate?.rawUpstreamBody(slice, bodyBytes: framing.bodyBytes - before)
+                }
+                if framing.isMalformed { return broken(context) }
+                if framing.isDone { finish(keepAlive: keepAlive, leftover: buffer.readableBytes) }
+            }
+        }
+    }
+
+    /// The response is complete: the connection goes back to the exchange's owner, which
+    /// pools it only when nothing more arrived and the backend keeps it open.
+    private func finish(keepAlive: Bool, leftover: Int) {
+        state = .idle
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.rawUpstreamEnd(reusable: keepAlive && leftover == 0)
+    }
+
+    private func broken(_ context: ChannelHandlerContext) {
+        let delegate = self.delegate
+        self.delegate = nil
+        state = .idle
+        pending = nil
+        context.close(promise: nil)
+        delegate?.rawUpstreamClosed(malformed: true)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.rawUpstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pool.remove(context.channel, endpoint: endpoint)
+        let delegate = self.delegate
+        self.delegate = nil
+        if case .body(let framing, _) = state, framing.endsWithClose {
+            // The close is the end of this body (RFC 9112 §6.3).
+            state = .idle
+            delegate?.rawUpstreamEnd(reusable: false)
+        } else {
+            state = .idle
+            delegate?.rawUpstreamClosed(malformed: false)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Resets and the like: the connection is unusable; channelInactive reports it.
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if delegate?.rawUpstreamReadsPaused == true {
+            pendingRead = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// The client drained its buffer: read from the backend again if a read was held.
+    func resumeReads() {
+        guard pendingRead, let context else { return }
+        pendingRead = false
+        context.read()
+    }
+
+    /// Closes the connection (timeouts, an exchange that gave up on it).
+    func close() {
+        delegate = nil
+        context?.close(promise: nil)
+    }
+}
+
+/// Opening byte-path backend connections, on the event loop of the client's channel.
+enum RawUpstreamConnector {
+    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool<RawUpstreamHandler>,
+                        timeout: TimeAmount) -> EventLoopFuture<RawUpstreamHandler> {
+        let handler = NIOLoopBound(RawUpstreamHandler(endpoint: endpoint, pool: pool), eventLoop: eventLoop)
+        return ClientBootstrap(group: eventLoop)
+            .connectTimeout(timeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler.value) }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .map { _ in handler.value }
+    }
+}

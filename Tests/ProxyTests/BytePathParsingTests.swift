@@ -1,0 +1,111 @@
+import NIOCore
+import NIOHTTP1
+@testable import Proxy
+import Testing
+
+/// The byte path's head parsing, body framing and head writing (`HeadParser`,
+/// `ResponseBodyFraming`, `HeadSerializer`), without sockets.
+@Suite struct BytePathParsingTests {
+    func parseRequest(_ text: String, limit: Int = 1024) -> HeadParser.Result<HTTPRequestHead> {
+        HeadParser.request(ByteBuffer(string: text), limit: limit)
+    }
+
+    @Test func aPlainRequestHeadParsesAsNIOWouldGiveIt() throws {
+        let text = "GET /a/b?c=d HTTP/1.1\r\nHost: app.test\r\nX-Note:  two words \t\r\nEmpty:\r\n\r\nrest"
+        guard case .parsed(let head, let length) = parseRequest(text) else { Issue.record("not parsed"); return }
+        #expect(length == text.utf8.count - 4)
+        #expect(head.method == .GET && head.uri == "/a/b?c=d" && head.version == .http1_1)
+        #expect(head.headers.map { "\($0.name)=\($0.value)" } == ["Host=app.test", "X-Note=two words", "Empty="])
+    }
+
+    @Test func headsWrittenAnyOtherWayAreLeftToTheFullPipeline() {
+        let others = [
+            "GET / HTTP/1.0\r\nHost: a\r\n\r\n",             // HTTP/1.0 framing rules
+            "GET / HTTP/1.1\nHost: a\r\n\r\n",               // bare LF
+            "GET / HTTP/1.1\r\nHost : a\r\n\r\n",            // space before the colon
+            "GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n",          // obsolete line folding
+            "GET / HTTP/1.1\r\nX: a\u{1}b\r\n\r\n",          // a control byte in a value
+            "GET  / HTTP/1.1\r\nHost: a\r\n\r\n",            // two spaces
+            "G(T / HTTP/1.1\r\nHost: a\r\n\r\n",             // not a token
+        ]
+        for text in others {
+            guard case .unsupported = parseRequest(text) else { Issue.record("accepted: \(text.debugDescription)"); continue }
+        }
+    }
+
+    @Test func anUnfinishedHeadWaitsUntilItPassesTheLimit() {
+        guard case .incomplete = parseRequest("GET / HTTP/1.1\r\nHost: a\r\n") else { Issue.record("not incomplete"); return }
+        let long = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 200)
+        guard case .unsupported = parseRequest(long, limit: 100) else { Issue.record("over the limit, still waiting"); return }
+    }
+
+    @Test func responseHeadsKeepStatusAndFields() throws {
+        for (text, code) in [("HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n", 204), ("HTTP/1.0 200\r\n\r\n", 200),
+                             ("HTTP/1.1 404 Gone Fishing\r\n\r\n", 404)] {
+            guard case .parsed(let head, _) = HeadParser.response(ByteBuffer(string: text), limit: 1024) else {
+                Issue.record("not parsed: \(text.debugDescription)")
+                continue
+            }
+            #expect(Int(head.status.code) == code)
+        }
+        guard case .unsupported = HeadParser.response(ByteBuffer(string: "SSH-2.0-OpenSSH_9.2\r\n\r\n"), limit: 1024) else {
+            Issue.record("not HTTP, accepted")
+            return
+        }
+    }
+
+    func kind(_ status: Int, _ headers: [(String, String)], method: HTTPMethod = .GET) -> ResponseBodyFraming.Kind? {
+        ResponseBodyFraming.kind(of: HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status),
+                                                      headers: HTTPHeaders(headers)), requestMethod: method)
+    }
+
+    /// RFC 9112 §6.3, in its order.
+    @Test func theBodyLengthFollowsTheMessageFramingRules() {
+        #expect(kind(200, [("Content-Length", "5")], method: .HEAD) == ResponseBodyFraming.Kind.none)
+        #expect(kind(304, [("Content-Length", "5")]) == ResponseBodyFraming.Kind.none)
+        #expect(kind(204, []) == ResponseBodyFraming.Kind.none)
+        #expect(kind(200, [("Transfer-Encoding", "gzip, chunked"), ("Content-Length", "5")]) == .chunked)
+        #expect(kind(200, [("Transfer-Encoding", "gzip")]) == .untilClose)
+        #expect(kind(200, [("Content-Length", "5, 5")]) == .length(5))
+        #expect(kind(200, [("Content-Length", "5"), ("Content-Length", "6")]) == nil)
+        #expect(kind(200, [("Content-Length", "-1")]) == nil)
+        #expect(kind(200, []) == .untilClose)
+    }
+
+    /// Fed whole or a byte at a time, a chunked body ends at the blank line after its
+    /// trailers, and counts only its data.
+    @Test func aChunkedBodyEndsAfterItsTrailers() {
+        let body = Array("5;name=value\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: yes\r\n\r\n".utf8)
+        let after = Array("HTTP/1.1 200 OK".utf8)
+        var whole = ResponseBodyFraming(.chunked)
+        let taken = (body + after).withUnsafeBytes { whole.consume($0) }
+        #expect(taken == body.count && whole.isDone && whole.bodyBytes == 21)
+        var byByte = ResponseBodyFraming(.chunked)
+        for byte in body { #expect([byte].withUnsafeBytes { byByte.consume($0) } == 1) }
+        #expect(byByte.isDone && byByte.bodyBytes == 21)
+    }
+
+    @Test func brokenChunkFramingIsMalformed() {
+        for text in ["zz\r\n", "5\r\nhelloXX", "5\nhello\r\n", "\r\n"] {
+            var framing = ResponseBodyFraming(.chunked)
+            _ = Array(text.utf8).withUnsafeBytes { framing.consume($0) }
+            #expect(framing.isMalformed, "\(text.debugDescription)")
+        }
+    }
+
+    @Test func aContentLengthBodyEndsAtItsLength() {
+        var framing = ResponseBodyFraming(.length(4))
+        #expect(Array("ab".utf8).withUnsafeBytes { framing.consume($0) } == 2 && !framing.isDone)
+        #expect(Array("cdEXTRA".utf8).withUnsafeBytes { framing.consume($0) } == 2 && framing.isDone && framing.bodyBytes == 4)
+    }
+
+    /// RFC 9110 §5.5: a field that would split the message is never written.
+    @Test func fieldsThatWouldSplitTheHeadAreRefused() {
+        var buffer = ByteBuffer()
+        let bad = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["X-A": "ok", "X-B": "a\r\nInjected: yes"])
+        #expect(!HeadSerializer.write(bad, to: &buffer) && buffer.readableBytes == 0)
+        let good = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["X-A": "ok"])
+        #expect(HeadSerializer.write(good, to: &buffer))
+        #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nX-A: ok\r\n\r\n")
+    }
+}

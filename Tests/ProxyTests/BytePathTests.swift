@@ -1,0 +1,113 @@
+import EventLog
+import Foundation
+import GatewayAPI
+import Proxy
+import RoutingCore
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The byte path (`FastPathHandler`) live on loopback: it hands a connection to the full
+/// pipeline at the first request it does not serve, answers pipelined requests in order,
+/// passes every response framing through, and records what the full pipeline records.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct BytePathTests {
+    func edgeHarness(extra: [String: [Endpoint]] = [:], configure: (inout ProxyConfig) -> Void = { _ in }) throws -> ProxyHarness {
+        try ProxyHarness(resources: edgeResources(), listenerPort: 8080, extra: extra, configure: configure)
+    }
+
+    @Test func aBodyHandsTheConnectionToTheFullPipelineMidway() throws {
+        let harness = try edgeHarness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        #expect(try connection.request("/first", host: "app.test").status == 200)
+        let posted = try connection.request("/second", method: "POST", host: "app.test", body: Array("twelve bytes".utf8))
+        #expect(posted.status == 200 && posted.header("x-whoami-body-bytes") == "12")
+        #expect(try connection.request("/third", host: "app.test").status == 200)
+        let records = harness.sink.waitFor(3)
+        #expect(records.map(\.path) == ["/first", "/second", "/third"])
+        #expect(records.map { $0.observed?.status } == [200, 200, 200])
+        #expect(records.map { $0.observed?.bytesIn } == [0, 12, 0])
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrderAcrossTheHandOver() throws {
+        let harness = try edgeHarness()
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /a HTTP/1.1\r\nHost: app.test\r\n\r\nGET /b HTTP/1.1\r\nHost: app.test\r\n\r\n"
+            + "POST /c HTTP/1.1\r\nHost: app.test\r\nContent-Length: 3\r\n\r\nabcGET /d HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        for path in ["/a", "/b", "/c", "/d"] {
+            let response = try connection.readResponse()
+            #expect(response.status == 200 && response.text.contains(" \(path) HTTP/1.1"), "\(path): \(response.text)")
+        }
+    }
+
+    /// Each path serves the same requests; their records agree but for ids, times and ports.
+    @Test func bothPathsRecordTheSame() throws {
+        func records(bytePath: Bool) throws -> [String] {
+            let harness = try edgeHarness { $0.bytePath = bytePath }
+            defer { harness.stop() }
+            let connection = try harness.connect()
+            _ = try connection.request("/", host: "app.test", headers: [("X-Request-Id", "r1"), ("Connection", "keep-alive, x-hop"),
+                                                                       ("X-Hop", "dropped")])
+            _ = try connection.request("/", method: "HEAD", host: "app.test", headers: [("X-Request-Id", "r2")])
+            _ = try connection.request("/", host: "nobody", headers: [("X-Request-Id", "r3")])
+            _ = try connection.request("/", method: "DELETE", host: "app.test", headers: [("X-Request-Id", "r4")])
+            _ = try connection.request("/x?y=1", host: "redirect.test", headers: [("X-Request-Id", "r5")])
+            return harness.sink.waitFor(5).map { record in
+                let observed = record.observed
+                return [record.id, record.method, record.host, record.path, "\(record.headers.map { "\($0.name)=\($0.value)" })",
+                        "\(observed?.status ?? 0)", observed?.route ?? "-", observed?.backend ?? "-",
+                        "\(observed?.bytesIn ?? -1)", "\(observed?.bytesOut ?? -1)"].joined(separator: " ")
+            }
+        }
+        let full = try records(bytePath: false)
+        #expect(full.count == 5)
+        #expect(try records(bytePath: true) == full)
+    }
+
+    /// A chunked answer reaches the client as sent; the record counts its data, not its framing.
+    @Test func aChunkedAnswerPassesThroughWithItsTrailers() throws {
+        let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                                         + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+        defer { close(listener.fd) }
+        let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let response = try connection.request("/slow", host: "app.test")
+        #expect(response.status == 200 && response.text == "hello world")
+        #expect(response.header("transfer-encoding") == "chunked")
+        #expect(harness.sink.waitFor(1).first?.observed?.bytesOut == 11)
+        // The connection is still good for the next request.
+        #expect(try connection.request("/", host: "app.test").status == 200)
+    }
+
+    /// A body delimited by the backend's close (RFC 9112 §6.3) is delimited the same way
+    /// for the client: `Connection: close`, then the close.
+    @Test func anAnswerEndingWithTheCloseEndsTheClientConnection() throws {
+        let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end")
+        defer { close(listener.fd) }
+        let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let response = try connection.request("/slow", host: "app.test")
+        #expect(response.status == 200 && response.text == "until the end")
+        #expect(response.header("connection") == "close")
+        #expect(harness.sink.waitFor(1).first?.observed?.bytesOut == 13)
+    }
+
+    /// A chunked answer that breaks off mid-body: the client connection closes (nothing
+    /// else could tell it the body is incomplete) and the exchange is recorded.
+    @Test func aBrokenChunkedAnswerClosesTheClient() throws {
+        let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelXX")
+        defer { close(listener.fd) }
+        let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        try connection.send("GET /slow HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        #expect(try connection.readHead().hasPrefix("HTTP/1.1 200"))
+        #expect(connection.isClosedByPeer())
+        #expect(harness.sink.waitFor(1).first?.observed?.status == 200)
+    }
+}
