@@ -285,15 +285,22 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
-    func rawUpstreamHead(_ head: HTTPResponseHead, endsWithClose: Bool) {
+    func rawUpstreamHead(_ head: HTTPResponseHead, bytes raw: ByteBuffer, endsWithClose: Bool) {
         guard let exchange, let edits = exchange.responseEdits else { return }
         // A body delimited by the close reaches the client the same way.
         let keepAlive = exchange.progress.keepAlive && !endsWithClose
-        let out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
-        var bytes = context.channel.allocator.buffer(capacity: 512)
-        guard HeadSerializer.write(out, to: &bytes) else {
-            abandonUpstream()
-            return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
+        let allocator = context.channel.allocator
+        var bytes: ByteBuffer
+        if let spliced = ResponseWriter.splicedHead(head, raw: raw, edits: edits, requestID: exchange.id, keepAlive: keepAlive,
+                                                     allocator: allocator) {
+            bytes = spliced
+        } else {
+            let out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
+            bytes = allocator.buffer(capacity: 512)
+            guard HeadSerializer.write(out, to: &bytes) else {
+                abandonUpstream()
+                return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
+            }
         }
         exchange.status = Int(head.status.code)
         exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive && !endsWithClose)

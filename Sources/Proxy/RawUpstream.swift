@@ -7,8 +7,9 @@ import NIOPosix
 protocol RawUpstreamDelegate: AnyObject {
     /// An informational (1xx) head, ahead of the final one.
     func rawUpstreamInformational(_ head: HTTPResponseHead)
-    /// The final head; `endsWithClose` when its body runs until the backend closes.
-    func rawUpstreamHead(_ head: HTTPResponseHead, endsWithClose: Bool)
+    /// The final head, parsed and as sent (`bytes`); `endsWithClose` when its body runs
+    /// until the backend closes.
+    func rawUpstreamHead(_ head: HTTPResponseHead, bytes: ByteBuffer, endsWithClose: Bool)
     /// Bytes of the body as the backend framed them, and how many of them are body (not chunk framing).
     func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int)
     /// The response is complete; `reusable` when the connection may carry another exchange.
@@ -90,7 +91,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                 case .unsupported:
                     return broken(context)
                 case .parsed(let head, let length):
-                    buffer.moveReaderIndex(forwardBy: length)
+                    let bytes = buffer.readSlice(length: length)!
                     if head.status.code < 200 {
                         // 101 answers an upgrade, which the byte path never asks for.
                         guard head.status != .switchingProtocols else { return broken(context) }
@@ -100,7 +101,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                     guard let kind = ResponseBodyFraming.kind(of: head, requestMethod: method) else { return broken(context) }
                     let framing = ResponseBodyFraming(kind)
                     state = .body(framing, keepAlive: head.isKeepAlive)
-                    delegate?.rawUpstreamHead(head, endsWithClose: framing.endsWithClose)
+                    delegate?.rawUpstreamHead(head, bytes: bytes, endsWithClose: framing.endsWithClose)
                     if framing.isDone { finish(keepAlive: head.isKeepAlive, leftover: buffer.readableBytes) }
                 }
             case .body(var framing, let keepAlive):

@@ -93,7 +93,41 @@ struct ResponseEdits {
     var cors: [HTTPHeader]
 
     init(_ decision: Decision) {
-        headers = decision.responseHeaders
-        cors = decision.cors?.headers ?? []
+        self.init(headers: decision.responseHeaders, cors: decision.cors?.headers ?? [])
+    }
+
+    init(headers: HeaderModifier, cors: [HTTPHeader]) {
+        self.headers = headers
+        self.cors = cors
+    }
+}
+
+extension ResponseWriter {
+    /// The byte path's shortcut for `proxiedHead`: when it would only add `x-request-id`
+    /// and `connection: close` to the backend's head (no header changes or CORS on the
+    /// rule, no hop-by-hop field to drop, a final status with a body, HTTP/1.1), the
+    /// backend's head bytes (`raw`, blank line included) go on as they are with those
+    /// added. Nil when `proxiedHead` has more to do.
+    static func splicedHead(_ upstream: HTTPResponseHead, raw: ByteBuffer, edits: ResponseEdits, requestID: String, keepAlive: Bool,
+                            allocator: ByteBufferAllocator) -> ByteBuffer? {
+        let edited = edits.headers
+        guard edited.set.isEmpty, edited.add.isEmpty, edited.remove.isEmpty, edits.cors.isEmpty, upstream.version == .http1_1,
+              upstream.status.code >= 200, upstream.status != .noContent, raw.readableBytes >= 4 else { return nil }
+        var hasRequestID = false
+        for (name, _) in upstream.headers {
+            let lowered = name.lowercased()
+            if HopByHop.names.contains(lowered) { return nil }
+            if lowered == "x-request-id" { hasRequestID = true }
+        }
+        var out = allocator.buffer(capacity: raw.readableBytes + 64)
+        out.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex, length: raw.readableBytes - 2)!)
+        if !hasRequestID {
+            out.writeStaticString("x-request-id: ")
+            out.writeString(requestID)
+            out.writeStaticString("\r\n")
+        }
+        if !keepAlive { out.writeStaticString("connection: close\r\n") }
+        out.writeStaticString("\r\n")
+        return out
     }
 }

@@ -1,3 +1,4 @@
+import GatewayAPI
 import NIOCore
 import NIOHTTP1
 @testable import Proxy
@@ -107,5 +108,27 @@ import Testing
         let good = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["X-A": "ok"])
         #expect(HeadSerializer.write(good, to: &buffer))
         #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nX-A: ok\r\n\r\n")
+    }
+
+    /// The spliced head is what `proxiedHead` would write, byte for byte, when it applies;
+    /// with a hop-by-hop field or a header change on the rule it does not.
+    @Test func aSplicedHeadIsTheProxiedHead() throws {
+        let edits = ResponseEdits(headers: HeaderModifier(), cors: [])
+        for (text, keepAlive) in [("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b\r\n\r\n", true),
+                                  ("HTTP/1.1 404 Not Found\r\nX-Request-Id: theirs\r\n\r\n", false)] {
+            let raw = ByteBuffer(string: text)
+            guard case .parsed(let head, _) = HeadParser.response(raw, limit: 1024) else { Issue.record("not parsed"); continue }
+            let spliced = try #require(ResponseWriter.splicedHead(head, raw: raw, edits: edits, requestID: "id-1", keepAlive: keepAlive,
+                                                                  allocator: ByteBufferAllocator()))
+            var written = ByteBuffer()
+            #expect(HeadSerializer.write(ResponseWriter.proxiedHead(head, edits: edits, requestID: "id-1", keepAlive: keepAlive), to: &written))
+            #expect(String(buffer: spliced) == String(buffer: written))
+        }
+        let hop = ByteBuffer(string: "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\n\r\n")
+        guard case .parsed(let head, _) = HeadParser.response(hop, limit: 1024) else { Issue.record("not parsed"); return }
+        #expect(ResponseWriter.splicedHead(head, raw: hop, edits: edits, requestID: "id", keepAlive: true, allocator: ByteBufferAllocator()) == nil)
+        let changed = ResponseEdits(headers: HeaderModifier(set: [HTTPHeader(name: "x-b", value: "c")]), cors: [])
+        let plain = ByteBuffer(string: "HTTP/1.1 200 OK\r\n\r\n")
+        #expect(ResponseWriter.splicedHead(head, raw: plain, edits: changed, requestID: "id", keepAlive: true, allocator: ByteBufferAllocator()) == nil)
     }
 }
