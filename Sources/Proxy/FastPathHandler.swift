@@ -48,6 +48,9 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     private var inReadBatch = false
     /// Inside `takeRequests` (see there).
     private var taking = false
+    /// Plain heads' fields (reused) and the verdicts rendered for them (`PlainRoutes`).
+    private var plainFields: [PlainRequestHead.Field] = []
+    private let plainRoutes = PlainRoutes()
     /// Response bytes written but not flushed (flushed at the end of the backend's read batch).
     private var responseNeedsFlush = false
     private var clientAddress = ""
@@ -94,6 +97,12 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         taking = true
         defer { taking = false }
         while !handedOver, exchange == nil, context.channel.isActive, let buffer = pending, buffer.readableBytes > 0 {
+            if let plain = routePlain(buffer) {
+                pending!.moveReaderIndex(forwardBy: plain.head.length)
+                if pending!.readableBytes == 0 { pending = nil }
+                beginPlain(plain)
+                continue
+            }
             switch HeadParser.request(buffer, limit: ProxyLimits.maxHeaderBytes) {
             case .incomplete:
                 return
@@ -107,6 +116,67 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
             }
         }
         if exchange == nil { resumeClientReads() }
+    }
+
+    /// A plain head (`PlainRequestHead`) routed, with the head its backend gets.
+    private struct RoutedPlain {
+        let head: PlainRequestHead
+        let route: PlainRoutes.Route
+        let id: String
+        let epoch: RoutingEpoch
+        let endpoints: [Endpoint]
+        let upstreamHead: ByteBuffer
+        /// What the request record is made of (only when someone records).
+        let request: Exchange.Request
+    }
+
+    /// Reads and routes the head at the front of `buffer` when it is plain and its verdict
+    /// forwards it as it came; nil (nothing done) otherwise.
+    private func routePlain(_ buffer: ByteBuffer) -> RoutedPlain? {
+        buffer.withUnsafeReadableBytes { bytes -> RoutedPlain? in
+            guard let end = HeadParser.headEnd(bytes, limit: ProxyLimits.maxHeaderBytes),
+                  let head = PlainRequestHead.read(bytes, end: end, fields: &plainFields) else { return nil }
+            let id = runtime.ids.next()
+            let (world, epoch) = runtime.routeRequest()
+            guard let route = plainRoutes.route(head, fields: plainFields, in: bytes, world: world, epoch: epoch, port: listenerPort,
+                                                isHTTPS: scheme == "https", sni: sni, key: id,
+                                                serves: { Self.servesOnBytePath($0, world: world) }) else {
+                runtime.routeAbandoned(epoch: epoch)
+                return nil
+            }
+            var upstreamHead = context.channel.allocator.buffer(capacity: end + 256)
+            head.forwarded(from: buffer, client: RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme),
+                           requestID: id, into: &upstreamHead)
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            let method: HTTPMethod = head.isHEAD ? .HEAD : .GET
+            let request: Exchange.Request
+            if runtime.onRequest != nil {
+                let fields = plainFields.map { HTTPHeader(name: text($0.name), value: text($0.value)) }
+                let recorded = HTTPRequestHead(version: .http1_1, method: method, uri: text(head.target),
+                                               headers: HTTPHeaders(fields.map { ($0.name, $0.value) }))
+                request = Exchange.Request(head: recorded, client: clientAddress, listenerPort: listenerPort, scheme: scheme,
+                                           host: text(head.host), headers: fields, sni: sni)
+            } else {
+                // Not recorded: only the method and version are read.
+                request = Exchange.Request(head: HTTPRequestHead(version: .http1_1, method: method, uri: ""), client: "",
+                                           listenerPort: listenerPort, scheme: scheme, host: "", headers: [], sni: nil)
+            }
+            return RoutedPlain(head: head, route: route, id: id, epoch: epoch, endpoints: world.resolver.endpoints(for: route.backend),
+                               upstreamHead: upstreamHead, request: request)
+        }
+    }
+
+    private func beginPlain(_ routed: RoutedPlain) {
+        let draining = runtime.requestStarted()
+        headTimer.headReceived()
+        let exchange = Exchange(id: routed.id, keepAlive: !draining, request: routed.request)
+        exchange.epoch = routed.epoch
+        exchange.decision = routed.route.decision
+        self.exchange = exchange
+        _ = exchange.progress.requestEnd()
+        let route = routed.route
+        send(exchange, backend: route.backendName, endpoints: routed.endpoints, edits: route.edits, timeouts: route.timeouts,
+             upstreamHead: routed.upstreamHead)
     }
 
     /// A request head checked and routed on the byte path.
@@ -206,14 +276,6 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     private func forward(_ head: HTTPRequestHead, decision: Decision, world: ProxyWorld, routedHost: String) {
         guard let exchange, let backend = decision.backend else { return respondLocally(status: 500, body: "no backend\n") }
-        let endpoints = world.resolver.endpoints(for: backend)
-        guard let endpoint = runtime.endpoints.pick(backend: backend.description, endpoints: endpoints) else {
-            let why = endpoints.isEmpty ? "no endpoints for \(backend)" : "no healthy endpoint for \(backend)"
-            return respondLocally(status: 503, body: why + "\n")
-        }
-        exchange.progress.startForwarding()
-        exchange.responseEdits = ResponseEdits(decision)
-        exchange.endpoint = endpoint
         let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
         let forwarded = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
                                                       requestID: exchange.id)
@@ -221,8 +283,22 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard HeadSerializer.write(forwarded, to: &bytes) else {
             return respondLocally(status: 502, body: "a header for the backend is not a valid HTTP field\n")
         }
-        upstreamHead = bytes
-        armTimeout(exchange, decision.timeouts)
+        send(exchange, backend: backend.description, endpoints: world.resolver.endpoints(for: backend), edits: ResponseEdits(decision),
+             timeouts: decision.timeouts, upstreamHead: bytes)
+    }
+
+    /// Sends the exchange's request to an endpoint of `backend` (named as the balancer knows it).
+    private func send(_ exchange: Exchange, backend: String, endpoints: [Endpoint], edits: ResponseEdits, timeouts: Timeouts,
+                      upstreamHead: ByteBuffer) {
+        guard let endpoint = runtime.endpoints.pick(backend: backend, endpoints: endpoints) else {
+            let why = endpoints.isEmpty ? "no endpoints for \(backend)" : "no healthy endpoint for \(backend)"
+            return respondLocally(status: 503, body: why + "\n")
+        }
+        exchange.progress.startForwarding()
+        exchange.responseEdits = edits
+        exchange.endpoint = endpoint
+        self.upstreamHead = upstreamHead
+        armTimeout(exchange, timeouts)
         openUpstream(exchange, endpoint: endpoint, allowPooled: true)
     }
 

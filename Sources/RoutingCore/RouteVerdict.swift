@@ -152,6 +152,17 @@ extension RoutingTable {
         return !flat.matches[Int(verdict.match)].action.readsRequest
     }
 
+    /// Whether the verdict forwards the request exactly as it came: a request-independent
+    /// forward whose rule and chosen backend carry no filter at all (no header change,
+    /// rewrite, mirror or CORS). The live proxy's byte path then renders the decision once
+    /// per verdict and forwards the client's head as it is (with the forwarding fields).
+    public func forwardsUnfiltered(_ verdict: RouteVerdict) -> Bool {
+        guard verdict.decided == nil, verdict.outcome == .forward, verdict.match >= 0, verdict.backend >= 0,
+              !flat.matches[Int(verdict.match)].action.readsRequest else { return false }
+        let rule = rules[Int(flat.matches[Int(verdict.match)].rule)]
+        return rule.filters.isEmpty && rule.backends[Int(verdict.backend)].filters.isEmpty
+    }
+
     /// The rule match that won, if any.
     public func rule(of verdict: RouteVerdict) -> RuleRef? {
         if let decided = verdict.decided { return decided.decision.route }

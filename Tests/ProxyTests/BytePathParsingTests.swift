@@ -2,6 +2,7 @@ import GatewayAPI
 import NIOCore
 import NIOHTTP1
 @testable import Proxy
+import RoutingCore
 import Testing
 
 /// The byte path's head parsing, body framing and head writing (`HeadParser`,
@@ -130,5 +131,54 @@ import Testing
         let changed = ResponseEdits(headers: HeaderModifier(set: [HTTPHeader(name: "x-b", value: "c")]), cors: [])
         let plain = ByteBuffer(string: "HTTP/1.1 200 OK\r\n\r\n")
         #expect(ResponseWriter.splicedHead(head, raw: plain, edits: changed, requestID: "id", keepAlive: true, allocator: ByteBufferAllocator()) == nil)
+    }
+
+    func plain(_ text: String) -> PlainRequestHead? {
+        var fields: [PlainRequestHead.Field] = []
+        return Array(text.utf8).withUnsafeBytes { bytes in
+            HeadParser.headEnd(bytes, limit: 1024).flatMap { PlainRequestHead.read(bytes, end: $0, fields: &fields) }
+        }
+    }
+
+    /// Plain: what the forwarder would pass on unchanged. Anything it would rewrite, drop or
+    /// act on is left to the general byte path.
+    @Test func onlyHeadsTheForwarderLeavesAloneArePlain() {
+        #expect(plain("GET /a/b.css?x=%2e HTTP/1.1\r\nHost: app.test\r\nAccept: */*\r\n\r\n") != nil)
+        #expect(plain("HEAD / HTTP/1.1\r\nhost: app.test:8080\r\n\r\n")?.isHEAD == true)
+        let notPlain = [
+            "POST / HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /a/../b HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /%61 HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET http://a/ HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET / HTTP/1.1\r\nAccept: */*\r\nHost: a\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a@b\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nx-request-id: mine\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+            "GET / HTTP/1.0\r\nHost: a\r\n\r\n",
+        ]
+        for text in notPlain { #expect(plain(text) == nil, "\(text.debugDescription)") }
+    }
+
+    /// The plain head's forwarded bytes carry what `RequestForwarder.upstreamHead` gives
+    /// the backend for the same request: the same fields, values and order.
+    @Test func aPlainHeadIsForwardedAsTheForwarderWould() throws {
+        let text = "GET /x?y=1 HTTP/1.1\r\nHost: app.test\r\nUser-Agent: t\r\nAccept: a, b\r\n\r\n"
+        let head = try #require(plain(text))
+        let client = RequestForwarder.Client(ip: "10.1.2.3", listenerPort: 8080, scheme: "http")
+        var spliced = ByteBuffer()
+        head.forwarded(from: ByteBuffer(string: text), client: client, requestID: "id-7", into: &spliced)
+        guard case .parsed(let original, _) = HeadParser.request(ByteBuffer(string: text), limit: 1024),
+              case .parsed(let sent, _) = HeadParser.request(spliced, limit: 1024) else { Issue.record("not parsed"); return }
+        let table = Compiler.compile(edgeResources()).table
+        let decision = table.route(RouteRequest(port: 8080, host: "app.test", path: "/x?y=1",
+                                                headers: original.headers.map { HTTPHeader(name: $0.name, value: $0.value) }), key: "id-7")
+        let expected = RequestForwarder.upstreamHead(decision: decision, original: original, routedHost: "app.test", client: client,
+                                                     requestID: "id-7")
+        func fields(_ head: HTTPRequestHead) -> [String] { head.headers.map { "\($0.name.lowercased())=\($0.value)" } }
+        #expect(sent.uri == expected.uri && sent.method == expected.method)
+        #expect(fields(sent) == fields(expected))
     }
 }

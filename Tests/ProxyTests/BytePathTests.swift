@@ -67,6 +67,34 @@ struct BytePathTests {
         #expect(try records(bytePath: true) == full)
     }
 
+    /// Requests on a route without filters take the plain path (`PlainRequestHead`): the
+    /// backend sees and the record says what the full pipeline gives it, ids and ports aside.
+    @Test func plainRequestsReachTheBackendAsOnTheFullPipeline() throws {
+        func exchanges(bytePath: Bool) throws -> [String] {
+            let harness = try ProxyHarness(resources: seedResources("03-whoami-httproute-paths.yaml")) { $0.bytePath = bytePath }
+            defer { harness.stop() }
+            let connection = try harness.connect()
+            var seen: [String] = []
+            for (method, path, headers) in [("GET", "/foo", [("Accept", "*/*")]), ("HEAD", "/foo", []), ("GET", "/foo?q=1", [("User-Agent", "t")]),
+                                            ("GET", "/", [])] {
+                let response = try connection.request(path, method: method, host: "whoami", headers: headers)
+                // The echo, but for the lines that name this connection or this request's generated id.
+                let echo = response.text.split(separator: "\n").filter { !$0.hasPrefix("RemoteAddr") && !$0.hasPrefix("X-Request-Id") }
+                seen.append("\(response.status) \(response.header("content-length") ?? "-") \(echo)")
+            }
+            for record in harness.sink.waitFor(4) {
+                let observed = record.observed
+                seen.append([record.method, record.host, record.path, "\(record.headers.map { "\($0.name)=\($0.value)" })",
+                             "\(observed?.status ?? 0)", observed?.route ?? "-", observed?.backend ?? "-", "\(observed?.bytesOut ?? -1)"]
+                    .joined(separator: " "))
+            }
+            return seen
+        }
+        let full = try exchanges(bytePath: false)
+        #expect(full.count == 8 && full[0].hasPrefix("200"))
+        #expect(try exchanges(bytePath: true) == full)
+    }
+
     /// A chunked answer reaches the client as sent; the record counts its data, not its framing.
     @Test func aChunkedAnswerPassesThroughWithItsTrailers() throws {
         let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -1,0 +1,143 @@
+import NIOCore
+
+/// A GET or HEAD request head that reaches the backend as it came, with only the
+/// forwarding fields added: the byte path's common case, read where it lies (offsets into
+/// the client's bytes) and routed without building a `String` per field.
+///
+/// "As it came" is what `RequestTarget`, `TransferCoding` and `RequestForwarder` would
+/// leave unchanged, so only heads for which that is plain from their bytes qualify: an
+/// origin-form target with no `%` and no dot segment in its path, `Host` as the first
+/// field and the only one, and none of the fields the forwarder drops, replaces or acts
+/// on (framing, hop-by-hop, `Upgrade`, `Expect`, `X-Forwarded-*`, `X-Real-IP`,
+/// `X-Request-Id`). Anything else takes the general byte path (`HeadParser`).
+struct PlainRequestHead {
+    /// Offsets into the head's bytes.
+    struct Field {
+        var name: Range<Int>
+        var value: Range<Int>
+    }
+
+    var method: Range<Int>
+    var target: Range<Int>
+    /// The first field: Host.
+    var host: Range<Int>
+    var isHEAD: Bool
+    /// Offset just past the request line (where the field lines start).
+    var fieldsStart: Int
+    /// The head's length, blank line included.
+    var length: Int
+
+    /// Reads the head at the start of `bytes`, which ends at `end` (just past its blank
+    /// line, `HeadParser.headEnd`); `fields` receives every field (reused across requests).
+    /// Nil when the head is not plain.
+    static func read(_ bytes: UnsafeRawBufferPointer, end: Int, fields: inout [Field]) -> PlainRequestHead? {
+        fields.removeAll(keepingCapacity: true)
+        var at = 0
+        let isHEAD: Bool
+        if matches(bytes, at, "GET ") { isHEAD = false; at += 4 } else if matches(bytes, at, "HEAD ") { isHEAD = true; at += 5 } else { return nil }
+        let method = 0..<(at - 1)
+        let targetStart = at
+        guard at < end, bytes[at] == UInt8(ascii: "/") else { return nil }
+        var inQuery = false, previous: UInt8 = 0
+        while at < end, bytes[at] > 0x20, bytes[at] < 0x7F {
+            let byte = bytes[at]
+            if byte == UInt8(ascii: "?") { inQuery = true }
+            // RequestTarget.withoutDotSegments would look closer at these.
+            if !inQuery, byte == UInt8(ascii: "%") || (byte == UInt8(ascii: ".") && previous == UInt8(ascii: "/")) { return nil }
+            previous = byte
+            at += 1
+        }
+        let target = targetStart..<at
+        guard matches(bytes, at, " HTTP/1.1\r\n") else { return nil }
+        at += 11
+        let fieldsStart = at
+        while !(at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A) {
+            let nameStart = at
+            while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
+            guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
+            let name = nameStart..<at
+            at += 1
+            while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
+            let valueStart = at
+            while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
+            var valueEnd = at
+            while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+            guard at + 1 < end, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return nil }
+            at += 2
+            let isHost = name.count == 4 && equalsLowercased(bytes, name, "host")
+            // Host first and only once; none of the fields the forwarder acts on.
+            guard isHost == fields.isEmpty, !actedOn(bytes, name) else { return nil }
+            fields.append(Field(name: name, value: valueStart..<valueEnd))
+        }
+        guard let host = fields.first?.value, !host.isEmpty,
+              host.allSatisfy({ isHostByte(bytes[$0]) }) else { return nil }
+        return PlainRequestHead(method: method, target: target, host: host, isHEAD: isHEAD, fieldsStart: fieldsStart, length: end)
+    }
+
+    /// The head the backend receives: the client's request line and fields as they are,
+    /// then the fields `RequestForwarder.upstreamHead` adds, in its order and spelling.
+    func forwarded(from head: ByteBuffer, client: RequestForwarder.Client, requestID: String, into out: inout ByteBuffer) {
+        out.writeImmutableBuffer(head.getSlice(at: head.readerIndex, length: length - 2)!)
+        out.writeStaticString("x-forwarded-for: ")
+        out.writeString(client.ip)
+        out.writeStaticString("\r\nx-forwarded-host: ")
+        out.writeImmutableBuffer(head.getSlice(at: head.readerIndex + host.lowerBound, length: host.count)!)
+        out.writeStaticString("\r\nx-forwarded-port: ")
+        out.writeString(String(client.listenerPort))
+        out.writeStaticString("\r\nx-forwarded-proto: ")
+        out.writeString(client.scheme)
+        out.writeStaticString("\r\nx-real-ip: ")
+        out.writeString(client.ip)
+        out.writeStaticString("\r\nx-request-id: ")
+        out.writeString(requestID)
+        out.writeStaticString("\r\n\r\n")
+    }
+
+    private static func matches(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count - at >= count else { return false }
+        let text = literal.utf8Start
+        for index in 0..<count where bytes[at + index] != text[index] { return false }
+        return true
+    }
+
+    private static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        let text = lowercase.utf8Start
+        for index in 0..<range.count {
+            var byte = bytes[range.lowerBound + index]
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+            if byte != text[index] { return false }
+        }
+        return true
+    }
+
+    /// Fields the forwarder drops, replaces or must act on (framing, hop-by-hop per
+    /// `HopByHop.names`, the forwarding family) and the ones that send a request to the full
+    /// pipeline (`Upgrade`, `Expect`).
+    private static let actedOnNames: [StaticString] = [
+        "content-length", "transfer-encoding", "upgrade", "expect", "connection", "keep-alive", "proxy-connection", "te", "trailer",
+        "proxy-authenticate", "proxy-authorization", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto",
+        "x-real-ip", "x-request-id",
+    ]
+
+    private static func actedOn(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool {
+        for candidate in actedOnNames where candidate.utf8CodeUnitCount == name.count && equalsLowercased(bytes, name, candidate) {
+            return true
+        }
+        return false
+    }
+
+    /// `RequestTarget.isValidHost`, byte by byte.
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        guard byte > 0x20, byte < 0x7F else { return false }
+        switch byte {
+        case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "\""),
+             UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "|"), UInt8(ascii: "^"),
+             UInt8(ascii: "`"):
+            return false
+        default:
+            return true
+        }
+    }
+}
