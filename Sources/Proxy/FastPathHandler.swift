@@ -361,25 +361,44 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 
-    func rawUpstreamHead(_ head: HTTPResponseHead, bytes raw: ByteBuffer, endsWithClose: Bool) {
+    func rawUpstreamHead(_ head: RawResponseHead, endsWithClose: Bool) {
         guard let exchange, let edits = exchange.responseEdits else { return }
         // A body delimited by the close reaches the client the same way.
         let keepAlive = exchange.progress.keepAlive && !endsWithClose
         let allocator = context.channel.allocator
+        let status: Int, upstreamKeepAlive: Bool
         var bytes: ByteBuffer
-        if let spliced = ResponseWriter.splicedHead(head, raw: raw, edits: edits, requestID: exchange.id, keepAlive: keepAlive,
-                                                     allocator: allocator) {
-            bytes = spliced
-        } else {
-            let out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
-            bytes = allocator.buffer(capacity: 512)
-            guard HeadSerializer.write(out, to: &bytes) else {
+        switch head {
+        case .plain(let plain, let raw) where edits.isEmpty:
+            (status, upstreamKeepAlive) = (plain.status, true)
+            bytes = ResponseWriter.splicedHead(raw: raw, hasRequestID: plain.hasRequestID, requestID: exchange.id, keepAlive: keepAlive,
+                                               allocator: allocator)
+        case .plain(_, let raw), .parsed(_, let raw):
+            // Header changes to make (or a head read in full): the fields as NIO would hold them.
+            let parsed: HTTPResponseHead
+            if case .parsed(let head, _) = head {
+                parsed = head
+            } else if case .parsed(let head, _) = HeadParser.response(raw, limit: raw.readableBytes) {
+                parsed = head
+            } else {
                 abandonUpstream()
                 return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
             }
+            (status, upstreamKeepAlive) = (Int(parsed.status.code), parsed.isKeepAlive)
+            if let hasRequestID = ResponseWriter.onlyAddsFields(to: parsed, edits: edits) {
+                bytes = ResponseWriter.splicedHead(raw: raw, hasRequestID: hasRequestID, requestID: exchange.id,
+                                                   keepAlive: keepAlive, allocator: allocator)
+            } else {
+                let out = ResponseWriter.proxiedHead(parsed, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
+                bytes = allocator.buffer(capacity: 512)
+                guard HeadSerializer.write(out, to: &bytes) else {
+                    abandonUpstream()
+                    return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
+                }
+            }
         }
-        exchange.status = Int(head.status.code)
-        exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive && !endsWithClose)
+        exchange.status = status
+        exchange.progress.upstreamHeadSent(upstreamKeepAlive: upstreamKeepAlive && !endsWithClose)
         if !keepAlive { exchange.progress.mustClose() }
         context.write(wrapOutboundOut(bytes), promise: nil)
         responseNeedsFlush = true

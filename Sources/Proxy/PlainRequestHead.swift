@@ -34,7 +34,7 @@ struct PlainRequestHead {
         fields.removeAll(keepingCapacity: true)
         var at = 0
         let isHEAD: Bool
-        if matches(bytes, at, "GET ") { isHEAD = false; at += 4 } else if matches(bytes, at, "HEAD ") { isHEAD = true; at += 5 } else { return nil }
+        if HTTPBytes.matches(bytes, at, "GET ") { isHEAD = false; at += 4 } else if HTTPBytes.matches(bytes, at, "HEAD ") { isHEAD = true; at += 5 } else { return nil }
         let method = 0..<(at - 1)
         let targetStart = at
         guard at < end, bytes[at] == UInt8(ascii: "/") else { return nil }
@@ -48,7 +48,7 @@ struct PlainRequestHead {
             at += 1
         }
         let target = targetStart..<at
-        guard matches(bytes, at, " HTTP/1.1\r\n") else { return nil }
+        guard HTTPBytes.matches(bytes, at, " HTTP/1.1\r\n") else { return nil }
         at += 11
         let fieldsStart = at
         while !(at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A) {
@@ -64,7 +64,7 @@ struct PlainRequestHead {
             while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
             guard at + 1 < end, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return nil }
             at += 2
-            let isHost = name.count == 4 && equalsLowercased(bytes, name, "host")
+            let isHost = name.count == 4 && HTTPBytes.equalsLowercased(bytes, name, "host")
             // Host first and only once; none of the fields the forwarder acts on.
             guard isHost == fields.isEmpty, !actedOn(bytes, name) else { return nil }
             fields.append(Field(name: name, value: valueStart..<valueEnd))
@@ -93,39 +93,16 @@ struct PlainRequestHead {
         out.writeStaticString("\r\n\r\n")
     }
 
-    private static func matches(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ literal: StaticString) -> Bool {
-        let count = literal.utf8CodeUnitCount
-        guard bytes.count - at >= count else { return false }
-        let text = literal.utf8Start
-        for index in 0..<count where bytes[at + index] != text[index] { return false }
-        return true
-    }
-
-    private static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
-        guard range.count == lowercase.utf8CodeUnitCount else { return false }
-        let text = lowercase.utf8Start
-        for index in 0..<range.count {
-            var byte = bytes[range.lowerBound + index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
-            if byte != text[index] { return false }
-        }
-        return true
-    }
-
-    /// Fields the forwarder drops, replaces or must act on (framing, hop-by-hop per
-    /// `HopByHop.names`, the forwarding family) and the ones that send a request to the full
-    /// pipeline (`Upgrade`, `Expect`).
+    /// Fields the forwarder drops, replaces or must act on besides the hop-by-hop ones
+    /// (framing, the forwarding family) and the ones that send a request to the full
+    /// pipeline (`Expect`; `Upgrade` is hop-by-hop).
     private static let actedOnNames: [StaticString] = [
-        "content-length", "transfer-encoding", "upgrade", "expect", "connection", "keep-alive", "proxy-connection", "te", "trailer",
-        "proxy-authenticate", "proxy-authorization", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto",
+        "content-length", "transfer-encoding", "expect", "x-forwarded-for", "x-forwarded-host", "x-forwarded-port", "x-forwarded-proto",
         "x-real-ip", "x-request-id",
     ]
 
     private static func actedOn(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool {
-        for candidate in actedOnNames where candidate.utf8CodeUnitCount == name.count && equalsLowercased(bytes, name, candidate) {
-            return true
-        }
-        return false
+        HTTPBytes.isHopByHop(bytes, name) || HTTPBytes.equalsAny(bytes, name, actedOnNames)
     }
 
     /// `RequestTarget.isValidHost`, byte by byte.

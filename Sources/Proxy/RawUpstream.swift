@@ -7,9 +7,8 @@ import NIOPosix
 protocol RawUpstreamDelegate: AnyObject {
     /// An informational (1xx) head, ahead of the final one.
     func rawUpstreamInformational(_ head: HTTPResponseHead)
-    /// The final head, parsed and as sent (`bytes`); `endsWithClose` when its body runs
-    /// until the backend closes.
-    func rawUpstreamHead(_ head: HTTPResponseHead, bytes: ByteBuffer, endsWithClose: Bool)
+    /// The final head; `endsWithClose` when its body runs until the backend closes.
+    func rawUpstreamHead(_ head: RawResponseHead, endsWithClose: Bool)
     /// Bytes of the body as the backend framed them, and how many of them are body (not chunk framing).
     func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int)
     /// The response is complete; `reusable` when the connection may carry another exchange.
@@ -20,6 +19,14 @@ protocol RawUpstreamDelegate: AnyObject {
     func rawUpstreamClosed(malformed: Bool)
     /// True while the client cannot take more bytes: reads from the backend wait.
     var rawUpstreamReadsPaused: Bool { get }
+}
+
+/// A backend's final response head as the byte path read it, with its bytes (blank line included).
+enum RawResponseHead {
+    /// Read where it lies (`PlainResponseHead`).
+    case plain(PlainResponseHead, bytes: ByteBuffer)
+    /// Parsed in full (`HeadParser.response`).
+    case parsed(HTTPResponseHead, bytes: ByteBuffer)
 }
 
 /// The only handler of a byte-path backend connection: sends a request head written as
@@ -84,6 +91,19 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                 context.close(promise: nil)
                 return
             case .awaitingHead(let method):
+                let plain = buffer.withUnsafeReadableBytes { bytes in
+                    HeadParser.headEnd(bytes, limit: ProxyLimits.maxHeaderBytes).flatMap { end in
+                        PlainResponseHead.read(bytes, end: end, requestMethod: method == .HEAD).map { ($0, end) }
+                    }
+                }
+                if let (head, length) = plain {
+                    let bytes = buffer.readSlice(length: length)!
+                    let framing = ResponseBodyFraming(head.framing)
+                    state = .body(framing, keepAlive: true)
+                    delegate?.rawUpstreamHead(.plain(head, bytes: bytes), endsWithClose: false)
+                    if framing.isDone { finish(keepAlive: true, leftover: buffer.readableBytes) }
+                    continue
+                }
                 switch HeadParser.response(buffer, limit: ProxyLimits.maxHeaderBytes) {
                 case .incomplete:
                     pending = buffer
@@ -101,7 +121,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                     guard let kind = ResponseBodyFraming.kind(of: head, requestMethod: method) else { return broken(context) }
                     let framing = ResponseBodyFraming(kind)
                     state = .body(framing, keepAlive: head.isKeepAlive)
-                    delegate?.rawUpstreamHead(head, bytes: bytes, endsWithClose: framing.endsWithClose)
+                    delegate?.rawUpstreamHead(.parsed(head, bytes: bytes), endsWithClose: framing.endsWithClose)
                     if framing.isDone { finish(keepAlive: head.isKeepAlive, leftover: buffer.readableBytes) }
                 }
             case .body(var framing, let keepAlive):

@@ -100,25 +100,32 @@ struct ResponseEdits {
         self.headers = headers
         self.cors = cors
     }
+
+    /// No change to make.
+    var isEmpty: Bool { headers.set.isEmpty && headers.add.isEmpty && headers.remove.isEmpty && cors.isEmpty }
 }
 
 extension ResponseWriter {
-    /// The byte path's shortcut for `proxiedHead`: when it would only add `x-request-id`
-    /// and `connection: close` to the backend's head (no header changes or CORS on the
-    /// rule, no hop-by-hop field to drop, a final status with a body, HTTP/1.1), the
-    /// backend's head bytes (`raw`, blank line included) go on as they are with those
-    /// added. Nil when `proxiedHead` has more to do.
-    static func splicedHead(_ upstream: HTTPResponseHead, raw: ByteBuffer, edits: ResponseEdits, requestID: String, keepAlive: Bool,
-                            allocator: ByteBufferAllocator) -> ByteBuffer? {
-        let edited = edits.headers
-        guard edited.set.isEmpty, edited.add.isEmpty, edited.remove.isEmpty, edits.cors.isEmpty, upstream.version == .http1_1,
-              upstream.status.code >= 200, upstream.status != .noContent, raw.readableBytes >= 4 else { return nil }
+    /// Whether `proxiedHead` would only add `x-request-id` (unless the backend set one) and
+    /// `connection: close` to the backend's head: no header changes or CORS on the rule,
+    /// no hop-by-hop field to drop, a final status with a body, HTTP/1.1. Returns whether
+    /// the backend set `x-request-id`; nil when `proxiedHead` has more to do.
+    static func onlyAddsFields(to upstream: HTTPResponseHead, edits: ResponseEdits) -> Bool? {
+        guard edits.isEmpty, upstream.version == .http1_1, upstream.status.code >= 200, upstream.status != .noContent else { return nil }
         var hasRequestID = false
         for (name, _) in upstream.headers {
             let lowered = name.lowercased()
             if HopByHop.names.contains(lowered) { return nil }
             if lowered == "x-request-id" { hasRequestID = true }
         }
+        return hasRequestID
+    }
+
+    /// The byte path's shortcut for `proxiedHead` where it would only add fields
+    /// (`onlyAddsFields`, `PlainResponseHead`): the backend's head bytes (`raw`, blank line
+    /// included) go on as they are, with those fields added.
+    static func splicedHead(raw: ByteBuffer, hasRequestID: Bool, requestID: String, keepAlive: Bool,
+                            allocator: ByteBufferAllocator) -> ByteBuffer {
         var out = allocator.buffer(capacity: raw.readableBytes + 64)
         out.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex, length: raw.readableBytes - 2)!)
         if !hasRequestID {

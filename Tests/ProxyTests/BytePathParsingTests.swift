@@ -111,26 +111,48 @@ import Testing
         #expect(String(buffer: buffer) == "HTTP/1.1 200 OK\r\nX-A: ok\r\n\r\n")
     }
 
-    /// The spliced head is what `proxiedHead` would write, byte for byte, when it applies;
-    /// with a hop-by-hop field or a header change on the rule it does not.
+    /// The spliced head is what `proxiedHead` would write, byte for byte, when it only adds
+    /// fields; read in place (`PlainResponseHead`) or parsed, the head is judged alike.
     @Test func aSplicedHeadIsTheProxiedHead() throws {
         let edits = ResponseEdits(headers: HeaderModifier(), cors: [])
         for (text, keepAlive) in [("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-A: b\r\n\r\n", true),
-                                  ("HTTP/1.1 404 Not Found\r\nX-Request-Id: theirs\r\n\r\n", false)] {
+                                  ("HTTP/1.1 404 Not Found\r\nX-Request-Id: theirs\r\nTransfer-Encoding: chunked\r\n\r\n", false)] {
             let raw = ByteBuffer(string: text)
             guard case .parsed(let head, _) = HeadParser.response(raw, limit: 1024) else { Issue.record("not parsed"); continue }
-            let spliced = try #require(ResponseWriter.splicedHead(head, raw: raw, edits: edits, requestID: "id-1", keepAlive: keepAlive,
-                                                                  allocator: ByteBufferAllocator()))
+            let hasRequestID = try #require(ResponseWriter.onlyAddsFields(to: head, edits: edits))
+            let plain = try #require(raw.withUnsafeReadableBytes { PlainResponseHead.read($0, end: $0.count, requestMethod: false) })
+            #expect(plain.hasRequestID == hasRequestID && plain.status == Int(head.status.code))
+            #expect(plain.framing == ResponseBodyFraming.kind(of: head, requestMethod: .GET))
+            let spliced = ResponseWriter.splicedHead(raw: raw, hasRequestID: hasRequestID, requestID: "id-1", keepAlive: keepAlive,
+                                                     allocator: ByteBufferAllocator())
             var written = ByteBuffer()
             #expect(HeadSerializer.write(ResponseWriter.proxiedHead(head, edits: edits, requestID: "id-1", keepAlive: keepAlive), to: &written))
             #expect(String(buffer: spliced) == String(buffer: written))
         }
-        let hop = ByteBuffer(string: "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\n\r\n")
-        guard case .parsed(let head, _) = HeadParser.response(hop, limit: 1024) else { Issue.record("not parsed"); return }
-        #expect(ResponseWriter.splicedHead(head, raw: hop, edits: edits, requestID: "id", keepAlive: true, allocator: ByteBufferAllocator()) == nil)
         let changed = ResponseEdits(headers: HeaderModifier(set: [HTTPHeader(name: "x-b", value: "c")]), cors: [])
-        let plain = ByteBuffer(string: "HTTP/1.1 200 OK\r\n\r\n")
-        #expect(ResponseWriter.splicedHead(head, raw: plain, edits: changed, requestID: "id", keepAlive: true, allocator: ByteBufferAllocator()) == nil)
+        for (text, edits) in [("HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n", edits),
+                              ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", changed)] {
+            guard case .parsed(let head, _) = HeadParser.response(ByteBuffer(string: text), limit: 1024) else { Issue.record("not parsed"); continue }
+            #expect(ResponseWriter.onlyAddsFields(to: head, edits: edits) == nil)
+        }
+    }
+
+    /// Read in place only when it can go on as it came, with a framing of its own.
+    @Test func onlyResponseHeadsPassedOnAsTheyCameArePlain() {
+        func plain(_ text: String, head: Bool = false) -> PlainResponseHead? {
+            Array(text.utf8).withUnsafeBytes { PlainResponseHead.read($0, end: $0.count, requestMethod: head) }
+        }
+        #expect(plain("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")?.framing == .length(12))
+        #expect(plain("HTTP/1.1 304 Not Modified\r\nContent-Length: 12\r\n\r\n")?.framing == ResponseBodyFraming.Kind.none)
+        #expect(plain("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n", head: true)?.framing == ResponseBodyFraming.Kind.none)
+        let others = [
+            "HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n", "HTTP/1.1 103 Early Hints\r\n\r\n",
+            "HTTP/1.1 200 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ]
+        for text in others { #expect(plain(text) == nil, "\(text.debugDescription)") }
     }
 
     func plain(_ text: String) -> PlainRequestHead? {
