@@ -648,6 +648,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // Malformed HTTP: answer once if no response has started, then close. After a parse
         // error the decoder drops every later byte (ByteToMessageHandler's error state) but
         // leaves the channel open: closing it is ours to do.
+        if case .closedConnection = parserError, exchange != nil || !pipelined.isEmpty {
+            // Bytes after a request that said `Connection: close`: the parser stops there,
+            // and so does the connection, after answering that request and those before it
+            // (RFC 9112 §9.6). Nothing already read is dropped.
+            return
+        }
         let status: Int
         if case .headerOverflow = parserError { status = 431 } else { status = 400 }
         if !pipelined.isEmpty || exchange?.progress.requestEnded == true {

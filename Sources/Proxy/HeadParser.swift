@@ -25,14 +25,12 @@ enum HeadParser {
     /// the framing rules the full pipeline has).
     static func request(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPRequestHead> {
         buffer.withUnsafeReadableBytes { bytes in
-            guard let end = headEnd(bytes, limit: limit) else { return bytes.count > limit ? .unsupported : .incomplete }
+            guard let end = headEnd(bytes, limit: limit) else {
+                return unfinished(bytes, limit: limit) { cursor in cursor.requestLine() != nil }
+            }
             var cursor = Cursor(bytes: bytes, end: end)
-            guard let method = cursor.token(), cursor.skip(UInt8(ascii: " ")),
-                  let target = cursor.run(while: { $0 > 0x20 && $0 < 0x7F }), cursor.skip(UInt8(ascii: " ")),
-                  cursor.skip(http11), cursor.lineEnd(),
-                  let headers = cursor.fields() else { return .unsupported }
-            let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: String(decoding: method, as: UTF8.self)),
-                                       uri: String(decoding: target, as: UTF8.self), headers: headers)
+            guard let (method, target) = cursor.requestLine(), let headers = cursor.fields() else { return .unsupported }
+            let head = HTTPRequestHead(version: .http1_1, method: method, uri: target, headers: headers)
             return .parsed(head, length: end)
         }
     }
@@ -40,22 +38,31 @@ enum HeadParser {
     /// A response head at the front of `buffer` (HTTP/1.0 or 1.1, any reason phrase).
     static func response(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPResponseHead> {
         buffer.withUnsafeReadableBytes { bytes in
-            guard let end = headEnd(bytes, limit: limit) else { return bytes.count > limit ? .unsupported : .incomplete }
+            guard let end = headEnd(bytes, limit: limit) else {
+                return unfinished(bytes, limit: limit) { cursor in cursor.statusLine() != nil }
+            }
             var cursor = Cursor(bytes: bytes, end: end)
-            let version: HTTPVersion
-            if cursor.skip(http11) { version = .http1_1 } else if cursor.skip(http10) { version = .http1_0 } else { return .unsupported }
-            guard cursor.skip(UInt8(ascii: " ")), let digits = cursor.run(while: { $0 >= 0x30 && $0 <= 0x39 }), digits.count == 3
-            else { return .unsupported }
-            let code = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            // The reason phrase is informational (RFC 9112 §4); the client gets the standard one.
-            if cursor.skip(UInt8(ascii: " ")) { _ = cursor.run(while: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) }
-            guard cursor.lineEnd(), let headers = cursor.fields() else { return .unsupported }
+            guard let (version, code) = cursor.statusLine(), let headers = cursor.fields() else { return .unsupported }
             return .parsed(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: code), headers: headers), length: end)
         }
     }
 
-    private static let http11 = Array("HTTP/1.1".utf8)
-    private static let http10 = Array("HTTP/1.0".utf8)
+    /// A head without its blank line yet: `.incomplete` while what has arrived can still
+    /// become one, `.unsupported` as soon as it cannot (over `limit`, a bare LF, a first
+    /// line `firstLine` does not read), so that nothing waits for a head that never comes.
+    private static func unfinished<Head>(_ bytes: UnsafeRawBufferPointer, limit: Int,
+                                         firstLine: (inout Cursor) -> Bool) -> Result<Head> {
+        guard bytes.count <= limit else { return .unsupported }
+        guard let lineFeed = bytes.firstIndex(of: 0x0A) else { return .incomplete }
+        // A bare LF ends nothing this parser accepts (RFC 9112 §2.2 allows a recipient to
+        // take it; NIO's parser refuses it, and so does the full pipeline then).
+        for index in bytes.indices where bytes[index] == 0x0A && (index == 0 || bytes[index - 1] != 0x0D) { return .unsupported }
+        var cursor = Cursor(bytes: bytes, end: lineFeed + 1)
+        return firstLine(&cursor) ? .incomplete : .unsupported
+    }
+
+    static let http11 = Array("HTTP/1.1".utf8)
+    static let http10 = Array("HTTP/1.0".utf8)
 
     /// The offset just past the first CRLFCRLF, looked for within `limit` bytes.
     static func headEnd(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
@@ -119,6 +126,28 @@ enum HeadParser {
         }
 
         mutating func token() -> UnsafeRawBufferPointer? { run(while: HeadParser.isTokenByte) }
+
+        /// `method SP target SP HTTP/1.1 CRLF`, the method one NIO's parser knows (an
+        /// extension method goes to the full pipeline, which answers it).
+        mutating func requestLine() -> (HTTPMethod, String)? {
+            guard let name = token(), skip(UInt8(ascii: " ")), let target = run(while: { $0 > 0x20 && $0 < 0x7F }),
+                  skip(UInt8(ascii: " ")), skip(HeadParser.http11), lineEnd() else { return nil }
+            let method = HTTPMethod(rawValue: String(decoding: name, as: UTF8.self))
+            if case .RAW = method { return nil }
+            return (method, String(decoding: target, as: UTF8.self))
+        }
+
+        /// `HTTP/1.x SP 3DIGIT [SP reason] CRLF`, the status 100 to 599 (RFC 9110 §15).
+        mutating func statusLine() -> (HTTPVersion, Int)? {
+            let version: HTTPVersion
+            if skip(HeadParser.http11) { version = .http1_1 } else if skip(HeadParser.http10) { version = .http1_0 } else { return nil }
+            guard skip(UInt8(ascii: " ")), let digits = run(while: { $0 >= 0x30 && $0 <= 0x39 }), digits.count == 3 else { return nil }
+            let code = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            guard (100...599).contains(code) else { return nil }
+            // The reason phrase is informational (RFC 9112 §4); the client gets the standard one.
+            if skip(UInt8(ascii: " ")) { _ = run(while: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) }
+            return lineEnd() ? (version, code) : nil
+        }
 
         mutating func lineEnd() -> Bool {
             guard end - at >= 2, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return false }

@@ -13,6 +13,11 @@ public enum ProxyLimits {
     /// one cookie may legitimately use most of it.
     public static let maxHeaderFieldBytes = 64 * 1024
 
+    /// Largest backend response head the byte path reads, in bytes (status line and fields as
+    /// sent); more gets 502. Above the 80 KiB of fields NIO's response decoder (the full
+    /// pipeline's) takes, so that a head one path passes on the other does too.
+    public static let maxResponseHeadBytes = 96 * 1024
+
     /// HTTP/2 streams a client may have open at once on one connection (NIO's default).
     public static let maxConcurrentStreams = 100
 

@@ -92,7 +92,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                 return
             case .awaitingHead(let method):
                 let plain = buffer.withUnsafeReadableBytes { bytes in
-                    HeadParser.headEnd(bytes, limit: ProxyLimits.maxHeaderBytes).flatMap { end in
+                    HeadParser.headEnd(bytes, limit: ProxyLimits.maxResponseHeadBytes).flatMap { end in
                         PlainResponseHead.read(bytes, end: end, requestMethod: method == .HEAD).map { ($0, end) }
                     }
                 }
@@ -104,7 +104,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                     if framing.isDone { finish(keepAlive: true, leftover: buffer.readableBytes) }
                     continue
                 }
-                switch HeadParser.response(buffer, limit: ProxyLimits.maxHeaderBytes) {
+                switch HeadParser.response(buffer, limit: ProxyLimits.maxResponseHeadBytes) {
                 case .incomplete:
                     pending = buffer
                     return
@@ -173,8 +173,13 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
             state = .idle
             delegate?.rawUpstreamEnd(reusable: false)
         } else {
+            // Part of an answer arrived: the backend saw the request, so it is not sent
+            // again (a POST would run twice), and what came is no response.
+            let answered: Bool
+            if case .idle = state { answered = false } else if case .awaitingHead = state { answered = (pending?.readableBytes ?? 0) > 0 } else { answered = true }
             state = .idle
-            delegate?.rawUpstreamClosed(malformed: false)
+            pending = nil
+            delegate?.rawUpstreamClosed(malformed: answered)
         }
         context.fireChannelInactive()
     }

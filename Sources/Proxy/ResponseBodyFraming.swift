@@ -21,17 +21,18 @@ struct ResponseBodyFraming: Equatable {
         let code = head.status.code
         if requestMethod == .HEAD || code < 200 || code == 204 || code == 304 { return Kind.none }
         let codings = head.headers["transfer-encoding"]
+        let lengths = head.headers["content-length"]
+        // Both framings at once is how responses are split (RFC 9112 §6.3); a list of
+        // lengths is one more way to disagree (RFC 9110 §8.6). Refused, as NIO's parser does.
         if !codings.isEmpty {
+            guard lengths.isEmpty else { return nil }
             // Chunked last: chunked framing; any other coding last: read until close.
             let last = codings.last!.split(separator: ",").last.map { trimmedOWS($0).lowercased() }
             return last == "chunked" ? .chunked : .untilClose
         }
-        let lengths = head.headers["content-length"].flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        guard let first = lengths.first else { return .untilClose }
-        // Several equal values are one length (RFC 9110 §8.6); different ones are an error.
-        let text = trimmedOWS(first)
-        guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = Int(text),
-              lengths.allSatisfy({ trimmedOWS($0) == text }) else { return nil }
+        guard let text = lengths.first else { return .untilClose }
+        guard lengths.count == 1, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              let length = Int(text) else { return nil }
         return .length(length)
     }
 
@@ -92,8 +93,10 @@ struct ResponseBodyFraming: Equatable {
                 bodyBytes += taken
                 state = remaining == taken ? .chunkDataCR : .chunkData(remaining: remaining - taken)
             default:
-                // Chunk framing, a byte at a time (a few bytes per chunk).
+                // Chunk framing, a byte at a time (a few bytes per chunk). A byte that breaks
+                // it is not part of the response.
                 state = Self.next(state, bytes[index])
+                if state == .malformed { return index }
                 index += 1
             }
         }

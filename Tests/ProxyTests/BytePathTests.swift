@@ -43,6 +43,23 @@ struct BytePathTests {
         }
     }
 
+    /// RFC 9112 §9.6: a request with `Connection: close` is the last answered, on either
+    /// path, and the ones pipelined before it are answered too.
+    @Test func pipelinedRequestsUpToACloseAreAnswered() throws {
+        for bytePath in [true, false] {
+            let harness = try edgeHarness { $0.bytePath = bytePath }
+            defer { harness.stop() }
+            let connection = try harness.connect()
+            try connection.send("GET /1 HTTP/1.1\r\nHost: app.test\r\n\r\nGET /2 HTTP/1.1\r\nHost: app.test\r\nConnection: close\r\n\r\n"
+                + "GET /3 HTTP/1.1\r\nHost: app.test\r\n\r\n")
+            let first = try connection.readResponse()
+            let second = try connection.readResponse()
+            #expect(first.text.contains(" /1 HTTP/1.1") && first.header("connection") == nil, "byte path \(bytePath)")
+            #expect(second.text.contains(" /2 HTTP/1.1") && second.header("connection") == "close", "byte path \(bytePath)")
+            #expect(connection.isClosedByPeer(), "byte path \(bytePath)")
+        }
+    }
+
     /// Each path serves the same requests; their records agree but for ids, times and ports.
     @Test func bothPathsRecordTheSame() throws {
         func records(bytePath: Bool) throws -> [String] {
@@ -138,4 +155,44 @@ struct BytePathTests {
         #expect(connection.isClosedByPeer())
         #expect(harness.sink.waitFor(1).first?.observed?.status == 200)
     }
+
+    /// A pooled backend connection that closes after part of an answer: the backend saw
+    /// the request, so it is not sent again (502, as on the full pipeline).
+    @Test func aRequestPartlyAnsweredIsNotSentAgain() throws {
+        let listener = silentListener()
+        defer { close(listener.fd) }
+        let connections = SharedCounter()
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let first = accept(listener.fd, nil, nil)
+            guard first >= 0 else { return }
+            connections.increment()
+            _ = read(first, &buffer, buffer.count)
+            let whole = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
+            _ = write(first, whole, whole.count)
+            _ = read(first, &buffer, buffer.count)
+            let part = Array("HTTP/1.1 200 OK\r\nX-Partial: 1\r\n".utf8)
+            _ = write(first, part, part.count)
+            close(first)
+            // A resend would come on a new connection.
+            let again = accept(listener.fd, nil, nil)
+            if again >= 0 { connections.increment(); close(again) }
+        }.start()
+        let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        #expect(try connection.request("/slow", host: "app.test").text == "ok")
+        let second = try connection.request("/slow", host: "app.test")
+        #expect(second.status == 502)
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(connections.value == 1)
+    }
+}
+
+/// A counter two threads share.
+final class SharedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
