@@ -44,6 +44,8 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// The exchange's upstream head, kept to retry once when a pooled connection was stale.
     private var upstreamHead: ByteBuffer?
     private var upstreamFromPool = false
+    /// The backend's body ends with its close and goes to the client in chunks (`rawUpstreamHead`).
+    private var rechunking = false
     private var pendingRead = false
     private var inReadBatch = false
     /// Inside `takeRequests` (see there).
@@ -363,8 +365,13 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func rawUpstreamHead(_ head: RawResponseHead, endsWithClose: Bool) {
         guard let exchange, let edits = exchange.responseEdits else { return }
-        // A body delimited by the close reaches the client the same way.
-        let keepAlive = exchange.progress.keepAlive && !endsWithClose
+        // A body delimited by the backend's close reaches the client in chunks, as the full
+        // pipeline's encoder frames it, and the client keeps its connection; one with a
+        // transfer coding other than chunked is delimited by the close for the client too.
+        if endsWithClose, case .parsed(let parsed, _) = head, !parsed.headers.contains(name: "transfer-encoding") {
+            rechunking = true
+        }
+        let keepAlive = exchange.progress.keepAlive && (!endsWithClose || rechunking)
         let allocator = context.channel.allocator
         let status: Int, upstreamKeepAlive: Bool
         var bytes: ByteBuffer
@@ -385,11 +392,12 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                 return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
             }
             (status, upstreamKeepAlive) = (Int(parsed.status.code), parsed.isKeepAlive)
-            if let hasRequestID = ResponseWriter.onlyAddsFields(to: parsed, edits: edits) {
+            if !rechunking, let hasRequestID = ResponseWriter.onlyAddsFields(to: parsed, edits: edits) {
                 bytes = ResponseWriter.splicedHead(raw: raw, hasRequestID: hasRequestID, requestID: exchange.id,
                                                    keepAlive: keepAlive, allocator: allocator)
             } else {
-                let out = ResponseWriter.proxiedHead(parsed, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
+                var out = ResponseWriter.proxiedHead(parsed, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
+                if rechunking { out.headers.add(name: "transfer-encoding", value: "chunked") }
                 bytes = allocator.buffer(capacity: 512)
                 guard HeadSerializer.write(out, to: &bytes) else {
                     abandonUpstream()
@@ -407,7 +415,17 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int) {
         guard let exchange else { return }
         exchange.bytesOut += bodyBytes
-        context.write(wrapOutboundOut(bytes), promise: nil)
+        if rechunking {
+            // RFC 9112 §7.1: size in hex, the data, CRLF.
+            var size = context.channel.allocator.buffer(capacity: 20)
+            size.writeString(String(bytes.readableBytes, radix: 16))
+            size.writeStaticString("\r\n")
+            context.write(wrapOutboundOut(size), promise: nil)
+            context.write(wrapOutboundOut(bytes), promise: nil)
+            context.write(wrapOutboundOut(ByteBuffer(staticString: "\r\n")), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(bytes), promise: nil)
+        }
         responseNeedsFlush = true
     }
 
@@ -415,6 +433,10 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard let exchange, let upstream else { return }
         self.upstream = nil
         exchange.timeout?.cancel()
+        if rechunking {
+            rechunking = false
+            context.write(wrapOutboundOut(ByteBuffer(staticString: "0\r\n\r\n")), promise: nil)
+        }
         if reusable && exchange.progress.upstreamRelease == .pool {
             runtime.rawConnections.put(upstream)
         } else {
@@ -503,6 +525,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         exchange.timeout?.cancel()
         self.exchange = nil
         upstreamHead = nil
+        rechunking = false
         runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
         runtime.requestFinished(epoch: exchange.epoch)
         headTimer.expectHead()
