@@ -71,10 +71,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if let remote = context.channel.remoteAddress {
-            clientIP = remote.ipAddress ?? ""
-            clientAddress = Endpoint(host: clientIP, port: remote.port ?? 0).description
-        }
+        (clientIP, clientAddress) = Endpoint.client(of: context.channel)
     }
 
     // MARK: client -> proxy
@@ -158,18 +155,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
                                         sni: sni)
         let decision = world.table.route(routeRequest, key: id)
         exchange.decision = decision
-        switch decision.outcome {
-        case .redirect:
-            let redirect = decision.redirect
-            var extra = redirect.map { [HTTPHeader(name: "location", value: $0.location)] } ?? []
-            extra += decision.cors?.headers ?? []
-            respondLocally(status: redirect?.status ?? decision.status ?? 302, body: "", extraHeaders: extra)
-        case .respond:
-            respondLocally(status: decision.status ?? 200, body: "", extraHeaders: decision.cors?.headers ?? [])
-        case .error:
-            let status = decision.status ?? 500
-            respondLocally(status: status, body: ResponseWriter.errorBody(status: status, reason: decision.reason))
-        case .forward:
+        if let answer = ResponseWriter.localAnswer(decision) {
+            respondLocally(status: answer.status, body: answer.body, extraHeaders: answer.headers)
+        } else {
             forward(head, decision: decision, world: world, routedHost: host)
         }
     }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One backend address the proxy connects to: an EndpointSlice address with its port,
 /// an ExternalName host, or an explicit `--backend` override.
 public struct Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -33,4 +35,12 @@ public struct Endpoint: Sendable, Hashable, Comparable, CustomStringConvertible 
     public var description: String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     public static func < (a: Endpoint, b: Endpoint) -> Bool { (a.host, a.port) < (b.host, b.port) }
+
+    /// The peer of a client connection: its IP (`X-Forwarded-For`, `X-Real-IP`) and
+    /// `ip:port` (the request record's `client`); empty when the channel has no address.
+    static func client(of channel: any Channel) -> (ip: String, address: String) {
+        guard let remote = channel.remoteAddress else { return ("", "") }
+        let ip = remote.ipAddress ?? ""
+        return (ip, Endpoint(host: ip, port: remote.port ?? 0).description)
+    }
 }

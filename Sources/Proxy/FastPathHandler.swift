@@ -13,7 +13,11 @@ import RoutingCore
 /// written twice: a request head is parsed into the same `HTTPRequestHead`, checked by the
 /// same functions (`RequestTarget`, `TransferCoding`), routed by the same table, forwarded
 /// with the head `RequestForwarder` builds, answered with the head `ResponseWriter`
-/// builds, and recorded through the same `Exchange`.
+/// builds, and recorded through the same `Exchange`. The common case goes further
+/// (`PlainRequestHead`, `PlainRoutes`, `PlainResponseHead`): a GET or HEAD the forwarder
+/// would pass on unchanged is routed from its bytes and forwarded as written, and a
+/// backend head with nothing to drop or change goes back as written, each with the
+/// fields those functions add.
 ///
 /// Everything else is the full pipeline's (`DownstreamHandler` behind NIO's codec): a
 /// request with a body, an upgrade, `Expect`, HTTP/1.0, a head `HeadParser` does not
@@ -33,7 +37,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// RouteRequest.sni: on HTTPS, "" says the client sent none.
     private let sni: String?
     private let headTimer: RequestHeadTimer
-    /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1Pipeline`).
+    /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1`).
     private let addFullPipeline: (ChannelPipeline.SynchronousOperations) throws -> Void
     private var context: ChannelHandlerContext!
     private var handedOver = false
@@ -70,10 +74,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if let remote = context.channel.remoteAddress {
-            clientIP = remote.ipAddress ?? ""
-            clientAddress = Endpoint(host: clientIP, port: remote.port ?? 0).description
-        }
+        (clientIP, clientAddress) = Endpoint.client(of: context.channel)
     }
 
     // MARK: client -> proxy
@@ -153,11 +154,11 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
             let method: HTTPMethod = head.isHEAD ? .HEAD : .GET
             let request: Exchange.Request
             if runtime.onRequest != nil {
-                let fields = plainFields.map { HTTPHeader(name: text($0.name), value: text($0.value)) }
-                let recorded = HTTPRequestHead(version: .http1_1, method: method, uri: text(head.target),
-                                               headers: HTTPHeaders(fields.map { ($0.name, $0.value) }))
+                // The record reads the fields from `headers`, not from the head.
+                let recorded = HTTPRequestHead(version: .http1_1, method: method, uri: text(head.target))
                 request = Exchange.Request(head: recorded, client: clientAddress, listenerPort: listenerPort, scheme: scheme,
-                                           host: text(head.host), headers: fields, sni: sni)
+                                           host: text(head.host), headers: plainFields.map { HTTPHeader(name: text($0.name), value: text($0.value)) },
+                                           sni: sni)
             } else {
                 // Not recorded: only the method and version are read.
                 request = Exchange.Request(head: HTTPRequestHead(version: .http1_1, method: method, uri: ""), client: "",
@@ -230,18 +231,9 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         self.exchange = exchange
         // No body: the request has ended with its head.
         _ = exchange.progress.requestEnd()
-        switch decision.outcome {
-        case .redirect:
-            let redirect = decision.redirect
-            var extra = redirect.map { [HTTPHeader(name: "location", value: $0.location)] } ?? []
-            extra += decision.cors?.headers ?? []
-            respondLocally(status: redirect?.status ?? decision.status ?? 302, body: "", extraHeaders: extra)
-        case .respond:
-            respondLocally(status: decision.status ?? 200, body: "", extraHeaders: decision.cors?.headers ?? [])
-        case .error:
-            let status = decision.status ?? 500
-            respondLocally(status: status, body: ResponseWriter.errorBody(status: status, reason: decision.reason))
-        case .forward:
+        if let answer = ResponseWriter.localAnswer(decision) {
+            respondLocally(status: answer.status, body: answer.body, extraHeaders: answer.headers)
+        } else {
             forward(head, decision: decision, world: routed.world, routedHost: host)
         }
     }

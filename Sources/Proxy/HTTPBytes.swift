@@ -31,4 +31,29 @@ enum HTTPBytes {
                                            "proxy-authenticate", "proxy-authorization"]
 
     static func isHopByHop(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool { equalsAny(bytes, name, hopByHop) }
+
+    /// A field line at `at` (RFC 9112 §5: `token ":" OWS value OWS CRLF`, no control
+    /// bytes in the value): its name and value (without the spaces around it), with `at`
+    /// moved past its CRLF; nil when the line is not one. Callers stop at the blank line
+    /// (`isLineEnd`) first.
+    static func field(_ bytes: UnsafeRawBufferPointer, at: inout Int, end: Int) -> (name: Range<Int>, value: Range<Int>)? {
+        let nameStart = at
+        while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
+        guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
+        let name = nameStart..<at
+        at += 1
+        while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
+        let valueStart = at
+        while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
+        var valueEnd = at
+        while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
+        guard isLineEnd(bytes, at, end) else { return nil }
+        at += 2
+        return (name, valueStart..<valueEnd)
+    }
+
+    /// CRLF at `at`, before `end`.
+    static func isLineEnd(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ end: Int) -> Bool {
+        at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A
+    }
 }

@@ -51,23 +51,12 @@ struct PlainRequestHead {
         guard HTTPBytes.matches(bytes, at, " HTTP/1.1\r\n") else { return nil }
         at += 11
         let fieldsStart = at
-        while !(at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A) {
-            let nameStart = at
-            while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
-            guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
-            let name = nameStart..<at
-            at += 1
-            while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
-            let valueStart = at
-            while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
-            var valueEnd = at
-            while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
-            guard at + 1 < end, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return nil }
-            at += 2
+        while !HTTPBytes.isLineEnd(bytes, at, end) {
+            guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
             let isHost = name.count == 4 && HTTPBytes.equalsLowercased(bytes, name, "host")
             // Host first and only once; none of the fields the forwarder acts on.
             guard isHost == fields.isEmpty, !actedOn(bytes, name) else { return nil }
-            fields.append(Field(name: name, value: valueStart..<valueEnd))
+            fields.append(Field(name: name, value: value))
         }
         guard let host = fields.first?.value, !host.isEmpty,
               host.allSatisfy({ isHostByte(bytes[$0]) }) else { return nil }

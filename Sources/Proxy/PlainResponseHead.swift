@@ -23,25 +23,13 @@ struct PlainResponseHead {
         var at = 12
         // The reason phrase, up to the line end.
         while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
-        guard at + 1 < end, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return nil }
+        guard HTTPBytes.isLineEnd(bytes, at, end) else { return nil }
         at += 2
         var length: Int?
         var chunked = false
         var hasRequestID = false
-        while !(at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A) {
-            let nameStart = at
-            while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
-            guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
-            let name = nameStart..<at
-            at += 1
-            while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
-            let valueStart = at
-            while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
-            var valueEnd = at
-            while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
-            guard at + 1 < end, bytes[at] == 0x0D, bytes[at + 1] == 0x0A else { return nil }
-            at += 2
-            let value = valueStart..<valueEnd
+        while !HTTPBytes.isLineEnd(bytes, at, end) {
+            guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
             switch name.count {
             case 14 where HTTPBytes.equalsLowercased(bytes, name, "content-length"):
                 guard length == nil, !chunked, value.count > 0, value.count <= 18,

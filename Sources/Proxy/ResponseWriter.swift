@@ -59,6 +59,24 @@ enum ResponseWriter {
         return (HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: status), headers: headers), buffer)
     }
 
+    /// The gateway's own answer to a decision that does not forward (redirect, CORS
+    /// preflight, error): status, text body and extra fields; nil for a forward.
+    static func localAnswer(_ decision: Decision) -> (status: Int, body: String, headers: [HTTPHeader])? {
+        switch decision.outcome {
+        case .redirect:
+            let redirect = decision.redirect
+            let location = redirect.map { [HTTPHeader(name: "location", value: $0.location)] } ?? []
+            return (redirect?.status ?? decision.status ?? 302, "", location + (decision.cors?.headers ?? []))
+        case .respond:
+            return (decision.status ?? 200, "", decision.cors?.headers ?? [])
+        case .error:
+            let status = decision.status ?? 500
+            return (status, errorBody(status: status, reason: decision.reason), [])
+        case .forward:
+            return nil
+        }
+    }
+
     /// The text body of an error outcome: the reason the routing core gave, or a default.
     static func errorBody(status: Int, reason: String?) -> String {
         if status == 404 { return "no route\n" }
