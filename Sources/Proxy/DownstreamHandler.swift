@@ -388,6 +388,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // Only the parts of the decision taken out when forwarding started are read here:
         // reading `exchange.decision` copies the whole struct.
         guard let exchange, exchange.progress.mode == .forward else { return }
+        if case .head(let head) = part, !(100...599).contains(head.status.code) {
+            // RFC 9110 §15: a status is 1xx to 5xx; anything else is no response (the byte
+            // path's parser refuses it too).
+            abandonUpstream(exchange)
+            return exchange.progress.responseStarted ? closeMidExchange(exchange)
+                : respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
+        }
         if case .head(let head) = part, (100..<200).contains(head.status.code), head.status != .switchingProtocols {
             // Ahead of the final answer, not instead of it; never to an HTTP/1.0 client (RFC 9110 §15.2).
             guard exchange.version != .http1_0, !exchange.progress.responseStarted else { return }

@@ -389,7 +389,11 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                                                    keepAlive: keepAlive, allocator: allocator)
             } else {
                 var out = ResponseWriter.proxiedHead(parsed, edits: edits, requestID: exchange.id, keepAlive: keepAlive)
-                if rechunking { out.headers.add(name: "transfer-encoding", value: "chunked") }
+                if rechunking {
+                    // The framing is the proxy's now, whatever a header filter set (RFC 9112 §6.1).
+                    out.headers.remove(name: "content-length")
+                    out.headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+                }
                 bytes = allocator.buffer(capacity: 512)
                 guard HeadSerializer.write(out, to: &bytes) else {
                     abandonUpstream()

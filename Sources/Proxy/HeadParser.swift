@@ -26,7 +26,7 @@ enum HeadParser {
     static func request(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPRequestHead> {
         buffer.withUnsafeReadableBytes { bytes in
             guard let end = headEnd(bytes, limit: limit) else {
-                return unfinished(bytes, limit: limit) { cursor in cursor.requestLine() != nil }
+                return unfinished(bytes, limit: limit, firstByte: isTokenByte) { cursor in cursor.requestLine() != nil }
             }
             var cursor = Cursor(bytes: bytes, end: end)
             guard let (method, target) = cursor.requestLine(), let headers = cursor.fields() else { return .unsupported }
@@ -39,26 +39,52 @@ enum HeadParser {
     static func response(_ buffer: ByteBuffer, limit: Int) -> Result<HTTPResponseHead> {
         buffer.withUnsafeReadableBytes { bytes in
             guard let end = headEnd(bytes, limit: limit) else {
-                return unfinished(bytes, limit: limit) { cursor in cursor.statusLine() != nil }
+                return unfinished(bytes, limit: limit, firstByte: { $0 == UInt8(ascii: "H") }) { cursor in cursor.statusLine() != nil }
             }
             var cursor = Cursor(bytes: bytes, end: end)
-            guard let (version, code) = cursor.statusLine(), let headers = cursor.fields() else { return .unsupported }
+            guard let (version, code) = cursor.statusLine(), let headers = cursor.fields(maxFieldBytes: ProxyLimits.maxResponseFieldBytes)
+            else { return .unsupported }
             return .parsed(HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: code), headers: headers), length: end)
         }
     }
 
     /// A head without its blank line yet: `.incomplete` while what has arrived can still
-    /// become one, `.unsupported` as soon as it cannot (over `limit`, a bare LF, a first
-    /// line `firstLine` does not read), so that nothing waits for a head that never comes.
-    private static func unfinished<Head>(_ bytes: UnsafeRawBufferPointer, limit: Int,
+    /// become one, `.unsupported` as soon as it cannot (over `limit`, a byte no head line
+    /// holds, a bare LF, a first line `firstLine` does not read, a field line that is not
+    /// one), so that nothing waits for a head that never comes.
+    private static func unfinished<Head>(_ bytes: UnsafeRawBufferPointer, limit: Int, firstByte: (UInt8) -> Bool,
                                          firstLine: (inout Cursor) -> Bool) -> Result<Head> {
         guard bytes.count <= limit else { return .unsupported }
+        guard let first = bytes.first else { return .incomplete }
+        guard firstByte(first) else { return .unsupported }
+        for index in bytes.indices {
+            let byte = bytes[index]
+            switch byte {
+            case 0x0A:
+                // A bare LF ends nothing this parser accepts (RFC 9112 §2.2 allows a recipient
+                // to take it; NIO's parser refuses it, and so does the full pipeline then).
+                if index == 0 || bytes[index - 1] != 0x0D { return .unsupported }
+            case 0x0D:
+                if index + 1 < bytes.count, bytes[index + 1] != 0x0A { return .unsupported }
+            case 0x09:
+                break
+            default:
+                if byte < 0x20 || byte == 0x7F { return .unsupported }
+            }
+        }
         guard let lineFeed = bytes.firstIndex(of: 0x0A) else { return .incomplete }
-        // A bare LF ends nothing this parser accepts (RFC 9112 §2.2 allows a recipient to
-        // take it; NIO's parser refuses it, and so does the full pipeline then).
-        for index in bytes.indices where bytes[index] == 0x0A && (index == 0 || bytes[index - 1] != 0x0D) { return .unsupported }
         var cursor = Cursor(bytes: bytes, end: lineFeed + 1)
-        return firstLine(&cursor) ? .incomplete : .unsupported
+        guard firstLine(&cursor) else { return .unsupported }
+        var at = lineFeed + 1
+        while let next = bytes[at...].firstIndex(of: 0x0A) {
+            guard HTTPBytes.field(bytes, at: &at, end: next + 1) != nil else { return .unsupported }
+        }
+        // The line under way starts as a field does: a name, then its colon (or the blank line's CR).
+        var index = at
+        while index < bytes.count, isTokenByte(bytes[index]) { index += 1 }
+        if index == bytes.count { return .incomplete }
+        if index == at, bytes[index] == 0x0D { return .incomplete }
+        return index > at && bytes[index] == UInt8(ascii: ":") ? .incomplete : .unsupported
     }
 
     static let http11 = Array("HTTP/1.1".utf8)
@@ -155,20 +181,17 @@ enum HeadParser {
             return true
         }
 
-        /// Header fields up to and including the blank line.
-        mutating func fields() -> HTTPHeaders? {
+        /// Header fields up to and including the blank line; nil when a line is not one, or
+        /// when names and values add up to more than `maxFieldBytes`.
+        mutating func fields(maxFieldBytes: Int = .max) -> HTTPHeaders? {
             var headers = HTTPHeaders()
+            var fieldBytes = 0
             while !lineEnd() {
-                guard let name = token(), skip(UInt8(ascii: ":")) else { return nil }
-                while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
-                // field-value: visible bytes, spaces, tabs and obs-text; never CR, LF, NUL or DEL.
-                let start = at
-                while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
-                var last = at
-                while last > start, bytes[last - 1] == 0x20 || bytes[last - 1] == 0x09 { last -= 1 }
-                guard lineEnd() else { return nil }
-                headers.add(name: String(decoding: name, as: UTF8.self),
-                            value: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self))
+                guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
+                fieldBytes += name.count + value.count
+                guard fieldBytes <= maxFieldBytes else { return nil }
+                headers.add(name: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[name]), as: UTF8.self),
+                            value: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[value]), as: UTF8.self))
             }
             return headers
         }

@@ -28,8 +28,11 @@ struct PlainResponseHead {
         var length: Int?
         var chunked = false
         var hasRequestID = false
+        var fieldBytes = 0
         while !HTTPBytes.isLineEnd(bytes, at, end) {
             guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
+            fieldBytes += name.count + value.count
+            guard fieldBytes <= ProxyLimits.maxResponseFieldBytes else { return nil }
             switch name.count {
             case 14 where HTTPBytes.equalsLowercased(bytes, name, "content-length"):
                 guard length == nil, !chunked, value.count > 0, value.count <= 18,

@@ -13,10 +13,14 @@ public enum ProxyLimits {
     /// one cookie may legitimately use most of it.
     public static let maxHeaderFieldBytes = 64 * 1024
 
-    /// Largest backend response head the byte path reads, in bytes (status line and fields as
-    /// sent); more gets 502. Above the 80 KiB of fields NIO's response decoder (the full
-    /// pipeline's) takes, so that a head one path passes on the other does too.
+    /// Largest backend response head the byte path reads, in bytes as sent (status line,
+    /// fields, line ends); more gets 502. Room for `maxResponseFieldBytes` of fields.
     public static let maxResponseHeadBytes = 96 * 1024
+
+    /// Largest total of a backend response's field names and values, in bytes; more gets
+    /// 502. NIO's response decoder's default (the full pipeline's), so that both paths take
+    /// the same heads.
+    public static let maxResponseFieldBytes = 80 * 1024
 
     /// HTTP/2 streams a client may have open at once on one connection (NIO's default).
     public static let maxConcurrentStreams = 100

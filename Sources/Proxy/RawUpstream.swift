@@ -54,6 +54,10 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     /// Bytes read but not yet taken by the current response (a head read in pieces).
     private var pending: ByteBuffer?
     private var pendingRead = false
+    /// Bytes of an answer to the current request arrived.
+    private var answered = false
+    /// The connection failed (a reset) rather than closed.
+    private var broke = false
 
     init(endpoint: Endpoint, pool: ConnectionPool<RawUpstreamHandler>) {
         self.endpoint = endpoint
@@ -70,6 +74,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     func send(_ head: ByteBuffer, method: HTTPMethod) {
         guard let context else { return }
         state = .awaitingHead(method: method)
+        answered = false
         context.writeAndFlush(wrapOutboundOut(head), promise: nil)
     }
 
@@ -79,6 +84,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
             context.close(promise: nil)
             return
         }
+        answered = true
         if var held = pending {
             pending = nil
             held.writeBuffer(&buffer)
@@ -168,24 +174,25 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
         pool.remove(context.channel, endpoint: endpoint)
         let delegate = self.delegate
         self.delegate = nil
-        if case .body(let framing, _) = state, framing.endsWithClose {
-            // The close is the end of this body (RFC 9112 §6.3).
+        if case .body(let framing, _) = state, framing.endsWithClose, !broke {
+            // The close is the end of this body (RFC 9112 §6.3); a reset is not.
             state = .idle
             delegate?.rawUpstreamEnd(reusable: false)
         } else {
-            // Part of an answer arrived: the backend saw the request, so it is not sent
-            // again (a POST would run twice), and what came is no response.
-            let answered: Bool
-            if case .idle = state { answered = false } else if case .awaitingHead = state { answered = (pending?.readableBytes ?? 0) > 0 } else { answered = true }
+            // Any of an answer arrived (a 1xx included): the backend saw the request, so it
+            // is not sent again (a POST would run twice), and what came is no response.
+            let sawRequest: Bool
+            if case .idle = state { sawRequest = false } else { sawRequest = answered }
             state = .idle
             pending = nil
-            delegate?.rawUpstreamClosed(malformed: answered)
+            delegate?.rawUpstreamClosed(malformed: sawRequest)
         }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Resets and the like: the connection is unusable; channelInactive reports it.
+        broke = true
         context.close(promise: nil)
     }
 

@@ -47,7 +47,29 @@ import Testing
                 continue
             }
         }
-        guard case .incomplete = parseRequest("GET / HTTP/1.1\r\nHost: a\r\n") else { Issue.record("a good start refused"); return }
+        let cannotBe = ["GET / HTTP/1.1\r\nHost: a\r\nX: a\u{0}", "GET / HTTP/1.1\r\nHost : a\r\n", "GET / HTTP/1.1\r\nHost :",
+                        "GET / HTTP/1.1\r\nX: a\r\n b\r\n", "GET / HTTP/1.1\r\nX: a\rb", "\u{16}\u{3}\u{1}\u{2}"]
+        for text in cannotBe {
+            guard case .unsupported = parseRequest(text) else { Issue.record("waits: \(text.debugDescription)"); continue }
+        }
+        for text in ["GET / HT", "GET / HTTP/1.1\r\nHost: a\r\n", "GET / HTTP/1.1\r\nHost: a\r\nX-Parti", "GET / HTTP/1.1\r\nHost: a\r\n\r"] {
+            guard case .incomplete = parseRequest(text) else { Issue.record("a good start refused: \(text.debugDescription)"); continue }
+        }
+    }
+
+    /// The fields of a backend head count as NIO's decoder counts them (names and values),
+    /// against the same limit.
+    @Test func responseFieldsPastNIOsLimitAreRefused() {
+        func head(_ valueBytes: Int) -> ByteBuffer {
+            ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Big: " + String(repeating: "a", count: valueBytes) + "\r\n\r\n")
+        }
+        let fits = ProxyLimits.maxResponseFieldBytes - "Content-Length0X-Big".utf8.count
+        guard case .parsed = HeadParser.response(head(fits), limit: ProxyLimits.maxResponseHeadBytes) else { Issue.record("refused"); return }
+        guard case .unsupported = HeadParser.response(head(fits + 1), limit: ProxyLimits.maxResponseHeadBytes) else {
+            Issue.record("accepted past the limit")
+            return
+        }
+        #expect(head(fits + 1).withUnsafeReadableBytes { PlainResponseHead.read($0, end: $0.count, requestMethod: false) } == nil)
     }
 
     @Test func anUnfinishedHeadWaitsUntilItPassesTheLimit() {

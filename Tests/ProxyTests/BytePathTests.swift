@@ -157,9 +157,10 @@ struct BytePathTests {
         #expect(harness.sink.waitFor(1).first?.observed?.status == 200)
     }
 
-    /// A pooled backend connection that closes after part of an answer: the backend saw
-    /// the request, so it is not sent again (502, as on the full pipeline).
-    @Test func aRequestPartlyAnsweredIsNotSentAgain() throws {
+    /// A pooled backend connection that closes after part of an answer (a 1xx included):
+    /// the backend saw the request, so it is not sent again (502, as on the full pipeline).
+    @Test(arguments: ["HTTP/1.1 200 OK\r\nX-Partial: 1\r\n", "HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n"])
+    func aRequestPartlyAnsweredIsNotSentAgain(part: String) throws {
         let listener = silentListener()
         defer { close(listener.fd) }
         let connections = SharedCounter()
@@ -172,8 +173,8 @@ struct BytePathTests {
             let whole = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".utf8)
             _ = write(first, whole, whole.count)
             _ = read(first, &buffer, buffer.count)
-            let part = Array("HTTP/1.1 200 OK\r\nX-Partial: 1\r\n".utf8)
-            _ = write(first, part, part.count)
+            let bytes = Array(part.utf8)
+            _ = write(first, bytes, bytes.count)
             close(first)
             // A resend would come on a new connection.
             let again = accept(listener.fd, nil, nil)
@@ -183,10 +184,51 @@ struct BytePathTests {
         defer { harness.stop() }
         let connection = try harness.connect()
         #expect(try connection.request("/slow", host: "app.test").text == "ok")
-        let second = try connection.request("/slow", host: "app.test")
-        #expect(second.status == 502)
+        try connection.send("GET /slow HTTP/1.1\r\nHost: app.test\r\n\r\n")
+        if part.contains(" 103 ") { #expect(try connection.readHead().hasPrefix("HTTP/1.1 103")) }
+        #expect(try connection.readResponse().status == 502)
         Thread.sleep(forTimeInterval: 0.2)
         #expect(connections.value == 1)
+    }
+
+    /// RFC 9110 §15: no status outside 1xx–5xx is passed on, on either path.
+    @Test func aStatusOutsideTheRangeIs502() throws {
+        for bytePath in [true, false] {
+            let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 000 Zero\r\nContent-Length: 5\r\n\r\nhello")
+            defer { close(listener.fd) }
+            let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]]) { $0.bytePath = bytePath }
+            defer { harness.stop() }
+            #expect(try harness.connect().request("/slow", host: "app.test").status == 502, "byte path \(bytePath)")
+        }
+    }
+
+    /// A body the backend ends with its close is chunked for the client whatever a header
+    /// filter set: never `Content-Length` beside `Transfer-Encoding` (RFC 9112 §6.1).
+    @Test func aRechunkedBodyDropsAFilteredLength() throws {
+        let listener = EdgeCaseTests.scriptedBackend(answering: "HTTP/1.1 200 OK\r\n\r\nhello-until-close")
+        defer { close(listener.fd) }
+        let route = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: length, namespace: default}
+        spec:
+          parentRefs: [{name: edge}]
+          hostnames: [length.test]
+          rules:
+          - filters:
+            - type: ResponseHeaderModifier
+              responseHeaderModifier: {set: [{name: content-length, value: "3"}]}
+            backendRefs: [{name: slow, port: 80}]
+        """
+        let loaded = Loader.load(text: yamlStream(edgeManifests, route), file: "length.yaml", firstLoadOrder: 0)
+        #expect(!loaded.hasErrors)
+        let harness = try ProxyHarness(resources: loaded.resources, listenerPort: 8080,
+                                       extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]])
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let response = try connection.request("/", host: "length.test")
+        #expect(response.header("content-length") == nil && response.header("transfer-encoding") == "chunked")
+        #expect(response.text == "hello-until-close")
     }
 }
 
