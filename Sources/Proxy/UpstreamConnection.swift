@@ -28,6 +28,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     weak var delegate: (any UpstreamDelegate)?
     /// The backend's bytes did not parse as an HTTP response.
     private var malformedResponse = false
+    /// The connection failed (a reset) rather than closed.
+    private var failed = false
     let endpoint: Endpoint
     /// TLS to the backend (BackendTLSPolicy): the connection is never pooled, since its
     /// authentication belongs to one policy.
@@ -50,7 +52,11 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
             context.close(promise: nil)
             return
         }
-        delegate.upstreamReceived(unwrapInboundIn(data))
+        let part = unwrapInboundIn(data)
+        // After a reset the decoder still ends a body that runs until the close: that end
+        // is not the backend's, and the answer stays unfinished (channelInactive reports it).
+        if failed, case .end = part { return }
+        delegate.upstreamReceived(part)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -73,7 +79,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Decoder errors and resets: the connection is unusable; channelInactive reports it.
-        if error is HTTPParserError { malformedResponse = true }
+        if error is HTTPParserError { malformedResponse = true } else { failed = true }
         context.close(promise: nil)
     }
 

@@ -202,6 +202,32 @@ struct BytePathTests {
         }
     }
 
+    /// A reset is not the end of a body that runs until the close (RFC 9112 §8): the
+    /// client's answer stays unfinished, on either path.
+    @Test func aResetLeavesABodyUnfinished() throws {
+        for bytePath in [true, false] {
+            let listener = silentListener()
+            defer { close(listener.fd) }
+            Thread {
+                let connection = accept(listener.fd, nil, nil)
+                guard connection >= 0 else { return }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                _ = read(connection, &buffer, buffer.count)
+                let part = Array("HTTP/1.1 200 OK\r\n\r\nsome-bytes".utf8)
+                _ = write(connection, part, part.count)
+                Thread.sleep(forTimeInterval: 0.2)
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                _ = setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+                close(connection)
+            }.start()
+            let harness = try edgeHarness(extra: ["default/slow": [Endpoint(host: "127.0.0.1", port: listener.port)]]) { $0.bytePath = bytePath }
+            defer { harness.stop() }
+            let connection = try harness.connect()
+            try connection.send("GET /slow HTTP/1.1\r\nHost: app.test\r\n\r\n")
+            #expect(throws: (any Error).self, "byte path \(bytePath)") { try connection.readResponse() }
+        }
+    }
+
     /// A body the backend ends with its close is chunked for the client whatever a header
     /// filter set: never `Content-Length` beside `Transfer-Encoding` (RFC 9112 §6.1).
     @Test func aRechunkedBodyDropsAFilteredLength() throws {
