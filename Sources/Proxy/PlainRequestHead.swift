@@ -22,8 +22,6 @@ struct PlainRequestHead {
     /// The first field: Host.
     var host: Range<Int>
     var isHEAD: Bool
-    /// Offset just past the request line (where the field lines start).
-    var fieldsStart: Int
     /// The head's length, blank line included.
     var length: Int
 
@@ -50,7 +48,6 @@ struct PlainRequestHead {
         let target = targetStart..<at
         guard HTTPBytes.matches(bytes, at, " HTTP/1.1\r\n") else { return nil }
         at += 11
-        let fieldsStart = at
         while !HTTPBytes.isLineEnd(bytes, at, end) {
             guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
             let isHost = name.count == 4 && HTTPBytes.equalsLowercased(bytes, name, "host")
@@ -60,7 +57,7 @@ struct PlainRequestHead {
         }
         guard let host = fields.first?.value, !host.isEmpty,
               host.allSatisfy({ isHostByte(bytes[$0]) }) else { return nil }
-        return PlainRequestHead(method: method, target: target, host: host, isHEAD: isHEAD, fieldsStart: fieldsStart, length: end)
+        return PlainRequestHead(method: method, target: target, host: host, isHEAD: isHEAD, length: end)
     }
 
     /// The head the backend receives: the client's request line and fields as they are,
