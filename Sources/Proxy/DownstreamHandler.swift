@@ -344,11 +344,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
-        let positive = [timeouts.request, timeouts.backendRequest].lazy.compactMap { $0 }.filter { $0 > 0 }
-        guard let seconds = positive.min() else { return }
-        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
-            self.timedOut(exchange)
-        }
+        guard let deadline = timeouts.exchangeDeadline else { return }
+        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) { self.timedOut(exchange) }
     }
 
     private func timedOut(_ exchange: Exchange) {

@@ -202,9 +202,9 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         }
         if let length = headers.first(name: "content-length"), length != "0" || headers["content-length"].count > 1 { return nil }
         // The checks the full pipeline makes, by the same functions: a head they would refuse or
-        // rewrite is theirs to answer.
+        // rewrite is theirs to answer (`TransferCoding` has nothing to refuse: no coding came).
         guard case .success(let head) = RequestTarget.normalize(received, http2: false), head.uri == received.uri,
-              TransferCoding.refusal(head) == nil, DownstreamHandler.headBytes(head) <= ProxyLimits.maxHeaderBytes else { return nil }
+              DownstreamHandler.headBytes(head) <= ProxyLimits.maxHeaderBytes else { return nil }
         let host = headers.first(name: "host") ?? ""
         let id = headers.first(name: "x-request-id").flatMap { $0.isEmpty ? nil : $0 } ?? runtime.ids.next()
         let fields = headers.map { HTTPHeader(name: $0.name, value: $0.value) }
@@ -332,9 +332,8 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
-        let positive = [timeouts.request, timeouts.backendRequest].lazy.compactMap { $0 }.filter { $0 > 0 }
-        guard let seconds = positive.min() else { return }
-        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
+        guard let deadline = timeouts.exchangeDeadline else { return }
+        exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
             guard self.exchange === exchange, !exchange.progress.responseEnded else { return }
             if !exchange.progress.responseStarted {
                 self.respondLocally(status: 504, body: "backend timeout\n")

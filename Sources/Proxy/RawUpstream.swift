@@ -68,7 +68,6 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     var channel: (any Channel)? { context?.channel }
-    var isWritable: Bool { context?.channel.isWritable ?? false }
 
     /// Sends a request head (the request has no body) and expects its response.
     func send(_ head: ByteBuffer, method: HTTPMethod) {
@@ -164,10 +163,6 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     func channelReadComplete(context: ChannelHandlerContext) {
         delegate?.rawUpstreamReadComplete()
         context.fireChannelReadComplete()
-    }
-
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
