@@ -21,7 +21,9 @@ let package = Package(
         .target(name: "GatewayAPI", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The pure core: resources -> compiled routing table + status; request -> decision.
         // No I/O, no clock, no randomness.
-        .target(name: "RoutingCore", dependencies: ["GatewayAPI"]),
+        .target(name: "RoutingCore", dependencies: ["GatewayAPI", "CPrefetch"]),
+        // One compiler intrinsic Swift lacks: a cache prefetch hint, for the routing core's batched lookups.
+        .target(name: "CPrefetch"),
         // System libraries, through module maps: the event log is the only code that touches them.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),

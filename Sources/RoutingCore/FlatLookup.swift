@@ -44,16 +44,28 @@ extension FlatTable {
     /// The same answer for a request read in place (BorrowedRequest).
     func lookup(_ request: UnsafePointer<BorrowedRequest>) -> FlatResult {
         guard let gateway = portGateway(port: request.pointee.port, gateway: request.pointee.gateway) else { return .fallback }
-        var plain: RouteRequest?
+        return withLookup(request) { $0.run(host: request.pointee.host, gateway: gateway, isHTTPS: request.pointee.isHTTPS) } ?? .fallback
+    }
+
+    /// A lookup over one borrowed request; a match object that needs the
+    /// request as plain values builds it once, inside `body`.
+    @inline(__always)
+    func withLookup<R>(_ request: UnsafePointer<BorrowedRequest>, _ body: (FlatRequestLookup<BorrowedFields>) -> R) -> R {
+        var plain: UnsafeMutablePointer<RouteRequest>?
+        defer {
+            if let plain {
+                plain.deinitialize(count: 1)
+                plain.deallocate()
+            }
+        }
         return withUnsafeMutablePointer(to: &plain) { plain in
-            FlatRequestLookup(table: self, arena: arena.buffer, fields: BorrowedFields(request: request, plain: plain),
-                              target: request.pointee.target, method: request.pointee.method)
-                .run(host: request.pointee.host, gateway: gateway, isHTTPS: request.pointee.isHTTPS) ?? .fallback
+            body(FlatRequestLookup(table: self, arena: arena.buffer, fields: BorrowedFields(request: request, plain: plain),
+                                   target: request.pointee.target, method: request.pointee.method))
         }
     }
 
     /// The Gateway that received a request on `port`: the named one, or the only one there.
-    private func portGateway(port: Int, gateway wanted: UnsafePointer<ObjectKey>?) -> PortGateway? {
+    func portGateway(port: Int, gateway wanted: UnsafePointer<ObjectKey>?) -> PortGateway? {
         guard usable, let range = gateways(onPort: port) else { return nil }
         var gatewayEntry = -1
         if let wanted {
@@ -69,7 +81,7 @@ extension FlatTable {
 
 /// One lookup over borrowed bytes of the request. Holds no strong references
 /// (the caller keeps the table and the request alive for the whole lookup).
-private struct FlatRequestLookup<Fields: FlatRequestFields> {
+struct FlatRequestLookup<Fields: FlatRequestFields> {
     unowned(unsafe) let table: FlatTable
     let arena: UnsafeBufferPointer<UInt8>
     let fields: Fields
@@ -77,30 +89,63 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
     let method: UnsafeBufferPointer<UInt8>
 
     func run(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> FlatResult? {
-        guard let hostLength = Self.normalizedLength(rawHost) else { return nil }
+        let located = locate(host: rawHost, gateway: gateway, isHTTPS: isHTTPS)
+        guard case .virtualHost(let listener, let vhost, let path) = located else { return located.decided }
+        return matchPath(listener: listener, virtualHost: vhost, path: path,
+                         exactList: { lookup(.exact, owner: vhost, hash: ByteHash.of(path)) },
+                         prefixHit: { firstPrefixMatch(owner: vhost, depths: $0, path: path) })
+    }
+
+    /// Where a request's path is looked up, or what was decided before that.
+    enum Located {
+        /// nil: the object path decides.
+        case decided(FlatResult?)
+        /// The listener, the virtual host (indexes in the flat table) and the path without its query.
+        case virtualHost(listener: Int32, virtualHost: Int32, path: UnsafeBufferPointer<UInt8>)
+
+        var decided: FlatResult? {
+            if case .decided(let result) = self { return result }
+            return nil
+        }
+    }
+
+    /// The listener and virtual host that take the request (gateway_types.go,
+    /// Listener hostname; httproute_types.go, Hostnames), or the answer when none does.
+    @inline(__always)
+    func locate(host rawHost: UnsafeBufferPointer<UInt8>, gateway: FlatTable.PortGateway, isHTTPS: Bool) -> Located {
+        guard let hostLength = Self.normalizedLength(rawHost) else { return .decided(nil) }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
-        if isHTTPS, fields.sniDiffers(from: host) { return nil }
-        if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return nil }
-        guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return nil }
+        if isHTTPS, fields.sniDiffers(from: host) { return .decided(nil) }
+        if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return .decided(nil) }
+        guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return .decided(nil) }
         let listener = table.listeners[Int(listenerIndex)]
         guard let vhostIndex = virtualHost(listener: listenerIndex, host: host, wildcards: listener.hasWildcardHosts) else {
-            return .miss(listener: listenerIndex, virtualHost: -1)
+            return .decided(.miss(listener: listenerIndex, virtualHost: -1))
         }
-        let vhost = table.virtualHosts[Int(vhostIndex)]
-        if vhost.hasGRPC { return nil }
+        if table.virtualHosts[Int(vhostIndex)].hasGRPC { return .decided(nil) }
         let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
-        let path = UnsafeBufferPointer(rebasing: target[0..<pathLength])
-        if vhost.exactLengths & (1 << UInt64(path.count & 63)) != 0,
-           let hit = firstMatch(in: lookup(.exact, owner: vhostIndex, hash: ByteHash.of(path)), path: path) {
-            return .hit(listener: listenerIndex, match: hit)
+        return .virtualHost(listener: listenerIndex, virtualHost: vhostIndex, path: UnsafeBufferPointer(rebasing: target[0..<pathLength]))
+    }
+
+    /// Exact, then RegularExpression, then PathPrefix matches of the virtual
+    /// host, each list in precedence order (Precedence.swift). `exactList` gives
+    /// the Exact list of this path; `prefixHit` the first PathPrefix match,
+    /// given the virtual host's prefix depths. Callers differ only in when
+    /// they probe the hash index.
+    @inline(__always)
+    func matchPath(listener: Int32, virtualHost index: Int32, path: UnsafeBufferPointer<UInt8>,
+                   exactList: () -> (Int32, Int32), prefixHit: (UInt64) -> Int32?) -> FlatResult {
+        let vhost = table.virtualHosts[Int(index)]
+        if vhost.exactLengths & (1 << UInt64(path.count & 63)) != 0, let hit = firstMatch(in: exactList(), path: path) {
+            return .hit(listener: listener, match: hit)
         }
         if let hit = firstMatch(in: (vhost.regexStart, vhost.regexCount), path: path) {
-            return .hit(listener: listenerIndex, match: hit)
+            return .hit(listener: listener, match: hit)
         }
-        if vhost.prefixDepths != 0, let hit = firstPrefixMatch(owner: vhostIndex, depths: vhost.prefixDepths, path: path) {
-            return .hit(listener: listenerIndex, match: hit)
+        if vhost.prefixDepths != 0, let hit = prefixHit(vhost.prefixDepths) {
+            return .hit(listener: listener, match: hit)
         }
-        return .miss(listener: listenerIndex, virtualHost: vhostIndex)
+        return .miss(listener: listener, virtualHost: index)
     }
 
     /// The Host without its port; nil for forms the object path normalizes
@@ -185,16 +230,8 @@ private struct FlatRequestLookup<Fields: FlatRequestFields> {
     /// The match list stored under (tag, owner, hash), as (start, count); count 0 when absent.
     @inline(__always)
     func lookup(_ tag: FlatTable.Tag, owner: Int32, hash: UInt64) -> (Int32, Int32) {
-        let key = FlatTable.key(tag, owner: owner, hash: hash)
         let index = tag == .virtualHost || tag == .wildcardHost ? table.hostSlots : table.pathSlots
-        let slots = index.slots.buffer
-        var position = Int(truncatingIfNeeded: key) & index.mask
-        while true {
-            let slot = slots[position]
-            if slot.count == 0 { return (0, 0) }
-            if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
-            position = (position + 1) & index.mask
-        }
+        return index.list(key: FlatTable.key(tag, owner: owner, hash: hash), tag: tag, owner: owner)
     }
 
     /// PathPrefix candidates from the longest segment boundary down to `/`

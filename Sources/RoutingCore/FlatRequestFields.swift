@@ -33,10 +33,11 @@ struct RouteRequestFields: FlatRequestFields {
 
 /// A `BorrowedRequest`: bytes compared in place; a match object gets the
 /// request built as plain values (query and regular-expression matches), once
-/// per lookup, in `plain`.
+/// per lookup, in `plain` (allocated then: a `RouteRequest?` kept on the stack
+/// of every lookup cost a copy of its nil and a destroy per request).
 struct BorrowedFields: FlatRequestFields {
     let request: UnsafePointer<BorrowedRequest>
-    let plain: UnsafeMutablePointer<RouteRequest?>
+    let plain: UnsafeMutablePointer<UnsafeMutablePointer<RouteRequest>?>
 
     func sniDiffers(from host: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let sni = request.pointee.sni else { return false }
@@ -48,8 +49,12 @@ struct BorrowedFields: FlatRequestFields {
     }
 
     func objectAccepts(_ match: CompiledMatch) -> Bool {
-        if plain.pointee == nil { plain.pointee = request.pointee.routeRequest() }
-        return match.accepts(plain.pointee!)
+        if plain.pointee == nil {
+            let built = UnsafeMutablePointer<RouteRequest>.allocate(capacity: 1)
+            built.initialize(to: request.pointee.routeRequest())
+            plain.pointee = built
+        }
+        return match.accepts(plain.pointee!.pointee)
     }
 }
 
@@ -62,7 +67,7 @@ private func joinedValues<Name: Collection<UInt8>, Value: Collection<UInt8>>(
 ) -> Bool {
     var position = 0
     var found = false
-    for (candidate, value) in headers where candidate.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
+    for (candidate, value) in headers where candidate.count == name.count && candidate.elementsEqual(name, by: { ByteHash.lower($0) == $1 }) {
         if found {
             guard position < expected.count, expected[position] == UInt8(ascii: ",") else { return false }
             position += 1

@@ -169,6 +169,14 @@ final class FlatTable: Sendable {
     /// False when the index could not be built faithfully (a hostname hash
     /// collision): every request then takes the object path.
     let usable: Bool
+    /// The path side of the index (slots, matches, bytes) is larger than a
+    /// core's cache is likely to keep (`cachedBytes`): lookups then gain from
+    /// being staged together (FlatBatchLookup.swift), which on a table that
+    /// fits only adds work.
+    let outgrowsCache: Bool
+
+    /// About one core's private cache (L2) on the machines gwsim runs on.
+    static let cachedBytes = 1 << 20
 
     init(arena: [UInt8], listeners: [Listener], listenerObjects: [CompiledListener], virtualHosts: [VirtualHost],
          matches: [Match], matchObjects: [CompiledMatch], headers: [Header], backends: [Backend], hostSlots: [Slot], pathSlots: [Slot],
@@ -189,6 +197,7 @@ final class FlatTable: Sendable {
         self.portGateways = FrozenArray(portGateways)
         self.ports = FrozenArray(ports)
         self.usable = usable
+        outgrowsCache = pathSlots.count * MemoryLayout<Slot>.stride + matches.count * MemoryLayout<Match>.stride + arena.count > Self.cachedBytes
     }
 
     deinit {
@@ -229,6 +238,23 @@ struct SlotIndex: Sendable {
     init(_ slots: [FlatTable.Slot]) {
         self.slots = FrozenArray(slots)
         mask = slots.count - 1
+    }
+
+    /// The slot where the probe for `key` starts.
+    @inline(__always)
+    func home(of key: UInt64) -> Int { Int(truncatingIfNeeded: key) & mask }
+
+    /// The match list stored under (key, tag, owner), as (start, count); count 0 when absent.
+    @inline(__always)
+    func list(key: UInt64, tag: FlatTable.Tag, owner: Int32) -> (Int32, Int32) {
+        let slots = slots.buffer
+        var position = home(of: key)
+        while true {
+            let slot = slots[position]
+            if slot.count == 0 { return (0, 0) }
+            if slot.key == key, slot.owner == owner, slot.tag == tag { return (slot.start, slot.count) }
+            position = (position + 1) & mask
+        }
     }
 }
 

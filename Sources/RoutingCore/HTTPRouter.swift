@@ -184,35 +184,65 @@ enum PrefixHashes {
 
     static func firstHit<Bytes: Collection, T>(_ bytes: Bytes, depths: UInt64 = everyDepth, _ lookup: (UInt64) -> T?) -> T?
     where Bytes.Element == UInt8 {
-        let slashes = bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
-        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: slashes + 2) { buffer -> T? in
-            var count = 0
-            var segments = 0
-            var hash = ByteHash.seed
-            var index = 0
-            var last: UInt8 = 0
-            for byte in bytes {
-                if byte == UInt8(ascii: "/") {
-                    if index > 0, depths & (1 << UInt64(min(63, segments))) != 0 {
-                        buffer[count] = hash
-                        count += 1
-                    }
-                    segments += 1
-                }
-                hash = ByteHash.mix(hash, byte)
-                last = byte
-                index += 1
+        let capacity = capacity(bytes)
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { buffer -> T? in
+            let count = candidates(bytes, depths: depths, into: buffer.baseAddress!, capacity: capacity)!.count
+            for index in 0..<count {
+                if let hit = lookup(buffer[index]) { return hit }
             }
-            if index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
-                buffer[count] = hash
-                count += 1
-            }
-            while count > 0 {
-                count -= 1
-                if let hit = lookup(buffer[count]) { return hit }
-            }
-            guard depths & 1 != 0 else { return nil }
-            return lookup(ByteHash.of("/".utf8))
+            return nil
         }
+    }
+
+    /// Room for every candidate of `bytes`: one per segment boundary, the whole path and `/`.
+    static func capacity<Bytes: Collection>(_ bytes: Bytes) -> Int where Bytes.Element == UInt8 {
+        bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 } + 2
+    }
+
+    /// Writes the candidates' hashes, longest first, to `buffer`; returns how
+    /// many there are and the hash of the whole path (`ByteHash.of`, the
+    /// Exact key, a by-product of the walk), or nil when there are more
+    /// candidates than `capacity` (which `capacity(bytes)` always holds).
+    static func candidates<Bytes: Collection>(_ bytes: Bytes, depths: UInt64, into buffer: UnsafeMutablePointer<UInt64>,
+                                              capacity: Int) -> (count: Int, pathHash: UInt64)?
+    where Bytes.Element == UInt8 {
+        var count = 0
+        var segments = 0
+        var hash = ByteHash.seed
+        var index = 0
+        var last: UInt8 = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "/") {
+                if index > 0, depths & (1 << UInt64(min(63, segments))) != 0 {
+                    guard count < capacity else { return nil }
+                    buffer[count] = hash
+                    count += 1
+                }
+                segments += 1
+            }
+            hash = ByteHash.mix(hash, byte)
+            last = byte
+            index += 1
+        }
+        if index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
+            guard count < capacity else { return nil }
+            buffer[count] = hash
+            count += 1
+        }
+        // Longest first: reverse what the walk wrote shortest first.
+        var low = 0, high = count - 1
+        while low < high {
+            let swap = buffer[low]
+            buffer[low] = buffer[high]
+            buffer[high] = swap
+            low += 1
+            high -= 1
+        }
+        if depths & 1 != 0 {
+            guard count < capacity else { return nil }
+            buffer[count] = ByteHash.mix(ByteHash.seed, UInt8(ascii: "/"))
+            count += 1
+        }
+        return (count, hash)
     }
 }

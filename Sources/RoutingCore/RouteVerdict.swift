@@ -89,10 +89,44 @@ extension RoutingTable {
     /// The same, for a request read in place.
     func verdictAndLookup(_ request: UnsafePointer<BorrowedRequest>, key: UnsafeBufferPointer<UInt8>) -> (verdict: RouteVerdict, lookup: FlatResult) {
         let result = flat.lookup(request)
-        return (verdict(result, keyHash: WeightedChoice.keyHash(key)) {
+        return (verdict(of: result, request, key: key), result)
+    }
+
+    /// The verdict a flat lookup's result gives a request read in place.
+    private func verdict(of result: FlatResult, _ request: UnsafePointer<BorrowedRequest>, key: UnsafeBufferPointer<UInt8>) -> RouteVerdict {
+        verdict(result, keyHash: WeightedChoice.keyHash(key)) {
             HTTPRouter.decideByObjects(table: self, request: request.pointee.routeRequest(),
                                        key: String(decoding: key, as: UTF8.self), explain: false)
-        }, result)
+        }
+    }
+
+    /// The verdicts of `requests`, each the one `verdict(_:key:)` gives, to
+    /// `body` in order with its index; `key(i)` is request i's key. On a table
+    /// larger than the cache they are looked up together (FlatTable.lookups),
+    /// so that their waits on memory overlap.
+    public func verdicts(_ requests: UnsafeBufferPointer<BorrowedRequest>, key: (Int) -> UnsafeBufferPointer<UInt8>,
+                         _ body: (Int, RouteVerdict) -> Void) {
+        verdicts(requests, key: key, staged: flat.outgrowsCache, body)
+    }
+
+    /// The same; `staged` chooses the batched lookup whatever the table's size (tests compare both).
+    func verdicts(_ requests: UnsafeBufferPointer<BorrowedRequest>, key: (Int) -> UnsafeBufferPointer<UInt8>, staged: Bool,
+                  _ body: (Int, RouteVerdict) -> Void) {
+        guard staged else {
+            for index in 0..<requests.count { body(index, verdictAndLookup(requests.baseAddress! + index, key: key(index)).verdict) }
+            return
+        }
+        withUnsafeTemporaryAllocation(of: FlatResult.self, capacity: FlatTable.batchWidth) { results in
+            var start = 0
+            while start < requests.count {
+                let count = min(FlatTable.batchWidth, requests.count - start)
+                flat.lookups(UnsafeBufferPointer(rebasing: requests[start..<(start + count)]), into: results.baseAddress!)
+                for offset in 0..<count {
+                    body(start + offset, verdict(of: results[offset], requests.baseAddress! + start + offset, key: key(start + offset)))
+                }
+                start += count
+            }
+        }
     }
 
     private func verdict(_ result: FlatResult, keyHash: @autoclosure () -> UInt64, objects: () -> Decision) -> RouteVerdict {

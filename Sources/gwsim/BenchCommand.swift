@@ -54,9 +54,12 @@ struct RoutingBench: ParsableCommand {
         // backend receives it, filters, candidate list), what `gwsim route` prints.
         // Verdicts in place: the same requests as bytes laid out one after the other, routed
         // as replay routes a trace line (BorrowedRequest), so the request side costs what a
-        // just-read line costs and what remains is the table's.
+        // just-read line costs and what remains is the table's. Batched: the same, handed over
+        // as one run (RoutingTable.verdicts), which on a table larger than the cache looks them
+        // up sixteen at a time with their cache misses overlapped.
         let packed = PackedRequests(batch, keys: keys)
         var inPlaceRates: [Double] = []
+        var batchedRates: [Double] = []
         var verdictRates: [Double] = []
         var rates: [Double] = []
         var forwarded = 0
@@ -87,12 +90,28 @@ struct RoutingBench: ParsableCommand {
             }
             inPlaceRates.append(Double(requests) / (Double(Self.threadNanoseconds() - start) / 1e9))
             precondition(forwardedInPlace == forwarded, "verdicts in place and verdicts disagree")
+            var forwardedBatched = 0
+            start = Self.threadNanoseconds()
+            packed.withRequests { borrowed, keys in
+                var done = 0
+                while done < requests {
+                    let first = done % borrowed.count
+                    let count = min(borrowed.count - first, requests - done)
+                    table.verdicts(UnsafeBufferPointer(rebasing: borrowed[first..<(first + count)]), key: { keys[(done + $0) & 1023] }) { _, verdict in
+                        if verdict.outcome == .forward { forwardedBatched += 1 }
+                    }
+                    done += count
+                }
+            }
+            batchedRates.append(Double(requests) / (Double(Self.threadNanoseconds() - start) / 1e9))
+            precondition(forwardedBatched == forwarded, "batched verdicts and verdicts disagree")
         }
         let rules = routes * rulesPerRoute
         print("routes \(routes), rules \(rules), hostnames \(hostnames), requests \(requests) (\(batch.count) distinct, \(forwarded) forwarded)")
         print(String(format: "compile: median %.3f CPU s (runs: %@)", median(compileTimes), compileTimes.map { String(format: "%.3f", $0) }.joined(separator: ", ")))
         print(String(format: "verdict: median %.0f verdicts per CPU second (runs: %@)", median(verdictRates), verdictRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(String(format: "verdict in place: median %.0f verdicts per CPU second (runs: %@)", median(inPlaceRates), inPlaceRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
+        print(String(format: "verdict in place, batched: median %.0f verdicts per CPU second (runs: %@)", median(batchedRates), batchedRates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print(String(format: "route:   median %.0f full decisions per CPU second (runs: %@)", median(rates), rates.map { String(format: "%.0f", $0) }.joined(separator: ", ")))
         print("peak memory (VmHWM): \(peakMemory())")
     }

@@ -1,0 +1,2 @@
+// CPrefetch is header-only (static inline functions); SwiftPM needs one source file per C target.
+#include "CPrefetch.h"
