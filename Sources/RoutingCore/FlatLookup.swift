@@ -123,7 +123,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
             return .decided(.miss(listener: listenerIndex, virtualHost: -1))
         }
         if table.virtualHosts[Int(vhostIndex)].hasGRPC { return .decided(nil) }
-        let pathLength = target.firstIndex(of: UInt8(ascii: "?")) ?? target.count
+        let pathLength = WordBytes.firstIndex(of: UInt8(ascii: "?"), in: target) ?? target.count
         return .virtualHost(listener: listenerIndex, virtualHost: vhostIndex, path: UnsafeBufferPointer(rebasing: target[0..<pathLength]))
     }
 
@@ -152,7 +152,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     /// (brackets, a trailing dot, several colons).
     static func normalizedLength(_ host: UnsafeBufferPointer<UInt8>) -> Int? {
         var colon = -1
-        var index = 0
+        var index = WordBytes.skipWords(host, without: UInt8(ascii: ":"), UInt8(ascii: "["))
         while index < host.count {
             let byte = host[index]
             if byte == UInt8(ascii: ":") {
@@ -285,16 +285,12 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
 
     @inline(__always)
     func equals(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        for index in 0..<a.count where a[index] != b[index] { return false }
-        return true
+        WordBytes.equal(a, b)
     }
 
     /// `a` lower-cased equals `b` (already lower-case).
     @inline(__always)
     func equalsLower(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        for index in 0..<a.count where ByteHash.lower(a[index]) != b[index] { return false }
-        return true
+        WordBytes.equalLowered(a, b)
     }
 }

@@ -1,0 +1,73 @@
+/// Byte comparisons and searches eight bytes at a time, for the flat lookup's
+/// short strings (hosts, paths): a byte loop costs a compare and a branch per
+/// byte, and a lookup walks several of them. Words are read only where eight
+/// bytes remain; the tail goes byte by byte.
+enum WordBytes {
+    @inline(__always)
+    static func word(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt64 {
+        UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(fromByteOffset: index, as: UInt64.self)
+    }
+
+    /// Some byte of `word` equals `byte` (the classic zero-byte test on word ^ byte×8).
+    @inline(__always)
+    static func contains(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// Where the first word that may hold `first` or `second` starts (the
+    /// caller goes on byte by byte from there); `bytes.count` rounded down to
+    /// a word when none does.
+    @inline(__always)
+    static func skipWords(_ bytes: UnsafeBufferPointer<UInt8>, without first: UInt8, _ second: UInt8) -> Int {
+        var index = 0
+        while index + 8 <= bytes.count {
+            let word = word(bytes, at: index)
+            if contains(word, first) || contains(word, second) { break }
+            index += 8
+        }
+        return index
+    }
+
+    /// The index of the first `byte`, or nil.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = skipWords(bytes, without: byte, byte)
+        while index < bytes.count {
+            if bytes[index] == byte { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index + 8 <= a.count {
+            if word(a, at: index) != word(b, at: index) { return false }
+            index += 8
+        }
+        while index < a.count {
+            if a[index] != b[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// `a` with ASCII letters lower-cased equals `b` (already lower-case).
+    @inline(__always)
+    static func equalLowered(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index + 8 <= a.count {
+            if ByteHash.lowerWord(word(a, at: index)) != word(b, at: index) { return false }
+            index += 8
+        }
+        while index < a.count {
+            if ByteHash.lower(a[index]) != b[index] { return false }
+            index += 1
+        }
+        return true
+    }
+}
