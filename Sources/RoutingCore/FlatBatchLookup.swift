@@ -49,6 +49,18 @@ extension FlatTable {
         var virtualHost: Int32
         var path: UnsafeBufferPointer<UInt8>
 
+        /// The scratch words in use: word 0 only with an Exact probe.
+        var probeRange: Range<Int> { (hasExact ? 0 : 1)..<Int(probeCount) }
+
+        /// A list found (start, count) as the scratch word that held its probe key.
+        static func word(list start: Int32, _ count: Int32) -> UInt64 {
+            UInt64(UInt32(bitPattern: start)) << 32 | UInt64(UInt32(bitPattern: count))
+        }
+
+        static func list(_ word: UInt64) -> (start: Int32, count: Int32) {
+            (Int32(truncatingIfNeeded: word >> 32), Int32(truncatingIfNeeded: word))
+        }
+
         enum State: UInt8 {
             /// Its path is being looked up in stages.
             case pending
@@ -102,7 +114,7 @@ extension FlatTable {
                 entry.pointee.hasExact = true
             }
             entry.pointee.probeCount = Int32(count)
-            for probe in (entry.pointee.hasExact ? 0 : 1)..<count { gwsim_prefetch(slots + pathSlots.home(of: probes[probe])) }
+            for probe in entry.pointee.probeRange { gwsim_prefetch(slots + pathSlots.home(of: probes[probe])) }
         }
     }
 
@@ -112,10 +124,10 @@ extension FlatTable {
         for index in 0..<count where staged[index].state == .pending {
             let entry = staged + index
             let probes = scratch + index * Self.batchedProbes
-            for probe in (entry.pointee.hasExact ? 0 : 1)..<Int(entry.pointee.probeCount) {
+            for probe in entry.pointee.probeRange {
                 let tag: Tag = probe == 0 ? .exact : .prefix
                 let (start, found) = pathSlots.list(key: probes[probe], tag: tag, owner: entry.pointee.virtualHost)
-                probes[probe] = UInt64(UInt32(bitPattern: start)) << 32 | UInt64(UInt32(bitPattern: found))
+                probes[probe] = StagedLookup.word(list: start, found)
                 if found > 0 { gwsim_prefetch(matchBase + Int(start)) }
             }
         }
@@ -123,11 +135,13 @@ extension FlatTable {
 
     /// Stage 3: the bytes the first match of each list compares (its path, its method, its header matches).
     private func prefetchMatchFields(count: Int, staged: UnsafeMutablePointer<StagedLookup>, scratch: UnsafeMutablePointer<UInt64>) {
-        let arenaBase = arena.buffer.baseAddress!, headerBase = headers.buffer.baseAddress!
+        let arenaBase = arena.buffer.baseAddress!, headerBase = headers.buffer.baseAddress!, matchBase = matches.buffer.baseAddress!
         for index in 0..<count where staged[index].state == .pending {
             let probes = scratch + index * Self.batchedProbes
-            for probe in (staged[index].hasExact ? 0 : 1)..<Int(staged[index].probeCount) where probes[probe] & 0xffff_ffff != 0 {
-                let match = matches.buffer.baseAddress! + Int(probes[probe] >> 32)
+            for probe in staged[index].probeRange {
+                let (start, found) = StagedLookup.list(probes[probe])
+                guard found > 0 else { continue }
+                let match = matchBase + Int(start)
                 gwsim_prefetch(arenaBase + Int(match.pointee.path.offset))
                 if !match.pointee.method.isNone { gwsim_prefetch(arenaBase + Int(match.pointee.method.offset)) }
                 if match.pointee.headerCount > 0 { gwsim_prefetch(headerBase + Int(match.pointee.headerStart)) }
@@ -149,9 +163,7 @@ extension FlatTable {
             case .pending: break
             }
             let probes = scratch + index * Self.batchedProbes
-            @inline(__always) func list(_ probe: Int) -> (Int32, Int32) {
-                (Int32(truncatingIfNeeded: probes[probe] >> 32), Int32(truncatingIfNeeded: probes[probe]))
-            }
+            func list(_ probe: Int) -> (Int32, Int32) { StagedLookup.list(probes[probe]) }
             let path = entry.pointee.path, count = Int(entry.pointee.probeCount)
             let result = withLookup(request) { lookup in
                 lookup.matchPath(listener: entry.pointee.listener, virtualHost: entry.pointee.virtualHost, path: path,

@@ -184,10 +184,10 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
                 let pattern = slice(listener.hostname)
                 if pattern.count >= 2, pattern[0] == UInt8(ascii: "*"), pattern[1] == UInt8(ascii: ".") {
                     let suffix = UnsafeBufferPointer(rebasing: pattern[1...])
-                    guard host.count > suffix.count, equalsLower(UnsafeBufferPointer(rebasing: host[(host.count - suffix.count)...]), suffix) else { continue }
+                    guard host.count > suffix.count, WordBytes.equalLowered(UnsafeBufferPointer(rebasing: host[(host.count - suffix.count)...]), suffix) else { continue }
                     rank = 1_000 + pattern.count
                 } else {
-                    guard equalsLower(host, pattern) else { continue }
+                    guard WordBytes.equalLowered(host, pattern) else { continue }
                     rank = 1_000_000
                 }
             }
@@ -201,7 +201,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
 
     /// Exact hostname, then `*.suffix` from the longest suffix, then `*`; no fall-through past the first found.
     func virtualHost(listener: Int32, host: UnsafeBufferPointer<UInt8>, wildcards: Bool) -> Int32? {
-        if let found = virtualHost(.virtualHost, listener: listener, hash: ByteHash.host(host), matches: { equalsLower(host, $0) }) {
+        if let found = virtualHost(.virtualHost, listener: listener, hash: ByteHash.host(host), matches: { WordBytes.equalLowered(host, $0) }) {
             return found
         }
         if wildcards {
@@ -211,7 +211,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
                     let suffix = UnsafeBufferPointer(rebasing: host[(dot + 1)...])
                     let found = virtualHost(.wildcardHost, listener: listener, hash: ByteHash.host(suffix)) { name in
                         name.count == suffix.count + 2 && name[0] == UInt8(ascii: "*")
-                            && equalsLower(suffix, UnsafeBufferPointer(rebasing: name[2...]))
+                            && WordBytes.equalLowered(suffix, UnsafeBufferPointer(rebasing: name[2...]))
                     }
                     if let found { return found }
                 }
@@ -257,17 +257,17 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     func accepts(_ match: FlatTable.Match, path: UnsafeBufferPointer<UInt8>) -> Bool {
         switch match.kind {
         case .exact:
-            guard equals(path, slice(match.path)) else { return false }
+            guard WordBytes.equal(path, slice(match.path)) else { return false }
         case .prefix:
             let prefix = slice(match.path)
             if prefix.count > 1 {
-                guard path.count >= prefix.count, equals(UnsafeBufferPointer(rebasing: path[0..<prefix.count]), prefix),
+                guard path.count >= prefix.count, WordBytes.equal(UnsafeBufferPointer(rebasing: path[0..<prefix.count]), prefix),
                       path.count == prefix.count || path[prefix.count] == UInt8(ascii: "/") else { return false }
             }
         case .regex:
             break // the match object checks it
         }
-        if !match.method.isNone, !equals(method, slice(match.method)) { return false }
+        if !match.method.isNone, !WordBytes.equal(method, slice(match.method)) { return false }
         var header = Int(match.headerStart)
         while header < Int(match.headerStart) + Int(match.headerCount) {
             let expected = table.headers[header]
@@ -281,16 +281,5 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     @inline(__always)
     func slice(_ slice: ArenaSlice) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: arena[Int(slice.offset)..<Int(slice.offset + slice.length)])
-    }
-
-    @inline(__always)
-    func equals(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        WordBytes.equal(a, b)
-    }
-
-    /// `a` lower-cased equals `b` (already lower-case).
-    @inline(__always)
-    func equalsLower(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        WordBytes.equalLowered(a, b)
     }
 }
