@@ -24,7 +24,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     private let listenerPort: Int
     /// `http` or `https`: routing, the request record and `X-Forwarded-Proto`.
     private let scheme: String
-    /// The TLS server name the client asked for (HTTPS only).
+    /// RouteRequest.sni: on HTTPS, "" says the client sent none.
     private let sni: String?
     /// An HTTP/2 stream: one exchange, framing and connection reuse are HTTP/2's business.
     private let http2: Bool
@@ -64,8 +64,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         self.runtime = runtime
         self.listenerPort = listenerPort
         self.scheme = scheme
-        // RouteRequest.sni: on HTTPS, "" says the client sent none (nil would mean unknown).
-        self.sni = scheme == "https" ? sni ?? "" : sni
+        self.sni = RouteRequest.sni(scheme: scheme, serverName: sni)
         self.http2 = http2
     }
 

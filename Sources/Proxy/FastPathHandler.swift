@@ -67,7 +67,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         self.runtime = runtime
         self.listenerPort = listenerPort
         self.scheme = scheme
-        self.sni = scheme == "https" ? sni ?? "" : sni
+        self.sni = RouteRequest.sni(scheme: scheme, serverName: sni)
         self.headTimer = headTimer
         self.addFullPipeline = addFullPipeline
     }
@@ -170,16 +170,23 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     private func beginPlain(_ routed: RoutedPlain) {
-        let draining = runtime.requestStarted()
-        headTimer.headReceived()
-        let exchange = Exchange(id: routed.id, keepAlive: !draining, request: routed.request)
-        exchange.epoch = routed.epoch
-        exchange.decision = routed.route.decision
-        self.exchange = exchange
-        _ = exchange.progress.requestEnd()
         let route = routed.route
+        let exchange = open(id: routed.id, keepAlive: true, request: routed.request, epoch: routed.epoch, decision: route.decision)
         send(exchange, backend: route.backendName, endpoints: routed.endpoints, edits: route.edits, timeouts: route.timeouts,
              upstreamHead: routed.upstreamHead)
+    }
+
+    /// The exchange of a request that ended with its head (the byte path takes no body),
+    /// now this connection's.
+    private func open(id: String, keepAlive: Bool, request: Exchange.Request, epoch: RoutingEpoch, decision: Decision) -> Exchange {
+        let draining = runtime.requestStarted()
+        headTimer.headReceived()
+        let exchange = Exchange(id: id, keepAlive: keepAlive && !draining, request: request)
+        exchange.epoch = epoch
+        exchange.decision = decision
+        self.exchange = exchange
+        _ = exchange.progress.requestEnd()
+        return exchange
     }
 
     /// A request head checked and routed on the byte path.
@@ -220,17 +227,10 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     /// Starts the exchange of a routed request.
     private func begin(_ routed: Routed) {
-        let (head, host, id, decision) = (routed.head, routed.host, routed.id, routed.decision)
-        let draining = runtime.requestStarted()
-        headTimer.headReceived()
+        let (head, host, decision) = (routed.head, routed.host, routed.decision)
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
                                        headers: routed.fields, sni: sni)
-        let exchange = Exchange(id: id, keepAlive: head.isKeepAlive && !draining, request: request)
-        exchange.epoch = routed.epoch
-        exchange.decision = decision
-        self.exchange = exchange
-        // No body: the request has ended with its head.
-        _ = exchange.progress.requestEnd()
+        _ = open(id: routed.id, keepAlive: head.isKeepAlive, request: request, epoch: routed.epoch, decision: decision)
         if let answer = ResponseWriter.localAnswer(decision) {
             respondLocally(status: answer.status, body: answer.body, extraHeaders: answer.headers)
         } else {

@@ -22,6 +22,13 @@ public struct RouteRequest: Sendable, Hashable {
     /// sends it) and "" means the client sent none (the live proxy records that).
     public var sni: String?
 
+    /// `sni` for a request the live proxy read from a connection whose TLS server name
+    /// it knows (`serverName`, nil when the client sent none): "" on HTTPS then, so that
+    /// it reads as sent-none rather than unknown.
+    public static func sni(scheme: String, serverName: String?) -> String? {
+        scheme == "https" ? serverName ?? "" : serverName
+    }
+
     /// The server name an HTTPS request's ClientHello carried (`sni`): the Host when
     /// unknown, nil when the client sent none.
     var clientHelloName: String? {
