@@ -51,6 +51,12 @@ public enum Limits {
     /// this much is pending, so memory stays bounded.
     public static let maxUnverifiedBytes = 64 << 20
 
+    /// Compressed bytes the trace reader gathers to decompress a frame in one pass (zstd
+    /// then writes the lines straight into the reader's buffer instead of through its
+    /// window). A `defaultFrameBytes` frame compresses to a few hundred KiB; a larger
+    /// one is streamed as before.
+    public static let wholeFrameInputBytes = 4 << 20
+
     /// Deepest JSON nesting accepted. Gateway API objects nest < 20 levels; the bound keeps
     /// the recursive validator from exhausting the stack on hostile input like `[[[[…`.
     public static let maxJSONDepth = 128

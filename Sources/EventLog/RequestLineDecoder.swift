@@ -15,7 +15,11 @@ public struct RequestLineDecoder {
     private var strings = StringInterner()
     private let digits = DigitBuffer()
     /// The header (name, value) offsets of the line `fields(_:bodyStart:)` read last.
-    public private(set) var headerFields: [(name: Range<Int>, value: Range<Int>)] = []
+    public var headerFields: ArraySlice<(name: Range<Int>, value: Range<Int>)> { headerSlots[..<headerCount] }
+    /// Kept from line to line and overwritten: emptying an array for every line
+    /// (`removeAll(keepingCapacity:)`) cost more than reading its headers.
+    private var headerSlots: [(name: Range<Int>, value: Range<Int>)] = []
+    private var headerCount = 0
 
     public init() {}
 
@@ -38,12 +42,16 @@ public struct RequestLineDecoder {
     /// "path":…,"headers":[…]`, optionally `"gateway"`, `"sni"`, `"observed"`, and `}`,
     /// every string without escapes and valid UTF-8. Nil for anything else (`decode`
     /// then takes the general decoder). The headers are in `headerFields`.
+    @inline(__always)
     public mutating func fields(_ line: UnsafeBufferPointer<UInt8>, bodyStart: Int) -> RequestLineFields? {
+        guard line.count <= Int32.max else { return nil }  // RequestLineFields keeps 32-bit offsets
         var s = JSONScanner(line, at: bodyStart)
         return members(&s)
     }
 
-    /// The members after `type`, in the writer's order.
+    /// The members after `type`, in the writer's order. Inlined: the fields are
+    /// then built where the caller keeps them instead of being copied out.
+    @inline(__always)
     private mutating func members(_ s: inout JSONScanner) -> RequestLineFields? {
         var id: Range<Int>?
         if s.consume(",\"id\":") {
@@ -111,33 +119,90 @@ public struct RequestLineDecoder {
 
     /// `["name","value"],…]` after the opening bracket, into `headerFields`.
     private mutating func readHeaders(_ s: inout JSONScanner) -> Bool {
-        headerFields.removeAll(keepingCapacity: true)
+        headerCount = 0
         if s.consume("]") { return true }
         repeat {
             guard s.consume("["), let name = s.readPlainStringRange(), s.consume(","),
                   let value = s.readPlainStringRange(), s.consume("]") else { return false }
-            headerFields.append((name, value))
+            if headerCount < headerSlots.count {
+                headerSlots[headerCount] = (name, value)
+            } else {
+                headerSlots.append((name, value))
+            }
+            headerCount += 1
         } while s.consume(",")
         return s.consume("]")
     }
 }
 
 /// The values of a request line in the writer's layout, as byte offsets in the line.
+///
+/// Stored as 32-bit spans (a line is at most `Limits.maxLineBytes`): replay builds
+/// one per line, and at the size of ten `Range<Int>`s and their optionals, copying
+/// it cost more than reading some of its values.
 public struct RequestLineFields {
+    private var idSpan: LineSpan
+    private var clientSpan: LineSpan
+    private var portValue: Int32
+    private var schemeSpan: LineSpan
+    private var methodSpan: LineSpan
+    private var hostSpan: LineSpan
+    private var pathSpan: LineSpan
+    private var gatewaySpan = LineSpan.absent
+    private var sniSpan = LineSpan.absent
+    private var observedSpan = LineSpan.absent
+
+    init(id: Range<Int>?, client: Range<Int>, port: Int, scheme: Range<Int>, method: Range<Int>, host: Range<Int>, path: Range<Int>) {
+        idSpan = LineSpan(id)
+        clientSpan = LineSpan(client)
+        portValue = Int32(port)
+        schemeSpan = LineSpan(scheme)
+        methodSpan = LineSpan(method)
+        hostSpan = LineSpan(host)
+        pathSpan = LineSpan(path)
+    }
+
     /// Nil when the line leaves the id out: it is then the decimal `seq` (RequestLineDecoder.id).
-    public var id: Range<Int>?
-    public var client: Range<Int>
-    public var port: Int
-    public var scheme: Range<Int>
-    public var method: Range<Int>
-    public var host: Range<Int>
-    public var path: Range<Int>
-    public var gateway: Range<Int>?
-    public var sni: Range<Int>?
+    public var id: Range<Int>? { idSpan.range }
+    public var client: Range<Int> { clientSpan.range! }
+    public var port: Int { Int(portValue) }
+    public var scheme: Range<Int> { schemeSpan.range! }
+    public var method: Range<Int> { methodSpan.range! }
+    public var host: Range<Int> { hostSpan.range! }
+    public var path: Range<Int> { pathSpan.range! }
+    public internal(set) var gateway: Range<Int>? {
+        get { gatewaySpan.range }
+        set { gatewaySpan = LineSpan(newValue) }
+    }
+    public internal(set) var sni: Range<Int>? {
+        get { sniSpan.range }
+        set { sniSpan = LineSpan(newValue) }
+    }
     /// The `observed` object, validated, kept as its bytes: decoding it into values
-    /// (strings and optionals, a struct ten times the size of a range) waits until a
-    /// record is built, so that the fields of a line stay small to pass around.
-    public var observed: Range<Int>?
+    /// waits until a record is built.
+    public internal(set) var observed: Range<Int>? {
+        get { observedSpan.range }
+        set { observedSpan = LineSpan(newValue) }
+    }
+}
+
+/// Where a value lies in its line, or that the line has none (`absent`).
+private struct LineSpan {
+    var start: Int32
+    var end: Int32
+
+    static let absent = LineSpan(start: -1, end: -1)
+
+    private init(start: Int32, end: Int32) {
+        self.start = start
+        self.end = end
+    }
+
+    init(_ range: Range<Int>?) {
+        self = range.map { LineSpan(start: Int32($0.lowerBound), end: Int32($0.upperBound)) } ?? .absent
+    }
+
+    var range: Range<Int>? { start < 0 ? nil : Int(start)..<Int(end) }
 }
 
 /// Room for the decimal `seq` a request line implies as its id (RequestLineDecoder.id).

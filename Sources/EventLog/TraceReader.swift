@@ -73,10 +73,13 @@ public final class TraceReader: IteratorProtocol {
     public let path: String
     /// The header, when the first line was a valid one.
     public private(set) var header: TraceHeader?
+    // The two properties every line reads or counts skip the runtime exclusivity
+    // check (4 % of a replay's instructions with the driver's and the memo's): a
+    // reader belongs to one thread and none of its methods overlaps its own accesses.
     /// Set when the stream has ended; nil while events may remain.
-    public private(set) var stopReason: TraceStopReason?
+    @exclusivity(unchecked) public private(set) var stopReason: TraceStopReason?
     /// Events returned so far.
-    public private(set) var eventsRead = 0
+    @exclusivity(unchecked) public private(set) var eventsRead = 0
     /// Compressed bytes consumed so far.
     public private(set) var compressedOffset = 0
 
@@ -85,12 +88,11 @@ public final class TraceReader: IteratorProtocol {
     private var input: [UInt8]
     private var inputPos = 0
     private var inputCount = 0
-    private var chunk: [UInt8]
     /// Decompressed bytes: `[0, lineStart)` consumed, `[lineStart, releasedEnd)` trusted,
-    /// `[releasedEnd, count)` waiting for their frame's checksum. Read for every line:
-    /// unchecked exclusivity, like `times`, because a reader is used by one thread and
-    /// its methods never overlap their own accesses (the runtime check cost 2 % of a replay).
-    @exclusivity(unchecked) private var buf: [UInt8] = []
+    /// `[releasedEnd, count)` waiting for their frame's checksum; the decompressor
+    /// writes after them.
+    private let store = LineBuffer(capacity: Limits.defaultFrameBytes + ZstdFrameDecompressor.recommendedOutputSize)
+    private var buf: UnsafeBufferPointer<UInt8> { store.bytes }
     private var lineStart = 0
     private var releasedEnd = 0
     private var frameStart = 0
@@ -116,9 +118,6 @@ public final class TraceReader: IteratorProtocol {
         input = [UInt8](unsafeUninitializedCapacity: ZstdFrameDecompressor.recommendedInputSize) { _, n in
             n = ZstdFrameDecompressor.recommendedInputSize
         }
-        chunk = [UInt8](unsafeUninitializedCapacity: ZstdFrameDecompressor.recommendedOutputSize) { _, n in
-            n = ZstdFrameDecompressor.recommendedOutputSize
-        }
         guard let f = fopen(path, "rb") else {
             throw EventLogError.io(path: path, message: "cannot open trace: \(String(cString: strerror(errno)))")
         }
@@ -135,7 +134,7 @@ public final class TraceReader: IteratorProtocol {
             return
         }
         do {
-            header = try buf.withUnsafeBufferPointer { try TraceHeader.parse(UnsafeBufferPointer(rebasing: $0[range])) }
+            header = try TraceHeader.parse(UnsafeBufferPointer(rebasing: buf[range]))
         } catch {
             stop(.damaged(atByte: 0, eventsKept: 0, message: "line 1: invalid header: \(error)"))
         }
@@ -151,7 +150,7 @@ public final class TraceReader: IteratorProtocol {
     /// the reader when the line is not a valid next event.
     private func event(at range: Range<Int>) -> Event? {
         do {
-            let event = try buf.withUnsafeBufferPointer { try Event(json: UnsafeBufferPointer(rebasing: $0[range]), after: previous) }
+            let event = try Event(json: UnsafeBufferPointer(rebasing: buf[range]), after: previous)
             try accept(seq: event.seq, micros: event.timeMicros)
             return event
         } catch {
@@ -170,9 +169,8 @@ public final class TraceReader: IteratorProtocol {
     /// what to report then.
     public func nextItem() -> TraceItem? {
         guard stopReason == nil, let range = nextLine() else { return nil }
-        let peeked: (seq: Int64, micros: Int64, bodyStart: Int)? = buf.withUnsafeBufferPointer {
-            Self.peekRequest(UnsafeBufferPointer(rebasing: $0[range]), after: previous, times: &times)
-        }
+        let bytes = UnsafeBufferPointer(rebasing: buf[range])
+        let peeked = Self.peekRequest(bytes, after: previous, times: &times)
         guard let peeked else { return event(at: range).map { .event($0) } }
         let previousMicros = previous?.micros ?? peeked.micros
         do { try accept(seq: peeked.seq, micros: peeked.micros) } catch {
@@ -181,7 +179,7 @@ public final class TraceReader: IteratorProtocol {
         }
         let line = RequestLine(seq: peeked.seq, timeMicros: peeked.micros, previousMicros: previousMicros, lineNumber: lineNumber,
                                frameStart: releasedFrameStart, eventsBefore: eventsRead - 1, bodyStart: peeked.bodyStart)
-        return buf.withUnsafeBufferPointer { .request(line, bytes: UnsafeBufferPointer(rebasing: $0[range])) }
+        return .request(line, bytes: bytes)
     }
 
     /// The line just read is not a valid event: the reader stops, blaming its frame.
@@ -265,7 +263,7 @@ public final class TraceReader: IteratorProtocol {
         guard stopReason == nil else { return }
         stopReason = reason
         if let f = file { fclose(f); file = nil }
-        buf = []
+        store.removeAll()
         lineStart = 0
         releasedEnd = 0
     }
@@ -273,11 +271,11 @@ public final class TraceReader: IteratorProtocol {
     /// Range of the next non-empty line (without newline) in `buf`, valid until the next call.
     private func nextLine() -> Range<Int>? {
         while stopReason == nil {
-            let found: Int? = buf.withUnsafeBufferPointer { b in
-                guard releasedEnd > lineStart, let base = b.baseAddress else { return nil }
+            let found: Int? = {
+                guard releasedEnd > lineStart, let base = buf.baseAddress else { return nil }
                 guard let p = memchr(base + lineStart, 0x0A, releasedEnd - lineStart) else { return nil }
                 return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
-            }
+            }()
             if let nl = found {
                 var end = nl
                 if end > lineStart, buf[end - 1] == 0x0D { end -= 1 }
@@ -318,7 +316,7 @@ public final class TraceReader: IteratorProtocol {
     /// input ends), then moves `releasedEnd`.
     private func pump() {
         if lineStart > 0 {
-            buf.removeSubrange(0..<lineStart)
+            store.dropFirst(lineStart)
             releasedEnd -= lineStart
             lineStart = 0
         }
@@ -337,17 +335,18 @@ public final class TraceReader: IteratorProtocol {
                 inputPos = 0
                 inputCount = n
             }
+            var wanted = ZstdFrameDecompressor.recommendedOutputSize
             if !inFrame && !outputPending {
                 if inputCount - inputPos < Self.frameHeaderProbe && !endOfInput { topUpInput() }
                 if let missing = missingChecksum() {
                     stop(.damaged(atByte: frameStart, eventsKept: eventsRead, message: missing))
                     return
                 }
+                if let content = gatherWholeFrame(), content < Limits.maxUnverifiedBytes { wanted = max(wanted, content + 1) }
             }
+            let room = store.spare(atLeast: wanted)
             let step = input.withUnsafeBytes { inp in
-                chunk.withUnsafeMutableBytes { out in
-                    decompressor.step(input: UnsafeRawBufferPointer(rebasing: inp[inputPos..<inputCount]), output: out)
-                }
+                decompressor.step(input: UnsafeRawBufferPointer(rebasing: inp[inputPos..<inputCount]), output: room)
             }
             switch step {
             case .failure(let message):
@@ -356,10 +355,8 @@ public final class TraceReader: IteratorProtocol {
             case let .progress(consumed, produced, frameEnded):
                 inputPos += consumed
                 compressedOffset += consumed
-                outputPending = produced == chunk.count
-                if produced > 0 {
-                    chunk.withUnsafeBufferPointer { buf.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<produced])) }
-                }
+                outputPending = produced == room.count && !frameEnded
+                store.commit(produced)
                 if frameEnded {
                     inFrame = false
                     releasedEnd = buf.count
@@ -392,6 +389,27 @@ public final class TraceReader: IteratorProtocol {
         inputPos = 0
         inputCount = rest + n
         if n == 0 && ferror(f) == 0 { endOfInput = true }
+    }
+
+    /// Reads until the frame that starts the input is all there, the input buffer
+    /// growing up to `Limits.wholeFrameInputBytes`; its decompressed size, or nil
+    /// when it stays incomplete (too large, or cut short) or does not say its size.
+    /// With the whole frame and room for its content, zstd decodes it in one pass
+    /// into the line buffer; otherwise it streams through its window, and copies
+    /// every byte out of it (2.5 % of a replay's instructions).
+    private func gatherWholeFrame() -> Int? {
+        while true {
+            let frame = input.withUnsafeBytes { ZstdFrameDecompressor.wholeFrame(at: UnsafeRawBufferPointer(rebasing: $0[inputPos..<inputCount])) }
+            if let frame { return frame.content }
+            guard !endOfInput, file != nil else { return nil }
+            if inputPos == 0, inputCount == input.count {
+                guard input.count < Limits.wholeFrameInputBytes else { return nil }
+                input.append(contentsOf: repeatElement(0, count: input.count))
+            }
+            let before = inputCount - inputPos
+            topUpInput()
+            if inputCount - inputPos == before { return nil }
+        }
     }
 
     /// gwsim writes every frame with a content checksum (zstd's default too). A frame

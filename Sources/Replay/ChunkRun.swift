@@ -57,17 +57,23 @@ struct ChunkRun {
         func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: line[range]) }
         guard let isHTTPS = ChunkProcessor.isHTTPS(scheme: bytes(fields.scheme)) else { return false }
         let gateway = fields.gateway.flatMap { self.gateway(decoder.string(bytes($0))) }
-        // Taken out while borrowed: `count` below mutates self.
+        // Taken out while borrowed: `count` below mutates self. Overwritten in place
+        // rather than emptied and refilled (see RequestLineDecoder.headerFields).
         var headers = [BorrowedHeader]()
         swap(&headers, &self.headers)
         defer { swap(&headers, &self.headers) }
-        headers.removeAll(keepingCapacity: true)
-        for (name, value) in decoder.headerFields { headers.append(BorrowedHeader(name: bytes(name), value: bytes(value))) }
+        var headerCount = 0
+        for (name, value) in decoder.headerFields {
+            let header = BorrowedHeader(name: bytes(name), value: bytes(value))
+            if headerCount < headers.count { headers[headerCount] = header } else { headers.append(header) }
+            headerCount += 1
+        }
         let key = decoder.id(fields, in: line, seq: found.seq)
         // Held here once: read through `job` inside the closure, which mutates self,
         // the pair was retained for each of its two calls.
         let pair = job.pair
-        return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { headers in
+        return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { all in
+            let headers = UnsafeBufferPointer(rebasing: all[..<headerCount])
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))

@@ -69,11 +69,13 @@ final class PairMemo {
     /// followed by a new one at the same address.
     private var baseline: RoutingTable?
     private var candidate: RoutingTable?
+    // Read for every request: unchecked exclusivity (the memo belongs to one
+    // thread, and `position` calls its `compare` before touching them).
     /// Pairs of two flat verdicts (nearly all); `index` holds the others.
-    private var flatIndex = VerdictPairIndex()
-    private var index: [VerdictPair: Int] = [:]
-    private(set) var pairs: [ComparedPair] = []
-    private(set) var flags: [PairFlags] = []
+    @exclusivity(unchecked) private var flatIndex = VerdictPairIndex()
+    @exclusivity(unchecked) private var index: [VerdictPair: Int] = [:]
+    @exclusivity(unchecked) private(set) var pairs: [ComparedPair] = []
+    @exclusivity(unchecked) private(set) var flags: [PairFlags] = []
     /// Counts the times the memo started over: a position names the same pair only
     /// within one generation.
     private(set) var generation = 0

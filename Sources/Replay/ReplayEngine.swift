@@ -34,7 +34,8 @@ private final class Driver {
     let options: ReplayOptions
     let onChanged: ((ChangedRequestRow) -> Void)?
     let progress: ((ReplayProgress) -> Void)?
-    var worlds: Worlds
+    /// Asked for every event whether the change activates (unchecked exclusivity, as `pending`).
+    @exclusivity(unchecked) var worlds: Worlds
     var pool: WorkerPool?
     /// Compared verdict pairs, and outcome combinations, of chunks routed on this thread
     /// (without a pool).

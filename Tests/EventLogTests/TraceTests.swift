@@ -291,6 +291,47 @@ final class TraceTests: XCTestCase {
     }
 
     /// 200k events stream through writer and reader (memory is bounded by one frame).
+    /// Frames that compress to more than the reader's first input buffer: the reader
+    /// gathers each whole frame to decompress it in one pass. Everything reads back,
+    /// and a cut inside the second frame keeps exactly the first frame's events.
+    func testFramesLargerThanTheInputBuffer() throws {
+        let dir = TempDir()
+        let path = dir.path("noisy.zst")
+        var state: UInt64 = 0x9e37_79b9_7f4a_7c15
+        func noise() -> String {
+            (0..<24).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return String(state >> 40, radix: 16)
+            }.joined()
+        }
+        let events = (0..<6000).map { i in
+            var event = Event(time: Fixtures.baseTime + Double(i) * 0.001, body: .request(RequestRecord(
+                id: "r\(i)", client: "10.0.0.1:4000", port: 80, scheme: "http", method: "GET", host: "noise.example",
+                path: "/n/" + noise(), headers: [HeaderField("x-noise", noise())])))
+            event.seq = Int64(i + 1)
+            return event
+        }
+        let w = try writeTrace(events, to: path, frameBytes: 1 << 20)
+        XCTAssertGreaterThan(w.framesWritten, 2)
+        XCTAssertGreaterThan(w.bytesWritten / w.framesWritten, ZstdFrameDecompressor.recommendedInputSize, "frames must outgrow the input buffer")
+        let (read, result) = try TraceReader.readAll(path: path)
+        XCTAssertEqual(result.stopReason, .complete)
+        XCTAssertEqual(read, events)
+
+        let firstFrame = try TraceReader(path: path)
+        var inFirst = 0
+        while let item = firstFrame.nextItem(), case .request(let line, _) = item, line.frameStart == 0 { inFirst += 1 }
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        let cut = dir.path("cut.zst")
+        let middleOfSecondFrame = bytes.count / w.framesWritten * 3 / 2  // the frames are about equal
+        try bytes.prefix(middleOfSecondFrame).write(to: URL(fileURLWithPath: cut))
+        let (kept, cutResult) = try TraceReader.readAll(path: cut)
+        guard case .truncated(_, let eventsKept) = cutResult.stopReason else { return XCTFail("\(cutResult.stopReason)") }
+        XCTAssertEqual(eventsKept, kept.count)
+        XCTAssertGreaterThanOrEqual(kept.count, inFirst)
+        XCTAssertEqual(kept, Array(events.prefix(kept.count)))
+    }
+
     func testLargeStream() throws {
         let dir = TempDir()
         let path = dir.path("big.zst")

@@ -33,4 +33,35 @@ import Testing
             }
         }
     }
+
+    /// `ByteHash.host` mixes the lower-cased bytes eight at a time, the last word
+    /// packed from what is left; the bytes around the hashed ones (read by its
+    /// overlapping last load) must not count, and case must not either.
+    @Test func hostHashPacksLoweredWords() {
+        func packed(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+            var hash = ByteHash.seed ^ UInt64(bytes.count)
+            var rest = bytes
+            while !rest.isEmpty {
+                let word = rest.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64(ByteHash.lower($1.element)) << UInt64(8 * $1.offset) }
+                hash = ByteHash.mixWord(hash, word)
+                rest = rest.dropFirst(8)
+            }
+            return hash
+        }
+        var state: UInt64 = 0x2545_f491_4f6c_dd1d
+        for length in 0...27 {
+            for _ in 0..<50 {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                let around = (0..<(length + 16)).map { Self.alphabet[Int((state >> UInt64($0 % 50)) % UInt64(Self.alphabet.count))] }
+                let start = Int(state >> 60) % 9
+                let host = around[start..<(start + length)]
+                around.withUnsafeBufferPointer { all in
+                    let hashed = ByteHash.host(UnsafeBufferPointer(rebasing: all[start..<(start + length)]))
+                    #expect(hashed == packed(host), "\(Array(host))")
+                    let upper = Array(host).map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+                    #expect(upper.withUnsafeBufferPointer { ByteHash.host($0) } == hashed)
+                }
+            }
+        }
+    }
 }
