@@ -126,23 +126,9 @@ struct JSONScanner {
         let n = buf.count
         var p = start
         var high: UInt8 = 0
-        let raw = UnsafeRawPointer(base)
-        while p < n {
-            if p + 8 <= n {
-                // Eight bytes at a time: flag each byte that is '"', '\\', a control
-                // character or non-ASCII. The lowest flag is exact (higher ones may
-                // be borrows), so it says where the first such byte is.
-                let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                let ones: UInt64 = 0x0101_0101_0101_0101
-                let highs: UInt64 = 0x8080_8080_8080_8080
-                let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
-                let special = (((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- 0x20 &* ones) | w) & highs
-                if special == 0 {
-                    p += 8
-                    continue
-                }
-                p += special.trailingZeroBitCount >> 3
-            }
+        while true {
+            p = Self.firstSpecial(UnsafeRawPointer(base), from: p, to: n)
+            guard p < n else { break }
             let c = base[p]
             if c == 0x22 {
                 pos = p + 1
@@ -153,8 +139,48 @@ struct JSONScanner {
             high |= c
             p += 1
         }
-        pos = p
+        pos = n
         throw error("unterminated string")
+    }
+
+    /// Where the first byte at or after `p` (and before `n`) is that a plain string
+    /// scan stops at: '"', '\\', a control character or non-ASCII; `n` if none.
+    @inline(__always)
+    static func firstSpecial(_ raw: UnsafeRawPointer, from p: Int, to n: Int) -> Int {
+        var p = p
+        while p + 8 <= n {
+            // Eight bytes at a time: flag each byte that is one of those. The lowest
+            // flag is exact (higher ones may be borrows), so it says where the first is.
+            let w = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let highs: UInt64 = 0x8080_8080_8080_8080
+            let q = w ^ (0x22 &* ones), b = w ^ (0x5C &* ones)
+            let special = (((q &- ones) & ~q) | ((b &- ones) & ~b) | (w &- 0x20 &* ones) | w) & highs
+            if special != 0 { return p + special.trailingZeroBitCount >> 3 }
+            p += 8
+        }
+        while p < n {
+            let c = raw.load(fromByteOffset: p, as: UInt8.self)
+            if c == 0x22 || c == 0x5C || c < 0x20 || c >= 0x80 { return p }
+            p += 1
+        }
+        return n
+    }
+
+    /// `readPlainStringRange` for a string that starts right at the cursor and is
+    /// ASCII without escapes, the form of nearly every string of a trace line, in
+    /// one inlined pass; any other form goes to `readPlainStringRange`.
+    @inline(__always)
+    mutating func readASCIIStringRange() -> Range<Int>? {
+        let n = buf.count
+        if pos < n, let base = buf.baseAddress, base[pos] == 0x22 {
+            let end = Self.firstSpecial(UnsafeRawPointer(base), from: pos + 1, to: n)
+            if end < n, base[end] == 0x22 {
+                defer { pos = end + 1 }
+                return (pos + 1)..<end
+            }
+        }
+        return readPlainStringRange()
     }
 
     /// Consumes `literal` when the bytes at the cursor are exactly it (no whitespace

@@ -58,12 +58,12 @@ public struct RequestLineDecoder {
             guard let raw = s.readPlainStringRange() else { return nil }
             id = raw
         }
-        guard s.consume(",\"client\":"), let client = s.readPlainStringRange(),
+        guard s.consume(",\"client\":"), let client = s.readASCIIStringRange(),
               s.consume(",\"port\":"), let port = try? s.readIntAsInt(), Limits.ports.contains(Int64(port)),
-              s.consume(",\"scheme\":"), let scheme = s.readPlainStringRange(),
-              s.consume(",\"method\":"), let method = s.readPlainStringRange(),
-              s.consume(",\"host\":"), let host = s.readPlainStringRange(),
-              s.consume(",\"path\":"), let path = s.readPlainStringRange(),
+              s.consume(",\"scheme\":"), let scheme = s.readASCIIStringRange(),
+              s.consume(",\"method\":"), let method = s.readASCIIStringRange(),
+              s.consume(",\"host\":"), let host = s.readASCIIStringRange(),
+              s.consume(",\"path\":"), let path = s.readASCIIStringRange(),
               s.consume(",\"headers\":["), readHeaders(&s) else { return nil }
         var fields = RequestLineFields(id: id, client: client, port: port, scheme: scheme, method: method, host: host, path: path)
         if s.consume(",\"gateway\":") {
@@ -122,8 +122,8 @@ public struct RequestLineDecoder {
         headerCount = 0
         if s.consume("]") { return true }
         repeat {
-            guard s.consume("["), let name = s.readPlainStringRange(), s.consume(","),
-                  let value = s.readPlainStringRange(), s.consume("]") else { return false }
+            guard s.consume("["), let name = s.readASCIIStringRange(), s.consume(","),
+                  let value = s.readASCIIStringRange(), s.consume("]") else { return false }
             if headerCount < headerSlots.count {
                 headerSlots[headerCount] = (name, value)
             } else {
@@ -141,16 +141,17 @@ public struct RequestLineDecoder {
 /// one per line, and at the size of ten `Range<Int>`s and their optionals, copying
 /// it cost more than reading some of its values.
 public struct RequestLineFields {
-    private var idSpan: LineSpan
-    private var clientSpan: LineSpan
-    private var portValue: Int32
-    private var schemeSpan: LineSpan
-    private var methodSpan: LineSpan
-    private var hostSpan: LineSpan
-    private var pathSpan: LineSpan
-    private var gatewaySpan = LineSpan.absent
-    private var sniSpan = LineSpan.absent
-    private var observedSpan = LineSpan.absent
+    // Usable from inlined code: replay reads these for every line, from another module.
+    @usableFromInline var idSpan: LineSpan
+    @usableFromInline var clientSpan: LineSpan
+    @usableFromInline var portValue: Int32
+    @usableFromInline var schemeSpan: LineSpan
+    @usableFromInline var methodSpan: LineSpan
+    @usableFromInline var hostSpan: LineSpan
+    @usableFromInline var pathSpan: LineSpan
+    @usableFromInline var gatewaySpan = LineSpan.absent
+    @usableFromInline var sniSpan = LineSpan.absent
+    @usableFromInline var observedSpan = LineSpan.absent
 
     init(id: Range<Int>?, client: Range<Int>, port: Int, scheme: Range<Int>, method: Range<Int>, host: Range<Int>, path: Range<Int>) {
         idSpan = LineSpan(id)
@@ -163,46 +164,47 @@ public struct RequestLineFields {
     }
 
     /// Nil when the line leaves the id out: it is then the decimal `seq` (RequestLineDecoder.id).
-    public var id: Range<Int>? { idSpan.range }
-    public var client: Range<Int> { clientSpan.range! }
-    public var port: Int { Int(portValue) }
-    public var scheme: Range<Int> { schemeSpan.range! }
-    public var method: Range<Int> { methodSpan.range! }
-    public var host: Range<Int> { hostSpan.range! }
-    public var path: Range<Int> { pathSpan.range! }
-    public internal(set) var gateway: Range<Int>? {
+    @inlinable public var id: Range<Int>? { idSpan.range }
+    @inlinable public var client: Range<Int> { clientSpan.range! }
+    @inlinable public var port: Int { Int(portValue) }
+    @inlinable public var scheme: Range<Int> { schemeSpan.range! }
+    @inlinable public var method: Range<Int> { methodSpan.range! }
+    @inlinable public var host: Range<Int> { hostSpan.range! }
+    @inlinable public var path: Range<Int> { pathSpan.range! }
+    @inlinable public internal(set) var gateway: Range<Int>? {
         get { gatewaySpan.range }
         set { gatewaySpan = LineSpan(newValue) }
     }
-    public internal(set) var sni: Range<Int>? {
+    @inlinable public internal(set) var sni: Range<Int>? {
         get { sniSpan.range }
         set { sniSpan = LineSpan(newValue) }
     }
     /// The `observed` object, validated, kept as its bytes: decoding it into values
     /// waits until a record is built.
-    public internal(set) var observed: Range<Int>? {
+    @inlinable public internal(set) var observed: Range<Int>? {
         get { observedSpan.range }
         set { observedSpan = LineSpan(newValue) }
     }
 }
 
 /// Where a value lies in its line, or that the line has none (`absent`).
-private struct LineSpan {
-    var start: Int32
-    var end: Int32
+@usableFromInline
+struct LineSpan: Sendable {
+    @usableFromInline var start: Int32
+    @usableFromInline var end: Int32
 
-    static let absent = LineSpan(start: -1, end: -1)
+    @usableFromInline static let absent = LineSpan(start: -1, end: -1)
 
     private init(start: Int32, end: Int32) {
         self.start = start
         self.end = end
     }
 
-    init(_ range: Range<Int>?) {
+    @usableFromInline init(_ range: Range<Int>?) {
         self = range.map { LineSpan(start: Int32($0.lowerBound), end: Int32($0.upperBound)) } ?? .absent
     }
 
-    var range: Range<Int>? { start < 0 ? nil : Int(start)..<Int(end) }
+    @inlinable var range: Range<Int>? { start < 0 ? nil : Int(start)..<Int(end) }
 }
 
 /// Room for the decimal `seq` a request line implies as its id (RequestLineDecoder.id).

@@ -125,7 +125,7 @@ struct ChunkRun {
     /// record is built only when the request changed or is verified.
     private mutating func count(_ before: RouteVerdict, _ after: RouteVerdict, host: UnsafeBufferPointer<UInt8>, time: Int64, hasObserved: Bool,
                                 record: (inout RequestLineDecoder) -> RequestRecord, plain: () -> (RouteRequest, String)) {
-        let position = memo.position(of: VerdictPair(before: before, after: after)) {
+        let position = memo.position(of: before, after) {
             let (request, key) = plain()
             let decisions = self.decisions(before, after, request: request, key: key)
             return ComparedPair(comparison: Comparison(decisions.before, decisions.after, identical: job.identical),

@@ -92,19 +92,21 @@ final class PairMemo {
         generation += 1
     }
 
-    /// The pair's position, comparing it first (with `compare`) if it is new.
+    /// The position of the pair (`before`, `after`), comparing it first (with
+    /// `compare`) if it is new. The pair is built only for verdicts without words:
+    /// building it for every request copied both verdicts' references.
     @inline(__always)
-    func position(of pair: VerdictPair, compare: () -> ComparedPair) -> Int {
-        let key = VerdictPairIndex.Key(pair)
+    func position(of before: RouteVerdict, _ after: RouteVerdict, compare: () -> ComparedPair) -> Int {
+        let key = VerdictPairIndex.Key(before, after)
         if let key {
             if let known = flatIndex.position(of: key) { return known }
-        } else if let known = index[pair] {
+        } else if let known = index[VerdictPair(before: before, after: after)] {
             return known
         }
         let compared = compare()
         pairs.append(compared)
         flags.append(PairFlags(compared.comparison))
-        if let key { flatIndex.insert(key, position: pairs.count - 1) } else { index[pair] = pairs.count - 1 }
+        if let key { flatIndex.insert(key, position: pairs.count - 1) } else { index[VerdictPair(before: before, after: after)] = pairs.count - 1 }
         return pairs.count - 1
     }
 }

@@ -9,8 +9,8 @@ struct VerdictPairIndex {
         var before: (UInt64, UInt64)
         var after: (UInt64, UInt64)
 
-        init?(_ pair: VerdictPair) {
-            guard let before = pair.before.words, let after = pair.after.words else { return nil }
+        init?(_ before: RouteVerdict, _ after: RouteVerdict) {
+            guard let before = before.words, let after = after.words else { return nil }
             self.before = before
             self.after = after
         }

@@ -12,15 +12,17 @@ public struct RouteVerdict: Sendable, Hashable {
     public let outcome: Decision.Outcome
     /// HTTP status for redirect, respond and error outcomes; 0 when forwarding.
     public let status: Int
+    // Usable from inlined code: replay reads `words` of two verdicts for every
+    // request, and a call into this module per read cost more than the read.
     /// Index of the listener in the table's flat index; -1 when none was chosen.
-    let listener: Int32
+    @usableFromInline let listener: Int32
     /// Index of the winning match in the flat index; -1 when none.
-    let match: Int32
+    @usableFromInline let match: Int32
     /// Offset of the chosen backend within the rule; -1 when none.
-    let backend: Int32
+    @usableFromInline let backend: Int32
     /// Set when the object path decided (FlatResult.fallback) or the rule needs
     /// the full evaluation (CORS): the decision itself.
-    let decided: DecisionBox?
+    @usableFromInline let decided: DecisionBox?
 
     /// Hashes the two words of `packed`: replay looks verdict pairs up in
     /// tables, and the synthesized hash would also hash the outcome's raw
@@ -35,13 +37,15 @@ public struct RouteVerdict: Sendable, Hashable {
     /// The whole verdict as two words, equal exactly when the verdicts are
     /// equal; nil when it carries a decision (or an unusual status), which
     /// only `==` compares. Replay keys its memo of verdict pairs by these.
+    @inlinable
     public var words: (UInt64, UInt64)? {
         guard decided == nil, (0...0xFFFF).contains(status) else { return nil }
         return packed
     }
 
     /// Listener and match, then backend, status (its low 16 bits) and outcome.
-    private var packed: (UInt64, UInt64) {
+    @inlinable
+    var packed: (UInt64, UInt64) {
         let outcomeCode: UInt64
         switch outcome {
         case .forward: outcomeCode = 0
@@ -55,11 +59,12 @@ public struct RouteVerdict: Sendable, Hashable {
 }
 
 /// A decision carried by a verdict (reference: verdicts stay small).
+@usableFromInline
 final class DecisionBox: Sendable, Hashable {
     let decision: Decision
     init(_ decision: Decision) { self.decision = decision }
-    static func == (a: DecisionBox, b: DecisionBox) -> Bool { a.decision == b.decision }
-    func hash(into hasher: inout Hasher) { hasher.combine(decision) }
+    @usableFromInline static func == (a: DecisionBox, b: DecisionBox) -> Bool { a.decision == b.decision }
+    @usableFromInline func hash(into hasher: inout Hasher) { hasher.combine(decision) }
 }
 
 extension RoutingTable {

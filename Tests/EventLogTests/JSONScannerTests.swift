@@ -27,6 +27,30 @@ final class JSONScannerTests: XCTestCase {
         }
     }
 
+    /// Integers of every length around the unchecked eighteen digits, both signs and
+    /// the limits: the value `Int64(_:)` gives, and an error exactly where it gives none
+    /// (overflow) or JSON forbids the form (a leading zero).
+    func testIntegersMatchInt64Parsing() {
+        var rng = SystemRandomNumberGenerator()
+        var texts = ["0", "-0", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "007", "-01"]
+        for length in 1...22 {
+            for _ in 0..<200 {
+                let digits = String((0..<length).map { index in Character(String(Int.random(in: index == 0 ? 1...9 : 0...9, using: &rng))) })
+                texts.append(Bool.random(using: &rng) ? "-" + digits : digits)
+            }
+        }
+        for text in texts {
+            let bytes = Array((text + ",").utf8)
+            bytes.withUnsafeBufferPointer { buffer in
+                var scanner = JSONScanner(buffer)
+                let read = try? scanner.readInt()
+                let leadingZero = text.drop { $0 == "-" }.count > 1 && text.drop { $0 == "-" }.first == "0"
+                XCTAssertEqual(read, leadingZero ? nil : Int64(text), text)
+                if read != nil { XCTAssertEqual(scanner.pos, text.utf8.count, text) }
+            }
+        }
+    }
+
     struct Stop: Error {}
 
     /// The scan's rule, one byte at a time: a quote ends it, a backslash is an escape,

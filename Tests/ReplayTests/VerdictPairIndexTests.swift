@@ -21,7 +21,7 @@ import Testing
         for round in 0..<3 {
             for _ in 0..<20_000 {
                 let pair = VerdictPair(before: Self.verdict(&rng), after: Self.verdict(&rng))
-                guard let key = VerdictPairIndex.Key(pair) else {
+                guard let key = VerdictPairIndex.Key(pair.before, pair.after) else {
                     #expect(pair.before.words == nil || pair.after.words == nil)
                     continue
                 }
