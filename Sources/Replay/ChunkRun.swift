@@ -77,8 +77,7 @@ struct ChunkRun {
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
                                           host: bytes(fields.host), target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes))
-            let (before, after) = pair.verdicts(request, key: key)
-            guard pair.areRequestIndependent(before, after) else { return false }
+            guard let (before, after) = pair.independentVerdicts(request, key: key) else { return false }
             count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))

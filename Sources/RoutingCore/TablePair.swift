@@ -53,6 +53,21 @@ public final class TablePair: Sendable {
         }
     }
 
+    /// Both verdicts for a request read in place when both are request-independent
+    /// (`areRequestIndependent`); nil otherwise. A candidate verdict read off a twin
+    /// is independent exactly when the baseline's is (twins have equal actions and
+    /// no decided verdict), so the candidate's match record, which nothing else
+    /// reads on such a request and is rarely in the cache, is not read.
+    public func independentVerdicts(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>) -> (RouteVerdict, RouteVerdict)? {
+        withUnsafePointer(to: request) { request in
+            let (before, lookup) = baseline.verdictAndLookup(request, key: key)
+            guard baseline.isRequestIndependent(before) else { return nil }
+            if let after = candidateVerdict(lookup, before) { return (before, after) }
+            let after = candidate.verdictAndLookup(request, key: key).verdict
+            return candidate.isRequestIndependent(after) ? (before, after) : nil
+        }
+    }
+
     /// Both verdicts for a request.
     public func verdicts(_ request: RouteRequest, key: String) -> (RouteVerdict, RouteVerdict) {
         let (before, lookup) = baseline.verdictAndLookup(request, key: key)

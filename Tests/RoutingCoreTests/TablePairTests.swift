@@ -75,6 +75,10 @@ import Testing
                         #expect(paired == expected, "\(variant.name): \(method) \(host)\(path) \(headers) port \(port)")
                         let inPlace = Grid.borrowed(request, key: key) { pair.verdicts($0, key: $1) }
                         #expect(inPlace == expected, "\(variant.name), in place: \(method) \(host)\(path) \(headers) port \(port)")
+                        let independent = Grid.borrowed(request, key: key) { pair.independentVerdicts($0, key: $1) }
+                        let readsNothing = baseline.isRequestIndependent(expected.0) && candidate.isRequestIndependent(expected.1)
+                        #expect(independent.map { [$0.0, $0.1] } == (readsNothing ? [expected.0, expected.1] : nil),
+                                "\(variant.name), independent: \(method) \(host)\(path) \(headers) port \(port)")
                         let (b, c) = expected
                         if baseline.rule(of: b) != candidate.rule(of: c) || baseline.backend(of: b) != candidate.backend(of: c)
                             || b.outcome != c.outcome || b.status != c.status { differing += 1 }
