@@ -1,7 +1,8 @@
 /// Byte comparisons and searches eight bytes at a time, for the flat lookup's
 /// short strings (hosts, paths): a byte loop costs a compare and a branch per
-/// byte, and a lookup walks several of them. Words are read only where eight
-/// bytes remain; the tail goes byte by byte.
+/// byte, and a lookup walks several of them. Words are read only within the
+/// bytes; a tail of a string of eight bytes or more is the last eight bytes
+/// read again (overlapping the word before), a shorter string goes byte by byte.
 enum WordBytes {
     @inline(__always)
     static func word(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt64 {
@@ -33,6 +34,8 @@ enum WordBytes {
     @inline(__always)
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var index = skipWords(bytes, without: byte, byte)
+        // Only a tail is left (skipWords found no word with the byte): one overlapping word decides.
+        if index + 8 > bytes.count, bytes.count >= 8, !contains(word(bytes, at: bytes.count - 8), byte) { return nil }
         while index < bytes.count {
             if bytes[index] == byte { return index }
             index += 1
@@ -48,6 +51,7 @@ enum WordBytes {
             if word(a, at: index) != word(b, at: index) { return false }
             index += 8
         }
+        if index < a.count, a.count >= 8 { return word(a, at: a.count - 8) == word(b, at: a.count - 8) }
         while index < a.count {
             if a[index] != b[index] { return false }
             index += 1
@@ -64,6 +68,7 @@ enum WordBytes {
             if ByteHash.lowerWord(word(a, at: index)) != word(b, at: index) { return false }
             index += 8
         }
+        if index < a.count, a.count >= 8 { return ByteHash.lowerWord(word(a, at: a.count - 8)) == word(b, at: a.count - 8) }
         while index < a.count {
             if ByteHash.lower(a[index]) != b[index] { return false }
             index += 1

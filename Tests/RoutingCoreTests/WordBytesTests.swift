@@ -26,12 +26,20 @@ import Testing
                         for byte in [UInt8(ascii: "?"), UInt8(ascii: ":"), 0xC3] {
                             #expect(WordBytes.firstIndex(of: byte, in: a) == a.firstIndex(of: byte), "\(byte) in \(Array(a))")
                         }
+                        #expect(FlatRequestLookup<BorrowedFields>.normalizedLength(a) == Self.normalizedLength(Array(a)), "\(Array(a))")
                         let skipped = WordBytes.skipWords(a, without: UInt8(ascii: ":"), UInt8(ascii: "["))
                         #expect(!a[..<skipped].contains(UInt8(ascii: ":")) && !a[..<skipped].contains(UInt8(ascii: "[")))
                     }
                 }
             }
         }
+    }
+
+    /// The Host without its port, or nil for a bracket, two colons or a trailing dot (FlatRequestLookup.normalizedLength).
+    static func normalizedLength(_ host: [UInt8]) -> Int? {
+        if host.contains(UInt8(ascii: "[")) || host.filter({ $0 == UInt8(ascii: ":") }).count > 1 { return nil }
+        let length = host.firstIndex(of: UInt8(ascii: ":")) ?? host.count
+        return length > 0 && host[length - 1] == UInt8(ascii: ".") ? nil : length
     }
 
     /// `ByteHash.host` mixes the lower-cased bytes eight at a time, the last word
