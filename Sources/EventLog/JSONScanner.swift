@@ -317,6 +317,31 @@ struct JSONScanner {
         return v
     }
 
+    /// A non-negative integer of one to eighteen digits, without a leading zero
+    /// and not followed by a fraction or an exponent: every count, port and
+    /// time delta gwsim writes. Nil, with nothing consumed, for anything else
+    /// (`readInt` then reads it or says what is wrong). Eighteen digits cannot
+    /// overflow, so no digit is checked for it as `readInt` checks each.
+    @inline(__always)
+    mutating func readShortNatural() -> Int64? {
+        let n = buf.count
+        var p = pos
+        var value: Int64 = 0
+        while p < n, p - pos < 18 {
+            let digit = buf[p] &- 0x30
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            p += 1
+        }
+        guard p > pos, p - pos == 1 || buf[pos] != 0x30 else { return nil }
+        if p < n {
+            let next = buf[p]
+            if next &- 0x30 < 10 || next == 0x2E || next == 0x65 || next == 0x45 { return nil }
+        }
+        pos = p
+        return value
+    }
+
     mutating func readIntAsInt() throws -> Int {
         let v = try readInt()
         guard let i = Int(exactly: v) else { throw error("integer out of range") }

@@ -59,7 +59,7 @@ public struct RequestLineDecoder {
             id = raw
         }
         guard s.consume(",\"client\":"), let client = s.readASCIIStringRange(),
-              s.consume(",\"port\":"), let port = try? s.readIntAsInt(), Limits.ports.contains(Int64(port)),
+              s.consume(",\"port\":"), let port = s.readShortNatural().map(Int.init) ?? (try? s.readIntAsInt()), Limits.ports.contains(Int64(port)),
               s.consume(",\"scheme\":"), let scheme = s.readASCIIStringRange(),
               s.consume(",\"method\":"), let method = s.readASCIIStringRange(),
               s.consume(",\"host\":"), let host = s.readASCIIStringRange(),

@@ -210,11 +210,11 @@ public final class TraceReader: IteratorProtocol {
         if let previous, literal.consume("{\"") {
             var seq = previous.seq &+ 1
             if literal.consume("seq\":") {
-                guard let explicit = try? literal.readInt(), literal.consume(",\"") else { return nil }
+                guard let explicit = literal.readShortNatural() ?? (try? literal.readInt()), literal.consume(",\"") else { return nil }
                 seq = explicit
             }
             if literal.consume("dt\":") {
-                guard let dt = try? literal.readInt(), let micros = EventPosition.time(after: previous.micros, dt: dt),
+                guard let dt = literal.readShortNatural() ?? (try? literal.readInt()), let micros = EventPosition.time(after: previous.micros, dt: dt),
                       literal.consume(",\"type\":\"request\"") else { return nil }
                 return (seq, micros, literal.pos)
             }

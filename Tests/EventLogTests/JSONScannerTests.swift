@@ -32,7 +32,8 @@ final class JSONScannerTests: XCTestCase {
     /// (overflow) or JSON forbids the form (a leading zero).
     func testIntegersMatchInt64Parsing() {
         var rng = SystemRandomNumberGenerator()
-        var texts = ["0", "-0", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "007", "-01"]
+        var texts = ["0", "-0", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "007", "-01",
+                     "1.5", "2e3", "7E1"]
         for length in 1...22 {
             for _ in 0..<200 {
                 let digits = String((0..<length).map { index in Character(String(Int.random(in: index == 0 ? 1...9 : 0...9, using: &rng))) })
@@ -47,6 +48,15 @@ final class JSONScannerTests: XCTestCase {
                 let leadingZero = text.drop { $0 == "-" }.count > 1 && text.drop { $0 == "-" }.first == "0"
                 XCTAssertEqual(read, leadingZero ? nil : Int64(text), text)
                 if read != nil { XCTAssertEqual(scanner.pos, text.utf8.count, text) }
+                // The short form reads what readInt reads, or leaves it to readInt.
+                var short = JSONScanner(buffer)
+                if let natural = short.readShortNatural() {
+                    XCTAssertEqual(natural, read, text)
+                    XCTAssertEqual(short.pos, text.utf8.count, text)
+                } else {
+                    XCTAssertEqual(short.pos, 0, text)
+                    XCTAssertTrue(read == nil || text.hasPrefix("-") || text.count > 18, text)
+                }
             }
         }
     }
