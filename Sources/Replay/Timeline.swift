@@ -8,7 +8,10 @@
 struct TimeHistogram: Sendable {
     static let size = 1024
     let origin: Int64
-    private(set) var width: Int64 = 1
+    /// The fine width in micros, always a power of two: kept as its exponent, so that a
+    /// request's cell is a shift rather than two 64-bit divisions.
+    private var widthShift: Int64 = 0
+    var width: Int64 { 1 << widthShift }
     /// Cell k covers [origin + k·width, origin + (k+1)·width).
     private var after = Side()
     /// Cell k covers [origin − (k+1)·width, origin − k·width).
@@ -20,13 +23,13 @@ struct TimeHistogram: Sendable {
         var changed: [Int] = []
         var farthest: Int64 = -1
 
-        mutating func add(_ distance: Int64, width: Int64, changed isChanged: Bool) {
+        mutating func add(_ distance: Int64, widthShift: Int64, changed isChanged: Bool) {
             if requests.isEmpty {
                 requests = [Int](repeating: 0, count: TimeHistogram.size)
                 changed = [Int](repeating: 0, count: TimeHistogram.size)
             }
             if distance > farthest { farthest = distance }
-            let index = Int(distance / width)
+            let index = Int(distance >> widthShift)
             requests[index] += 1
             if isChanged { changed[index] += 1 }
         }
@@ -67,17 +70,17 @@ struct TimeHistogram: Sendable {
     mutating func add(timeMicros: Int64, changed isChanged: Bool) {
         if timeMicros >= origin {
             let distance = timeMicros &- origin
-            while distance / width >= Int64(Self.size) { coarsen() }
-            after.add(distance, width: width, changed: isChanged)
+            while distance >> widthShift >= Int64(Self.size) { coarsen() }
+            after.add(distance, widthShift: widthShift, changed: isChanged)
         } else {
             let distance = origin &- timeMicros &- 1
-            while distance / width >= Int64(Self.size) { coarsen() }
-            before.add(distance, width: width, changed: isChanged)
+            while distance >> widthShift >= Int64(Self.size) { coarsen() }
+            before.add(distance, widthShift: widthShift, changed: isChanged)
         }
     }
 
     private mutating func coarsen() {
-        width *= 2
+        widthShift += 1
         after.halve()
         before.halve()
     }
