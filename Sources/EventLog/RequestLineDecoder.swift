@@ -16,10 +16,13 @@ public struct RequestLineDecoder {
     private let digits = DigitBuffer()
     /// The header (name, value) offsets of the line `fields(_:bodyStart:)` read last.
     public var headerFields: ArraySlice<(name: Range<Int>, value: Range<Int>)> { headerSlots[..<headerCount] }
+    /// How many headers that line has; `header(_:)` gives each without the
+    /// reference counting of taking the `headerFields` slice, for replay's every line.
+    public private(set) var headerCount = 0
+    @inlinable public func header(_ index: Int) -> (name: Range<Int>, value: Range<Int>) { headerSlots[index] }
     /// Kept from line to line and overwritten: emptying an array for every line
     /// (`removeAll(keepingCapacity:)`) cost more than reading its headers.
-    private var headerSlots: [(name: Range<Int>, value: Range<Int>)] = []
-    private var headerCount = 0
+    @usableFromInline var headerSlots: [(name: Range<Int>, value: Range<Int>)] = []
 
     public init() {}
 

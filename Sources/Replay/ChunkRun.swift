@@ -62,11 +62,11 @@ struct ChunkRun {
         var headers = [BorrowedHeader]()
         swap(&headers, &self.headers)
         defer { swap(&headers, &self.headers) }
-        var headerCount = 0
-        for (name, value) in decoder.headerFields {
+        let headerCount = decoder.headerCount
+        for index in 0..<headerCount {
+            let (name, value) = decoder.header(index)
             let header = BorrowedHeader(name: bytes(name), value: bytes(value))
-            if headerCount < headers.count { headers[headerCount] = header } else { headers.append(header) }
-            headerCount += 1
+            if index < headers.count { headers[index] = header } else { headers.append(header) }
         }
         let key = decoder.id(fields, in: line, seq: found.seq)
         // Held here once: read through `job` inside the closure, which mutates self,

@@ -49,7 +49,8 @@ private final class Driver {
     @exclusivity(unchecked) var pending: [PendingRequest] = []
     /// Bytes of the pending chunk's undecoded request lines.
     @exclusivity(unchecked) var lines: [UInt8] = []
-    /// With one thread, the chunk being routed as its requests are read (see `routeNow`).
+    /// With one thread, the chunk being routed as its requests are read (see `routeNow`),
+    /// mutated where it lies (`inline!`): no reference to retain and release per request.
     @exclusivity(unchecked) var inline: InlineChunk?
     /// The first request line, in log order, that did not decode.
     var firstFailure: LineFailure?
@@ -234,19 +235,15 @@ private final class Driver {
     /// second read of a chunk larger than the cache were about 5 % of a replay.
     @inline(__always)
     func routeNow(_ route: (inout ChunkRun) -> Bool) {
-        let chunk: InlineChunk
-        if let inline {
-            chunk = inline
-        } else {
+        if inline == nil {
             let tables = worlds.tables()
             let job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [])
             memo.use(job)
-            chunk = InlineChunk(run: ChunkRun(job: job, settings: settings!, memo: memo, tally: tally))
-            inline = chunk
+            inline = InlineChunk(run: ChunkRun(job: job, settings: settings!, memo: memo, tally: tally))
         }
-        if !chunk.failed { chunk.failed = !route(&chunk.run) }
-        chunk.count += 1
-        if chunk.count >= options.chunkSize { flush() }
+        if !inline!.failed { inline!.failed = !route(&inline!.run) }
+        inline!.count += 1
+        if inline!.count >= options.chunkSize { flush() }
     }
 
     /// Ends the current chunk: merges the one routed on this thread, or hands
@@ -298,13 +295,10 @@ private final class Driver {
 }
 
 /// A chunk routed on the reading thread as its requests arrive (one thread).
-/// A class: the run is mutated where it lies, not copied out of an optional and back.
-private final class InlineChunk {
-    @exclusivity(unchecked) var run: ChunkRun
+private struct InlineChunk {
+    var run: ChunkRun
     /// Requests routed in it.
     var count = 0
     /// It met a line that does not decode: the rest is not routed.
     var failed = false
-
-    init(run: ChunkRun) { self.run = run }
 }
