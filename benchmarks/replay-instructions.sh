@@ -46,6 +46,9 @@ a, b, n, top = costs(sys.argv[1]), costs(sys.argv[2]), int(sys.argv[3]), int(sys
 per = {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
 total = sum(per.values())
 print(f"instructions per replayed request: {total:.0f}")
-for name, cost in sorted(per.items(), key=lambda kv: -kv[1])[:top]:
-    print(f"{cost:8.0f} {100 * cost / total:5.1f}%  {name[:140]}")
+rows = sorted(per.items(), key=lambda kv: -kv[1])[:top]
+names = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(n for n, _ in rows),
+                       capture_output=True, text=True).stdout.splitlines()
+for (name, cost), readable in zip(rows, names if len(names) == len(rows) else [n for n, _ in rows]):
+    print(f"{cost:8.0f} {100 * cost / total:5.1f}%  {readable[:140]}")
 EOF
