@@ -152,12 +152,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     /// (brackets, a trailing dot, several colons).
     static func normalizedLength(_ host: UnsafeBufferPointer<UInt8>) -> Int? {
         var colon = -1
-        var index = WordBytes.skipWords(host, without: UInt8(ascii: ":"), UInt8(ascii: "["))
-        if index + 8 > host.count, host.count >= 8 {
-            // Only a tail is left: read as the last eight bytes, since most hosts have neither byte.
-            let last = WordBytes.word(host, at: host.count - 8)
-            if !WordBytes.contains(last, UInt8(ascii: ":")), !WordBytes.contains(last, UInt8(ascii: "[")) { index = host.count }
-        }
+        var index = WordBytes.firstIndex(of: UInt8(ascii: ":"), or: UInt8(ascii: "["), in: host) ?? host.count
         while index < host.count {
             let byte = host[index]
             if byte == UInt8(ascii: ":") {

@@ -33,11 +33,20 @@ enum WordBytes {
     /// The index of the first `byte`, or nil.
     @inline(__always)
     static func firstIndex(of byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        var index = skipWords(bytes, without: byte, byte)
-        // Only a tail is left (skipWords found no word with the byte): one overlapping word decides.
-        if index + 8 > bytes.count, bytes.count >= 8, !contains(word(bytes, at: bytes.count - 8), byte) { return nil }
+        firstIndex(of: byte, or: byte, in: bytes)
+    }
+
+    /// The index of the first byte that is `first` or `second`, or nil.
+    @inline(__always)
+    static func firstIndex(of first: UInt8, or second: UInt8, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var index = skipWords(bytes, without: first, second)
+        if index + 8 > bytes.count, bytes.count >= 8 {
+            // Only a tail is left (no whole word holds either byte): one overlapping word decides.
+            let last = word(bytes, at: bytes.count - 8)
+            if !contains(last, first), !contains(last, second) { return nil }
+        }
         while index < bytes.count {
-            if bytes[index] == byte { return index }
+            if bytes[index] == first || bytes[index] == second { return index }
             index += 1
         }
         return nil
@@ -45,32 +54,28 @@ enum WordBytes {
 
     @inline(__always)
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        var index = 0
-        while index + 8 <= a.count {
-            if word(a, at: index) != word(b, at: index) { return false }
-            index += 8
-        }
-        if index < a.count, a.count >= 8 { return word(a, at: a.count - 8) == word(b, at: a.count - 8) }
-        while index < a.count {
-            if a[index] != b[index] { return false }
-            index += 1
-        }
-        return true
+        equal(a, b, lowering: false)
     }
 
     /// `a` with ASCII letters lower-cased equals `b` (already lower-case).
     @inline(__always)
     static func equalLowered(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        equal(a, b, lowering: true)
+    }
+
+    /// One comparison for both: `a`'s words and bytes lower-cased or not.
+    @inline(__always)
+    private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>, lowering: Bool) -> Bool {
         guard a.count == b.count else { return false }
+        func wordOfA(at index: Int) -> UInt64 { lowering ? ByteHash.lowerWord(word(a, at: index)) : word(a, at: index) }
         var index = 0
         while index + 8 <= a.count {
-            if ByteHash.lowerWord(word(a, at: index)) != word(b, at: index) { return false }
+            if wordOfA(at: index) != word(b, at: index) { return false }
             index += 8
         }
-        if index < a.count, a.count >= 8 { return ByteHash.lowerWord(word(a, at: a.count - 8)) == word(b, at: a.count - 8) }
+        if index < a.count, a.count >= 8 { return wordOfA(at: a.count - 8) == word(b, at: a.count - 8) }
         while index < a.count {
-            if ByteHash.lower(a[index]) != b[index] { return false }
+            if (lowering ? ByteHash.lower(a[index]) : a[index]) != b[index] { return false }
             index += 1
         }
         return true

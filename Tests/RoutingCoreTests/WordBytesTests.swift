@@ -26,6 +26,8 @@ import Testing
                         for byte in [UInt8(ascii: "?"), UInt8(ascii: ":"), 0xC3] {
                             #expect(WordBytes.firstIndex(of: byte, in: a) == a.firstIndex(of: byte), "\(byte) in \(Array(a))")
                         }
+                        #expect(WordBytes.firstIndex(of: UInt8(ascii: ":"), or: UInt8(ascii: "["), in: a)
+                                    == a.firstIndex { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") }, "\(Array(a))")
                         #expect(FlatRequestLookup<BorrowedFields>.normalizedLength(a) == Self.normalizedLength(Array(a)), "\(Array(a))")
                         let skipped = WordBytes.skipWords(a, without: UInt8(ascii: ":"), UInt8(ascii: "["))
                         #expect(!a[..<skipped].contains(UInt8(ascii: ":")) && !a[..<skipped].contains(UInt8(ascii: "[")))
