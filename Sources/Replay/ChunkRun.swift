@@ -69,16 +69,19 @@ struct ChunkRun {
             if index < headers.count { headers[index] = header } else { headers.append(header) }
         }
         let key = decoder.id(fields, in: line, seq: found.seq)
+        let host = bytes(fields.host)
+        let hostHash = ByteHash.host(host)
         // Held here once: read through `job` inside the closure, which mutates self,
         // the pair was retained for each of its two calls.
         let pair = job.pair
         return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { all in
             let headers = UnsafeBufferPointer(rebasing: all[..<headerCount])
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),
-                                          host: bytes(fields.host), target: bytes(fields.path), headers: headers,
-                                          sni: fields.sni.map(bytes))
-            guard let (before, after) = pair.independentVerdicts(request, key: key) else { return false }
-            count(before, after, host: bytes(fields.host), time: time, hasObserved: fields.observed != nil,
+                                          host: host, target: bytes(fields.path), headers: headers,
+                                          sni: fields.sni.map(bytes), hostHash: hostHash)
+            guard let words = pair.independentWords(request, key: key) else { return false }
+            count(VerdictPairIndex.Key(before: words.before, after: words.after), host: host, hostHash: hostHash, time: time,
+                  hasObserved: fields.observed != nil,
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
             }
@@ -105,7 +108,7 @@ struct ChunkRun {
         let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
                                    host: record.host, path: record.path, headers: record.headers, sni: record.sni)
         let (before, after) = job.pair.verdicts(request, key: record.id)
-        guard settings.comparesPairsOnce, job.pair.areRequestIndependent(before, after) else {
+        guard settings.comparesPairsOnce, job.pair.areRequestIndependent(before, after), let key = VerdictPairIndex.Key(before, after) else {
             let decisions = self.decisions(before, after, request: request, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,
                                chunk: job.index, settings: settings, tally: tally, to: &agg)
@@ -113,7 +116,7 @@ struct ChunkRun {
         }
         var host = record.host
         host.withUTF8 { host in
-            count(before, after, host: host, time: time, hasObserved: record.observed != nil, record: { _ in record }) {
+            count(key, host: host, hostHash: ByteHash.host(host), time: time, hasObserved: record.observed != nil, record: { _ in record }) {
                 (request, record.id)
             }
         }
@@ -122,11 +125,11 @@ struct ChunkRun {
     /// Counts a request whose verdicts do not depend on it beyond the pair: the
     /// pair is compared once (`plain` gives the request for that), and the
     /// record is built only when the request changed or is verified.
-    private mutating func count(_ before: RouteVerdict, _ after: RouteVerdict, host: UnsafeBufferPointer<UInt8>, time: Int64, hasObserved: Bool,
+    private mutating func count(_ pair: VerdictPairIndex.Key, host: UnsafeBufferPointer<UInt8>, hostHash: UInt64, time: Int64, hasObserved: Bool,
                                 record: (inout RequestLineDecoder) -> RequestRecord, plain: () -> (RouteRequest, String)) {
-        let position = memo.position(of: before, after) {
+        let position = memo.position(of: pair) {
             let (request, key) = plain()
-            let decisions = self.decisions(before, after, request: request, key: key)
+            let decisions = self.decisions(RouteVerdict(words: pair.before), RouteVerdict(words: pair.after), request: request, key: key)
             return ComparedPair(comparison: Comparison(decisions.before, decisions.after, identical: job.identical),
                                 before: decisions.before, after: decisions.after)
         }
@@ -134,14 +137,15 @@ struct ChunkRun {
         if perPair[position] == 0 { pairsUsed.append(position) }
         perPair[position] += 1
         let flags = memo.flags[position]
-        hosts.count(host, flags)
+        hosts.count(host, hash: hostHash, flags)
         ChunkProcessor.countEvery(time: time, flags, to: &agg)
         let verifies = settings.verify && hasObserved
         guard flags.changed || verifies else { return }
         let record = record(&decoder)
         if flags.changed {
-            let pair = memo.pairs[position]
-            ChunkProcessor.countChanged(record: record, time: time, pair.comparison, decisions: (pair.before, pair.after), settings: settings, to: &agg)
+            let compared = memo.pairs[position]
+            ChunkProcessor.countChanged(record: record, time: time, compared.comparison, decisions: (compared.before, compared.after),
+                                        settings: settings, to: &agg)
         }
         if verifies { ChunkProcessor.verify(record: record, time: time, before: memo.pairs[position].before, settings: settings, to: &agg) }
     }

@@ -22,15 +22,6 @@ struct Comparison: Sendable {
     }
 }
 
-/// Requests whose verdicts in both worlds are request-independent
-/// (`RoutingTable.isRequestIndependent`) compare the same way whatever else
-/// they carry, so each distinct pair of verdicts is rendered and compared once
-/// (`PairMemo`) and the requests that share it are only counted.
-struct VerdictPair: Hashable {
-    var before: RouteVerdict
-    var after: RouteVerdict
-}
-
 /// A compared pair of verdicts: the comparison and both worlds' decisions
 /// (their weighted candidates for the report; the baseline's route, rule,
 /// backend and status for `--verify`, the same for every request of the pair).
@@ -59,6 +50,12 @@ struct PairFlags {
 /// The pairs compared so far for one pair of tables, kept across chunks: the
 /// tables change only with the recorded resources, so thousands of chunks
 /// usually share them. One per thread (chunks are processed concurrently).
+///
+/// Requests whose verdicts in both worlds are request-independent
+/// (`RoutingTable.isRequestIndependent`) compare the same way whatever else
+/// they carry, so each distinct pair of verdicts is rendered and compared once
+/// and the requests that share it are only counted. Pairs are keyed by the
+/// verdicts' words; a verdict without words is compared per request.
 final class PairMemo {
     /// Pairs kept before the memo starts over: distinct pairs number about the
     /// rules times their backends, so this bounds memory on a pathological table
@@ -71,9 +68,7 @@ final class PairMemo {
     private var candidate: RoutingTable?
     // Read for every request: unchecked exclusivity (the memo belongs to one
     // thread, and `position` calls its `compare` before touching them).
-    /// Pairs of two flat verdicts (nearly all); `index` holds the others.
-    @exclusivity(unchecked) private var flatIndex = VerdictPairIndex()
-    @exclusivity(unchecked) private var index: [VerdictPair: Int] = [:]
+    @exclusivity(unchecked) private var index = VerdictPairIndex()
     @exclusivity(unchecked) private(set) var pairs: [ComparedPair] = []
     @exclusivity(unchecked) private(set) var flags: [PairFlags] = []
     /// Counts the times the memo started over: a position names the same pair only
@@ -85,28 +80,21 @@ final class PairMemo {
         if baseline === job.baseline, candidate === job.candidate, pairs.count < Self.maxPairs { return }
         baseline = job.baseline
         candidate = job.candidate
-        flatIndex.removeAll()
-        index.removeAll(keepingCapacity: true)
+        index.removeAll()
         pairs.removeAll(keepingCapacity: true)
         flags.removeAll(keepingCapacity: true)
         generation += 1
     }
 
-    /// The position of the pair (`before`, `after`), comparing it first (with
-    /// `compare`) if it is new. The pair is built only for verdicts without words:
-    /// building it for every request copied both verdicts' references.
+    /// The position of a pair of verdicts, given by their words, comparing it
+    /// first (with `compare`) if it is new.
     @inline(__always)
-    func position(of before: RouteVerdict, _ after: RouteVerdict, compare: () -> ComparedPair) -> Int {
-        let key = VerdictPairIndex.Key(before, after)
-        if let key {
-            if let known = flatIndex.position(of: key) { return known }
-        } else if let known = index[VerdictPair(before: before, after: after)] {
-            return known
-        }
+    func position(of key: VerdictPairIndex.Key, compare: () -> ComparedPair) -> Int {
+        if let known = index.position(of: key) { return known }
         let compared = compare()
         pairs.append(compared)
         flags.append(PairFlags(compared.comparison))
-        if let key { flatIndex.insert(key, position: pairs.count - 1) } else { index[VerdictPair(before: before, after: after)] = pairs.count - 1 }
+        index.insert(key, position: pairs.count - 1)
         return pairs.count - 1
     }
 }

@@ -21,9 +21,10 @@ struct HostTally {
     private var entries: [Entry] = []
     private var names: [UInt8] = []
 
+    /// Counts a request to `host`, whose `ByteHash.host` is `hash` (the routing
+    /// lookup's too: the caller hashes the Host once for both).
     @inline(__always)
-    mutating func count(_ host: UnsafeBufferPointer<UInt8>, _ flags: PairFlags) {
-        let hash = ByteHash.host(host)
+    mutating func count(_ host: UnsafeBufferPointer<UInt8>, hash: UInt64, _ flags: PairFlags) {
         let (found, slot) = slots.find(hash) { name(of: entries[$0], equals: host) }
         if let found {
             HostCounts.count(&entries[found].counts, changed: flags.changed, newlyFailing: flags.newlyFailing)

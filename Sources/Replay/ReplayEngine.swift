@@ -49,6 +49,8 @@ private final class Driver {
     @exclusivity(unchecked) var pending: [PendingRequest] = []
     /// Bytes of the pending chunk's undecoded request lines.
     @exclusivity(unchecked) var lines: [UInt8] = []
+    /// The pending chunk's decoded requests.
+    var records: [RequestRecord] = []
     /// With one thread, the chunk being routed as its requests are read (see `routeNow`),
     /// mutated where it lies (`inline!`): no reference to retain and release per request.
     @exclusivity(unchecked) var inline: InlineChunk?
@@ -169,7 +171,8 @@ private final class Driver {
             if pool == nil {
                 routeNow { $0.route(record, time: event.timeMicros); return true }
             } else {
-                enqueue(.record(record), time: event.timeMicros)
+                records.append(record)
+                enqueue(.record(records.count - 1), time: event.timeMicros)
             }
         }
     }
@@ -260,6 +263,7 @@ private final class Driver {
         var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [], lines: [])
         swap(&job.requests, &pending)
         swap(&job.lines, &lines)
+        swap(&job.records, &records)
         chunkIndex += 1
         current = nil
         pool.submit(job) { self.merge($0) }

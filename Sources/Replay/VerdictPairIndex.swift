@@ -9,10 +9,14 @@ struct VerdictPairIndex {
         var before: (UInt64, UInt64)
         var after: (UInt64, UInt64)
 
-        init?(_ before: RouteVerdict, _ after: RouteVerdict) {
-            guard let before = before.words, let after = after.words else { return nil }
+        init(before: (UInt64, UInt64), after: (UInt64, UInt64)) {
             self.before = before
             self.after = after
+        }
+
+        init?(_ before: RouteVerdict, _ after: RouteVerdict) {
+            guard let before = before.words, let after = after.words else { return nil }
+            self.init(before: before, after: after)
         }
 
         static func == (a: Key, b: Key) -> Bool {

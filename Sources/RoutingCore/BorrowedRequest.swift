@@ -21,11 +21,15 @@ public struct BorrowedRequest: BitwiseCopyable {
     public var target: UnsafeBufferPointer<UInt8>
     public var headers: UnsafeBufferPointer<BorrowedHeader>
     public var sni: UnsafeBufferPointer<UInt8>?
+    /// `ByteHash.host(host)`, when the caller has it anyway (replay counts
+    /// requests per Host by it): the lookup then does not hash the Host again.
+    public var hostHash: UInt64?
 
     public init(gateway: UnsafePointer<ObjectKey>?, port: Int, isHTTPS: Bool, method: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>,
-                target: UnsafeBufferPointer<UInt8>, headers: UnsafeBufferPointer<BorrowedHeader>, sni: UnsafeBufferPointer<UInt8>?) {
+                target: UnsafeBufferPointer<UInt8>, headers: UnsafeBufferPointer<BorrowedHeader>, sni: UnsafeBufferPointer<UInt8>?,
+                hostHash: UInt64? = nil) {
         self.gateway = gateway; self.port = port; self.isHTTPS = isHTTPS; self.method = method
-        self.host = host; self.target = target; self.headers = headers; self.sni = sni
+        self.host = host; self.target = target; self.headers = headers; self.sni = sni; self.hostHash = hostHash
     }
 
     /// `body` given a pointer to `gateway` for the request's `gateway` field, or nil

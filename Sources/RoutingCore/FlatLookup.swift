@@ -119,7 +119,9 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
         if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return .decided(nil) }
         guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return .decided(nil) }
         let listener = table.listeners[Int(listenerIndex)]
-        guard let vhostIndex = virtualHost(listener: listenerIndex, host: host, wildcards: listener.hasWildcardHosts) else {
+        // The caller's hash of the Host as sent is this one's when there was no port to drop.
+        let hash = hostLength == rawHost.count ? fields.hostHash ?? ByteHash.host(host) : ByteHash.host(host)
+        guard let vhostIndex = virtualHost(listener: listenerIndex, host: host, hash: hash, wildcards: listener.hasWildcardHosts) else {
             return .decided(.miss(listener: listenerIndex, virtualHost: -1))
         }
         if table.virtualHosts[Int(vhostIndex)].hasGRPC { return .decided(nil) }
@@ -200,8 +202,9 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     }
 
     /// Exact hostname, then `*.suffix` from the longest suffix, then `*`; no fall-through past the first found.
-    func virtualHost(listener: Int32, host: UnsafeBufferPointer<UInt8>, wildcards: Bool) -> Int32? {
-        if let found = virtualHost(.virtualHost, listener: listener, hash: ByteHash.host(host), matches: { WordBytes.equalLowered(host, $0) }) {
+    /// `hash` is `ByteHash.host(host)`.
+    func virtualHost(listener: Int32, host: UnsafeBufferPointer<UInt8>, hash: UInt64, wildcards: Bool) -> Int32? {
+        if let found = virtualHost(.virtualHost, listener: listener, hash: hash, matches: { WordBytes.equalLowered(host, $0) }) {
             return found
         }
         if wildcards {

@@ -12,6 +12,8 @@ protocol FlatRequestFields {
     func header(_ name: UnsafeBufferPointer<UInt8>, equals expected: UnsafeBufferPointer<UInt8>) -> Bool
     /// What only the match object can check (query parameters, regular expressions).
     func objectAccepts(_ match: CompiledMatch) -> Bool
+    /// `ByteHash.host` of the Host as sent, when the caller computed it (BorrowedRequest.hostHash).
+    var hostHash: UInt64? { get }
 }
 
 /// A `RouteRequest`, borrowed for the lookup.
@@ -29,6 +31,8 @@ struct RouteRequestFields: FlatRequestFields {
     }
 
     func objectAccepts(_ match: CompiledMatch) -> Bool { match.accepts(request.pointee) }
+
+    var hostHash: UInt64? { nil }
 }
 
 /// A `BorrowedRequest`: bytes compared in place; a match object gets the
@@ -43,6 +47,8 @@ struct BorrowedFields: FlatRequestFields {
         guard let sni = request.pointee.sni else { return false }
         return !sni.elementsEqual(host, by: { ByteHash.lower($0) == ByteHash.lower($1) })
     }
+
+    var hostHash: UInt64? { request.pointee.hostHash }
 
     func header(_ name: UnsafeBufferPointer<UInt8>, equals expected: UnsafeBufferPointer<UInt8>) -> Bool {
         joinedValues(of: request.pointee.headers.lazy.map { ($0.name, $0.value) }, named: name, equal: expected)

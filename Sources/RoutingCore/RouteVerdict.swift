@@ -58,6 +58,16 @@ public struct RouteVerdict: Sendable, Hashable {
     }
 }
 
+extension RouteVerdict {
+    /// The verdict whose `words` these are (the inverse of `packed`).
+    public init(words: (UInt64, UInt64)) {
+        let outcomes: [Decision.Outcome] = [.forward, .redirect, .respond, .error]
+        self.init(outcome: outcomes[Int(words.1 & 3)], status: Int(UInt16(truncatingIfNeeded: words.1 >> 8)),
+                  listener: Int32(bitPattern: UInt32(truncatingIfNeeded: words.0 >> 32)), match: Int32(bitPattern: UInt32(truncatingIfNeeded: words.0)),
+                  backend: Int32(bitPattern: UInt32(truncatingIfNeeded: words.1 >> 32)), decided: nil)
+    }
+}
+
 /// A decision carried by a verdict (reference: verdicts stay small).
 @usableFromInline
 final class DecisionBox: Sendable, Hashable {

@@ -53,18 +53,23 @@ public final class TablePair: Sendable {
         }
     }
 
-    /// Both verdicts for a request read in place when both are request-independent
-    /// (`areRequestIndependent`); nil otherwise. A candidate verdict read off a twin
-    /// is independent exactly when the baseline's is (twins have equal actions and
-    /// no decided verdict), so the candidate's match record, which nothing else
-    /// reads on such a request and is rarely in the cache, is not read.
-    public func independentVerdicts(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>) -> (RouteVerdict, RouteVerdict)? {
+    /// Both verdicts for a request read in place, as their `words`, when both are
+    /// request-independent (`areRequestIndependent`); nil otherwise. Words rather
+    /// than verdicts: plain data, which the caller copies and compares without
+    /// touching the verdicts' references (replay asks this of every request).
+    /// A candidate verdict read off a twin is independent exactly when the
+    /// baseline's is (twins have equal actions and no decided verdict), so the
+    /// candidate's match record, which nothing else reads on such a request and
+    /// is rarely in the cache, is not read.
+    public func independentWords(_ request: borrowing BorrowedRequest, key: UnsafeBufferPointer<UInt8>)
+        -> (before: (UInt64, UInt64), after: (UInt64, UInt64))? {
         withUnsafePointer(to: request) { request in
             let (before, lookup) = baseline.verdictAndLookup(request, key: key)
-            guard baseline.isRequestIndependent(before) else { return nil }
-            if let after = candidateVerdict(lookup, before) { return (before, after) }
+            guard baseline.isRequestIndependent(before), let beforeWords = before.words else { return nil }
+            if let twin = candidateVerdict(lookup, before) { return twin.words.map { (beforeWords, $0) } }
             let after = candidate.verdictAndLookup(request, key: key).verdict
-            return candidate.isRequestIndependent(after) ? (before, after) : nil
+            guard candidate.isRequestIndependent(after), let afterWords = after.words else { return nil }
+            return (beforeWords, afterWords)
         }
     }
 

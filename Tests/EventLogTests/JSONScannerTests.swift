@@ -30,6 +30,23 @@ final class JSONScannerTests: XCTestCase {
     /// Integers of every length around the unchecked eighteen digits, both signs and
     /// the limits: the value `Int64(_:)` gives, and an error exactly where it gives none
     /// (overflow) or JSON forbids the form (a leading zero).
+    /// Bytes.equal reads words, the last one overlapping: every length around a
+    /// word's edge, with each single byte changed, agrees with a byte loop.
+    func testByteEqualityAgreesWithElementsEqual() {
+        for length in 0...26 {
+            let a = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            for changed in -1..<length {
+                var b = a
+                if changed >= 0 { b[changed] ^= 0x20 }
+                a.withUnsafeBufferPointer { a in
+                    b.withUnsafeBufferPointer { b in
+                        XCTAssertEqual(Bytes.equal(a, b), a.elementsEqual(b), "length \(length), changed \(changed)")
+                    }
+                }
+            }
+        }
+    }
+
     func testIntegersMatchInt64Parsing() {
         var rng = SystemRandomNumberGenerator()
         var texts = ["0", "-0", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "-9223372036854775809", "007", "-01",

@@ -117,6 +117,22 @@ final class RequestLineDecoderTests: XCTestCase {
         }
     }
 
+    /// The id a line without one implies is its seq in decimal, whether the digits are
+    /// counted up from the line before (across every carry) or written afresh.
+    func testImpliedIdsSpellTheirSeq() {
+        let digits = DigitBuffer()
+        var seqs: [Int64] = [0, 1, 2, 9, 10, 11, 5, 99, 100, 101, 7, 8, 9, 10, 999_999, 1_000_000, -1, 0, 1, -5, -4]
+        seqs += (Int64.max - 3)...Int64.max
+        seqs += [Int64.min, Int64.min + 1, 98_999, 99_000, 99_001, 42, 42, 43]
+        for seq in seqs {
+            XCTAssertEqual(String(decoding: digits.decimal(seq), as: UTF8.self), String(seq), "seq \(seq)")
+        }
+        for seq in Int64(1)...12_345 where String(decoding: digits.decimal(seq), as: UTF8.self) != String(seq) {
+            XCTFail("seq \(seq)")
+            break
+        }
+    }
+
     func testInternerIsBoundedAndExact() {
         var interner = StringInterner()
         for i in 0..<(Limits.internedStrings * 2) {
