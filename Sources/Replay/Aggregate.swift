@@ -153,6 +153,19 @@ struct TargetKey: Hashable, Sendable {
         backend = side.outcome == .forward ? side.backend : nil
     }
 
+    /// The outcome as its position, not its raw value: a String hashed for
+    /// every changed request otherwise.
+    func hash(into hasher: inout Hasher) {
+        switch outcome {
+        case .forward: hasher.combine(0)
+        case .redirect: hasher.combine(1)
+        case .respond: hasher.combine(2)
+        case .error: hasher.combine(3)
+        }
+        hasher.combine(status)
+        hasher.combine(backend)
+    }
+
     var text: String {
         outcome == .forward ? (backend?.description ?? "forward") : SideKey.label(outcome: outcome, status: status)
     }

@@ -113,10 +113,10 @@ enum ChunkProcessor {
         for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
         let pattern = PatternKey(method: record.method, host: ReportBuilder.normalizeHost(record.host), template: PathTemplate.of(record.path),
                                  before: TargetKey(b), after: TargetKey(a), categories: cats)
-        if var value = agg.patterns[pattern] {
-            value.count += 1
-            if value.examples.count < Aggregate.maxExamples { value.examples.append(record.id) }
-            agg.patterns[pattern] = value
+        // One hash of the key for a known pattern, and its value changed in place.
+        if let index = agg.patterns.index(forKey: pattern) {
+            agg.patterns.values[index].count += 1
+            if agg.patterns.values[index].examples.count < Aggregate.maxExamples { agg.patterns.values[index].examples.append(record.id) }
         } else {
             agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id], detail: detail(cats, decisions.before, decisions.after))
         }

@@ -143,9 +143,11 @@ struct ChunkRun {
         guard flags.changed || verifies else { return }
         let record = record(&decoder)
         if flags.changed {
-            let compared = memo.pairs[position]
-            ChunkProcessor.countChanged(record: record, time: time, compared.comparison, decisions: (compared.before, compared.after),
-                                        settings: settings, to: &agg)
+            // Read in place: a copy of the pair (two decisions) cost a retain for each of its strings.
+            memo.pairs.withUnsafeBufferPointer { pairs in
+                ChunkProcessor.countChanged(record: record, time: time, pairs[position].comparison,
+                                            decisions: (pairs[position].before, pairs[position].after), settings: settings, to: &agg)
+            }
         }
         if verifies { ChunkProcessor.verify(record: record, time: time, before: memo.pairs[position].before, settings: settings, to: &agg) }
     }

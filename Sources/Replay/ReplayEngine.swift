@@ -53,7 +53,12 @@ private final class Driver {
     var records: [RequestRecord] = []
     /// With one thread, the chunk being routed as its requests are read (see `routeNow`),
     /// mutated where it lies (`inline!`): no reference to retain and release per request.
-    @exclusivity(unchecked) var inline: InlineChunk?
+    @exclusivity(unchecked) var inline: ChunkRun?
+    /// Requests routed in `inline`, 0 when there is none; and whether it met a line
+    /// that does not decode (the rest of it is then not routed). Kept beside it rather
+    /// than in it: each use of an optional this large tests its tag out of line.
+    @exclusivity(unchecked) var inlineCount = 0
+    @exclusivity(unchecked) var inlineFailed = false
     /// The first request line, in log order, that did not decode.
     var firstFailure: LineFailure?
     var current: (baseline: RoutingTable, candidate: RoutingTable)?
@@ -238,25 +243,27 @@ private final class Driver {
     /// second read of a chunk larger than the cache were about 5 % of a replay.
     @inline(__always)
     func routeNow(_ route: (inout ChunkRun) -> Bool) {
-        if inline == nil {
+        if inlineCount == 0 {
             let tables = worlds.tables()
             let job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [])
             memo.use(job)
-            inline = InlineChunk(run: ChunkRun(job: job, settings: settings!, memo: memo, tally: tally))
+            inline = ChunkRun(job: job, settings: settings!, memo: memo, tally: tally)
         }
-        if !inline!.failed { inline!.failed = !route(&inline!.run) }
-        inline!.count += 1
-        if inline!.count >= options.chunkSize { flush() }
+        if !inlineFailed { inlineFailed = !route(&inline!) }
+        inlineCount += 1
+        if inlineCount >= options.chunkSize { flush() }
     }
 
     /// Ends the current chunk: merges the one routed on this thread, or hands
     /// the queued one to the pool.
     func flush() {
-        if let chunk = inline {
+        if let run = inline {
             inline = nil
+            inlineCount = 0
             chunkIndex += 1
             // A chunk that met an undecodable line ends there (ChunkProcessor.process).
-            merge(chunk.failed ? chunk.run.agg : chunk.run.finish())
+            merge(inlineFailed ? run.agg : run.finish())
+            inlineFailed = false
             return
         }
         guard !pending.isEmpty, let tables = current, let pool else { return }
@@ -298,11 +305,3 @@ private final class Driver {
     }
 }
 
-/// A chunk routed on the reading thread as its requests arrive (one thread).
-private struct InlineChunk {
-    var run: ChunkRun
-    /// Requests routed in it.
-    var count = 0
-    /// It met a line that does not decode: the rest is not routed.
-    var failed = false
-}

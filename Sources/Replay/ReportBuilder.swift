@@ -71,6 +71,33 @@ enum ReportBuilder {
 
     /// Lower-cased, without a port suffix or a trailing dot (as routing sees it).
     static func normalizeHost(_ host: String) -> String {
+        var host = host
+        return host.withUTF8(normalizedVisibleASCII) ?? normalizeHostByCharacters(host)
+    }
+
+    /// `normalizeHost` for a Host of visible ASCII only, nearly every one: each
+    /// byte is then a character, and the digits are `0`–`9`. Nil for any other.
+    /// Byte by byte because this runs for every changed request, where the
+    /// character-by-character form cost more than routing the request.
+    static func normalizedVisibleASCII(_ host: UnsafeBufferPointer<UInt8>) -> String? {
+        guard host.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        let colon = UInt8(ascii: ":"), close = UInt8(ascii: "]")
+        let bracketed = host.first == UInt8(ascii: "[")
+        var end = host.count
+        if let last = host.lastIndex(of: colon), host.last != close,
+           host[(last + 1)...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+           !host.contains(close) || bracketed, host.firstIndex(of: colon) == last || bracketed {
+            end = last
+        }
+        if end > 1, host[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        return String(unsafeUninitializedCapacity: end) { out in
+            for index in 0..<end { out[index] = host[index] >= 0x41 && host[index] <= 0x5A ? host[index] | 0x20 : host[index] }
+            return end
+        }
+    }
+
+    /// `normalizeHost` for any Host.
+    static func normalizeHostByCharacters(_ host: String) -> String {
         var h = Substring(host)
         if let colon = h.lastIndex(of: ":"), !h.hasSuffix("]"), h[h.index(after: colon)...].allSatisfy(\.isNumber), !h.contains("]") || h.hasPrefix("[") {
             if h.firstIndex(of: ":") == colon || h.hasPrefix("[") { h = h[..<colon] }

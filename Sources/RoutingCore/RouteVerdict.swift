@@ -37,14 +37,14 @@ public struct RouteVerdict: Sendable, Hashable {
     /// The whole verdict as two words, equal exactly when the verdicts are
     /// equal; nil when it carries a decision (or an unusual status), which
     /// only `==` compares. Replay keys its memo of verdict pairs by these.
-    @inlinable
+    @inlinable @inline(__always)
     public var words: (UInt64, UInt64)? {
         guard decided == nil, (0...0xFFFF).contains(status) else { return nil }
         return packed
     }
 
     /// Listener and match, then backend, status (its low 16 bits) and outcome.
-    @inlinable
+    @inlinable @inline(__always)
     var packed: (UInt64, UInt64) {
         let outcomeCode: UInt64
         switch outcome {
