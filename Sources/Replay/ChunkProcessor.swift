@@ -72,24 +72,22 @@ enum ChunkProcessor {
         return complete ? run.finish() : run.agg
     }
 
-    /// One request compared from its two full decisions.
+    /// One request compared from its two full decisions: the totals, its host,
+    /// the timeline, and for a changed request its pattern and row.
     static func add(record: RequestRecord, time: Int64, before: Decision, after: Decision, identical: Bool,
-                    chunk: Int, settings: ChunkSettings, tally: ComboTally, to agg: inout Aggregate) {
+                    chunk: Int, settings: ChunkSettings, tally: ComboTally, changed: inout ChangedTally, to agg: inout Aggregate) {
         let comparison = Comparison(before, after, identical: identical)
         tally.add(comparison, requests: 1, backendsBefore: before.backends, backendsAfter: after.backends, chunk: chunk)
-        count(record: record, time: time, comparison, decisions: (before, after), settings: settings, to: &agg)
-        if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
-    }
-
-    /// The per-request counts: totals, hosts, timeline, and for a changed
-    /// request its categories, pattern and row.
-    @inline(__always)
-    static func count(record: RequestRecord, time: Int64, _ comparison: Comparison, decisions: (before: Decision, after: Decision),
-                      settings: ChunkSettings, to agg: inout Aggregate) {
         let flags = PairFlags(comparison)
         HostCounts.count(&agg.hosts[record.host, default: HostCounts()], changed: flags.changed, newlyFailing: flags.newlyFailing)
         countEvery(time: time, flags, to: &agg)
-        if comparison.changed { countChanged(record: record, time: time, comparison, decisions: decisions, settings: settings, to: &agg) }
+        if comparison.changed {
+            changed.countDirect(pattern(method: record.method, host: ReportBuilder.normalizeHost(record.host), template: PathTemplate.of(record.path),
+                                        comparison),
+                                detail: { detail(comparison.categories, before, after) }, id: record.id)
+            if settings.collectRows { agg.rows.append(row(record: record, time: time, comparison)) }
+        }
+        if settings.verify, record.observed != nil { verify(record: record, time: time, before: before, settings: settings, to: &agg) }
     }
 
     /// What every request adds besides its host: totals, the timeline.
@@ -104,26 +102,16 @@ enum ChunkProcessor {
         if flags.newlySucceeding { agg.newlySucceeding += 1 }
     }
 
-    /// What a changed request adds besides: its categories, pattern and row.
-    static func countChanged(record: RequestRecord, time: Int64, _ comparison: Comparison, decisions: (before: Decision, after: Decision),
-                             settings: ChunkSettings, to agg: inout Aggregate) {
-        let b = comparison.before
-        let a = comparison.after
-        let cats = comparison.categories
-        for (i, category) in ChangeCategory.allCases.enumerated() where cats.contains(category) { agg.categories[i] += 1 }
-        let pattern = PatternKey(method: record.method, host: ReportBuilder.normalizeHost(record.host), template: PathTemplate.of(record.path),
-                                 before: TargetKey(b), after: TargetKey(a), categories: cats)
-        // One hash of the key for a known pattern, and its value changed in place.
-        if let index = agg.patterns.index(forKey: pattern) {
-            agg.patterns.values[index].count += 1
-            if agg.patterns.values[index].examples.count < Aggregate.maxExamples { agg.patterns.values[index].examples.append(record.id) }
-        } else {
-            agg.patterns[pattern] = PatternValue(count: 1, examples: [record.id], detail: detail(cats, decisions.before, decisions.after))
-        }
-        if settings.collectRows {
-            agg.rows.append(ChangedRequestRow(id: record.id, timeMicros: time, method: record.method, host: record.host, path: record.path,
-                                              before: side(b), after: side(a), categories: cats))
-        }
+    /// The pattern a changed request with `comparison` counts in.
+    static func pattern(method: String, host: String, template: String, _ comparison: Comparison) -> PatternKey {
+        PatternKey(method: method, host: host, template: template, before: TargetKey(comparison.before), after: TargetKey(comparison.after),
+                   categories: comparison.categories)
+    }
+
+    /// A changed request's row for `--export`.
+    static func row(record: RequestRecord, time: Int64, _ comparison: Comparison) -> ChangedRequestRow {
+        ChangedRequestRow(id: record.id, timeMicros: time, method: record.method, host: record.host, path: record.path,
+                          before: side(comparison.before), after: side(comparison.after), categories: comparison.categories)
     }
 
     /// `--verify`: the baseline decision against the outcome the trace recorded.

@@ -21,6 +21,8 @@ struct ChunkRun {
     private var headers: [BorrowedHeader] = []
     /// Requests per Host of the requests counted by pair.
     private var hosts = HostTally()
+    /// The changed requests, by pattern.
+    private var changed = ChangedTally()
 
     init(job: Job, settings: ChunkSettings, memo: PairMemo, tally: ComboTally) {
         self.job = job
@@ -80,8 +82,9 @@ struct ChunkRun {
                                           host: host, target: bytes(fields.path), headers: headers,
                                           sni: fields.sni.map(bytes), hostHash: hostHash)
             guard let words = pair.independentWords(request, key: key) else { return false }
-            count(VerdictPairIndex.Key(before: words.before, after: words.after), host: host, hostHash: hostHash, time: time,
-                  hasObserved: fields.observed != nil,
+            count(VerdictPairIndex.Key(before: words.before, after: words.after), method: bytes(fields.method), host: host,
+                  path: bytes(fields.path), hostHash: hostHash, time: time, hasObserved: fields.observed != nil,
+                  id: { String(decoding: key, as: UTF8.self) },
                   record: { $0.record(fields, in: line, seq: found.seq) }) {
                 (request.routeRequest(), String(decoding: key, as: UTF8.self))
             }
@@ -102,7 +105,7 @@ struct ChunkRun {
             let before = job.baseline.routeConnection(connection, key: record.id)
             let after = job.identical ? before : job.candidate.routeConnection(connection, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: before, after: after, identical: job.identical,
-                               chunk: job.index, settings: settings, tally: tally, to: &agg)
+                               chunk: job.index, settings: settings, tally: tally, changed: &changed, to: &agg)
             return
         }
         let request = RouteRequest(gateway: gateway, port: record.port, scheme: ChunkProcessor.httpScheme(record.scheme), method: record.method,
@@ -111,21 +114,24 @@ struct ChunkRun {
         guard settings.comparesPairsOnce, job.pair.areRequestIndependent(before, after), let key = VerdictPairIndex.Key(before, after) else {
             let decisions = self.decisions(before, after, request: request, key: record.id)
             ChunkProcessor.add(record: record, time: time, before: decisions.before, after: decisions.after, identical: job.identical,
-                               chunk: job.index, settings: settings, tally: tally, to: &agg)
+                               chunk: job.index, settings: settings, tally: tally, changed: &changed, to: &agg)
             return
         }
-        var host = record.host
-        host.withUTF8 { host in
-            count(key, host: host, hostHash: ByteHash.host(host), time: time, hasObserved: record.observed != nil, record: { _ in record }) {
+        var (host, method, path) = (record.host, record.method, record.path)
+        host.withUTF8 { host in method.withUTF8 { method in path.withUTF8 { path in
+            count(key, method: method, host: host, path: path, hostHash: ByteHash.host(host), time: time, hasObserved: record.observed != nil,
+                  id: { record.id }, record: { _ in record }) {
                 (request, record.id)
             }
-        }
+        } } }
     }
 
     /// Counts a request whose verdicts do not depend on it beyond the pair: the
-    /// pair is compared once (`plain` gives the request for that), and the
-    /// record is built only when the request changed or is verified.
-    private mutating func count(_ pair: VerdictPairIndex.Key, host: UnsafeBufferPointer<UInt8>, hostHash: UInt64, time: Int64, hasObserved: Bool,
+    /// pair is compared once (`plain` gives the request for that), a changed one
+    /// counts in its pattern by its bytes (`id` gives its id for the examples),
+    /// and the record is built only for an exported row or a verification.
+    private mutating func count(_ pair: VerdictPairIndex.Key, method: UnsafeBufferPointer<UInt8>, host: UnsafeBufferPointer<UInt8>,
+                                path: UnsafeBufferPointer<UInt8>, hostHash: UInt64, time: Int64, hasObserved: Bool, id: () -> String,
                                 record: (inout RequestLineDecoder) -> RequestRecord, plain: () -> (RouteRequest, String)) {
         let position = memo.position(of: pair) {
             let (request, key) = plain()
@@ -139,16 +145,12 @@ struct ChunkRun {
         let flags = memo.flags[position]
         hosts.count(host, hash: hostHash, flags)
         ChunkProcessor.countEvery(time: time, flags, to: &agg)
+        if flags.changed { changed.count(position: position, method: method, host: host, path: path, id: id) }
+        let exports = flags.changed && settings.collectRows
         let verifies = settings.verify && hasObserved
-        guard flags.changed || verifies else { return }
+        guard exports || verifies else { return }
         let record = record(&decoder)
-        if flags.changed {
-            // Read in place: a copy of the pair (two decisions) cost a retain for each of its strings.
-            memo.pairs.withUnsafeBufferPointer { pairs in
-                ChunkProcessor.countChanged(record: record, time: time, pairs[position].comparison,
-                                            decisions: (pairs[position].before, pairs[position].after), settings: settings, to: &agg)
-            }
-        }
+        if exports { agg.rows.append(ChunkProcessor.row(record: record, time: time, memo.pairs[position].comparison)) }
         if verifies { ChunkProcessor.verify(record: record, time: time, before: memo.pairs[position].before, settings: settings, to: &agg) }
     }
 
@@ -171,6 +173,7 @@ struct ChunkRun {
     func finish() -> Aggregate {
         var agg = agg
         hosts.add(to: &agg.hosts)
+        changed.add(to: &agg, memo: memo)
         for position in pairsUsed.sorted() {
             tally.add(pair: position, of: memo, requests: perPair[position], chunk: job.index)
         }

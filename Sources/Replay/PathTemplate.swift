@@ -3,23 +3,28 @@
 /// `/api/items/42?page=2` -> `/api/items/{id}`.
 public enum PathTemplate {
     public static func of(_ path: String) -> String {
-        var bytes = Array(path.utf8)
-        if let q = bytes.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { bytes.removeSubrange(q...) }
+        var path = path
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var start = 0
-        while start <= bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
-            let segment = bytes[start..<end]
-            if isIdentifier(segment) { out.append(contentsOf: "{id}".utf8) } else { out.append(contentsOf: segment) }
-            if end < bytes.count { out.append(UInt8(ascii: "/")) }
-            start = end + 1
-        }
+        path.withUTF8 { append($0, to: &out) }
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func isIdentifier(_ s: ArraySlice<UInt8>) -> Bool {
+    /// The template of `path`'s bytes, appended to `out`.
+    static func append(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        let count = path.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? path.count
+        out.reserveCapacity(out.count + count)
+        var start = 0
+        while start <= count {
+            var end = start
+            while end < count, path[end] != UInt8(ascii: "/") { end += 1 }
+            let segment = UnsafeBufferPointer(rebasing: path[start..<end])
+            if isIdentifier(segment) { out.append(contentsOf: "{id}".utf8) } else { out.append(contentsOf: segment) }
+            if end < count { out.append(UInt8(ascii: "/")) }
+            start = end + 1
+        }
+    }
+
+    static func isIdentifier(_ s: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !s.isEmpty else { return false }
         if s.allSatisfy(isDigit) { return true }
         if s.count == 36 {

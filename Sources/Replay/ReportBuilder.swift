@@ -72,14 +72,25 @@ enum ReportBuilder {
     /// Lower-cased, without a port suffix or a trailing dot (as routing sees it).
     static func normalizeHost(_ host: String) -> String {
         var host = host
-        return host.withUTF8(normalizedVisibleASCII) ?? normalizeHostByCharacters(host)
+        var out: [UInt8] = []
+        host.withUTF8 { appendNormalizedHost($0, to: &out) }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    /// `normalizeHost` for a Host of visible ASCII only, nearly every one: each
-    /// byte is then a character, and the digits are `0`–`9`. Nil for any other.
-    /// Byte by byte because this runs for every changed request, where the
-    /// character-by-character form cost more than routing the request.
-    static func normalizedVisibleASCII(_ host: UnsafeBufferPointer<UInt8>) -> String? {
+    /// `normalizeHost` of a Host's bytes, appended to `out`: byte by byte for
+    /// visible ASCII (nearly every Host), because changed requests are counted by
+    /// it, where the character-by-character form cost more than routing the request.
+    static func appendNormalizedHost(_ host: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        guard let end = normalizedVisibleASCIILength(host) else {
+            out.append(contentsOf: normalizeHostByCharacters(String(decoding: host, as: UTF8.self)).utf8)
+            return
+        }
+        for byte in host[..<end] { out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) }
+    }
+
+    /// For a Host of visible ASCII only, how many of its bytes `normalizeHost`
+    /// keeps (each byte is a character there, and the digits are `0`–`9`); nil for any other.
+    private static func normalizedVisibleASCIILength(_ host: UnsafeBufferPointer<UInt8>) -> Int? {
         guard host.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
         let colon = UInt8(ascii: ":"), close = UInt8(ascii: "]")
         let bracketed = host.first == UInt8(ascii: "[")
@@ -90,10 +101,7 @@ enum ReportBuilder {
             end = last
         }
         if end > 1, host[end - 1] == UInt8(ascii: ".") { end -= 1 }
-        return String(unsafeUninitializedCapacity: end) { out in
-            for index in 0..<end { out[index] = host[index] >= 0x41 && host[index] <= 0x5A ? host[index] | 0x20 : host[index] }
-            return end
-        }
+        return end
     }
 
     /// `normalizeHost` for any Host.

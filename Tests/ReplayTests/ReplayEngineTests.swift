@@ -273,6 +273,27 @@ import Testing
         #expect(whole.changed > 999 && whole.changed < 2_000)
     }
 
+    /// A Host with a trailing dot is routed by the object path, so its requests are
+    /// compared one by one, while plain ones are counted by verdict pair; both land in
+    /// one pattern, whose examples must still be its first requests in log order.
+    @Test func patternsReachedBothWaysKeepTheirExamplesInLogOrder() throws {
+        var events = TraceFixture.events(requests: 0)
+        for i in 0..<2_000 {
+            events.append(TraceFixture.request(i, at: TraceFixture.t0 + TraceFixture.second + Int64(i) * 1_000,
+                                               host: i % 3 == 0 ? "whoami." : "whoami"))
+        }
+        let change = ReplayChange(objects: TraceFixture.objects(TraceFixture.even))
+        let counted = try replay(events, change: change).report
+        var single = try replay(events, change: change, chunkSize: 1, comparesPairsOnce: false).report
+        single.input.trace = counted.input.trace // each replay writes its own trace file
+        #expect(counted == single)
+        var rows: [ChangedRequestRow] = []
+        _ = try replay(events, change: change, onChanged: { rows.append($0) })
+        let pattern = try #require(counted.patterns.first { $0.host == "whoami" })
+        #expect(pattern.examples == Array(rows.prefix(3).map(\.id)))
+        #expect(rows.prefix(3).contains { $0.host == "whoami." } && rows.prefix(3).contains { $0.host == "whoami" })
+    }
+
     @Test func truncatedTraceReplaysItsPrefixWithAWarning() throws {
         let dir = ReplayTempDir()
         let trace = dir.file("trace.zst")
