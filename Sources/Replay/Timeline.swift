@@ -23,6 +23,7 @@ struct TimeHistogram: Sendable {
         var changed: [Int] = []
         var farthest: Int64 = -1
 
+        @inline(__always)
         mutating func add(_ distance: Int64, widthShift: Int64, changed isChanged: Bool) {
             if requests.isEmpty {
                 requests = [Int](repeating: 0, count: TimeHistogram.size)
@@ -67,6 +68,8 @@ struct TimeHistogram: Sendable {
         self.origin = origin
     }
 
+    /// Inlined: replay adds every request.
+    @inline(__always)
     mutating func add(timeMicros: Int64, changed isChanged: Bool) {
         if timeMicros >= origin {
             let distance = timeMicros &- origin

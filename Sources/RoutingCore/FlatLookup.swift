@@ -246,6 +246,7 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
     }
 
     /// The first match of a precedence-ordered list that accepts the request.
+    @inline(__always)
     func firstMatch(in list: (Int32, Int32), path: UnsafeBufferPointer<UInt8>) -> Int32? {
         let (start, count) = list
         var index = Int(start)
