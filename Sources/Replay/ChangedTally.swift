@@ -9,11 +9,11 @@ import RoutingCore
 /// and path template (PathTemplate): the rest of its pattern (both outcomes, the
 /// categories, the detail) is its pair's. Building each such request's record
 /// and a PatternKey of Strings, and hashing that in a Dictionary, cost some
-/// 16,000 instructions: a change that moved a quarter of the traffic made the
-/// replay 1.6 times as long as one where nothing changes. Here a request costs
-/// its key's bytes, a word-at-a-time hash and a compare; its id is made only
-/// while its key still wants examples. Requests compared one by one bring their
-/// own PatternKey (`countDirect`).
+/// 15,000 instructions, more than a third of replaying the seed canary, where a
+/// quarter of the requests change. Here a request costs its key's bytes, a
+/// word-at-a-time hash and a compare (about 1,200 instructions); its id is made
+/// only while its key still wants examples. Requests compared one by one bring
+/// their own PatternKey (`countDirect`).
 ///
 /// Every example keeps its place among the chunk's changed requests, so a pattern
 /// reached both ways lists its first examples in log order.
