@@ -220,7 +220,9 @@ private final class Driver {
         if lastRequestMicros == nil || time > lastRequestMicros! { lastRequestMicros = time }
     }
 
-    /// Queues a request for the pool (more than one thread).
+    /// Queues a request for the pool (more than one thread). Inlined: every line of
+    /// a replay with a pool comes through here.
+    @inline(__always)
     func enqueue(_ source: PendingRequest.Source, time: Int64) {
         if pending.isEmpty { current = worlds.tables() }
         pending.append(PendingRequest(source: source, timeMicros: time))
