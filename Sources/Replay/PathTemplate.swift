@@ -12,7 +12,6 @@ public enum PathTemplate {
     /// The template of `path`'s bytes, appended to `out`.
     static func append(_ path: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         let count = path.firstIndex { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") } ?? path.count
-        out.reserveCapacity(out.count + count)
         var start = 0
         while start <= count {
             var end = start
