@@ -399,8 +399,10 @@ public final class TraceReader: IteratorProtocol {
     /// every byte out of it (2.5 % of a replay's instructions).
     private func gatherWholeFrame() -> Int? {
         while true {
-            let frame = input.withUnsafeBytes { ZstdFrameDecompressor.wholeFrame(at: UnsafeRawBufferPointer(rebasing: $0[inputPos..<inputCount])) }
-            if let frame { return frame.content }
+            let content = input.withUnsafeBytes {
+                ZstdFrameDecompressor.wholeFrameContentSize(at: UnsafeRawBufferPointer(rebasing: $0[inputPos..<inputCount]))
+            }
+            if let content { return content }
             guard !endOfInput, file != nil else { return nil }
             if inputPos == 0, inputCount == input.count {
                 guard input.count < Limits.wholeFrameInputBytes else { return nil }

@@ -69,15 +69,13 @@ final class ZstdFrameDecompressor {
         return .progress(consumed: inb.pos, produced: outb.pos, frameEnded: r == 0)
     }
 
-    /// The compressed and decompressed sizes of the frame at the start of `input`,
-    /// when all of it is there and its header gives its size.
-    static func wholeFrame(at input: UnsafeRawBufferPointer) -> (compressed: Int, content: Int)? {
-        guard let start = input.baseAddress else { return nil }
-        let compressed = ZSTD_findFrameCompressedSize(start, input.count)
-        guard ZSTD_isError(compressed) == 0 else { return nil }
+    /// The decompressed size of the frame at the start of `input`, when all of
+    /// the frame is there and its header gives its size.
+    static func wholeFrameContentSize(at input: UnsafeRawBufferPointer) -> Int? {
+        guard let start = input.baseAddress, ZSTD_isError(ZSTD_findFrameCompressedSize(start, input.count)) == 0 else { return nil }
         let content = ZSTD_getFrameContentSize(start, input.count)
         guard content != ZSTD_CONTENTSIZE_UNKNOWN, content != ZSTD_CONTENTSIZE_ERROR, content <= UInt64(Int.max) else { return nil }
-        return (compressed, Int(content))
+        return Int(content)
     }
 
     static var recommendedInputSize: Int { ZSTD_DStreamInSize() }
