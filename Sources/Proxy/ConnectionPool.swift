@@ -28,6 +28,13 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint
         let eventLoop: ObjectIdentifier
+
+        /// The host is left out of the hash (keys still compare whole): every request
+        /// looks a key up twice, and hashing the host's characters was most of the cost.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(endpoint.port)
+            hasher.combine(eventLoop)
+        }
     }
     private let idle = NIOLockedValueBox([Key: [Idle]]())
     private let maxIdle: Int
@@ -43,10 +50,11 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> Upstream? {
         let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop))
         var stale: [any Channel] = []
+        // The list is changed where it lies (one hash of the key) and kept when empty:
+        // `closeExpired` drops empty lists.
         let found = idle.withLockedValue { idle -> NIOLoopBound<Upstream>? in
-            guard var list = idle.removeValue(forKey: key) else { return nil }
-            defer { if !list.isEmpty { idle[key] = list } }
-            while let entry = list.popLast() {
+            guard let slot = idle.index(forKey: key) else { return nil }
+            while let entry = idle.values[slot].popLast() {
                 if entry.channel.isActive && now - entry.since <= maxAge { return entry.upstream }
                 stale.append(entry.channel)
             }
@@ -67,14 +75,13 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
         let entry = Idle(upstream: NIOLoopBound(upstream, eventLoop: channel.eventLoop), channel: channel, since: now)
         var stale: [any Channel] = []
         let kept = idle.withLockedValue { idle -> Bool in
-            guard var list = idle.removeValue(forKey: key) else {
+            guard let slot = idle.index(forKey: key) else {
                 idle[key] = [entry]
                 return true
             }
-            defer { idle[key] = list }
-            stale = removeExpired(from: &list, now: now)
-            guard list.count < maxIdle else { return false }
-            list.append(entry)
+            stale = removeExpired(from: &idle.values[slot], now: now)
+            guard idle.values[slot].count < maxIdle else { return false }
+            idle.values[slot].append(entry)
             return true
         }
         for channel in stale { channel.close(promise: nil) }

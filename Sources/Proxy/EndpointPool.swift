@@ -15,17 +15,22 @@ public final class EndpointPool: Sendable {
 
     /// The next endpoint for `backend` (a stable key such as `ns/name:port`) among
     /// `endpoints`, or nil when every one of them is ejected.
-    public func pick(backend: String, endpoints: [Endpoint], now: NIODeadline = .now()) -> Endpoint? {
+    /// Every request asks, so the common cases cost no more than the lock: one endpoint
+    /// with none ejected needs no turn, and the clock is read only for an ejected one.
+    public func pick(backend: String, endpoints: [Endpoint], now: NIODeadline? = nil) -> Endpoint? {
         guard !endpoints.isEmpty else { return nil }
         return state.withLockedValue { state in
-            let start = state.next[backend, default: 0]
+            if endpoints.count == 1, state.ejectedUntil.isEmpty { return endpoints[0] }
+            let turn = state.next.index(forKey: backend)
+            let start = turn.map { state.next.values[$0] } ?? 0
             for offset in 0..<endpoints.count {
                 let candidate = endpoints[(start + offset) % endpoints.count]
                 if let until = state.ejectedUntil[candidate] {
-                    if until > now { continue }
+                    if until > (now ?? .now()) { continue }
                     state.ejectedUntil[candidate] = nil
                 }
-                state.next[backend] = (start + offset + 1) % endpoints.count
+                let next = (start + offset + 1) % endpoints.count
+                if let turn { state.next.values[turn] = next } else { state.next[backend] = next }
                 return candidate
             }
             return nil

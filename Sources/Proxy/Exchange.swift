@@ -18,7 +18,14 @@ final class Exchange {
     let request: Request
     /// Request/response progress and the completion rules (see `ExchangeProgress`).
     var progress: ExchangeProgress
-    var decision: Decision?
+    /// The routing decision: a plain request's is its route's, shared by every request the
+    /// route took (`PlainRoutes`) rather than copied into each.
+    var decision: Decision? {
+        get { plainRoute?.decision ?? ownDecision }
+        set { ownDecision = newValue }
+    }
+    private var ownDecision: Decision?
+    var plainRoute: PlainRoutes.Route?
     /// The world that routed it (nil when answered before routing, e.g. 431).
     var epoch: RoutingEpoch?
     /// Taken from the decision when forwarding starts (see `ResponseEdits`).
@@ -80,12 +87,11 @@ final class Exchange {
         var record = RequestRecord(id: id, client: request.client, port: request.listenerPort, scheme: request.scheme,
                                    method: head.method.rawValue, host: request.host, path: head.uri,
                                    headers: request.headers, sni: request.sni)
-        let route = decision?.route
+        let names = plainRoute?.recordedNames ?? decision.map(RecordedNames.init) ?? RecordedNames()
         let latency = Double((now - started).nanoseconds) / 1_000_000
-        record.observed = ObservedOutcome(route: route.map { "\($0.kind)/\($0.namespace)/\($0.name)" }, rule: route?.rule,
-                                          backend: decision?.outcome == .forward ? decision?.backend?.description : nil,
-                                          endpoint: endpoint?.description, status: status, latencyMs: latency,
-                                          bytesIn: bytesIn, bytesOut: bytesOut)
+        record.observed = ObservedOutcome(route: names.route, rule: names.rule, backend: names.backend,
+                                          endpoint: endpoint.map { plainRoute?.description(of: $0) ?? $0.description }, status: status,
+                                          latencyMs: latency, bytesIn: bytesIn, bytesOut: bytesOut)
         return record
     }
 }

@@ -59,8 +59,14 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     private let plainRoutes = PlainRoutes()
     /// Response bytes written but not flushed (flushed at the end of the backend's read batch).
     private var responseNeedsFlush = false
+    /// The response head, held until the body's first bytes join it (`mergedResponseBodyBytes`)
+    /// or anything else goes out first.
+    private var heldHead: ByteBuffer?
     private var clientAddress = ""
     private var clientIP = ""
+    /// The forwarding fields of this connection's plain heads (`PlainRequestHead.forwarded`).
+    private lazy var forwardingFields = PlainRequestHead.ForwardingFields(
+        RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme))
 
     init(runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?, headTimer: RequestHeadTimer,
          addFullPipeline: @escaping (ChannelPipeline.SynchronousOperations) throws -> Void) {
@@ -99,7 +105,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard !taking else { return }
         taking = true
         defer { taking = false }
-        while !handedOver, exchange == nil, context.channel.isActive, let buffer = pending, buffer.readableBytes > 0 {
+        while !handedOver, exchange == nil, let buffer = pending, buffer.readableBytes > 0, context.channel.isActive {
             if let plain = routePlain(buffer) {
                 pending!.moveReaderIndex(forwardBy: plain.head.length)
                 if pending!.readableBytes == 0 { pending = nil }
@@ -127,7 +133,6 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         let route: PlainRoutes.Route
         let id: String
         let epoch: RoutingEpoch
-        let endpoints: [Endpoint]
         let upstreamHead: ByteBuffer
         /// What the request record is made of (only when someone records).
         let request: Exchange.Request
@@ -148,8 +153,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                 return nil
             }
             var upstreamHead = context.channel.allocator.buffer(capacity: end + 256)
-            head.forwarded(from: buffer, client: RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme),
-                           requestID: id, into: &upstreamHead)
+            head.forwarded(from: buffer, fields: forwardingFields, requestID: id, into: &upstreamHead)
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             let method: HTTPMethod = head.isHEAD ? .HEAD : .GET
             let request: Exchange.Request
@@ -160,25 +164,28 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                                            host: text(head.host), headers: plainFields.map { HTTPHeader(name: text($0.name), value: text($0.value)) },
                                            sni: sni)
             } else {
-                // Not recorded: only the method and version are read.
-                request = Exchange.Request(head: HTTPRequestHead(version: .http1_1, method: method, uri: ""), client: "",
+                // Not recorded: only the method and version are read, of a head shared rather than allocated.
+                request = Exchange.Request(head: head.isHEAD ? Self.unrecordedHEAD : Self.unrecordedGET, client: "",
                                            listenerPort: listenerPort, scheme: scheme, host: "", headers: [], sni: nil)
             }
-            return RoutedPlain(head: head, route: route, id: id, epoch: epoch, endpoints: world.resolver.endpoints(for: route.backend),
-                               upstreamHead: upstreamHead, request: request)
+            return RoutedPlain(head: head, route: route, id: id, epoch: epoch, upstreamHead: upstreamHead, request: request)
         }
     }
 
+    private static let unrecordedGET = HTTPRequestHead(version: .http1_1, method: .GET, uri: "")
+    private static let unrecordedHEAD = HTTPRequestHead(version: .http1_1, method: .HEAD, uri: "")
+
     private func beginPlain(_ routed: RoutedPlain) {
         let route = routed.route
-        let exchange = open(id: routed.id, keepAlive: true, request: routed.request, epoch: routed.epoch, decision: route.decision)
-        send(exchange, backend: route.backendName, endpoints: routed.endpoints, edits: route.edits, timeouts: route.timeouts,
+        let exchange = open(id: routed.id, keepAlive: true, request: routed.request, epoch: routed.epoch)
+        exchange.plainRoute = route  // its decision is the exchange's (`Exchange.decision`)
+        send(exchange, backend: route.backendName, endpoints: route.endpoints, edits: route.edits, timeouts: route.timeouts,
              upstreamHead: routed.upstreamHead)
     }
 
     /// The exchange of a request that ended with its head (the byte path takes no body),
     /// now this connection's.
-    private func open(id: String, keepAlive: Bool, request: Exchange.Request, epoch: RoutingEpoch, decision: Decision) -> Exchange {
+    private func open(id: String, keepAlive: Bool, request: Exchange.Request, epoch: RoutingEpoch, decision: Decision? = nil) -> Exchange {
         let draining = runtime.requestStarted()
         headTimer.headReceived()
         let exchange = Exchange(id: id, keepAlive: keepAlive && !draining, request: request)
@@ -369,8 +376,10 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         switch head {
         case .plain(let plain, let raw) where edits.isEmpty:
             (status, upstreamKeepAlive) = (plain.status, true)
+            var bodyRoom = 0
+            if case .length(let length) = plain.framing, length <= ProxyLimits.mergedResponseBodyBytes { bodyRoom = length }
             bytes = ResponseWriter.splicedHead(raw: raw, hasRequestID: plain.hasRequestID, requestID: exchange.id, keepAlive: keepAlive,
-                                               allocator: allocator)
+                                               bodyRoom: bodyRoom, allocator: allocator)
         case .plain(_, let raw), .parsed(_, let raw):
             // Header changes to make (or a head read in full): the fields as NIO would hold them.
             let parsed: HTTPResponseHead
@@ -403,13 +412,28 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         exchange.status = status
         exchange.progress.upstreamHeadSent(upstreamKeepAlive: upstreamKeepAlive && !endsWithClose)
         if !keepAlive { exchange.progress.mustClose() }
-        context.write(wrapOutboundOut(bytes), promise: nil)
+        heldHead = bytes
         responseNeedsFlush = true
+    }
+
+    /// Writes the held response head, if any.
+    private func writeHeldHead() {
+        guard let head = heldHead else { return }
+        heldHead = nil
+        context.write(wrapOutboundOut(head), promise: nil)
     }
 
     func rawUpstreamBody(_ bytes: ByteBuffer, bodyBytes: Int) {
         guard let exchange else { return }
         exchange.bytesOut += bodyBytes
+        if var head = heldHead, !rechunking, bytes.readableBytes <= ProxyLimits.mergedResponseBodyBytes {
+            heldHead = nil
+            head.writeImmutableBuffer(bytes)
+            context.write(wrapOutboundOut(head), promise: nil)
+            responseNeedsFlush = true
+            return
+        }
+        writeHeldHead()
         if rechunking {
             // RFC 9112 §7.1: size in hex, the data, CRLF.
             var size = context.channel.allocator.buffer(capacity: 20)
@@ -428,6 +452,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard let exchange, let upstream else { return }
         self.upstream = nil
         exchange.timeout?.cancel()
+        writeHeldHead()
         if rechunking {
             rechunking = false
             context.write(wrapOutboundOut(ByteBuffer(staticString: "0\r\n\r\n")), promise: nil)
@@ -441,6 +466,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     func rawUpstreamReadComplete() {
+        writeHeldHead()
         guard responseNeedsFlush else { return }
         responseNeedsFlush = false
         context.flush()
@@ -507,6 +533,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     /// The answer cannot be finished: free the backend, record, close once what was written has gone out.
     private func closeMidExchange(_ exchange: Exchange) {
+        writeHeldHead()
         abandonUpstream()
         exchange.progress.mustClose()
         complete(exchange)
@@ -520,6 +547,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         exchange.timeout?.cancel()
         self.exchange = nil
         upstreamHead = nil
+        heldHead = nil
         rechunking = false
         runtime.onRequest?(exchange.observedRecord(), exchange.epoch ?? runtime.epoch)
         runtime.requestFinished(epoch: exchange.epoch)

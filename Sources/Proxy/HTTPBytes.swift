@@ -26,11 +26,28 @@ enum HTTPBytes {
         return false
     }
 
-    /// `HopByHop.names`, spelled for `equalsAny`.
-    static let hopByHop: [StaticString] = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
-                                           "proxy-authenticate", "proxy-authorization"]
+    /// One of `HopByHop.names`. Every field of every plain head asks, so the names are
+    /// told apart by length first rather than compared in turn.
+    static func isHopByHop(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool {
+        switch name.count {
+        case 2: return equalsLowercased(bytes, name, "te")
+        case 7: return equalsLowercased(bytes, name, "trailer") || equalsLowercased(bytes, name, "upgrade")
+        case 10: return equalsLowercased(bytes, name, "connection") || equalsLowercased(bytes, name, "keep-alive")
+        case 16: return equalsLowercased(bytes, name, "proxy-connection")
+        case 18: return equalsLowercased(bytes, name, "proxy-authenticate")
+        case 19: return equalsLowercased(bytes, name, "proxy-authorization")
+        default: return false
+        }
+    }
 
-    static func isHopByHop(_ bytes: UnsafeRawBufferPointer, _ name: Range<Int>) -> Bool { equalsAny(bytes, name, hopByHop) }
+    /// `HeadParser.isTokenByte` as a bit set of the ASCII bytes (tchar has no other).
+    @inline(__always)
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        // Bits of "!#$%&'*+-." and the digits; of the letters and "^_`|~".
+        let low: UInt64 = 0x03FF_6CFA_0000_0000
+        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+        return byte < 64 ? (low >> UInt64(byte)) & 1 != 0 : byte < 128 && (high >> UInt64(byte - 64)) & 1 != 0
+    }
 
     /// A field line at `at` (RFC 9112 §5: `token ":" OWS value OWS CRLF`, no control
     /// bytes in the value): its name and value (without the spaces around it), with `at`
@@ -38,7 +55,7 @@ enum HTTPBytes {
     /// (`isLineEnd`) first.
     static func field(_ bytes: UnsafeRawBufferPointer, at: inout Int, end: Int) -> (name: Range<Int>, value: Range<Int>)? {
         let nameStart = at
-        while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
+        while at < end, isTokenByte(bytes[at]) { at += 1 }
         guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
         let name = nameStart..<at
         at += 1

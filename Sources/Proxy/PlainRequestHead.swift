@@ -60,24 +60,51 @@ struct PlainRequestHead {
         return PlainRequestHead(method: method, target: target, host: host, isHEAD: isHEAD, length: end)
     }
 
-    /// The head the backend receives: the client's request line and fields as they are,
-    /// then the fields `RequestForwarder.upstreamHead` adds, in its order and spelling.
-    func forwarded(from head: ByteBuffer, client: RequestForwarder.Client, requestID: String, into out: inout ByteBuffer) {
-        out.writeImmutableBuffer(head.getSlice(at: head.readerIndex, length: length - 2)!)
-        out.writeStaticString("x-forwarded-for: ")
-        out.writeString(client.ip)
-        out.writeStaticString("\r\nx-forwarded-host: ")
-        out.writeImmutableBuffer(head.getSlice(at: head.readerIndex + host.lowerBound, length: host.count)!)
-        out.writeStaticString("\r\nx-forwarded-port: ")
-        out.writeString(String(client.listenerPort))
-        out.writeStaticString("\r\nx-forwarded-proto: ")
-        out.writeString(client.scheme)
-        out.writeStaticString("\r\nx-real-ip: ")
-        out.writeString(client.ip)
-        out.writeStaticString("\r\nx-request-id: ")
-        out.writeString(requestID)
-        out.writeStaticString("\r\n\r\n")
+    /// The fields `RequestForwarder.upstreamHead` adds, in its order and spelling, as
+    /// bytes: all but the Host and the request id are the connection's, so they are
+    /// spelled once per connection rather than written piece by piece per request.
+    struct ForwardingFields {
+        /// From `x-forwarded-for` to the name of `x-forwarded-host`.
+        let beforeHost: [UInt8]
+        /// From the end of the host to the name of `x-request-id`.
+        let afterHost: [UInt8]
+
+        init(_ client: RequestForwarder.Client) {
+            beforeHost = Array("x-forwarded-for: \(client.ip)\r\nx-forwarded-host: ".utf8)
+            afterHost = Array(("\r\nx-forwarded-port: \(client.listenerPort)\r\nx-forwarded-proto: \(client.scheme)"
+                + "\r\nx-real-ip: \(client.ip)\r\nx-request-id: ").utf8)
+        }
     }
+
+    /// The head the backend receives, written in one piece: the client's request line
+    /// and fields as they are (`head` from its reader index), then `fields` with this
+    /// request's Host and id.
+    func forwarded(from head: ByteBuffer, fields: ForwardingFields, requestID: String, into out: inout ByteBuffer) {
+        var requestID = requestID
+        requestID.withUTF8 { id in
+            head.withUnsafeReadableBytes { client in
+                let host = UnsafeRawBufferPointer(rebasing: client[self.host])
+                let total = length - 2 + fields.beforeHost.count + host.count + fields.afterHost.count + id.count + 4
+                out.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { target in
+                    var at = 0
+                    func put(_ bytes: UnsafeRawBufferPointer) {
+                        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+                        (target.baseAddress! + at).copyMemory(from: base, byteCount: bytes.count)
+                        at += bytes.count
+                    }
+                    put(UnsafeRawBufferPointer(rebasing: client[..<(length - 2)]))
+                    fields.beforeHost.withUnsafeBytes(put)
+                    put(host)
+                    fields.afterHost.withUnsafeBytes(put)
+                    put(UnsafeRawBufferPointer(id))
+                    put(UnsafeRawBufferPointer(start: Self.headEnd.utf8Start, count: 4))
+                    return at
+                }
+            }
+        }
+    }
+
+    private static let headEnd: StaticString = "\r\n\r\n"
 
     /// Fields the forwarder drops, replaces or must act on besides the hop-by-hop ones
     /// (framing, the forwarding family) and the ones that send a request to the full

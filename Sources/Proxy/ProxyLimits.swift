@@ -99,6 +99,10 @@ public enum ProxyLimits {
     /// Chunk size of `/data?size=N` replies, in bytes.
     public static let whoamiDataChunkBytes = 64 * 1024
 
+    /// A backend's body of at most this many bytes, arriving with its head, leaves with the
+    /// head in one write (the byte path): one write fewer per response, for a small copy.
+    public static let mergedResponseBodyBytes = 4 * 1024
+
     /// Request bytes buffered for a mirror while its connection opens, in bytes. A mirror
     /// that needs more (or whose connection is not writable) is abandoned: mirroring is best
     /// effort and must never slow down or hold memory for the real request.

@@ -5,7 +5,9 @@ import RoutingCore
 
 /// What the data plane routes with: a compiled table and the endpoints of its backends,
 /// from the same resource snapshot. Swapped whole; a request keeps the one it started with.
-public struct ProxyWorld: Sendable {
+/// A class, not a struct: every request takes the current world out of the runtime's
+/// lock, and copying a struct of this many references cost about as much as routing it.
+public final class ProxyWorld: Sendable {
     public let world: CompiledWorld
     public let resolver: BackendResolver
     /// Server certificates of the HTTPS listeners (see `TLSCertificates`).

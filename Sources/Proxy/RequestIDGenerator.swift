@@ -13,11 +13,28 @@ public final class RequestIDGenerator: Sendable {
         prefix = String(UInt64(max(0, startMicros)), radix: 36)
     }
 
+    /// Spelled into one string buffer: every request without an id of its own asks, and
+    /// interpolating the two parts cost more than the counter's lock.
     public func next() -> String {
         let value = counter.withLockedValue { value -> UInt64 in
             value &+= 1
             return value
         }
-        return "\(prefix)-\(value)"
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        var prefix = prefix
+        return prefix.withUTF8 { prefix in
+            String(unsafeUninitializedCapacity: prefix.count + 1 + digits) { buffer in
+                _ = buffer.initialize(from: prefix)
+                buffer[prefix.count] = UInt8(ascii: "-")
+                var value = value
+                for index in stride(from: prefix.count + digits, to: prefix.count, by: -1) {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                return prefix.count + 1 + digits
+            }
+        }
     }
 }

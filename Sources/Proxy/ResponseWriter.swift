@@ -141,10 +141,11 @@ extension ResponseWriter {
 
     /// The byte path's shortcut for `proxiedHead` where it would only add fields
     /// (`onlyAddsFields`, `PlainResponseHead`): the backend's head bytes (`raw`, blank line
-    /// included) go on as they are, with those fields added.
-    static func splicedHead(raw: ByteBuffer, hasRequestID: Bool, requestID: String, keepAlive: Bool,
+    /// included) go on as they are, with those fields added; `bodyRoom` bytes are reserved
+    /// behind them for a small body that leaves with the head.
+    static func splicedHead(raw: ByteBuffer, hasRequestID: Bool, requestID: String, keepAlive: Bool, bodyRoom: Int = 0,
                             allocator: ByteBufferAllocator) -> ByteBuffer {
-        var out = allocator.buffer(capacity: raw.readableBytes + 64)
+        var out = allocator.buffer(capacity: raw.readableBytes + 64 + bodyRoom)
         out.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex, length: raw.readableBytes - 2)!)
         if !hasRequestID {
             out.writeStaticString("x-request-id: ")

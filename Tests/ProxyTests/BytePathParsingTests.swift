@@ -20,6 +20,21 @@ import Testing
         #expect(head.headers.map { "\($0.name)=\($0.value)" } == ["Host=app.test", "X-Note=two words", "Empty="])
     }
 
+    /// The plain heads' byte tests say what the full parser's and the String sets say.
+    @Test func byteClassesAgreeWithTheParserAndTheHopByHopNames() {
+        for byte in UInt8.min...UInt8.max {
+            #expect(HTTPBytes.isTokenByte(byte) == HeadParser.isTokenByte(byte), "byte \(byte)")
+        }
+        var names = Array(HopByHop.names) + HopByHop.names.map { $0.uppercased() } + ["", "t", "tf", "trailers", "upgradE", "connectio",
+                                                                                     "keep-alivf", "proxy-connectioN", "x-whoami-body-bytes"]
+        names += HopByHop.names.map { String($0.dropLast()) + "x" }
+        for name in names {
+            let bytes = Array(name.utf8)
+            let found = bytes.withUnsafeBytes { HTTPBytes.isHopByHop($0, 0..<bytes.count) }
+            #expect(found == HopByHop.names.contains(name.lowercased()), "\(name)")
+        }
+    }
+
     @Test func headsWrittenAnyOtherWayAreLeftToTheFullPipeline() {
         let others = [
             "GET / HTTP/1.0\r\nHost: a\r\n\r\n",             // HTTP/1.0 framing rules
@@ -231,7 +246,12 @@ import Testing
         let head = try #require(plain(text))
         let client = RequestForwarder.Client(ip: "10.1.2.3", listenerPort: 8080, scheme: "http")
         var spliced = ByteBuffer()
-        head.forwarded(from: ByteBuffer(string: text), client: client, requestID: "id-7", into: &spliced)
+        // Read from behind an earlier request's bytes, as a pipelined head is.
+        var received = ByteBuffer(string: "GET /earlier HTTP/1.1\r\nHost: e\r\n\r\n" + text)
+        received.moveReaderIndex(forwardBy: received.readableBytes - text.utf8.count)
+        spliced.writeStaticString("kept")
+        head.forwarded(from: received, fields: PlainRequestHead.ForwardingFields(client), requestID: "id-7", into: &spliced)
+        #expect(spliced.readString(length: 4) == "kept")
         guard case .parsed(let original, _) = HeadParser.request(ByteBuffer(string: text), limit: 1024),
               case .parsed(let sent, _) = HeadParser.request(spliced, limit: 1024) else { Issue.record("not parsed"); return }
         let table = Compiler.compile(edgeResources()).table

@@ -185,6 +185,9 @@ import Testing
         let ids = (0..<1_000).map { _ in generator.next() }
         #expect(Set(ids).count == 1_000)
         #expect(ids[0].hasSuffix("-1"))
+        // Spelled as decimal after the base-36 start time, at every count of digits.
+        let prefix = String(UInt64(1_767_225_600_000_000), radix: 36)
+        #expect(ids[8] == "\(prefix)-9" && ids[9] == "\(prefix)-10" && ids[99] == "\(prefix)-100" && ids[999] == "\(prefix)-1000")
     }
 
     @Test func whoamiJSONIsValidAndSorted() throws {
