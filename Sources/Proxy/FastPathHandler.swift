@@ -83,9 +83,12 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         (clientIP, clientAddress) = Endpoint.client(of: context.channel)
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) { headTimer.stop() }
+
     // MARK: client -> proxy
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        headTimer.readArrived()
         guard !handedOver else { return context.fireChannelRead(data) }
         inReadBatch = true
         var buffer = unwrapInboundIn(data)
@@ -94,6 +97,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        headTimer.readBatchEnded(context)
         inReadBatch = false
         context.fireChannelReadComplete()
     }
@@ -595,6 +599,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        headTimer.stop()
         if !handedOver, let exchange {
             // The client went away mid-exchange: record what happened, free the backend.
             abandonUpstream()

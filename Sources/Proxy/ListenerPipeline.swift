@@ -40,16 +40,19 @@ enum ListenerPipeline {
         runtime.clientOpened(channel)
     }
 
-    /// HTTP/1.1: the request head timer and the byte path (`FastPathHandler`), which adds
-    /// the server codec and the downstream handler behind itself when a request needs them.
+    /// HTTP/1.1: the request head timer and the byte path (`FastPathHandler`, which drives
+    /// the timer itself), which adds the server codec and the downstream handler behind
+    /// itself when a request needs them.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
                          scheme: String, sni: String?) throws {
         let headTimer = RequestHeadTimer(timeout: runtime.config.requestHeadTimeout)
-        try sync.addHandler(headTimer)
         let addFullPipeline = { (sync: ChannelPipeline.SynchronousOperations) in
             try addHTTP1Codec(sync, runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer)
         }
-        guard runtime.config.bytePath else { return try addFullPipeline(sync) }
+        guard runtime.config.bytePath else {
+            try sync.addHandler(headTimer)
+            return try addFullPipeline(sync)
+        }
         try sync.addHandler(FastPathHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer,
                                             addFullPipeline: addFullPipeline))
     }

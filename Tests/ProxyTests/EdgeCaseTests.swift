@@ -189,11 +189,21 @@ struct EdgeCaseTests {
     }
 
     /// A head trickled in byte by byte (slowloris) gets 408 once the head deadline passes,
-    /// although every byte resets the idle timer.
-    @Test func aTrickledHeadGets408() throws {
-        let harness = try harness { $0.requestHeadTimeout = .milliseconds(300) }
+    /// although every byte resets the idle timer: on the full pipeline, on the byte path
+    /// (which drives the timer itself), and after the byte path handed the connection over.
+    @Test(arguments: ["full pipeline", "byte path", "handed over"])
+    func aTrickledHeadGets408(_ path: String) throws {
+        let harness = try harness {
+            $0.requestHeadTimeout = .milliseconds(300)
+            $0.bytePath = path != "full pipeline"
+        }
         defer { harness.stop() }
         let connection = try harness.connect()
+        if path == "handed over" {
+            // A body is the full pipeline's: the connection is handed over for good.
+            try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nhi")
+            #expect(try connection.readResponse().status == 200)
+        }
         let started = Date()
         for byte in "GET / HTTP/1.1\r\nHost: app.test\r\nX-A: ".utf8 {
             try connection.send([byte])
