@@ -40,6 +40,9 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1`).
     private let addFullPipeline: (ChannelPipeline.SynchronousOperations) throws -> Void
     private var context: ChannelHandlerContext!
+    /// The channel's allocator, kept: reaching it through the channel costs a reference
+    /// count and a dynamic dispatch each time.
+    private var allocator = ByteBufferAllocator()
     private var handedOver = false
     /// Bytes read and not yet taken by an exchange (a head in pieces, pipelined requests).
     private var pending: ByteBuffer?
@@ -80,6 +83,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        allocator = context.channel.allocator
         (clientIP, clientAddress) = Endpoint.client(of: context.channel)
     }
 
@@ -156,7 +160,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                 runtime.routeAbandoned(epoch: epoch)
                 return nil
             }
-            var upstreamHead = context.channel.allocator.buffer(capacity: end + 256)
+            var upstreamHead = allocator.buffer(capacity: end + 256)
             head.forwarded(from: buffer, fields: forwardingFields, requestID: id, into: &upstreamHead)
             func text(_ range: Range<Int>) -> String { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             let method: HTTPMethod = head.isHEAD ? .HEAD : .GET
@@ -284,7 +288,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         let client = RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme)
         let forwarded = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: routedHost, client: client,
                                                       requestID: exchange.id)
-        var bytes = context.channel.allocator.buffer(capacity: 512)
+        var bytes = allocator.buffer(capacity: 512)
         guard HeadSerializer.write(forwarded, to: &bytes) else {
             return respondLocally(status: 502, body: "a header for the backend is not a valid HTTP field\n")
         }
@@ -360,7 +364,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard let exchange, !exchange.progress.responseStarted else { return }
         // Ahead of the final answer, not instead of it (RFC 9110 §15.2).
         let informational = HTTPResponseHead(version: .http1_1, status: head.status, headers: ResponseWriter.withoutHopByHop(head.headers))
-        var bytes = context.channel.allocator.buffer(capacity: 256)
+        var bytes = allocator.buffer(capacity: 256)
         guard HeadSerializer.write(informational, to: &bytes) else { return }
         context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
@@ -374,7 +378,6 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
             rechunking = true
         }
         let keepAlive = exchange.progress.keepAlive && (!endsWithClose || rechunking)
-        let allocator = context.channel.allocator
         let status: Int, upstreamKeepAlive: Bool
         var bytes: ByteBuffer
         switch head {
@@ -440,7 +443,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         writeHeldHead()
         if rechunking {
             // RFC 9112 §7.1: size in hex, the data, CRLF.
-            var size = context.channel.allocator.buffer(capacity: 20)
+            var size = allocator.buffer(capacity: 20)
             size.writeString(String(bytes.readableBytes, radix: 16))
             size.writeStaticString("\r\n")
             context.write(wrapOutboundOut(size), promise: nil)
@@ -503,8 +506,8 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         exchange.status = status
         exchange.progress.answerLocally(close: false)
         let (head, bodyBytes) = ResponseWriter.local(status: status, body: body, extraHeaders: extraHeaders, requestID: exchange.id,
-                                                     keepAlive: exchange.progress.keepAlive, allocator: context.channel.allocator)
-        var bytes = context.channel.allocator.buffer(capacity: 256 + bodyBytes.readableBytes)
+                                                     keepAlive: exchange.progress.keepAlive, allocator: allocator)
+        var bytes = allocator.buffer(capacity: 256 + bodyBytes.readableBytes)
         guard HeadSerializer.write(head, to: &bytes) else {
             // A CORS or redirect value the routing core let through that is not a valid field.
             exchange.progress.mustClose()
@@ -527,7 +530,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         complete(exchange)
         guard exchange.progress.keepAlive else {
             let context = self.context!
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated()
+            context.writeAndFlush(wrapOutboundOut(allocator.buffer(capacity: 0))).assumeIsolated()
                 .whenComplete { _ in context.close(promise: nil) }
             return
         }

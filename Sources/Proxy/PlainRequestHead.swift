@@ -84,27 +84,18 @@ struct PlainRequestHead {
         requestID.withUTF8 { id in
             head.withUnsafeReadableBytes { client in
                 let host = UnsafeRawBufferPointer(rebasing: client[self.host])
-                let total = length - 2 + fields.beforeHost.count + host.count + fields.afterHost.count + id.count + 4
-                out.writeWithUnsafeMutableBytes(minimumWritableBytes: total) { target in
-                    var at = 0
-                    func put(_ bytes: UnsafeRawBufferPointer) {
-                        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-                        (target.baseAddress! + at).copyMemory(from: base, byteCount: bytes.count)
-                        at += bytes.count
-                    }
-                    put(UnsafeRawBufferPointer(rebasing: client[..<(length - 2)]))
-                    fields.beforeHost.withUnsafeBytes(put)
-                    put(host)
-                    fields.afterHost.withUnsafeBytes(put)
-                    put(UnsafeRawBufferPointer(id))
-                    put(UnsafeRawBufferPointer(start: Self.headEnd.utf8Start, count: 4))
-                    return at
+                let count = length - 2 + fields.beforeHost.count + host.count + fields.afterHost.count + id.count + 4
+                out.writeInOnePiece(count: count) { out in
+                    out.put(UnsafeRawBufferPointer(rebasing: client[..<(length - 2)]))
+                    fields.beforeHost.withUnsafeBytes { out.put($0) }
+                    out.put(host)
+                    fields.afterHost.withUnsafeBytes { out.put($0) }
+                    out.put(UnsafeRawBufferPointer(id))
+                    out.put("\r\n\r\n")
                 }
             }
         }
     }
-
-    private static let headEnd: StaticString = "\r\n\r\n"
 
     /// Fields the forwarder drops, replaces or must act on besides the hop-by-hop ones
     /// (framing, the forwarding family) and the ones that send a request to the full

@@ -145,15 +145,24 @@ extension ResponseWriter {
     /// behind them for a small body that leaves with the head.
     static func splicedHead(raw: ByteBuffer, hasRequestID: Bool, requestID: String, keepAlive: Bool, bodyRoom: Int = 0,
                             allocator: ByteBufferAllocator) -> ByteBuffer {
-        var out = allocator.buffer(capacity: raw.readableBytes + 64 + bodyRoom)
-        out.writeImmutableBuffer(raw.getSlice(at: raw.readerIndex, length: raw.readableBytes - 2)!)
-        if !hasRequestID {
-            out.writeStaticString("x-request-id: ")
-            out.writeString(requestID)
-            out.writeStaticString("\r\n")
+        var requestID = requestID
+        return requestID.withUTF8 { id in
+            raw.withUnsafeReadableBytes { head in
+                let fields = UnsafeRawBufferPointer(rebasing: head.dropLast(2))
+                let count = fields.count + (hasRequestID ? 0 : 16 + id.count) + (keepAlive ? 0 : 19) + 2
+                var out = allocator.buffer(capacity: count + bodyRoom)
+                out.writeInOnePiece(count: count) { out in
+                    out.put(fields)
+                    if !hasRequestID {
+                        out.put("x-request-id: ")
+                        out.put(UnsafeRawBufferPointer(id))
+                        out.put("\r\n")
+                    }
+                    if !keepAlive { out.put("connection: close\r\n") }
+                    out.put("\r\n")
+                }
+                return out
+            }
         }
-        if !keepAlive { out.writeStaticString("connection: close\r\n") }
-        out.writeStaticString("\r\n")
-        return out
     }
 }
