@@ -57,6 +57,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     /// is. (NIO's HTTPServerPipelineHandler paused reads after every request
     /// instead: two epoll_ctl system calls per request, pipelined or not.)
     private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// The answer (400 or 431) owed to a malformed request pipelined behind the one being
+    /// answered: written after that answer, before the connection closes.
+    private var refusalAfterExchange: Int?
 
     init(runtime: ProxyRuntime, listenerPort: Int, scheme: String = "http", sni: String? = nil, http2: Bool = false,
          headTimer: RequestHeadTimer? = nil) {
@@ -568,7 +571,12 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: promise)
         if close {
             let context = self.context!
-            promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            var written = promise.futureResult
+            if let status = refusalAfterExchange {
+                refusalAfterExchange = nil
+                written = writeRefusal(status: status)
+            }
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
 
@@ -649,9 +657,16 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if case .headerOverflow = parserError { status = 431 } else { status = 400 }
         if !pipelined.isEmpty || exchange?.progress.requestEnded == true {
             // The bad bytes come after the request being answered (a malformed pipelined
-            // request, or anything after `Connection: close`): finish that answer, then close.
+            // request, or anything after `Connection: close`): finish that answer, then
+            // answer the bad one (a client sees why it was not served) and close.
             pipelined.removeAll()
-            if let exchange { exchange.progress.mustClose() } else { context.close(promise: nil) }
+            if let exchange {
+                exchange.progress.mustClose()
+                runtime.malformedRequest()
+                refusalAfterExchange = status
+            } else {
+                context.close(promise: nil)
+            }
             return
         }
         if let exchange {
@@ -668,12 +683,18 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             return
         }
         runtime.malformedRequest()
+        writeRefusal(status: status).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+    }
+
+    /// Answers a request the parser refused (400, or 431 for header fields too large),
+    /// before routing and without a record's id; the connection closes after it.
+    private func writeRefusal(status: Int) -> EventLoopFuture<Void> {
         let body = status == 431 ? "request header fields too large\n" : "malformed request\n"
         let (head, buffer) = ResponseWriter.local(status: status, body: body, requestID: nil, keepAlive: false,
                                                   allocator: context.channel.allocator)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        return context.writeAndFlush(wrapOutboundOut(.end(nil)))
     }
 
     func channelInactive(context: ChannelHandlerContext) {

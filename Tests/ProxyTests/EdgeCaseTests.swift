@@ -220,6 +220,21 @@ struct EdgeCaseTests {
         #expect(try keptAlive.request("/", host: "app.test").status == 200)
     }
 
+    /// A head too large, pipelined behind a request being answered, is answered too (431,
+    /// after that request's 200) before the connection closes: on the full pipeline and
+    /// on the byte path.
+    @Test(arguments: [false, true])
+    func aPipelinedHugeHeaderIs431AfterTheAnswerBefore(bytePath: Bool) throws {
+        let harness = try harness { $0.bytePath = bytePath }
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        let big = String(repeating: "a", count: ProxyLimits.maxHeaderBytes + 1_000)
+        try connection.send("GET / HTTP/1.1\r\nHost: app.test\r\n\r\nGET / HTTP/1.1\r\nHost: app.test\r\nX-Big: \(big)\r\n\r\n")
+        #expect(try connection.readResponse().status == 200)
+        #expect(try connection.readResponse().status == 431)
+        #expect(connection.isClosedByPeer())
+    }
+
     @Test func hugeHeaderIs431() throws {
         let harness = try harness()
         defer { harness.stop() }
