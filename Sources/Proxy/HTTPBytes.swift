@@ -40,22 +40,13 @@ enum HTTPBytes {
         }
     }
 
-    /// `HeadParser.isTokenByte` as a bit set of the ASCII bytes (tchar has no other).
-    @inline(__always)
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        // Bits of "!#$%&'*+-." and the digits; of the letters and "^_`|~".
-        let low: UInt64 = 0x03FF_6CFA_0000_0000
-        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
-        return byte < 64 ? (low >> UInt64(byte)) & 1 != 0 : byte < 128 && (high >> UInt64(byte - 64)) & 1 != 0
-    }
-
     /// A field line at `at` (RFC 9112 §5: `token ":" OWS value OWS CRLF`, no control
     /// bytes in the value): its name and value (without the spaces around it), with `at`
     /// moved past its CRLF; nil when the line is not one. Callers stop at the blank line
     /// (`isLineEnd`) first.
     static func field(_ bytes: UnsafeRawBufferPointer, at: inout Int, end: Int) -> (name: Range<Int>, value: Range<Int>)? {
         let nameStart = at
-        while at < end, isTokenByte(bytes[at]) { at += 1 }
+        while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
         guard at > nameStart, at < end, bytes[at] == UInt8(ascii: ":") else { return nil }
         let name = nameStart..<at
         at += 1

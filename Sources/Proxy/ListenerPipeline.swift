@@ -40,9 +40,9 @@ enum ListenerPipeline {
         runtime.clientOpened(channel)
     }
 
-    /// HTTP/1.1: the request head timer and the byte path (`FastPathHandler`, which drives
-    /// the timer itself), which adds the server codec and the downstream handler behind
-    /// itself when a request needs them.
+    /// HTTP/1.1: the byte path (`FastPathHandler`), which drives the request head timer
+    /// itself and adds the server codec and the downstream handler behind itself when a
+    /// request needs them; without the byte path, the timer as a handler and those two.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
                          scheme: String, sni: String?) throws {
         let headTimer = RequestHeadTimer(timeout: runtime.config.requestHeadTimeout)
