@@ -62,25 +62,5 @@ run() { # name duration: one proxy under callgrind; prints the requests wrk comp
 }
 a=$(run short "$short")
 b=$(run long "$long")
-python3 - "$work/short.callgrind" "$work/long.callgrind" "$a" "$b" "$top" <<'PY'
-import re, subprocess, sys
-def costs(path):
-    out = subprocess.run(["callgrind_annotate", "--threshold=100", path], capture_output=True, text=True, check=True).stdout
-    table = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*)$", line)
-        if m and "PROGRAM TOTALS" not in line:
-            name = re.sub(r"\s*\[.*\]$", "", m.group(2)).replace("???:", "")
-            table[name] = table.get(name, 0) + int(m.group(1).replace(",", ""))
-    return table
-a, b, n, top = costs(sys.argv[1]), costs(sys.argv[2]), int(sys.argv[4]) - int(sys.argv[3]), int(sys.argv[5])
-per = {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
-total = sum(per.values())
-print(f"requests: {sys.argv[3]} and {sys.argv[4]}")
-print(f"instructions per proxied request: {total:.0f}")
-rows = sorted(per.items(), key=lambda kv: -kv[1])[:top]
-names = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(n for n, _ in rows),
-                       capture_output=True, text=True).stdout.splitlines()
-for (name, cost), readable in zip(rows, names if len(names) == len(rows) else [n for n, _ in rows]):
-    print(f"{cost:8.0f} {100 * cost / total:5.1f}%  {readable[:140]}")
-PY
+echo "requests: $a and $b"
+benchmarks/callgrind-per-request.py "$work/short.callgrind" "$work/long.callgrind" "$((b - a))" "proxied request" "$top"

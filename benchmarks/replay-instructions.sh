@@ -31,24 +31,4 @@ for n in "$small" $((2 * small)); do
         --with scenarios/large/candidate.yaml --threads 1 -o json --no-progress >/dev/null 2>"$work/$n.stderr" \
         || { cat "$work/$n.stderr" >&2; exit 1; }
 done
-python3 - "$work/$small.callgrind" "$work/$((2 * small)).callgrind" "$small" "$top" <<'EOF'
-import re, subprocess, sys
-def costs(path):
-    out = subprocess.run(["callgrind_annotate", "--threshold=100", path], capture_output=True, text=True, check=True).stdout
-    table = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*)$", line)
-        if m and "PROGRAM TOTALS" not in line:
-            name = re.sub(r"\s*\[.*\]$", "", m.group(2)).replace("???:", "")
-            table[name] = table.get(name, 0) + int(m.group(1).replace(",", ""))
-    return table
-a, b, n, top = costs(sys.argv[1]), costs(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-per = {k: (b.get(k, 0) - a.get(k, 0)) / n for k in set(a) | set(b)}
-total = sum(per.values())
-print(f"instructions per replayed request: {total:.0f}")
-rows = sorted(per.items(), key=lambda kv: -kv[1])[:top]
-names = subprocess.run(["swift", "demangle", "--simplified", "--compact"], input="\n".join(n for n, _ in rows),
-                       capture_output=True, text=True).stdout.splitlines()
-for (name, cost), readable in zip(rows, names if len(names) == len(rows) else [n for n, _ in rows]):
-    print(f"{cost:8.0f} {100 * cost / total:5.1f}%  {readable[:140]}")
-EOF
+benchmarks/callgrind-per-request.py "$work/$small.callgrind" "$work/$((2 * small)).callgrind" "$small" "replayed request" "$top"
