@@ -346,6 +346,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
+        exchange.timedByRoute = timeouts.areSet
         guard let deadline = timeouts.exchangeDeadline else { return }
         exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) { self.timedOut(exchange) }
     }
@@ -632,8 +633,13 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            // Idle between requests: close. During an exchange the route timeouts apply.
-            if exchange == nil { context.close(promise: nil) }
+            // Idle between requests: close. During an exchange, its bytes stopped moving.
+            guard let exchange else { return context.close(promise: nil) }
+            switch exchange.stall {
+            case .routeTimeoutsDecide: break
+            case .close: closeMidExchange(exchange)
+            case .answer(let status, let body): respondLocally(status: status, body: body, close: true)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)

@@ -347,6 +347,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
+        exchange.timedByRoute = timeouts.areSet
         guard let deadline = timeouts.exchangeDeadline else { return }
         exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
             guard self.exchange === exchange, !exchange.progress.responseEnded else { return }
@@ -589,8 +590,15 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard !handedOver else { return context.fireUserInboundEventTriggered(event) }
         if event is IdleStateHandler.IdleStateEvent {
-            // Idle between requests: close. During an exchange the route timeouts apply.
-            if exchange == nil { context.close(promise: nil) }
+            // Idle between requests: close. During an exchange, its bytes stopped moving.
+            guard let exchange else { return context.close(promise: nil) }
+            switch exchange.stall {
+            case .routeTimeoutsDecide: break
+            case .close: closeMidExchange(exchange)
+            case .answer(let status, let body):
+                exchange.progress.mustClose()
+                respondLocally(status: status, body: body)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)

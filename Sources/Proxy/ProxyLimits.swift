@@ -26,7 +26,10 @@ public enum ProxyLimits {
     public static let maxConcurrentStreams = 100
 
     /// A client connection with no request in flight and no traffic for this long is closed
-    /// (seconds). 60 s is the usual keep-alive default of reverse proxies.
+    /// (seconds). 60 s is the usual keep-alive default of reverse proxies. With a request in
+    /// flight on a rule that sets no timeouts, the same silence ends the exchange: 504 when
+    /// the backend has not answered, 408 when the client stopped sending its body, a close
+    /// once the answer has begun (`Exchange.stall`).
     public static let clientIdleTimeout: TimeAmount = .seconds(60)
 
     /// How long a request head may take from its first byte to its end before the client
