@@ -5,9 +5,9 @@ import NIOCore
 /// per write: NIO's handler attaches a promise and a completion callback to every write
 /// to time its completion, which on a proxied exchange is several allocations per
 /// response. Here a flush counts as activity when it is issued; the difference (a write
-/// that never completes) only matters during an exchange, where the handlers behind
-/// ignore the event and the route timeouts apply (`DownstreamHandler`), or on HTTP/2 and
-/// unfinished TLS connections, where a stalled peer stops the flushes too.
+/// that never completes) does not matter: a client that stops reading stops the flushes
+/// too (the handlers stop reading from the backend while it is not writable). Also on
+/// each HTTP/2 stream, where it times the stream's exchange (`Exchange.stall`).
 final class ConnectionIdleTimer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
     typealias InboundOut = NIOAny

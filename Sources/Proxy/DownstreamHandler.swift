@@ -638,7 +638,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             switch exchange.stall {
             case .routeTimeoutsDecide: break
             case .close: closeMidExchange(exchange)
-            case .answer(let status, let body): respondLocally(status: status, body: body, close: true)
+            // An HTTP/2 stream ends with its answer; closing it would reset it, and the answer be lost.
+            case .answer(let status, let body): respondLocally(status: status, body: body, close: !http2)
             }
             return
         }

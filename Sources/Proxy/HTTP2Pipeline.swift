@@ -28,11 +28,18 @@ enum HTTP2Pipeline {
         // NIO's default header list limit is 16 KiB; the proxy's is the one HTTP/1.1 has.
         connection.initialSettings = [HTTP2Setting(parameter: .maxConcurrentStreams, value: ProxyLimits.maxConcurrentStreams),
                                       HTTP2Setting(parameter: .maxHeaderListSize, value: ProxyLimits.maxHeaderBytes)]
+        let closer = (try? channel.pipeline.syncOperations.handler(type: TLSIdleCloser.self)).map { NIOLoopBound($0, eventLoop: channel.eventLoop) }
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: .init(),
             inboundStreamInitializer: { stream in
                 stream.eventLoop.makeCompletedFuture {
+                    if let closer {
+                        closer.value.openStreams += 1
+                        stream.closeFuture.whenComplete { _ in closer.value.openStreams -= 1 }
+                    }
                     let sync = stream.pipeline.syncOperations
+                    // Each stream is an exchange, held to the idle timeout on its own.
+                    try sync.addHandler(ConnectionIdleTimer(timeout: runtime.config.clientIdleTimeout))
                     try sync.addHandler(HTTP2RequestAuthority())
                     try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
                     try sync.addHandler(DownstreamHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni,

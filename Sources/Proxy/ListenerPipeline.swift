@@ -115,9 +115,14 @@ enum ListenerPipeline {
 final class TLSIdleCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
+    /// HTTP/2 streams open on the connection (`HTTP2Pipeline`). While one is, its own idle
+    /// timer judges it (`Exchange.stall`: a 504 rather than a connection gone), and the
+    /// connection stays; the streams' timers fire after this one's, so it must wait for them.
+    var openStreams = 0
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
+            if openStreams == 0 { context.close(promise: nil) }
             return
         }
         context.fireUserInboundEventTriggered(event)

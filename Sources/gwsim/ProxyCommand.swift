@@ -63,11 +63,16 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Largest request body forwarded, in bytes; larger ones get 413 (0: no limit).")
     var maxBodySize: Int = ProxyLimits.maxRequestBodyBytes
 
+    @Option(help: ArgumentHelp("Seconds without a byte either way before a client connection closes; a request on a rule that sets no timeouts ends after as long (504, or 408 when its body stopped).",
+                               valueName: "seconds"))
+    var idleTimeout: Int = Int(ProxyLimits.clientIdleTimeout.nanoseconds / 1_000_000_000)
+
     @Flag(help: "Send every HTTP/1.1 request through NIO's HTTP codec, also those the byte path serves (docs/proxy.md).")
     var noBytePath = false
 
     func validate() throws {
         if !(1...256).contains(threads) { throw ValidationError("--threads \(threads): expected 1 to 256") }
+        if !(1...86_400).contains(idleTimeout) { throw ValidationError("--idle-timeout \(idleTimeout): expected 1 to 86400 seconds") }
         if maxBodySize < 0 { throw ValidationError("--max-body-size \(maxBodySize): expected a number of bytes, 0 for no limit") }
         if paths.isEmpty && log == nil { throw ValidationError("give at least one manifest with -f PATH (or an existing --log)") }
         if let admin, AdminConfig.parseAddress(admin) == nil { throw ValidationError("--admin \(admin): expected HOST:PORT, e.g. 127.0.0.1:9901") }
@@ -90,7 +95,8 @@ struct ProxyCommand: ParsableCommand {
             let (listener, local) = ProxyConfig.parsePortMapping(mapping)!
             portMap[listener] = local
         }
-        var config = ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads)
+        var config = ProxyConfig(listenHost: listenHost, portMap: portMap, backendOverrides: overrides, eventLoopThreads: threads,
+                                 clientIdleTimeout: .seconds(Int64(idleTimeout)))
         config.maxRequestBodyBytes = maxBodySize == 0 ? nil : maxBodySize
         config.bytePath = !noBytePath
         return config

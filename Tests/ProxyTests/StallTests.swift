@@ -93,6 +93,23 @@ struct StallTests {
         #expect(try harness.connect().request("/", host: "late.test").status == 504)
     }
 
+    /// Over HTTP/2 (h2c) each stream is held to the idle timeout on its own: a stalled one
+    /// gets its 504 on the stream, and the connection stays open, also while a stream on a
+    /// rule without limits waits longer than the connection's idle timeout.
+    @Test func anHTTP2StreamIsHeldToTheIdleTimeoutOnItsOwn() throws {
+        let backend = Self.lateBackend(after: 1)
+        defer { shutdown(backend.fd, Int32(SHUT_RDWR)); close(backend.fd) }
+        let harness = try harness(backend: backend)
+        defer { harness.stop() }
+        let client = try H2CClient(host: "127.0.0.1", port: harness.port)
+        defer { client.close() }
+        let stalled = try client.send(path: "/", authority: "late.test")
+        #expect(stalled.status == 504)
+        #expect(String(decoding: stalled.body, as: UTF8.self) == "backend timeout\n")
+        let patient = try client.send(path: "/patient", authority: "late.test")
+        #expect(patient.status == 200 && String(decoding: patient.body, as: UTF8.self) == "late")
+    }
+
     /// A client that stops in the middle of its body gets 408 (the backend has its head and
     /// part of the body, and no answer yet), then the connection closes.
     @Test func aClientThatStopsSendingItsBodyGets408() throws {
