@@ -184,7 +184,10 @@ enum PrefixHashes {
 
     static func firstHit<Bytes: Collection, T>(_ bytes: Bytes, depths: UInt64 = everyDepth, _ lookup: (UInt64) -> T?) -> T?
     where Bytes.Element == UInt8 {
-        let capacity = capacity(bytes)
+        // A path has fewer candidates than bytes + 2: a short one needs no count of its
+        // slashes first (a pass over every request's path).
+        let count = bytes.count
+        let capacity = count <= shortPath ? shortPath + 2 : capacity(bytes)
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { buffer -> T? in
             let count = candidates(bytes, depths: depths, into: buffer.baseAddress!, capacity: capacity)!.count
             for index in 0..<count {
@@ -194,6 +197,9 @@ enum PrefixHashes {
         }
     }
 
+    /// Paths up to this many bytes get room for every candidate they could have without counting.
+    static let shortPath = 62
+
     /// Room for every candidate of `bytes`: one per segment boundary, the whole path and `/`.
     static func capacity<Bytes: Collection>(_ bytes: Bytes) -> Int where Bytes.Element == UInt8 {
         bytes.reduce(0) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 } + 2
@@ -201,16 +207,20 @@ enum PrefixHashes {
 
     /// Writes the candidates' hashes, longest first, to `buffer`; returns how
     /// many there are and the hash of the whole path (`ByteHash.of`, the
-    /// Exact key, a by-product of the walk), or nil when there are more
+    /// Exact key, a by-product of the walk; nil when the walk stopped short,
+    /// past the deepest depth in `depths`), or nil when there are more
     /// candidates than `capacity` (which `capacity(bytes)` always holds).
     static func candidates<Bytes: Collection>(_ bytes: Bytes, depths: UInt64, into buffer: UnsafeMutablePointer<UInt64>,
-                                              capacity: Int) -> (count: Int, pathHash: UInt64)?
+                                              capacity: Int) -> (count: Int, pathHash: UInt64?)?
     where Bytes.Element == UInt8 {
         var count = 0
         var segments = 0
         var hash = ByteHash.seed
         var index = 0
         var last: UInt8 = 0
+        // A candidate's depth is the segments counted so far, which only grow.
+        let deepest = depths >> 63 != 0 ? Int.max : 63 - depths.leadingZeroBitCount
+        var whole = true
         for byte in bytes {
             if byte == UInt8(ascii: "/") {
                 if index > 0, depths & (1 << UInt64(min(63, segments))) != 0 {
@@ -219,12 +229,16 @@ enum PrefixHashes {
                     count += 1
                 }
                 segments += 1
+                if segments > deepest {
+                    whole = false
+                    break
+                }
             }
             hash = ByteHash.mix(hash, byte)
             last = byte
             index += 1
         }
-        if index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
+        if whole, index > 1, last != UInt8(ascii: "/"), depths & (1 << UInt64(min(63, segments))) != 0 {
             guard count < capacity else { return nil }
             buffer[count] = hash
             count += 1
@@ -243,6 +257,6 @@ enum PrefixHashes {
             buffer[count] = ByteHash.mix(ByteHash.seed, UInt8(ascii: "/"))
             count += 1
         }
-        return (count, hash)
+        return (count, whole ? hash : nil)
     }
 }
