@@ -40,6 +40,10 @@ public enum Limits {
     /// little better, smaller frames lose less. 2 MiB sits in the middle of the 1–4 MiB range.
     public static let defaultFrameBytes = 2 << 20
 
+    /// Room of a trace reader's line buffer (`LineBuffer`): a default frame decompressed
+    /// whole, plus the most zstd writes in one streaming step.
+    public static let lineBufferBytes = defaultFrameBytes + ZstdFrameDecompressor.recommendedOutputSize
+
     /// Longest accepted trace line (uncompressed). A Kubernetes object is at most ~1.5 MiB
     /// (etcd request limit); 16 MiB leaves room while stopping a newline-free garbage stream
     /// from growing the line buffer without bound.

@@ -91,7 +91,18 @@ public final class TraceReader: IteratorProtocol {
     /// Decompressed bytes: `[0, lineStart)` consumed, `[lineStart, releasedEnd)` trusted,
     /// `[releasedEnd, count)` waiting for their frame's checksum; the decompressor
     /// writes after them.
-    private let store = LineBuffer(capacity: Limits.defaultFrameBytes + ZstdFrameDecompressor.recommendedOutputSize)
+    private var store = LineBuffer(capacity: Limits.lineBufferBytes)
+    /// The buffer the request line `nextItem()` returned last lies in. A caller that holds
+    /// it to read the line later, on another thread, sets `nextLineBuffer`.
+    public var lineBuffer: LineBuffer { store }
+    /// How many times `lineBuffer` has changed: a caller that keeps it need not ask again
+    /// for every line.
+    public private(set) var lineBufferChanges = 0
+    /// When set, the reader never writes into a buffer again once it has returned lines
+    /// from it: each frame goes into the buffer this gives (a recycled one, or
+    /// `LineBuffer(capacity: Limits.lineBufferBytes)`), so that the lines of earlier ones
+    /// stay where they are, read where they lie instead of copied out.
+    public var nextLineBuffer: (() -> LineBuffer)?
     private var buf: UnsafeBufferPointer<UInt8> { store.bytes }
     private var lineStart = 0
     private var releasedEnd = 0
@@ -315,7 +326,15 @@ public final class TraceReader: IteratorProtocol {
     /// Decompresses until a frame completes (or the pending amount hits the bound, or the
     /// input ends), then moves `releasedEnd`.
     private func pump() {
-        if lineStart > 0 {
+        if let next = nextLineBuffer {
+            let fresh = next()
+            precondition(fresh !== store, "a line buffer handed out again while the reader writes into it")
+            fresh.refill(from: store, lineStart..<store.count)
+            store = fresh
+            lineBufferChanges &+= 1
+            releasedEnd -= lineStart
+            lineStart = 0
+        } else if lineStart > 0 {
             store.dropFirst(lineStart)
             releasedEnd -= lineStart
             lineStart = 0

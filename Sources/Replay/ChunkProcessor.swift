@@ -11,8 +11,8 @@ struct PendingRequest: Sendable {
     enum Source: Sendable {
         /// Index in the job's `records`.
         case record(Int)
-        /// `range` in the job's `lines`.
-        case line(Range<Int>, RequestLine)
+        /// `range` of the job's `lineBuffers[buffer]`.
+        case line(buffer: Int, Range<Int>, RequestLine)
     }
 
     var source: Source
@@ -36,8 +36,9 @@ struct Job: Sendable {
     /// The candidate table is the baseline's: route once.
     var identical: Bool { pair.identical }
     var requests: [PendingRequest]
-    /// The bytes of the undecoded request lines.
-    var lines: [UInt8] = []
+    /// The trace reader's buffers the undecoded request lines lie in, held until the
+    /// chunk is routed (TraceReader.nextLineBuffer).
+    var lineBuffers: [LineBuffer] = []
     /// Requests decoded by the reader (a log store, or lines not in the writer's layout).
     var records: [RequestRecord] = []
 }
@@ -58,18 +59,15 @@ enum ChunkProcessor {
     static func process(_ job: Job, settings: ChunkSettings, memo: PairMemo, tally: ComboTally) -> Aggregate {
         memo.use(job)
         var run = ChunkRun(job: job, settings: settings, memo: memo, tally: tally)
-        let complete = job.lines.withUnsafeBufferPointer { lines in
-            for pending in job.requests {
-                switch pending.source {
-                case .record(let index):
-                    run.route(job.records[index], time: pending.timeMicros)
-                case .line(let range, let line):
-                    if !run.route(line: UnsafeBufferPointer(rebasing: lines[range]), line) { return false }
-                }
+        for pending in job.requests {
+            switch pending.source {
+            case .record(let index):
+                run.route(job.records[index], time: pending.timeMicros)
+            case .line(let buffer, let range, let line):
+                if !run.route(line: job.lineBuffers[buffer].lines(range), line) { return run.agg }
             }
-            return true
         }
-        return complete ? run.finish() : run.agg
+        return run.finish()
     }
 
     /// One request compared from its two full decisions: the totals, its host,

@@ -47,8 +47,13 @@ private final class Driver {
     // (the driver runs on one thread and never lends them out while appending); with the
     // trace reader's, those checks were 3 % of a one-thread replay.
     @exclusivity(unchecked) var pending: [PendingRequest] = []
-    /// Bytes of the pending chunk's undecoded request lines.
-    @exclusivity(unchecked) var lines: [UInt8] = []
+    /// The trace reader's buffers the pending chunk's undecoded request lines lie in.
+    @exclusivity(unchecked) var lineBuffers: [LineBuffer] = []
+    /// Buffers of routed chunks, each reused once no other chunk (and not the reader) holds it.
+    var returnedLineBuffers: [LineBuffer] = []
+    /// The reader's `lineBufferChanges` when the last buffer in `lineBuffers` was added, and where that buffer starts.
+    var lineBufferChanges = 0
+    var lineBufferStart: UnsafePointer<UInt8>?
     /// The pending chunk's decoded requests.
     var records: [RequestRecord] = []
     /// With one thread, the chunk being routed as its requests are read (see `routeNow`),
@@ -96,10 +101,12 @@ private final class Driver {
                 throw ReplayError.unreadable(path, error)
             }
             totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+            // With workers, a line is read where the reader decompressed it (`handle`).
+            if options.threads > 1 { reader.nextLineBuffer = { [unowned self] in self.recycledLineBuffer() } }
             while let item = reader.nextItem() {
                 switch item {
                 case .event(let event): handle(event)
-                case .request(let line, let bytes): handle(line, bytes: bytes)
+                case .request(let line, let bytes): handle(line, bytes: bytes, in: reader)
                 }
                 if events & 0xFFFF == 0 {
                     bytesRead = reader.compressedOffset
@@ -184,17 +191,43 @@ private final class Driver {
 
     /// A request line from a trace: routed at once with one thread; otherwise its
     /// bytes go with the chunk, and the worker that routes it decodes it.
-    func handle(_ line: RequestLine, bytes: UnsafeBufferPointer<UInt8>) {
+    func handle(_ line: RequestLine, bytes: UnsafeBufferPointer<UInt8>, in reader: TraceReader) {
         observe(line.timeMicros)
         arrive(time: line.timeMicros)
         if pool == nil {
             routeNow { $0.route(line: bytes, line) }
             return
         }
-        let start = lines.count
-        lines.append(contentsOf: bytes)
-        enqueue(.line(start..<lines.count, line), time: line.timeMicros)
+        // The line stays where the reader decompressed it; the chunk holds its buffer.
+        if lineBuffers.isEmpty || reader.lineBufferChanges != lineBufferChanges {
+            let buffer = reader.lineBuffer
+            lineBuffers.append(buffer)
+            lineBufferChanges = reader.lineBufferChanges
+            lineBufferStart = buffer.start
+        }
+        let start = lineBufferStart!.distance(to: bytes.baseAddress!)
+        enqueue(.line(buffer: lineBuffers.count - 1, start..<start + bytes.count, line), time: line.timeMicros)
     }
+
+    /// A line buffer for the reader's next frame: one that routed chunks gave back and
+    /// that nothing holds any more (its lines routed, the reader past it), else a new one.
+    func recycledLineBuffer() -> LineBuffer {
+        for index in returnedLineBuffers.indices where isKnownUniquelyReferenced(&returnedLineBuffers[index]) {
+            return returnedLineBuffers.remove(at: index)
+        }
+        return LineBuffer(capacity: Limits.lineBufferBytes)
+    }
+
+    /// Keeps the buffers a routed chunk held for `recycledLineBuffer` (each once; a few).
+    func recycle(_ buffers: [LineBuffer]) {
+        for buffer in buffers where !returnedLineBuffers.contains(where: { $0 === buffer }) {
+            if returnedLineBuffers.count == Self.returnedLineBufferLimit { returnedLineBuffers.removeFirst() }
+            returnedLineBuffers.append(buffer)
+        }
+    }
+
+    /// Line buffers waiting to be reused: the chunks in flight span a few (WorkerPool).
+    static let returnedLineBufferLimit = 4
 
     /// The first event whose time is well before an earlier event's (see `observe`).
     var backwards: (event: Int, time: Int64, latest: Int64)?
@@ -269,16 +302,16 @@ private final class Driver {
             return
         }
         guard !pending.isEmpty, let tables = current, let pool else { return }
-        var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [], lines: [])
+        var job = Job(index: chunkIndex, pair: pair(tables.baseline, tables.candidate), requests: [])
         swap(&job.requests, &pending)
-        swap(&job.lines, &lines)
+        swap(&job.lineBuffers, &lineBuffers)
         swap(&job.records, &records)
         chunkIndex += 1
         current = nil
         pool.submit(job) { self.merge($0) }
-        if let (requests, lines) = pool.spareBuffers() {
+        if let (requests, buffers) = pool.spareBuffers() {
             pending = requests
-            self.lines = lines
+            recycle(buffers)
         }
     }
 

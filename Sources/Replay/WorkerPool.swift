@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 
 /// A fixed set of threads routing chunks. The reading thread submits jobs and
@@ -15,8 +16,9 @@ final class WorkerPool: @unchecked Sendable {
     private var outstanding = 0
     private var stopping = false
     private var running = 0
-    /// Buffers of routed chunks, for the reading thread to fill again.
-    private var spare: [(requests: [PendingRequest], lines: [UInt8])] = []
+    /// Buffers of routed chunks, for the reading thread to fill again (the line
+    /// buffers are the reader's, to recycle once no other chunk holds them).
+    private var spare: [(requests: [PendingRequest], lineBuffers: [LineBuffer])] = []
     private let maxOutstanding: Int
     private let settings: ChunkSettings
     /// Each thread's outcome combinations, handed over as it stops.
@@ -50,10 +52,9 @@ final class WorkerPool: @unchecked Sendable {
             condition.unlock()
             let result = ChunkProcessor.process(job, settings: settings, memo: memo, tally: tally)
             job.requests.removeAll(keepingCapacity: true)
-            job.lines.removeAll(keepingCapacity: true)
             condition.lock()
             done[job.index] = result
-            if spare.count < maxOutstanding { spare.append((job.requests, job.lines)) }
+            if spare.count < maxOutstanding { spare.append((job.requests, job.lineBuffers)) }
             condition.broadcast()
         }
         running -= 1
@@ -73,9 +74,9 @@ final class WorkerPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Empty buffers of a routed chunk, if one is spare: filling them again
+    /// The buffers of a routed chunk, if one is spare: filling them again
     /// spares the page faults of a fresh multi-megabyte allocation per chunk.
-    func spareBuffers() -> (requests: [PendingRequest], lines: [UInt8])? {
+    func spareBuffers() -> (requests: [PendingRequest], lineBuffers: [LineBuffer])? {
         condition.lock()
         defer { condition.unlock() }
         return spare.popLast()
