@@ -64,7 +64,7 @@ enum ChunkProcessor {
             case .record(let index):
                 run.route(job.records[index], time: pending.timeMicros)
             case .line(let buffer, let range, let line):
-                if !run.route(line: job.lineBuffers[buffer].lines(range), line) { return run.agg }
+                if !run.route(line: job.lineBuffers[buffer].lines(range), line, pair: job.pair) { return run.agg }
             }
         }
         return run.finish()

@@ -34,8 +34,11 @@ struct ChunkRun {
 
     /// Routes a trace line; false when it does not decode (`agg.failure` says
     /// why): the replay stops there, and the rest of the chunk is not routed.
-    mutating func route(line bytes: UnsafeBufferPointer<UInt8>, _ line: RequestLine) -> Bool {
-        if routeInPlace(bytes, line) { return true }
+    /// `pair` is `job.pair`, passed in by a caller that borrows the job: the workers'
+    /// chunks share it, and a retain and release of it per request, read from `job`
+    /// here, moved its reference count's cache line between the cores.
+    mutating func route(line bytes: UnsafeBufferPointer<UInt8>, _ line: RequestLine, pair: TablePair) -> Bool {
+        if routeInPlace(bytes, line, pair: pair) { return true }
         do {
             let record = try decoder.decode(bytes, after: line.previous)
             route(record, time: line.timeMicros)
@@ -49,7 +52,7 @@ struct ChunkRun {
     /// Routes a trace line where it lies, without building its record: most
     /// lines (the writer's layout, an HTTP scheme, a verdict that does not
     /// read the request) need none. False when the line needs `route(_:)`.
-    private mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine) -> Bool {
+    private mutating func routeInPlace(_ line: UnsafeBufferPointer<UInt8>, _ found: RequestLine, pair: TablePair) -> Bool {
         guard settings.comparesPairsOnce, let fields = decoder.fields(line, bodyStart: found.bodyStart) else { return false }
         if fields.observed != nil, decoder.observed(fields, in: line)?.refusedBeforeRouting == true {
             agg.refused += 1
@@ -73,9 +76,6 @@ struct ChunkRun {
         let key = decoder.id(fields, in: line, seq: found.seq)
         let host = bytes(fields.host)
         let hostHash = ByteHash.host(host)
-        // Held here once: read through `job` inside the closure, which mutates self,
-        // the pair was retained for each of its two calls.
-        let pair = job.pair
         return BorrowedRequest.withGateway(gateway) { gateway in headers.withUnsafeBufferPointer { all in
             let headers = UnsafeBufferPointer(rebasing: all[..<headerCount])
             let request = BorrowedRequest(gateway: gateway, port: fields.port, isHTTPS: isHTTPS, method: bytes(fields.method),

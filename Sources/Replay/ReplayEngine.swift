@@ -195,7 +195,7 @@ private final class Driver {
         observe(line.timeMicros)
         arrive(time: line.timeMicros)
         if pool == nil {
-            routeNow { $0.route(line: bytes, line) }
+            routeNow { $0.route(line: bytes, line, pair: lastPair!) }
             return
         }
         // The line stays where the reader decompressed it; the chunk holds its buffer.
