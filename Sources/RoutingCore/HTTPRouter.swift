@@ -184,8 +184,8 @@ enum PrefixHashes {
 
     static func firstHit<Bytes: Collection, T>(_ bytes: Bytes, depths: UInt64 = everyDepth, _ lookup: (UInt64) -> T?) -> T?
     where Bytes.Element == UInt8 {
-        // A path has fewer candidates than bytes + 2: a short one needs no count of its
-        // slashes first (a pass over every request's path).
+        // A path has at most its length + 2 candidates: a short one needs no count of
+        // its slashes first (a pass over every request's path).
         let count = bytes.count
         let capacity = count <= shortPath ? shortPath + 2 : capacity(bytes)
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: capacity) { buffer -> T? in
