@@ -38,6 +38,28 @@ struct WebSocketTests {
         #expect(client.waitClosed())
     }
 
+    /// A tunnel is held to the client idle timeout like any connection: traffic either way
+    /// keeps it open, silence both ways for that long closes both sides (here 1 s).
+    @Test func aSilentTunnelClosesAfterTheIdleTimeout() throws {
+        let backend = try UpgradeEchoServer()
+        defer { backend.stop() }
+        let harness = try ProxyHarness(resources: seedResources("02-whoami-httproute.yaml"),
+                                       extra: ["kube-system/whoami": [backend.address]]) { $0.clientIdleTimeout = .seconds(1) }
+        defer { harness.stop() }
+        let client = try ByteClient(port: harness.port)
+        defer { client.close() }
+        try client.send("GET / HTTP/1.1\r\nHost: whoami\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        #expect(try client.read(until: "hello\n").hasPrefix("HTTP/1.1 101"))
+        for index in 0..<6 {  // 1.5 s in all, never a second apart
+            Thread.sleep(forTimeInterval: 0.25)
+            try client.send("keep-\(index)\n")
+            #expect(try client.read(until: "keep-\(index)\n") == "keep-\(index)\n")
+        }
+        let quiet = Date()
+        #expect(client.waitClosed())
+        #expect(Date().timeIntervalSince(quiet) >= 0.9)
+    }
+
     @Test(.enabled(if: TestCertificates.available, "/usr/bin/openssl not found")) func upgradeThroughAnHTTPSListener() throws {
         let backend = try UpgradeEchoServer()
         defer { backend.stop() }
