@@ -104,7 +104,7 @@ public final class GatewayProxy: Sendable {
             }
         }
         let (connections, rawConnections) = (runtime.connections, runtime.rawConnections)
-        let half = TimeAmount.nanoseconds(ProxyLimits.upstreamIdleTimeout.nanoseconds / 2)
+        let half = TimeAmount.nanoseconds(config.upstreamIdleTimeout.nanoseconds / 2)
         let sweep = group.next().scheduleRepeatedTask(initialDelay: half, delay: half) { _ in
             connections.closeExpired()
             rawConnections.closeExpired()

@@ -23,6 +23,8 @@ public struct ProxyConfig: Sendable {
     public var udpFlowIdleTimeout: TimeAmount = ProxyLimits.udpFlowIdleTimeout
     /// See `ProxyLimits.requestHeadTimeout`.
     public var requestHeadTimeout: TimeAmount = ProxyLimits.requestHeadTimeout
+    /// See `ProxyLimits.upstreamIdleTimeout` (pooled HTTP/1.1 and shared HTTP/2 backend connections).
+    public var upstreamIdleTimeout: TimeAmount = ProxyLimits.upstreamIdleTimeout
     /// Largest request body, in bytes; nil for no limit (see `ProxyLimits.maxRequestBodyBytes`).
     public var maxRequestBodyBytes: Int? = ProxyLimits.maxRequestBodyBytes
     /// HTTP/1.1 requests without a body go the byte path (`FastPathHandler`); false sends

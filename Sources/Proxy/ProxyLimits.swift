@@ -60,7 +60,8 @@ public enum ProxyLimits {
 
     /// An idle pooled upstream connection older than this is not reused (seconds): backends
     /// commonly close idle keep-alive connections after 60-75 s, and reusing one they are
-    /// about to close turns into a spurious 502.
+    /// about to close turns into a spurious 502. A shared HTTP/2 backend connection closes
+    /// this long after its last stream ended (`H2CIdleCloser`).
     public static let upstreamIdleTimeout: TimeAmount = .seconds(30)
 
     /// `stop()` waits at most this long for in-flight requests before closing every

@@ -37,11 +37,11 @@ public struct RoutingEpoch: Sendable, Hashable, Comparable {
 final class ProxyRuntime: Sendable {
     let config: ProxyConfig
     let endpoints = EndpointPool()
-    let connections = ConnectionPool<UpstreamHandler>()
+    let connections: ConnectionPool<UpstreamHandler>
     /// Backend connections of the byte path (`FastPathHandler`): no HTTP codec on them.
-    let rawConnections = ConnectionPool<RawUpstreamHandler>()
+    let rawConnections: ConnectionPool<RawUpstreamHandler>
     /// Shared HTTP/2 connections to h2c backends (see `UpstreamProtocol`).
-    let http2Connections = HTTP2ConnectionPool()
+    let http2Connections: HTTP2ConnectionPool
     let ids = RequestIDGenerator()
     /// Gets each finished exchange with the epoch of the world that routed it.
     let onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?
@@ -71,6 +71,9 @@ final class ProxyRuntime: Sendable {
         self.config = config
         self.onRequest = onRequest
         self.state = NIOLockedValueBox(State(world: world))
+        connections = ConnectionPool(maxAge: config.upstreamIdleTimeout)
+        rawConnections = ConnectionPool(maxAge: config.upstreamIdleTimeout)
+        http2Connections = HTTP2ConnectionPool(idleTimeout: config.upstreamIdleTimeout)
     }
 
     var world: ProxyWorld { state.withLockedValue { $0.world } }

@@ -43,15 +43,17 @@ enum UpstreamProtocol {
 /// pooled: it closes itself once both sides sent END_STREAM, and is closed (reset) only when
 /// its exchange gives it up early; resetting every finished stream would look like a rapid
 /// reset attack to the backend (swift-nio-http2 answers GOAWAY ENHANCE_YOUR_CALM). The
-/// connection lives until the backend or `closeAll()` closes it.
+/// connection lives until the backend or `closeAll()` closes it, or until no stream has
+/// been open on it for the idle timeout (`H2CIdleCloser`).
 final class HTTP2ConnectionPool: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint
         let loop: ObjectIdentifier
     }
     private let connections = NIOLockedValueBox([Key: EventLoopFuture<any Channel>]())
+    private let idleTimeout: TimeAmount
 
-    init() {}
+    init(idleTimeout: TimeAmount = ProxyLimits.upstreamIdleTimeout) { self.idleTimeout = idleTimeout }
 
     /// A new stream to `endpoint` on the shared connection of `eventLoop` (connecting first
     /// if there is none). A stream that cannot be opened on a reused connection (it is going
@@ -77,7 +79,7 @@ final class HTTP2ConnectionPool: Sendable {
             return connections[key]
         }
         if let found { return (found, false) }
-        let opening = Self.connect(to: key.endpoint, on: eventLoop, timeout: timeout)
+        let opening = Self.connect(to: key.endpoint, on: eventLoop, timeout: timeout, idleTimeout: idleTimeout)
         let winner = connections.withLockedValue { connections -> EventLoopFuture<any Channel> in
             if let raced = connections[key] { return raced }
             connections[key] = opening
@@ -107,7 +109,8 @@ final class HTTP2ConnectionPool: Sendable {
     /// TCP connect, then the HTTP/2 client connection (preface and SETTINGS go out at once;
     /// a backend that sends nothing back within `timeout` is given up, see `H2CHandshakeTimer`).
     /// Server push is refused: there is no one to give a pushed stream to.
-    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, timeout: TimeAmount,
+                        idleTimeout: TimeAmount) -> EventLoopFuture<any Channel> {
         ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
@@ -115,8 +118,10 @@ final class HTTP2ConnectionPool: Sendable {
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()
                     settings.initialSettings = nioDefaultSettings + [HTTP2Setting(parameter: .enablePush, value: 0)]
                     try channel.pipeline.syncOperations.addHandler(H2CHandshakeTimer(timeout: timeout))
+                    let idle = H2CIdleCloser(timeout: idleTimeout)
+                    try channel.pipeline.syncOperations.addHandler(idle)
                     _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .client, connectionConfiguration: settings, streamConfiguration: .init(),
+                        mode: .client, connectionConfiguration: settings, streamConfiguration: .init(), streamDelegate: idle.delegate,
                         inboundStreamInitializer: { stream in stream.close() })
                     try channel.pipeline.syncOperations.addHandler(H2CConnectionErrorCloser())
                 }

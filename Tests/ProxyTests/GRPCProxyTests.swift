@@ -38,6 +38,8 @@ struct GRPCProxyTests {
       rules:
       - matches: [{path: {type: PathPrefix, value: /legacy}}]
         backendRefs: [{name: http1only, port: 80}]
+      - matches: [{path: {type: PathPrefix, value: /h2c}}]
+        backendRefs: [{name: beta, port: 50051}]
       - backendRefs: [{name: web, port: 80}]
     """)
 
@@ -51,14 +53,15 @@ struct GRPCProxyTests {
         let proxy: GatewayProxy
         let port: Int
 
-        init() throws {
+        init(upstreamIdleTimeout: TimeAmount = ProxyLimits.upstreamIdleTimeout) throws {
             http1Only = try HTTP1OnlyServer()
             let loaded = Loader.load(text: GRPCProxyTests.manifests, file: "grpc.yaml")
             precondition(!loaded.hasErrors, "\(loaded.diagnostics)")
             let overrides = ["default/alpha": [try alpha.start()], "default/beta": [try beta.start()],
                              "default/web": [try web.start()], "default/http1only": [http1Only.endpoint]]
-            let config = ProxyConfig(portMap: [8080: 0], backendOverrides: overrides, eventLoopThreads: 1,
+            var config = ProxyConfig(portMap: [8080: 0], backendOverrides: overrides, eventLoopThreads: 1,
                                      upstreamConnectTimeout: .seconds(1), drainTimeout: .seconds(2))
+            config.upstreamIdleTimeout = upstreamIdleTimeout
             let sink = self.sink
             proxy = GatewayProxy(resources: loaded.resources, config: config) { record, _ in sink.append(record) }
             port = try proxy.start()[0].address.port
@@ -134,6 +137,28 @@ struct GRPCProxyTests {
         #expect(first.observed?.backend == "default/alpha:50051")
         #expect(first.observed?.status == 200)
         #expect(records.first { $0.path == "/pkg.Gamma/Echo" }?.observed?.status == 404)
+    }
+
+    /// A shared backend HTTP/2 connection with no stream open for the idle timeout (here
+    /// 300 ms) is closed by the proxy (whoami never closes one), and the next call opens a
+    /// new one; a call that takes longer than that keeps it, and calls closer together share it.
+    @Test func anIdleBackendHTTP2ConnectionIsClosed() throws {
+        let fixture = try Fixture(upstreamIdleTimeout: .milliseconds(300))
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        func call(delay: String = "") throws -> Int {
+            try client.send(path: "/h2c" + delay, authority: "web.test").status
+        }
+        #expect(try call() == 200)
+        let started = Date()
+        #expect(try call(delay: "?delay=700ms") == 200)  // whoami's echo control: answers after 700 ms
+        #expect(Date().timeIntervalSince(started) >= 0.7)
+        #expect(try call() == 200)
+        #expect(fixture.beta.stats.connections == 1)
+        Thread.sleep(forTimeInterval: 0.8)
+        #expect(try call() == 200)
+        #expect(fixture.beta.stats.connections == 2)
     }
 
     /// Finished streams end on their own: were each one reset, a backend would soon take
