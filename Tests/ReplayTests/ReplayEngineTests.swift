@@ -359,6 +359,43 @@ import Testing
         }
     }
 
+    /// A foreign writer's frames may end in the middle of a line. With workers, each frame
+    /// goes into a fresh line buffer (the lines of earlier ones are read where they lie),
+    /// and the part of a line the last frame left goes along: the report is the one thread's.
+    @Test func linesSpanningFramesReplayAlikeOnAnyThreadCount() throws {
+        var text: [UInt8] = []
+        TraceHeader(created: "2026-11-18T00:00:00.000000Z", generator: "test").appendJSON(to: &text)
+        text.append(0x0A)
+        var events = TraceFixture.events(requests: 3_000) { i in i % 2 == 0 ? "/items/\(i)" : "/" }
+        events.insert(TraceFixture.resource(TraceFixture.even, at: TraceFixture.t0 + TraceFixture.second + 1_500 * 1_000), at: 5 + 1_500)
+        for (index, var event) in events.enumerated() {
+            event.seq = Int64(index + 1)
+            event.appendJSON(to: &text)
+            text.append(0x0A)
+        }
+        let dir = ReplayTempDir()
+        let trace = dir.file("trace.zst")
+        var compressed: [UInt8] = []
+        let compressor = try ZstdFrameCompressor(level: 3)
+        var start = 0
+        for cut in [1, 97, 4_099, 30_011, 200_003] where cut > start {  // then every 65,537 bytes
+            try Array(text[start..<min(cut, text.count)]).withUnsafeBytes { try compressor.compressFrame($0) { compressed += $0 } }
+            start = min(cut, text.count)
+        }
+        while start < text.count {
+            let end = min(start + 65_537, text.count)
+            try Array(text[start..<end]).withUnsafeBytes { try compressor.compressFrame($0) { compressed += $0 } }
+            start = end
+        }
+        try Data(compressed).write(to: URL(fileURLWithPath: trace))
+        let change = ReplayChange(objects: TraceFixture.objects(TraceFixture.exactFoo))
+        let one = try Replay.run(ReplayOptions(tracePath: trace, change: change, threads: 1, chunkSize: 4096)).report
+        #expect(one.requests == 3_000)
+        for (threads, chunkSize) in [(2, 4096), (3, 7)] {
+            #expect(try Replay.run(ReplayOptions(tracePath: trace, change: change, threads: threads, chunkSize: chunkSize)).report == one)
+        }
+    }
+
     @Test func missingTraceIsUnreadable() {
         #expect(throws: ReplayError.self) { try Replay.run(ReplayOptions(tracePath: "/nonexistent/trace.zst")) }
         #expect(throws: ReplayError.self) { try Replay.run(ReplayOptions(tracePath: "/nonexistent/store.db")) }
