@@ -105,12 +105,14 @@ enum ResponseWriter {
 
 /// What a proxied response takes from the decision: the rule's response header changes and
 /// the CORS headers. The exchange keeps these apart because reading its whole `Decision`
-/// for each response would copy it, retaining every string and array it holds.
-struct ResponseEdits {
-    var headers: HeaderModifier
-    var cors: [HTTPHeader]
+/// for each response would copy it, retaining every string and array it holds. A class:
+/// a byte-path route's edits serve every request it takes, handed on with one retain
+/// rather than the four of its arrays.
+final class ResponseEdits: Sendable {
+    let headers: HeaderModifier
+    let cors: [HTTPHeader]
 
-    init(_ decision: Decision) {
+    convenience init(_ decision: Decision) {
         self.init(headers: decision.responseHeaders, cors: decision.cors?.headers ?? [])
     }
 
