@@ -346,7 +346,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
-        exchange.timedByRoute = timeouts.areSet
         guard let deadline = timeouts.exchangeDeadline else { return }
         exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) { self.timedOut(exchange) }
     }

@@ -51,8 +51,6 @@ final class Exchange {
     var bytesIn = 0
     var bytesOut = 0
     var timeout: Scheduled<Void>?
-    /// The rule set timeouts of its own (`Timeouts.areSet`); else the stall limit applies (`stall`).
-    var timedByRoute = false
     /// Copies of this request to RequestMirror backends (best effort, never waited for).
     var mirrors: [MirrorSender] = []
 

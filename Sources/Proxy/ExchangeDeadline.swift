@@ -35,7 +35,8 @@ extension Exchange {
     var stall: Stall {
         // Only the rest of a request body is awaited, whatever the rule says.
         if progress.responseEnded { return .close }
-        if timedByRoute { return .routeTimeoutsDecide }
+        // The decision whose timeouts the exchange was armed with (read only here, when idle).
+        if decision?.timeouts.areSet == true { return .routeTimeoutsDecide }
         if progress.responseStarted { return .close }
         if !progress.requestEnded { return .answer(status: 408, body: "request body timeout\n") }
         return .answer(status: 504, body: "backend timeout\n")

@@ -347,7 +347,6 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     private func armTimeout(_ exchange: Exchange, _ timeouts: Timeouts) {
-        exchange.timedByRoute = timeouts.areSet
         guard let deadline = timeouts.exchangeDeadline else { return }
         exchange.timeout = context.eventLoop.assumeIsolated().scheduleTask(in: deadline) {
             guard self.exchange === exchange, !exchange.progress.responseEnded else { return }
