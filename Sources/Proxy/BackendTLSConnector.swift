@@ -14,7 +14,8 @@ enum BackendTLSConnector {
         let hostname = tls.serverName.isEmpty || tls.serverName.contains(":") || tls.serverName.allSatisfy({ $0.isNumber || $0 == "." })
             ? nil : tls.serverName
         try sync.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: hostname))
-        try sync.addHandler(BackendTLSVerifier(acceptedNames: tls.acceptedNames, promise: channel.eventLoop.makePromise()))
+        try sync.addHandler(BackendTLSVerifier(acceptedNames: tls.acceptedNames, requiredProtocol: tls.applicationProtocol == "h2" ? "h2" : nil,
+                                               promise: channel.eventLoop.makePromise()))
     }
 
     /// Completes when the handshake and the name check are done; fails with a `BackendTLSError`.
@@ -32,29 +33,37 @@ enum BackendTLSConnector {
 }
 
 /// Waits for the handshake, then checks the backend certificate's subject alt names (DNS
-/// names, wildcards matching one label, and URIs) against the accepted names.
+/// names, wildcards matching one label, and URIs) against the accepted names, and that the
+/// backend selected the required application protocol. HTTP/2 over TLS is identified by
+/// ALPN alone (RFC 9113 §3.2): a backend that does not select `h2` is not spoken to in
+/// HTTP/2, and the exchange gets a 502 that says so rather than a protocol error.
 final class BackendTLSVerifier: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
     private let acceptedNames: [String]
+    private let requiredProtocol: String?
     private let promise: EventLoopPromise<Void>
     private var finished = false
     var done: EventLoopFuture<Void> { promise.futureResult }
 
-    init(acceptedNames: [String], promise: EventLoopPromise<Void>) {
+    init(acceptedNames: [String], requiredProtocol: String? = nil, promise: EventLoopPromise<Void>) {
         self.acceptedNames = acceptedNames
+        self.requiredProtocol = requiredProtocol
         self.promise = promise
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event, !finished {
+        if case TLSUserEvent.handshakeCompleted(let selected) = event, !finished {
             let certificate = try? context.pipeline.syncOperations.nioSSL_peerCertificate()
             let presented = certificate.map(Self.names(of:)) ?? []
-            if Self.matches(accepted: acceptedNames, presented: presented) {
-                finish(.success(()))
-            } else {
+            if !Self.matches(accepted: acceptedNames, presented: presented) {
                 finish(.failure(BackendTLSError.nameMismatch(expected: acceptedNames, presented: presented)))
                 context.close(promise: nil)
+            } else if let requiredProtocol, selected != requiredProtocol {
+                finish(.failure(BackendTLSError.applicationProtocol(offered: requiredProtocol, selected: selected)))
+                context.close(promise: nil)
+            } else {
+                finish(.success(()))
             }
         }
         context.fireUserInboundEventTriggered(event)

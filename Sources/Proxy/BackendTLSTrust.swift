@@ -50,15 +50,24 @@ public struct BackendTLSTrust: Sendable {
 
     /// The client side of the handshake a decision asks for, or why it cannot be made
     /// (then the request fails with 502, as a backend that fails verification would).
-    /// - Parameter gateway: the Gateway the request came through (its client certificate).
-    func client(for tls: BackendTLS, gateway: ObjectKey? = nil) -> Result<BackendTLSClient, BackendTLSError> {
+    /// - Parameters:
+    ///   - gateway: the Gateway the request came through (its client certificate).
+    ///   - http2: the exchange speaks HTTP/2 to the backend: the handshake offers only
+    ///     `h2` (RFC 9113 §3.2), else only `http/1.1`.
+    func client(for tls: BackendTLS, gateway: ObjectKey? = nil, http2: Bool = false) -> Result<BackendTLSClient, BackendTLSError> {
         let namespace = tls.policy.split(separator: "/").first.map(String.init) ?? ""
         let names = tls.subjectAltNames.isEmpty ? [tls.sni] : tls.subjectAltNames
         let clientCertificate = gateway.flatMap { clientCertificates[$0] }
+        let protocols = http2 ? ["h2"] : ["http/1.1"]
         let cacheKey = namespace + "|" + tls.caCertificateRefs.joined(separator: ",") + "|" + (clientCertificate == nil ? "" : gateway!.description)
-        if let context = cache.get(cacheKey) {
-            return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))
+            + "|" + protocols[0]
+        let clientKey = cacheKey + "|" + tls.policy + "|" + tls.sni + "|" + names.joined(separator: ",")
+        if let client = cache.client(clientKey) { return .success(client) }
+        func client(_ context: NIOSSLContext) -> BackendTLSClient {
+            cache.put(clientKey, BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names,
+                                                  applicationProtocol: protocols[0], policy: tls.policy))
         }
+        if let context = cache.context(cacheKey) { return .success(client(context)) }
         var trust: NIOSSLTrustRoots = .default
         if !tls.caCertificateRefs.isEmpty {
             var certificates: [NIOSSLCertificate] = []
@@ -77,6 +86,7 @@ public struct BackendTLSTrust: Sendable {
         // The chain is verified by BoringSSL; the names by `BackendTLSVerifier` (URI SANs too).
         configuration.certificateVerification = .noHostnameVerification
         configuration.minimumTLSVersion = .tlsv12
+        configuration.applicationProtocols = protocols
         do {
             if let clientCertificate {
                 let chain = try NIOSSLCertificate.fromPEMBytes(Array(clientCertificate.certificatePEM.utf8))
@@ -85,28 +95,57 @@ public struct BackendTLSTrust: Sendable {
             }
             let context = try NIOSSLContext(configuration: configuration)
             cache.put(cacheKey, context)
-            return .success(BackendTLSClient(context: context, serverName: tls.sni, acceptedNames: names, policy: tls.policy))
+            return .success(client(context))
         } catch {
             return .failure(.context(policy: tls.policy, "\(error)"))
         }
     }
 
-    /// Client contexts by trust set: built once (parsing PEM is costly), shared by loops.
+    /// Client contexts by trust set (built once: parsing PEM is costly) and the clients made
+    /// with them, one per handshake (what the pools key connections by), shared by loops.
     private final class ContextCache: Sendable {
-        private let contexts = NIOLockedValueBox([String: NIOSSLContext]())
-        func get(_ key: String) -> NIOSSLContext? { contexts.withLockedValue { $0[key] } }
-        func put(_ key: String, _ context: NIOSSLContext) { contexts.withLockedValue { $0[key] = context } }
+        private let entries = NIOLockedValueBox((contexts: [String: NIOSSLContext](), clients: [String: BackendTLSClient]()))
+        func context(_ key: String) -> NIOSSLContext? { entries.withLockedValue { $0.contexts[key] } }
+        func put(_ key: String, _ context: NIOSSLContext) { entries.withLockedValue { $0.contexts[key] = context } }
+        func client(_ key: String) -> BackendTLSClient? { entries.withLockedValue { $0.clients[key] } }
+        /// Keeps the first client stored under `key`; returns the one kept.
+        func put(_ key: String, _ client: BackendTLSClient) -> BackendTLSClient {
+            entries.withLockedValue { entries in
+                if let kept = entries.clients[key] { return kept }
+                entries.clients[key] = client
+                return client
+            }
+        }
     }
 }
 
-/// What one upstream TLS connection needs: the context (trust), the SNI, the names accepted.
-struct BackendTLSClient: Sendable {
+/// What one upstream TLS connection needs: the context (trust, client certificate, ALPN),
+/// the SNI, the names accepted.
+///
+/// One object per handshake and world (`BackendTLSTrust` keeps them), compared by identity:
+/// the pools key backend TLS connections by it, so a connection goes only to exchanges that
+/// would make the same handshake, and after a CA or client certificate change (a new world)
+/// none authenticated under the old one is handed out again; they age out of the pool.
+final class BackendTLSClient: Sendable, Hashable {
     let context: NIOSSLContext
     let serverName: String
     /// The backend certificate must carry one of these as a DNS or URI subject alt name.
     let acceptedNames: [String]
+    /// The one protocol the handshake offers in ALPN, which the backend must select when it is `h2`.
+    let applicationProtocol: String
     /// `namespace/name` of the policy (messages).
     let policy: String
+
+    init(context: NIOSSLContext, serverName: String, acceptedNames: [String], applicationProtocol: String, policy: String) {
+        self.context = context
+        self.serverName = serverName
+        self.acceptedNames = acceptedNames
+        self.applicationProtocol = applicationProtocol
+        self.policy = policy
+    }
+
+    static func == (a: BackendTLSClient, b: BackendTLSClient) -> Bool { a === b }
+    func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }
 }
 
 /// Why a gateway-to-backend TLS connection failed.
@@ -115,6 +154,7 @@ enum BackendTLSError: Error, CustomStringConvertible {
     case context(policy: String, String)
     case handshake(String)
     case nameMismatch(expected: [String], presented: [String])
+    case applicationProtocol(offered: String, selected: String?)
 
     var description: String {
         switch self {
@@ -124,6 +164,8 @@ enum BackendTLSError: Error, CustomStringConvertible {
         case .handshake(let why): return "TLS handshake with the backend failed: \(why)"
         case .nameMismatch(let expected, let presented):
             return "backend certificate names \(presented.isEmpty ? "(none)" : presented.joined(separator: ", ")) match none of \(expected.joined(separator: ", "))"
+        case .applicationProtocol(let offered, let selected):
+            return "the backend did not select \(offered) in the TLS handshake's ALPN (it selected \(selected ?? "none"))"
         }
     }
 }

@@ -1,7 +1,9 @@
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Idle keep-alive connections to backend endpoints, reused across requests.
+/// Idle keep-alive connections to backend endpoints, reused across requests. A backend
+/// TLS connection is kept apart, under the handshake it made (`BackendTLSClient`): it is
+/// reused only by an exchange that asks for the same one, never by a plain one.
 ///
 /// A connection is only handed to a request on the same event loop it lives on: the
 /// downstream and upstream channels of an exchange then share one thread, so forwarding
@@ -28,9 +30,21 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint
         let eventLoop: ObjectIdentifier
+        /// The connection's `BackendTLSClient`, nil for a plain one. An identifier rather
+        /// than the object, which would cost plain connections' keys a reference and a
+        /// wider equality: an identifier cannot be taken by another client while a
+        /// connection is pooled under it, since the connection's handler holds its client.
+        let tls: ObjectIdentifier?
 
-        /// The host is left out of the hash (keys still compare whole): every request
-        /// looks a key up twice, and hashing the host's characters was most of the cost.
+        init(endpoint: Endpoint, eventLoop: ObjectIdentifier, tls: BackendTLSClient?) {
+            self.endpoint = endpoint
+            self.eventLoop = eventLoop
+            self.tls = tls.map(ObjectIdentifier.init)
+        }
+
+        /// The host and the TLS client are left out of the hash (keys still compare whole):
+        /// every request looks a key up twice, and hashing the host's characters was most
+        /// of the cost.
         func hash(into hasher: inout Hasher) {
             hasher.combine(endpoint.port)
             hasher.combine(eventLoop)
@@ -46,9 +60,10 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
         self.maxAge = maxAge
     }
 
-    /// An open idle connection to `endpoint` on `eventLoop`, removed from the pool.
-    func take(_ endpoint: Endpoint, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> Upstream? {
-        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop))
+    /// An open idle connection to `endpoint` on `eventLoop`, made with the `tls` handshake
+    /// (nil: plain), removed from the pool.
+    func take(_ endpoint: Endpoint, tls: BackendTLSClient? = nil, on eventLoop: any EventLoop, now: NIODeadline = .now()) -> Upstream? {
+        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(eventLoop), tls: tls)
         var stale: [any Channel] = []
         // The list is changed where it lies (one hash of the key) and kept when empty:
         // `closeExpired` drops empty lists.
@@ -65,13 +80,13 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     }
 
     /// Returns a connection after a complete exchange (on its event loop); closes it when the
-    /// pool is full, and always for a backend TLS connection (authenticated for one policy only).
+    /// pool is full.
     func put(_ upstream: Upstream, now: NIODeadline = .now()) {
         // An HTTP/2 stream (a child channel, see `HTTP2ConnectionPool`) carries one exchange:
         // closing it ends (or resets) the stream; its connection stays shared.
         guard let channel = upstream.channel else { return }
-        guard channel.parent == nil, !upstream.isSecured, channel.isActive else { return channel.close(promise: nil) }
-        let key = Key(endpoint: upstream.endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
+        guard channel.parent == nil, channel.isActive else { return channel.close(promise: nil) }
+        let key = Key(endpoint: upstream.endpoint, eventLoop: ObjectIdentifier(channel.eventLoop), tls: upstream.tls)
         let entry = Idle(upstream: NIOLoopBound(upstream, eventLoop: channel.eventLoop), channel: channel, since: now)
         var stale: [any Channel] = []
         let kept = idle.withLockedValue { idle -> Bool in
@@ -89,8 +104,8 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     }
 
     /// Forgets a connection the backend closed while it sat in the pool.
-    func remove(_ channel: any Channel, endpoint: Endpoint) {
-        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop))
+    func remove(_ channel: any Channel, endpoint: Endpoint, tls: BackendTLSClient? = nil) {
+        let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop), tls: tls)
         idle.withLockedValue { idle in
             guard var list = idle.removeValue(forKey: key) else { return }
             list.removeAll { $0.channel === channel }
@@ -141,8 +156,8 @@ protocol PooledUpstream: AnyObject {
     /// The connection; nil once the handler left its pipeline.
     var channel: (any Channel)? { get }
     var endpoint: Endpoint { get }
-    /// TLS to the backend: never pooled (authenticated for one policy only).
-    var isSecured: Bool { get }
+    /// The TLS handshake the connection made with the backend; nil for a plain connection.
+    var tls: BackendTLSClient? { get }
 }
 
 extension UpstreamHandler: PooledUpstream {}

@@ -235,8 +235,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             respondLocally(status: 503, body: why + "\n")
             return
         }
+        let http2 = upgradeRequest == nil && UpstreamProtocol.usesHTTP2(decision: decision, appProtocol: world.resolver.appProtocol(for: backend))
         if let tls = decision.backendTLS {
-            switch world.backendTLS.client(for: tls, gateway: decision.listener?.gateway) {
+            switch world.backendTLS.client(for: tls, gateway: decision.listener?.gateway, http2: http2) {
             case .success(let client): exchange.backendTLS = client
             case .failure(let why):
                 respondLocally(status: 502, body: "\(why)\n")
@@ -254,8 +255,8 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             // Hop-by-hop, yet the upgrade is what the client asks the backend for: pass it on.
             upstreamHead.headers.add(name: "connection", value: "upgrade")
             upstreamHead.headers.add(name: "upgrade", value: upgradeRequest)
-        } else if UpstreamProtocol.usesH2C(decision: decision, appProtocol: world.resolver.appProtocol(for: backend)) {
-            exchange.upstreamH2C = true
+        } else if http2 {
+            exchange.upstreamHTTP2 = true
             UpstreamProtocol.adapt(&upstreamHead, original: head)
         }
         exchange.upstreamHead = upstreamHead
@@ -281,15 +282,16 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     private func openUpstream(_ exchange: Exchange, endpoint: Endpoint, allowPooled: Bool) {
-        if allowPooled, exchange.backendTLS == nil, !exchange.upstreamH2C, let handler = runtime.connections.take(endpoint, on: context.eventLoop) {
+        if allowPooled, !exchange.upstreamHTTP2, let handler = runtime.connections.take(endpoint, tls: exchange.backendTLS, on: context.eventLoop) {
             exchange.upstreamFromPool = true
             attach(handler, to: exchange)
             return
         }
         exchange.upstreamFromPool = false
         let timeout = runtime.config.upstreamConnectTimeout
-        let opening = exchange.upstreamH2C
-            ? runtime.http2Connections.openStream(to: endpoint, on: context.eventLoop, pool: runtime.connections, timeout: timeout)
+        let opening = exchange.upstreamHTTP2
+            ? runtime.http2Connections.openStream(to: endpoint, tls: exchange.backendTLS, on: context.eventLoop, pool: runtime.connections,
+                                                  timeout: timeout)
             : UpstreamConnector.connect(to: endpoint, on: context.eventLoop, pool: runtime.connections, timeout: timeout,
                                         tls: exchange.backendTLS)
         opening
@@ -431,7 +433,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
             if let upstream = exchange.upstream {
                 upstream.delegate = nil
                 exchange.upstream = nil
-                if exchange.upstreamH2C {
+                if exchange.upstreamHTTP2 {
                     // An HTTP/2 stream ends itself after both END_STREAMs; closing it sooner resets it.
                     if !exchange.progress.requestEnded { upstream.close() }
                 } else {

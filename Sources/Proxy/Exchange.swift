@@ -32,14 +32,14 @@ final class Exchange {
     var responseEdits: ResponseEdits?
     var retryPolicy: RetryPolicy?
     var endpoint: Endpoint?
-    /// TLS towards the backend (BackendTLSPolicy); such connections never come from the pool.
+    /// TLS towards the backend (BackendTLSPolicy): a pooled connection is reused only if it made this handshake.
     var backendTLS: BackendTLSClient?
     /// The upstream head, kept so a request that hit a stale pooled connection can be retried.
     var upstreamHead: HTTPRequestHead?
     var upstream: UpstreamHandler?
     var upstreamFromPool = false
-    /// The backend is spoken to in HTTP/2 (h2c): a stream per exchange, see `HTTP2ConnectionPool`.
-    var upstreamH2C = false
+    /// The backend is spoken to in HTTP/2 (h2c, or h2 over TLS): a stream per exchange, see `HTTP2ConnectionPool`.
+    var upstreamHTTP2 = false
     var retried = false
     /// Retries made under the route's retry policy, and whether the current backend answer
     /// is being dropped for one (see `RetryPolicy`).

@@ -258,7 +258,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         guard decision.outcome == .forward else { return true }
         guard let backend = decision.backend, decision.backendTLS == nil, decision.retry == nil,
               !decision.mirrors.contains(where: { $0.selected && $0.valid }) else { return false }
-        return !UpstreamProtocol.usesH2C(decision: decision, appProtocol: world.resolver.appProtocol(for: backend))
+        return !UpstreamProtocol.usesHTTP2(decision: decision, appProtocol: world.resolver.appProtocol(for: backend))
     }
 
     /// Gives the connection to the full pipeline, with the bytes not taken yet.

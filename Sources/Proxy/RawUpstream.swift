@@ -47,7 +47,7 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
 
     weak var delegate: (any RawUpstreamDelegate)?
     let endpoint: Endpoint
-    var isSecured: Bool { false }
+    var tls: BackendTLSClient? { nil }
     private let pool: ConnectionPool<RawUpstreamHandler>
     private var context: ChannelHandlerContext?
     private var state = State.idle

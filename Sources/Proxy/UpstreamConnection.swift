@@ -31,17 +31,17 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The connection failed (a reset) rather than closed.
     private var failed = false
     let endpoint: Endpoint
-    /// TLS to the backend (BackendTLSPolicy): the connection is never pooled, since its
-    /// authentication belongs to one policy.
-    let isSecured: Bool
+    /// TLS to the backend (BackendTLSPolicy): the connection is pooled for exchanges that
+    /// ask for the same handshake only.
+    let tls: BackendTLSClient?
     private let pool: ConnectionPool<UpstreamHandler>
     private var context: ChannelHandlerContext?
     private var pendingRead = false
 
-    init(endpoint: Endpoint, pool: ConnectionPool<UpstreamHandler>, isSecured: Bool = false) {
+    init(endpoint: Endpoint, pool: ConnectionPool<UpstreamHandler>, tls: BackendTLSClient? = nil) {
         self.endpoint = endpoint
         self.pool = pool
-        self.isSecured = isSecured
+        self.tls = tls
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -70,7 +70,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pool.remove(context.channel, endpoint: endpoint)
+        pool.remove(context.channel, endpoint: endpoint, tls: tls)
         let delegate = self.delegate
         self.delegate = nil
         delegate?.upstreamClosed(malformed: malformedResponse)
@@ -133,7 +133,7 @@ enum UpstreamConnector {
                     let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
                     try channel.pipeline.syncOperations.addHandlers([HTTPRequestEncoder(), ByteToMessageHandler(decoder),
                                                                      NIOHTTPRequestHeadersValidator()])
-                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool, isSecured: tls != nil))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool, tls: tls))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)

@@ -5,20 +5,24 @@ import NIOHTTP2
 import NIOPosix
 import RoutingCore
 
-/// Which backends are spoken to in HTTP/2 with prior knowledge (h2c, RFC 9113 §3.3).
+/// Which backends are spoken to in HTTP/2.
 ///
-/// Gateway API (shared_types.go, BackendRef): implementations SHOULD honor the Service
-/// port's `appProtocol` (the Kubernetes standard application protocols, KEP-3726 / GEP-1911:
+/// In cleartext, HTTP/2 means prior knowledge (h2c, RFC 9113 §3.3). Gateway API
+/// (shared_types.go, BackendRef): implementations SHOULD honor the Service port's
+/// `appProtocol` (the Kubernetes standard application protocols, KEP-3726 / GEP-1911:
 /// `kubernetes.io/h2c` is HTTP/2 over cleartext with prior knowledge) and MAY infer the
 /// protocol from the Route type when it is unset. gRPC is HTTP/2 only, so a GRPCRoute's
 /// backend without an `appProtocol` is h2c too. An explicit other `appProtocol` (e.g. `http`)
-/// is honored; a backend with TLS (BackendTLSPolicy) is not cleartext and stays out.
+/// is honored.
+///
+/// Over TLS (BackendTLSPolicy) the protocol is agreed in the handshake (ALPN, RFC 9113
+/// §3.2) and `appProtocol`'s cleartext values do not apply: a GRPCRoute's backend is
+/// offered `h2` alone, any other backend `http/1.1`.
 enum UpstreamProtocol {
     static let h2cAppProtocols: Set<String> = ["kubernetes.io/h2c", "h2c"]
 
-    static func usesH2C(decision: Decision, appProtocol: String?) -> Bool {
-        guard decision.backendTLS == nil else { return false }
-        if let appProtocol { return h2cAppProtocols.contains(appProtocol.lowercased()) }
+    static func usesHTTP2(decision: Decision, appProtocol: String?) -> Bool {
+        if decision.backendTLS == nil, let appProtocol { return h2cAppProtocols.contains(appProtocol.lowercased()) }
         return decision.route?.kind == "GRPCRoute"
     }
 
@@ -33,8 +37,10 @@ enum UpstreamProtocol {
     }
 }
 
-/// HTTP/2 connections to h2c backends: one per endpoint and event loop, opened on first use
-/// and shared by every exchange on that loop, each exchange on a stream of its own.
+/// HTTP/2 connections to backends (h2c, or h2 over TLS): one per endpoint, event loop and
+/// TLS handshake (`BackendTLSClient`), opened on first use and shared by every exchange on
+/// that loop that asks for the same, each exchange on a stream of its own. A TLS connection
+/// carries streams only once the backend is authenticated and selected `h2`.
 ///
 /// A stream's pipeline is `HTTP2FramePayloadToHTTP1ClientCodec` followed by an ordinary
 /// `UpstreamHandler`, so the downstream handler sees the same HTTP/1-style parts as from an
@@ -49,6 +55,7 @@ final class HTTP2ConnectionPool: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint
         let loop: ObjectIdentifier
+        let tls: BackendTLSClient?
     }
     private let connections = NIOLockedValueBox([Key: EventLoopFuture<any Channel>]())
     private let idleTimeout: TimeAmount
@@ -58,9 +65,9 @@ final class HTTP2ConnectionPool: Sendable {
     /// A new stream to `endpoint` on the shared connection of `eventLoop` (connecting first
     /// if there is none). A stream that cannot be opened on a reused connection (it is going
     /// away) is retried once on a fresh connection.
-    func openStream(to endpoint: Endpoint, on eventLoop: any EventLoop, pool: ConnectionPool<UpstreamHandler>,
+    func openStream(to endpoint: Endpoint, tls: BackendTLSClient? = nil, on eventLoop: any EventLoop, pool: ConnectionPool<UpstreamHandler>,
                     timeout: TimeAmount) -> EventLoopFuture<any Channel> {
-        let key = Key(endpoint: endpoint, loop: ObjectIdentifier(eventLoop))
+        let key = Key(endpoint: endpoint, loop: ObjectIdentifier(eventLoop), tls: tls)
         let (connection, fresh) = self.connection(key, on: eventLoop, timeout: timeout, replacing: nil)
         let stream = connection.flatMap { Self.stream(on: $0, endpoint: endpoint, pool: pool) }
         guard !fresh else { return stream }
@@ -79,7 +86,7 @@ final class HTTP2ConnectionPool: Sendable {
             return connections[key]
         }
         if let found { return (found, false) }
-        let opening = Self.connect(to: key.endpoint, on: eventLoop, timeout: timeout, idleTimeout: idleTimeout)
+        let opening = Self.connect(to: key.endpoint, tls: key.tls, on: eventLoop, timeout: timeout, idleTimeout: idleTimeout)
         let winner = connections.withLockedValue { connections -> EventLoopFuture<any Channel> in
             if let raced = connections[key] { return raced }
             connections[key] = opening
@@ -106,15 +113,17 @@ final class HTTP2ConnectionPool: Sendable {
         }
     }
 
-    /// TCP connect, then the HTTP/2 client connection (preface and SETTINGS go out at once;
-    /// a backend that sends nothing back within `timeout` is given up, see `H2CHandshakeTimer`).
-    /// Server push is refused: there is no one to give a pushed stream to.
-    static func connect(to endpoint: Endpoint, on eventLoop: any EventLoop, timeout: TimeAmount,
+    /// TCP connect, TLS when `tls` is given, then the HTTP/2 client connection (preface and
+    /// SETTINGS go out at once, after the handshake with TLS; a backend that sends nothing
+    /// back within `timeout` is given up, see `H2CHandshakeTimer`). Server push is refused:
+    /// there is no one to give a pushed stream to.
+    static func connect(to endpoint: Endpoint, tls: BackendTLSClient? = nil, on eventLoop: any EventLoop, timeout: TimeAmount,
                         idleTimeout: TimeAmount) -> EventLoopFuture<any Channel> {
-        ClientBootstrap(group: eventLoop)
+        let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try BackendTLSConnector.secure(channel, with: tls) }
                     var settings = NIOHTTP2Handler.ConnectionConfiguration()
                     settings.initialSettings = nioDefaultSettings + [HTTP2Setting(parameter: .enablePush, value: 0)]
                     try channel.pipeline.syncOperations.addHandler(H2CHandshakeTimer(timeout: timeout))
@@ -127,6 +136,7 @@ final class HTTP2ConnectionPool: Sendable {
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)
+        return tls == nil ? connecting : connecting.flatMap(BackendTLSConnector.handshaken)
     }
 
     /// A request stream on `connection`, set up like an HTTP/1.1 upstream connection.

@@ -6,8 +6,10 @@ import NIOHTTP2
 /// HTTP/2 with prior knowledge (h2c), told apart by the first bytes (`H2CPrefaceDetector`,
 /// after TLS when there is TLS). Over HTTP/2 every stream gets the HTTP/1-style codec,
 /// `WhoamiGRPCHandler` (gRPC calls) and the ordinary `WhoamiHandler` (everything else).
+/// Behind TLS, each stream's answers carry the handshake's server name as HTTP/1.1 ones
+/// do (`serverName`, the connection's `WhoamiServerNameHeader`).
 enum WhoamiProtocols {
-    static func configure(_ channel: any Channel, name: String, stats: WhoamiStats,
+    static func configure(_ channel: any Channel, name: String, stats: WhoamiStats, serverName: WhoamiServerNameHeader? = nil,
                           http1: @escaping (any Channel) throws -> Void) throws {
         try channel.pipeline.syncOperations.addHandler(H2CPrefaceDetector { detected, channel in
             let sync = channel.pipeline.syncOperations
@@ -21,6 +23,11 @@ enum WhoamiProtocols {
                         stream.eventLoop.makeCompletedFuture {
                             let sync = stream.pipeline.syncOperations
                             try sync.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                            if let serverName {
+                                let header = WhoamiServerNameHeader()
+                                header.serverName = serverName.serverName
+                                try sync.addHandler(header)
+                            }
                             try sync.addHandler(WhoamiGRPCHandler(name: name, stats: stats))
                             try sync.addHandler(WhoamiHandler(name: name, stats: stats))
                         }

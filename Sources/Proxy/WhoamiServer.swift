@@ -46,7 +46,7 @@ public final class WhoamiServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let serverName = try tls.map { try WhoamiTLS.secure(channel, context: $0) }
-                    try WhoamiProtocols.configure(channel, name: name, stats: stats) { channel in  // HTTP/1.1 (else h2c)
+                    try WhoamiProtocols.configure(channel, name: name, stats: stats, serverName: serverName) { channel in  // HTTP/1.1 (else h2c)
                         // A WebSocket upgrade replaces the echo handler with the WebSocket echo.
                         let upgrade: NIOHTTPServerUpgradeConfiguration = (
                             upgraders: [WhoamiWebSocket.upgrader()],

@@ -7,7 +7,11 @@ import NIOTLS
 /// BackendTLSPolicy connections have something to authenticate. The ClientHello's server
 /// name is peeked before the handshake and reported on every response as
 /// `X-Whoami-TLS-Server-Name` (what the conformance checks call the backend-side SNI).
+/// ALPN offers `h2` and `http/1.1`, like a gRPC server behind TLS; which one arrives is
+/// told by its first bytes either way (`WhoamiProtocols`).
 public enum WhoamiTLS {
+    static let applicationProtocols = ["h2", "http/1.1"]
+
     /// The response header carrying the server name the client's TLS handshake asked for.
     public static let serverNameHeader = "x-whoami-tls-server-name"
 
@@ -16,12 +20,12 @@ public enum WhoamiTLS {
     /// a Gateway's backend client certificate).
     public static func context(certificatePEM: String, keyPEM: String, clientCAPEM: String? = nil) throws -> NIOSSLContext {
         guard let clientCAPEM else {
-            return try TLSCertificates.context(certificatePEM: certificatePEM, keyPEM: keyPEM, alpn: ["http/1.1"])
+            return try TLSCertificates.context(certificatePEM: certificatePEM, keyPEM: keyPEM, alpn: applicationProtocols)
         }
         let chain = try NIOSSLCertificate.fromPEMBytes(Array(certificatePEM.utf8))
         let key = try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
         var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
-        configuration.applicationProtocols = ["http/1.1"]
+        configuration.applicationProtocols = applicationProtocols
         configuration.certificateVerification = .noHostnameVerification
         configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(clientCAPEM.utf8)))
         return try NIOSSLContext(configuration: configuration)

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import GatewayAPI
 @testable import Proxy
+import RoutingCore
 import Testing
 
 /// Gateway-to-backend TLS (BackendTLSPolicy) against TLS whoami backends on 127.0.0.1.
@@ -22,6 +23,20 @@ import Testing
         #expect(response.header(WhoamiTLS.serverNameHeader) == "abc.example.com")
         // A URI subject alt name is accepted too.
         #expect(try connection.request("/uri", host: "app.test").status == 200)
+    }
+
+    /// Keep-alive to a TLS backend: the second request rides the first one's connection;
+    /// a policy accepting other names (the URI SAN) gets a connection of its own.
+    @Test func connectionsToATLSBackendAreReusedPerHandshake() throws {
+        try #require(TestCertificates.available)
+        let fixture = try BackendTLSFixture()
+        defer { fixture.stop() }
+        let connection = try fixture.harness.connect()
+        for _ in 0..<3 { #expect(try connection.request("/dns", host: "app.test").status == 200) }
+        #expect(fixture.backend.stats.connections == 1)
+        for _ in 0..<2 { #expect(try connection.request("/uri", host: "app.test").status == 200) }
+        #expect(fixture.backend.stats.connections == 2)
+        #expect(fixture.backend.stats.requests == 5)
     }
 
     @Test func subjectAltNameMismatchIs502AndRecorded() throws {
@@ -56,6 +71,17 @@ import Testing
         defer { without.stop() }
         #expect(try without.harness.connect().request("/dns", host: "app.test").status == 502)
         #expect(without.backend.stats.requests == 0)
+    }
+
+    /// One client per handshake and world: what the pools key TLS connections by.
+    @Test func aTrustHandsOutOneClientPerHandshake() throws {
+        let trust = BackendTLSTrust()  // no CA references: the system roots
+        let tls = BackendTLS(policy: "default/p", sni: "abc.example.com", subjectAltNames: [])
+        let first = try trust.client(for: tls).get()
+        #expect(try trust.client(for: tls).get() === first)
+        #expect(try trust.client(for: tls, http2: true).get() !== first)
+        #expect(try trust.client(for: BackendTLS(policy: "default/p", sni: "dce.example.com", subjectAltNames: [])).get() !== first)
+        #expect(try BackendTLSTrust().client(for: tls).get() !== first)
     }
 
     @Test func wildcardAndURINameMatching() {
