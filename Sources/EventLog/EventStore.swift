@@ -34,6 +34,8 @@ public final class EventStore {
     private var inTransaction = false
     /// The headers column of the request being inserted, kept to spare an allocation per row.
     private var headersScratch: [UInt8] = []
+    /// An event's `time_text`, spelled here rather than in a String of its own.
+    private var timeScratch: [UInt8] = []
 
     /// Opens or creates the store at `path`.
     /// - Parameter snapshotInterval: resource events between snapshots (default 1000).
@@ -102,7 +104,8 @@ public final class EventStore {
         try transaction {
             var seqs: [Int64] = []
             seqs.reserveCapacity(events.count)
-            for e in events { seqs.append(try insert(e)) }
+            // By index: a for-in loop copies each event out (a retain per string in it).
+            for index in events.indices { seqs.append(try insert(events[index])) }
             return seqs
         }
     }
@@ -141,7 +144,9 @@ public final class EventStore {
         defer { s.reset() }
         try s.bind(1, seq)
         try s.bind(2, event.time)
-        try s.bind(3, event.timeText)
+        timeScratch.removeAll(keepingCapacity: true)
+        EventTime.append(micros: event.timeMicros, to: &timeScratch)
+        try s.bind(3, bytesAsText: timeScratch)
         try s.bind(4, event.type.rawValue)
         _ = try s.step()
         var isResource = false

@@ -37,9 +37,10 @@ public enum EventTime {
         return micros(fromSeconds: seconds)
     }
 
-    /// Appends the 27-byte text form (hot path of the trace writer: no allocation).
+    /// Appends the 27-byte text form (hot path of the trace writer and the event store: no
+    /// allocation; the digits are spelled in a stack buffer and appended in one piece).
     static func append(micros: Int64, to out: inout [UInt8]) {
-        let m = min(max(micros, Limits.minTimeMicros), Limits.maxTimeMicros)
+        let m = min(max(micros, Limits.minTimeMicros), Limits.maxTimeMicros)  // years 1970...2242: four digits
         var secs = m / 1_000_000
         var frac = m % 1_000_000
         if frac < 0 { frac += 1_000_000; secs -= 1 }
@@ -47,15 +48,19 @@ public enum EventTime {
         var sod = secs % 86_400
         if sod < 0 { sod += 86_400; days -= 1 }
         let (y, mo, d) = civil(fromDays: days)
-        func put(_ v: Int64, _ width: Int) {
-            var div: Int64 = 1
-            for _ in 1..<width { div *= 10 }
-            var v = v
-            while div > 0 { out.append(UInt8(truncatingIfNeeded: 48 + v / div)); v %= div; div /= 10 }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 27) { text in
+            func put(_ value: Int64, at start: Int, width: Int) {
+                var value = value
+                for index in stride(from: start + width - 1, through: start, by: -1) {
+                    text[index] = UInt8(truncatingIfNeeded: 48 + value % 10)
+                    value /= 10
+                }
+            }
+            put(y, at: 0, width: 4); text[4] = 0x2D; put(mo, at: 5, width: 2); text[7] = 0x2D; put(d, at: 8, width: 2); text[10] = 0x54
+            put(sod / 3600, at: 11, width: 2); text[13] = 0x3A; put(sod / 60 % 60, at: 14, width: 2); text[16] = 0x3A
+            put(sod % 60, at: 17, width: 2); text[19] = 0x2E; put(frac, at: 20, width: 6); text[26] = 0x5A
+            out.append(contentsOf: UnsafeBufferPointer(text))
         }
-        put(y, 4); out.append(0x2D); put(mo, 2); out.append(0x2D); put(d, 2); out.append(0x54)
-        put(sod / 3600, 2); out.append(0x3A); put(sod / 60 % 60, 2); out.append(0x3A); put(sod % 60, 2)
-        out.append(0x2E); put(frac, 6); out.append(0x5A)
     }
 
     /// A time given on a command line: RFC 3339, or seconds since the epoch; nil when

@@ -28,13 +28,17 @@ public final class AdminRecorder: Sendable {
     }
 
     /// The proxy's `onRequest`: never blocks (queue and ring are bounded, drops are counted).
-    public var onRequest: @Sendable (RequestRecord, RoutingEpoch) -> Void {
+    /// The record is moved into its event and the event into the queue, not copied.
+    public var onRequest: @Sendable (consuming RequestRecord, RoutingEpoch) -> Void {
         let metrics = self.metrics, queue = self.queue, ring = self.ring
         return { record, epoch in
             metrics.record(record)
             let event = Event(time: Date().timeIntervalSince1970, body: .request(record))
-            queue?.offer(event, epoch: epoch)
-            ring?.append(event)
+            if let queue {
+                queue.offer(event, epoch: epoch)
+            } else {
+                ring?.append(event)
+            }
         }
     }
 

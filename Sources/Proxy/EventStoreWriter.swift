@@ -24,7 +24,7 @@ public final class EventStoreWriter: @unchecked Sendable {
     /// Serializes the store's users: this thread's batches, `withStore`, `append(_:after:)`.
     private let storeLock = NIOLock()
     /// Taken from the queue, not yet written (a kept batch); touched only under `storeLock`.
-    private var unwritten: [QueuedEvent] = []
+    private var unwritten = QueuedEvents()
 
     /// - Parameter store: handed over; do not use it from other threads after `start()`.
     public init(store: EventStore, queue: BoundedEventQueue) {
@@ -44,12 +44,12 @@ public final class EventStoreWriter: @unchecked Sendable {
         let interval = Double(ProxyLimits.eventFlushInterval.nanoseconds) / 1e9
         while queue.waitForWork(timeout: interval) {
             storeLock.withLock {
-                unwritten += queue.takeAll()
+                unwritten.append(contentsOf: queue.takeAll())
                 if !unwritten.isEmpty { write(events: []) }
             }
         }
         storeLock.withLock {
-            unwritten += queue.takeAll()
+            unwritten.append(contentsOf: queue.takeAll())
             if !unwritten.isEmpty { write(events: []) }  // closed: a last try for what was kept
             let left = unwritten.count
             if left > 0 { stats.withLockedValue { $0.lost += left } }
@@ -63,13 +63,21 @@ public final class EventStoreWriter: @unchecked Sendable {
     /// Call with `storeLock` held.
     @discardableResult
     private func write(events: [Event], after epoch: RoutingEpoch? = nil) -> Result<[Int64], Error> {
-        let earlier = epoch.map { epoch in unwritten.filter { $0.epoch <= epoch } } ?? unwritten
-        let later = epoch.map { epoch in unwritten.filter { $0.epoch > epoch } } ?? []
         do {
-            let seqs = try store.append(earlier.map(\.event) + events + later.map(\.event))
+            let seqs: [Int64]
+            let start: Int
+            if let epoch {
+                let (earlier, later) = unwritten.split(after: epoch)
+                seqs = try store.append(earlier + events + later)
+                start = earlier.count
+            } else {
+                // The batches of the run loop: the queue's array goes to the store as it is.
+                seqs = try store.append(events.isEmpty ? unwritten.events : unwritten.events + events)
+                start = unwritten.count
+            }
             stats.withLockedValue { $0.written += unwritten.count }
-            unwritten.removeAll(keepingCapacity: true)
-            return .success(Array(seqs[earlier.count..<(earlier.count + events.count)]))
+            unwritten.removeAll()
+            return .success(Array(seqs[start..<(start + events.count)]))
         } catch {
             let kept = (error as? EventLogError)?.isPassing == true ? min(unwritten.count, queue.capacity) : 0
             let lost = unwritten.count - kept
@@ -85,7 +93,7 @@ public final class EventStoreWriter: @unchecked Sendable {
     /// request with the resources its own world had. Returns the seqs of `events`.
     public func append(_ events: [Event], after epoch: RoutingEpoch) throws -> [Int64] {
         try storeLock.withLock {
-            unwritten += queue.takeAll()
+            unwritten.append(contentsOf: queue.takeAll())
             return try write(events: events, after: epoch).get()
         }
     }

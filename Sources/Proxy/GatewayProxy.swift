@@ -51,19 +51,19 @@ public final class GatewayProxy: Sendable {
 
     /// - Parameters:
     ///   - onRequest: called once per finished exchange, from an event loop; never block in it.
-    public init(world: ProxyWorld, config: ProxyConfig = ProxyConfig(), onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
+    public init(world: ProxyWorld, config: ProxyConfig = ProxyConfig(), onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)? = nil) {
         runtime = ProxyRuntime(world: world, config: config, onRequest: onRequest)
     }
 
     /// A compiled world with its resolver (e.g. built elsewhere from the same snapshot).
     public convenience init(world: CompiledWorld, resolver: BackendResolver, config: ProxyConfig = ProxyConfig(),
-                            onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
+                            onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)? = nil) {
         self.init(world: ProxyWorld(world: world, resolver: resolver), config: config, onRequest: onRequest)
     }
 
     /// Compiles `resources` and resolves endpoints from its EndpointSlices plus `config.backendOverrides`.
     public convenience init(resources: ResourceSet, config: ProxyConfig = ProxyConfig(), compileOptions: CompileOptions = CompileOptions(),
-                            onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)? = nil) {
+                            onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)? = nil) {
         self.init(world: Self.world(resources: resources, config: config, options: compileOptions), config: config, onRequest: onRequest)
     }
 

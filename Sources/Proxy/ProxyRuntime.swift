@@ -44,7 +44,7 @@ final class ProxyRuntime: Sendable {
     let http2Connections: HTTP2ConnectionPool
     let ids = RequestIDGenerator()
     /// Gets each finished exchange with the epoch of the world that routed it.
-    let onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?
+    let onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)?
     private let state: NIOLockedValueBox<State>
     private let clients = NIOLockedValueBox([ObjectIdentifier: any Channel]())
 
@@ -67,7 +67,7 @@ final class ProxyRuntime: Sendable {
         var counters = Counters()
     }
 
-    init(world: ProxyWorld, config: ProxyConfig, onRequest: (@Sendable (RequestRecord, RoutingEpoch) -> Void)?) {
+    init(world: ProxyWorld, config: ProxyConfig, onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)?) {
         self.config = config
         self.onRequest = onRequest
         self.state = NIOLockedValueBox(State(world: world))

@@ -13,9 +13,13 @@ import NIOConcurrencyHelpers
 /// times out. So an event loop pays one short critical section per record and no
 /// wake-up system call, and the writer commits full batches under load instead of one
 /// transaction per record.
+///
+/// Events and their epochs wait in two arrays, handed over whole: the writer passes the
+/// events to the store as they are, and an event (a request record is a dozen strings) is
+/// never copied on its way, which cost a retain and a release of each of its strings per copy.
 public final class BoundedEventQueue: Sendable {
     private struct State {
-        var items: [QueuedEvent] = []
+        var items = QueuedEvents()
         var accepted = 0
         var dropped = 0
         var closed = false
@@ -36,14 +40,15 @@ public final class BoundedEventQueue: Sendable {
 
     /// Enqueues `event`, routed in `epoch`; false (and counted) when the queue is full or closed.
     @discardableResult
-    public func offer(_ event: Event, epoch: RoutingEpoch = RoutingEpoch(0)) -> Bool {
+    public func offer(_ event: consuming Event, epoch: RoutingEpoch = RoutingEpoch(0)) -> Bool {
+        var pending = Optional(event)  // moved into the queue, not copied (see the type's doc)
         let (accepted, wake) = state.withLockedValue { state -> (Bool, Bool) in
             guard !state.closed, state.items.count < capacity else {
                 state.dropped += 1
                 return (false, false)
             }
-            if state.items.capacity == 0 { state.items.reserveCapacity(batchSize) }
-            state.items.append(QueuedEvent(event: event, epoch: epoch))
+            if state.items.events.capacity == 0 { state.items.reserveCapacity(batchSize) }
+            state.items.append(pending.take()!, epoch: epoch)
             state.accepted += 1
             return (true, state.items.count == batchSize)
         }
@@ -68,11 +73,11 @@ public final class BoundedEventQueue: Sendable {
 
     /// Every waiting event, oldest first; a consumer that fell behind gets everything in
     /// one larger batch (one transaction, no copy).
-    public func takeAll() -> [QueuedEvent] {
-        state.withLockedValue { state -> [QueuedEvent] in
+    public func takeAll() -> QueuedEvents {
+        state.withLockedValue { state -> QueuedEvents in
             state.flushRequested = false
-            // Hand the whole array over: no copy, and the next one is allocated on demand.
-            defer { state.items = [] }
+            // Hand the whole arrays over: no copy, and the next ones are allocated on demand.
+            defer { state.items = QueuedEvents() }
             return state.items
         }
     }
@@ -97,10 +102,53 @@ public final class BoundedEventQueue: Sendable {
     }
 }
 
-/// An event waiting to be written, with the epoch of the world that routed it.
-public struct QueuedEvent: Sendable {
-    public var event: Event
-    public var epoch: RoutingEpoch
+/// Events waiting to be written, oldest first, each with the epoch of the world that routed it.
+public struct QueuedEvents: Sendable {
+    public private(set) var events: [Event] = []
+    public private(set) var epochs: [RoutingEpoch] = []
+
+    public var count: Int { events.count }
+    public var isEmpty: Bool { events.isEmpty }
+
+    mutating func reserveCapacity(_ count: Int) {
+        events.reserveCapacity(count)
+        epochs.reserveCapacity(count)
+    }
+
+    mutating func append(_ event: consuming Event, epoch: RoutingEpoch) {
+        events.append(event)
+        epochs.append(epoch)
+    }
+
+    /// Appends `other`; taken whole when this is empty (no copy).
+    mutating func append(contentsOf other: consuming QueuedEvents) {
+        if events.isEmpty {
+            self = other
+        } else {
+            events += other.events
+            epochs += other.epochs
+        }
+    }
+
+    /// The events routed in `epoch` or before, and the later ones (both in queue order).
+    func split(after epoch: RoutingEpoch) -> (earlier: [Event], later: [Event]) {
+        var earlier: [Event] = [], later: [Event] = []
+        for index in events.indices {
+            if epochs[index] <= epoch { earlier.append(events[index]) } else { later.append(events[index]) }
+        }
+        return (earlier, later)
+    }
+
+    /// Drops the `count` newest events.
+    mutating func removeLast(_ count: Int) {
+        events.removeLast(count)
+        epochs.removeLast(count)
+    }
+
+    mutating func removeAll() {
+        events.removeAll(keepingCapacity: true)
+        epochs.removeAll(keepingCapacity: true)
+    }
 }
 
 /// A wake-up signal for the writer thread (a semaphore that coalesces signals).
