@@ -90,6 +90,10 @@ public enum ProxyLimits {
     /// batch (seconds), so that a quiet proxy still records within a fraction of a second.
     public static let eventFlushInterval: TimeAmount = .milliseconds(200)
 
+    /// Shards of the request metrics (`ProxyMetrics`), a power of two: threads are spread
+    /// over them by identity, so event loops rarely share one.
+    static let metricsShards = 16
+
     /// How long an admin change waits, after it is swapped in, for the HTTP requests routed
     /// with the world it replaces to finish, so that they are recorded before it. A request
     /// still running after that (a long download, a WebSocket) is recorded when it ends,
