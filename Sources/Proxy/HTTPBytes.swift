@@ -1,24 +1,39 @@
+import EventLog
+
 /// Comparisons on HTTP bytes where they lie, for the byte path's plain heads
 /// (`PlainRequestHead`, `PlainResponseHead`): no `String` per field.
 enum HTTPBytes {
+    /// Compared a word at a time (`Bytes.equal`): every plain request and response head
+    /// asks this of its first line, byte by byte it was 1.7 % of a proxied request.
     static func matches(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard bytes.count - at >= count else { return false }
-        let text = literal.utf8Start
-        for index in 0..<count where bytes[at + index] != text[index] { return false }
-        return true
+        guard bytes.count - at >= count, let base = bytes.baseAddress else { return false }
+        return Bytes.equal(base + at, UnsafeRawPointer(literal.utf8Start), count: count)
     }
 
-    /// `bytes[range]` equals `lowercase` in ASCII case-insensitive comparison.
+    /// `bytes[range]` equals `lowercase` in ASCII case-insensitive comparison, for a
+    /// `lowercase` of letters, digits and `-`, and a field name or value as `field`
+    /// reads them (no control bytes). Eight bytes at a time, each with its 0x20 bit set:
+    /// that folds `A`–`Z` onto `a`–`z` and leaves the other bytes that can match as
+    /// they are (digits and `-` have the bit already; only control bytes would fold
+    /// onto them).
     static func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
-        guard range.count == lowercase.utf8CodeUnitCount else { return false }
-        let text = lowercase.utf8Start
-        for index in 0..<range.count {
-            var byte = bytes[range.lowerBound + index]
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte |= 0x20 }
-            if byte != text[index] { return false }
+        let count = range.count
+        guard count == lowercase.utf8CodeUnitCount, let base = bytes.baseAddress else { return false }
+        let a = base + range.lowerBound, b = UnsafeRawPointer(lowercase.utf8Start)
+        guard count >= 8 else {
+            for index in 0..<count where a.load(fromByteOffset: index, as: UInt8.self) | 0x20 != b.load(fromByteOffset: index, as: UInt8.self) {
+                return false
+            }
+            return true
         }
-        return true
+        let fold: UInt64 = 0x2020_2020_2020_2020
+        var index = 0
+        while index + 8 < count {
+            if a.loadUnaligned(fromByteOffset: index, as: UInt64.self) | fold != b.loadUnaligned(fromByteOffset: index, as: UInt64.self) { return false }
+            index += 8
+        }
+        return a.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) | fold == b.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
     }
 
     static func equalsAny(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, _ names: [StaticString]) -> Bool {

@@ -12,6 +12,34 @@ import Testing
         HeadParser.request(ByteBuffer(string: text), limit: limit)
     }
 
+    /// The word-at-a-time comparisons agree with a byte-by-byte one at every length the
+    /// heads use, for each case of each letter and one byte off anywhere.
+    @Test func headNameComparisonsFoldCaseOnlyForLetters() {
+        let names: [StaticString] = ["te", "host", "upgrade", "chunked", "keep-alive", "x-request-id", "content-length",
+                                     "proxy-connection", "transfer-encoding", "proxy-authorization"]
+        func check(_ text: [UInt8], _ name: StaticString) -> Bool {
+            text.withUnsafeBytes { HTTPBytes.equalsLowercased($0, 0..<text.count, name) }
+        }
+        for name in names {
+            let lower = Array(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            let upper = lower.map { $0 >= 0x61 && $0 <= 0x7A ? $0 - 0x20 : $0 }
+            #expect(check(lower, name) && check(upper, name))
+            #expect(!check(lower.dropLast() + [], name))
+            for index in lower.indices {
+                var off = lower
+                off[index] = lower[index] == 0x2D ? 0x5F : 0x2D  // "-" for a letter, "_" for "-"
+                #expect(!check(off, name), "\(name) at \(index)")
+                var caret = lower
+                caret[index] = 0x5E  // "^" folds onto "~", which no name has
+                #expect(!check(caret, name))
+            }
+            let padded = Array("xx".utf8) + lower
+            #expect(padded.withUnsafeBytes { HTTPBytes.matches($0, 2, name) })
+            #expect(!padded.withUnsafeBytes { HTTPBytes.matches($0, 1, name) })
+            #expect(!lower.dropLast().withUnsafeBytes { HTTPBytes.matches($0, 0, name) })
+        }
+    }
+
     @Test func aPlainRequestHeadParsesAsNIOWouldGiveIt() throws {
         let text = "GET /a/b?c=d HTTP/1.1\r\nHost: app.test\r\nX-Note:  two words \t\r\nEmpty:\r\n\r\nrest"
         guard case .parsed(let head, let length) = parseRequest(text) else { Issue.record("not parsed"); return }
