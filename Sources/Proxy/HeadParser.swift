@@ -106,14 +106,17 @@ enum HeadParser {
         return nil
     }
 
-    /// RFC 9110 §5.6.2 tchar, as a bit set of the ASCII bytes (tchar has no other): every
-    /// field name of every head is scanned with it.
+    /// RFC 9110 §5.6.2 tchar, looked up in a table of the ASCII bytes (tchar has no
+    /// other): every field name of every head is scanned with it, and a lookup is about
+    /// half the instructions of testing a bit set by range. The table is a string
+    /// literal, so reading it needs no lazy initialization (a global table's once-check
+    /// was not hoisted out of the scan loops).
     @inline(__always)
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        // Bits of "!#$%&'*+-." and the digits; of the letters and "^_`|~".
-        let low: UInt64 = 0x03FF_6CFA_0000_0000
-        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
-        return byte < 64 ? (low >> UInt64(byte)) & 1 != 0 : byte < 128 && (high >> UInt64(byte - 64)) & 1 != 0
+    static func isTokenByte(_ byte: UInt8) -> Bool { byte < 128 && tokenBytes.utf8Start[Int(byte)] == UInt8(ascii: "1") }
+
+    /// "1" at the position of each tchar byte: the digits, the letters and ``!#$%&'*+-.^_`|~``.
+    private static var tokenBytes: StaticString {
+        "00000000000000000000000000000000010111110011011011111111110000000111111111111111111111111110001111111111111111111111111111101010"
     }
 
     /// Reads a head left to right; every method returns nil (or false) without moving on a mismatch.
