@@ -59,6 +59,7 @@ enum HTTPBytes {
     /// bytes in the value): its name and value (without the spaces around it), with `at`
     /// moved past its CRLF; nil when the line is not one. Callers stop at the blank line
     /// (`isLineEnd`) first.
+    @inline(__always)
     static func field(_ bytes: UnsafeRawBufferPointer, at: inout Int, end: Int) -> (name: Range<Int>, value: Range<Int>)? {
         let nameStart = at
         while at < end, HeadParser.isTokenByte(bytes[at]) { at += 1 }
@@ -67,12 +68,33 @@ enum HTTPBytes {
         at += 1
         while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
         let valueStart = at
+        at = skipFieldValueWords(bytes, from: at, end: end)
         while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
         var valueEnd = at
         while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
         guard isLineEnd(bytes, at, end) else { return nil }
         at += 2
         return (name, valueStart..<valueEnd)
+    }
+
+    /// Past the whole words of field-value bytes from `at` (none below 0x20, none 0x7F):
+    /// eight bytes at a time while no byte of a word is a control byte (the tests for "a
+    /// byte below n" and "a zero byte" never miss one), stopping at the word that holds
+    /// the line's CR, a tab or anything else for the byte loop to decide.
+    @inline(__always)
+    static func skipFieldValueWords(_ bytes: UnsafeRawBufferPointer, from at: Int, end: Int) -> Int {
+        guard let base = bytes.baseAddress else { return at }
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        var at = at
+        while at + 8 <= end {
+            let word = base.loadUnaligned(fromByteOffset: at, as: UInt64.self)
+            let belowSpace = (word &- ones &* 0x20) & ~word & high
+            let notDelete = word ^ (ones &* 0x7F)
+            let delete = (notDelete &- ones) & ~notDelete & high
+            if belowSpace | delete != 0 { break }
+            at += 8
+        }
+        return at
     }
 
     /// CRLF at `at`, before `end`.

@@ -40,6 +40,34 @@ import Testing
         }
     }
 
+    /// A field value is read a word at a time and then byte by byte: a control byte or
+    /// DEL anywhere in it refuses the line, a tab or obs-text (0x80 and up) does not.
+    @Test func fieldValuesRefuseControlBytesAtAnyPosition() {
+        func read(_ value: [UInt8]) -> Range<Int>? {
+            let line = Array("Name: ".utf8) + value + Array("\r\n".utf8)
+            return line.withUnsafeBytes { bytes in
+                var at = 0
+                return HTTPBytes.field(bytes, at: &at, end: bytes.count).map { at == bytes.count ? $0.value : 0..<0 }
+            }
+        }
+        for length in [1, 7, 8, 9, 16, 23, 40] {
+            let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+            #expect(read(plain) == 6..<(6 + length))
+            for index in 0..<length {
+                for bad: UInt8 in [0x00, 0x01, 0x0A, 0x0D, 0x1F, 0x7F] {
+                    var value = plain
+                    value[index] = bad
+                    #expect(read(value) == nil, "byte \(bad) at \(index) of \(length)")
+                }
+                for good: UInt8 in [0x09, 0x20, 0x7E, 0x80, 0xFF] where index > 0 && index < length - 1 {
+                    var value = plain
+                    value[index] = good
+                    #expect(read(value) == 6..<(6 + length), "byte \(good) at \(index) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test func aPlainRequestHeadParsesAsNIOWouldGiveIt() throws {
         let text = "GET /a/b?c=d HTTP/1.1\r\nHost: app.test\r\nX-Note:  two words \t\r\nEmpty:\r\n\r\nrest"
         guard case .parsed(let head, let length) = parseRequest(text) else { Issue.record("not parsed"); return }
