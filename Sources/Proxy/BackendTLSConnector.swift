@@ -14,7 +14,7 @@ enum BackendTLSConnector {
         let hostname = tls.serverName.isEmpty || tls.serverName.contains(":") || tls.serverName.allSatisfy({ $0.isNumber || $0 == "." })
             ? nil : tls.serverName
         try sync.addHandler(NIOSSLClientHandler(context: tls.context, serverHostname: hostname))
-        try sync.addHandler(BackendTLSVerifier(acceptedNames: tls.acceptedNames, requiredProtocol: tls.applicationProtocol == "h2" ? "h2" : nil,
+        try sync.addHandler(BackendTLSVerifier(acceptedNames: tls.acceptedNames, requiredProtocol: tls.requiredProtocol,
                                                promise: channel.eventLoop.makePromise()))
     }
 

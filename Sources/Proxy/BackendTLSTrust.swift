@@ -131,7 +131,7 @@ final class BackendTLSClient: Sendable, Hashable {
     let serverName: String
     /// The backend certificate must carry one of these as a DNS or URI subject alt name.
     let acceptedNames: [String]
-    /// The one protocol the handshake offers in ALPN, which the backend must select when it is `h2`.
+    /// The one protocol the handshake offers in ALPN.
     let applicationProtocol: String
     /// `namespace/name` of the policy (messages).
     let policy: String
@@ -143,6 +143,10 @@ final class BackendTLSClient: Sendable, Hashable {
         self.applicationProtocol = applicationProtocol
         self.policy = policy
     }
+
+    /// What the backend must select in ALPN: `h2`, since HTTP/2 over TLS is identified by
+    /// it alone (RFC 9113 §3.2); none for `http/1.1`, which a backend without ALPN speaks too.
+    var requiredProtocol: String? { applicationProtocol == "h2" ? applicationProtocol : nil }
 
     static func == (a: BackendTLSClient, b: BackendTLSClient) -> Bool { a === b }
     func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(self)) }

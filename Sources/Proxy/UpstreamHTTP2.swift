@@ -55,6 +55,9 @@ final class HTTP2ConnectionPool: Sendable {
     private struct Key: Hashable {
         let endpoint: Endpoint
         let loop: ObjectIdentifier
+        /// The client itself, not its identifier as `ConnectionPool` keys: nothing else
+        /// holds it for as long as the shared connection lives (its pipeline keeps only
+        /// the context), so the key keeps it, and its identity, alive.
         let tls: BackendTLSClient?
     }
     private let connections = NIOLockedValueBox([Key: EventLoopFuture<any Channel>]())

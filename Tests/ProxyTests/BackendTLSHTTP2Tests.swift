@@ -21,23 +21,10 @@ struct BackendTLSHTTP2Tests {
             h2 = WhoamiServer(name: "h2", tls: try WhoamiTLS.context(certificatePEM: certificate.certificatePEM, keyPEM: certificate.keyPEM))
             h1Only = WhoamiServer(name: "h1", tls: try TLSCertificates.context(certificatePEM: certificate.certificatePEM,
                                                                              keyPEM: certificate.keyPEM, alpn: ["http/1.1"]))
-            let ca = certificate.certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-            func policy(_ service: String) -> String {
-                """
-                apiVersion: gateway.networking.k8s.io/v1
-                kind: BackendTLSPolicy
-                metadata: {name: \(service), namespace: default}
-                spec:
-                  targetRefs: [{group: "", kind: Service, name: \(service)}]
-                  validation:
-                    caCertificateRefs: [{group: "", kind: ConfigMap, name: ca}]
-                    hostname: abc.example.com
-                """
-            }
             let manifests = yamlStream(
                 gwsimClassYAML, edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"]),
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: default}\ndata:\n  ca.crt: |\n\(ca)",
-                serviceYAML("h2", port: 443), serviceYAML("h1", port: 443), policy("h2"), policy("h1"), """
+                BackendTLSFixture.caConfigMap("ca", certificate.certificatePEM),
+                serviceYAML("h2", port: 443), serviceYAML("h1", port: 443), BackendTLSFixture.policy("h2"), BackendTLSFixture.policy("h1"), """
                 apiVersion: gateway.networking.k8s.io/v1
                 kind: GRPCRoute
                 metadata: {name: grpc, namespace: default}
@@ -60,6 +47,8 @@ struct BackendTLSHTTP2Tests {
             port = try proxy.start()[0].address.port
         }
 
+        func client() throws -> H2CClient { try H2CClient(host: "127.0.0.1", port: port) }
+
         func stop() {
             proxy.stop()
             h2.stop()
@@ -71,7 +60,7 @@ struct BackendTLSHTTP2Tests {
         try #require(TestCertificates.available)
         let fixture = try Fixture()
         defer { fixture.stop() }
-        let client = try H2CClient(host: "127.0.0.1", port: fixture.port)
+        let client = try fixture.client()
         defer { client.close() }
         for message in ["one", "two"] {
             let call = try client.send(method: "POST", path: "/pkg.Secure/Echo", authority: "grpc.test", headers: GRPCProxyTests.grpcHeaders,
@@ -90,7 +79,7 @@ struct BackendTLSHTTP2Tests {
         try #require(TestCertificates.available)
         let fixture = try Fixture()
         defer { fixture.stop() }
-        let client = try H2CClient(host: "127.0.0.1", port: fixture.port)
+        let client = try fixture.client()
         defer { client.close() }
         let call = try client.send(method: "POST", path: "/pkg.Legacy/Echo", authority: "grpc.test", headers: GRPCProxyTests.grpcHeaders,
                                    body: GRPCFraming.frame([]))

@@ -111,21 +111,6 @@ final class BackendTLSFixture {
         let services = ["secure-dns", "secure-uri", "secure-mismatch", "secure-untrusted"]
         var extra: [String: [Endpoint]] = [:]
         for service in services { extra["default/\(service)"] = [address] }
-        let ca = certificate.certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        let otherCA = other.certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
-        func policy(_ service: String, ca: String, sans: String) -> String {
-            """
-            apiVersion: gateway.networking.k8s.io/v1
-            kind: BackendTLSPolicy
-            metadata: {name: \(service), namespace: default}
-            spec:
-              targetRefs: [{group: "", kind: Service, name: \(service)}]
-              validation:
-                caCertificateRefs: [{group: "", kind: ConfigMap, name: \(ca)}]
-                hostname: abc.example.com
-                subjectAltNames: \(sans)
-            """
-        }
         var docs = [
             "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gwsim}\nspec: {controllerName: gwsim.dev/proxy}",
             """
@@ -137,13 +122,13 @@ final class BackendTLSFixture {
               listeners: [{name: http, port: 8000, protocol: HTTP}]
             \(presentClient == nil ? "" : "  tls: {backend: {clientCertificateRef: {name: gateway-client}}}")
             """,
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ca, namespace: default}\ndata:\n  ca.crt: |\n\(ca)",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other-ca, namespace: default}\ndata:\n  ca.crt: |\n\(otherCA)",
-            policy("secure-dns", ca: "ca", sans: "[]"),
+            Self.caConfigMap("ca", certificate.certificatePEM),
+            Self.caConfigMap("other-ca", other.certificatePEM),
+            Self.policy("secure-dns", ca: "ca", sans: "[]"),
             TLSFixture.secret("gateway-client", presentClient?.certificatePEM ?? "", presentClient?.keyPEM ?? ""),
-            policy("secure-uri", ca: "ca", sans: "[{type: URI, uri: \"spiffe://abc.example.com/test-identity\"}]"),
-            policy("secure-mismatch", ca: "ca", sans: "[{type: Hostname, hostname: dce.example.com}]"),
-            policy("secure-untrusted", ca: "other-ca", sans: "[]"),
+            Self.policy("secure-uri", ca: "ca", sans: "[{type: URI, uri: \"spiffe://abc.example.com/test-identity\"}]"),
+            Self.policy("secure-mismatch", ca: "ca", sans: "[{type: Hostname, hostname: dce.example.com}]"),
+            Self.policy("secure-untrusted", ca: "other-ca", sans: "[]"),
         ]
         var rules = ""
         for service in services {
@@ -168,6 +153,28 @@ final class BackendTLSFixture {
     func stop() {
         harness.stop()
         backend.stop()
+    }
+
+    /// A ConfigMap holding `certificatePEM` as its `ca.crt`.
+    static func caConfigMap(_ name: String, _ certificatePEM: String) -> String {
+        let pem = certificatePEM.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \(name), namespace: default}\ndata:\n  ca.crt: |\n\(pem)"
+    }
+
+    /// A BackendTLSPolicy named after the Service it targets, with SNI abc.example.com,
+    /// trusting the ConfigMap `ca`, accepting `sans` (none: the SNI).
+    static func policy(_ service: String, ca: String = "ca", sans: String = "[]") -> String {
+        """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: BackendTLSPolicy
+        metadata: {name: \(service), namespace: default}
+        spec:
+          targetRefs: [{group: "", kind: Service, name: \(service)}]
+          validation:
+            caCertificateRefs: [{group: "", kind: ConfigMap, name: \(ca)}]
+            hostname: abc.example.com
+            subjectAltNames: \(sans)
+        """
     }
 
     /// A self-signed EC certificate with these subject alt names (`DNS:...`, `URI:...`).
