@@ -10,6 +10,7 @@ import Testing
 struct AdminAPITests {
     @Test func applySwapsRecordsAndReportsStatus() throws {
         let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
         let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: log)
         defer { harness.stop() }
         #expect(try harness.connect().request("/", host: "whoami").status == 200)
@@ -55,6 +56,7 @@ struct AdminAPITests {
 
     @Test func deleteRemovesTheRouteAnd404sWhenAbsent() throws {
         let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
         let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: log)
         defer { harness.stop() }
         let response = try harness.admin("DELETE", "/resources/HTTPRoute/kube-system/http-app-1")
@@ -71,7 +73,9 @@ struct AdminAPITests {
 
     /// `POST /review?without=`: what removing a live object would do to the recorded traffic.
     @Test func reviewOfADeletion() throws {
-        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: temporaryLogPath())
+        let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
+        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: log)
         defer { harness.stop() }
         let connection = try harness.connect()
         for _ in 0..<5 { #expect(try connection.request("/", host: "whoami").status == 200) }
@@ -200,6 +204,7 @@ struct AdminAuthTests {
 struct AdminRestartTests {
     @Test func restartOnTheLogRebuildsTheSameRouting() throws {
         let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
         let first = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: log)
         #expect(try first.admin("POST", "/apply", body: seedText("03-whoami-httproute-paths.yaml")).status == 200)
         let routesBefore = try first.admin("GET", "/routes").text

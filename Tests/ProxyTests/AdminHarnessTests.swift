@@ -84,10 +84,16 @@ func seedText(_ file: String) -> String {
     String(decoding: FileManager.default.contents(atPath: seedDirectory + file) ?? Data(), as: UTF8.self)
 }
 
+/// An event store path in a directory of its own; `removeTemporaryLog` takes the
+/// directory away with the store's -wal and -shm files.
 func temporaryLogPath() -> String {
     let dir = NSTemporaryDirectory() + "gwsim-admin-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir + "/events.db"
+}
+
+func removeTemporaryLog(_ path: String) {
+    try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
 }
 
 /// A new event store holding `manifests` applied, then `records` one second apart: what

@@ -11,6 +11,7 @@ import Testing
 struct ChangeOrderingTests {
     @Test func aChangeDuringTrafficIsRecordedAfterTheRequestsItReplaced() throws {
         let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
         let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: log)
         defer { harness.stop() }
         let connection = try RawHTTPConnection(port: harness.port)

@@ -225,6 +225,7 @@ final class UDPTestClient: ChannelInboundHandler, @unchecked Sendable {
         #expect(Set(records.map(\.scheme)) == ["tls", "tcp", "udp"])
 
         let path = try recordedLog(manifests: Layer4Fixture.manifests, file: "layer4.yaml", records: records)
+        defer { removeTemporaryLog(path) }
         let result = try Replay.run(ReplayOptions(tracePath: path, verify: true))
         let verification = try #require(result.report.verification)
         #expect(verification.observed == 5)

@@ -56,7 +56,9 @@ struct PredictionTests {
 
     @Test func predictionsComeTrue() throws {
         let count = 240
-        let harness = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: temporaryLogPath())
+        let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
+        let harness = try AdminHarness(files: seedBase + ["04-whoami-nginx-canary.yaml"], log: log)
         defer { harness.stop() }
         let observed3to1 = try send(harness, count: count)
         #expect(observed3to1.values.filter { $0.backend == "nginx" }.count > 0)
@@ -127,7 +129,9 @@ struct PredictionTests {
     /// is older (the change is deployed now), so the review predicts no change, and the proxy
     /// indeed keeps routing to the live route after the apply.
     @Test func aNewRouteIsYoungerThanTheLiveOnesInTheReviewToo() throws {
-        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: temporaryLogPath())
+        let log = temporaryLogPath()
+        defer { removeTemporaryLog(log) }
+        let harness = try AdminHarness(files: seedBase + ["02-whoami-httproute.yaml"], log: log)
         defer { harness.stop() }
         let connection = try harness.connect()
         for _ in 0..<5 { #expect(try connection.request("/", host: "whoami").text.hasPrefix("Hostname: whoami")) }

@@ -63,7 +63,7 @@ struct RecordingTests {
 
     @Test func writerStoresRecordsInTheEventStore() throws {
         let path = NSTemporaryDirectory() + "gwsim-proxy-\(UUID().uuidString).db"
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let queue = BoundedEventQueue()
         let writer = EventStoreWriter(store: try EventStore(path: path), queue: queue)
         writer.start()

@@ -58,6 +58,7 @@ struct SharedPortTests {
         }
         let records = fixture.harness.sink.waitFor(2)
         let path = try recordedLog(manifests: before, file: "mixed.yaml", records: records)
+        defer { removeTemporaryLog(path) }
         let change = ReplayChange(objects: Loader.load(text: Self.manifests(certificates, tlsListener: true), file: "change.yaml", firstLoadOrder: 0).objects)
         let report = try Replay.run(ReplayOptions(tracePath: path, change: change, verify: true)).report
         #expect(report.verification?.disagreements == 0)
