@@ -99,7 +99,7 @@ public struct ConformanceRunner: Sendable {
         }
         var differences: [String] = []
         var reportedErrors = 0
-        let options = CompileOptions(controllerName: SuiteRuntime.controllerName)
+        let options = SuiteRuntime.compileOptions
         for (n, step) in c.steps.enumerated() {
             let label = "step \(n + 1)"
             for file in step.apply { world.apply(file: path(file)) }

@@ -21,7 +21,6 @@ package enum SkipRules {
     /// Cases whose assertions need an implementation choice or capability neither
     /// runner has.
     static let neverJudged: [String: String] = [
-        "GatewayStaticAddresses": "needs implementation-supplied usable/unusable address pools (PLACEHOLDER_*_ADDRS)",
         "TLSRouteListenerTerminateNotSupported":
             "conditional: upstream checks nothing when the implementation supports TLSRouteModeTerminate, which gwsim models",
         "TLSRouteListenerMixedTerminationNotSupported":

@@ -1,5 +1,6 @@
 import Foundation
 import GatewayAPI
+import RoutingCore
 
 /// What the upstream harness creates or changes at run time, outside any
 /// manifest. Upstream generates TLS certificates and CA bundles before the
@@ -13,10 +14,22 @@ package enum SuiteRuntime {
     static let gatewayClassName = "gwsim"
     package static let controllerName = "gwsim.dev/gateway-controller"
 
+    /// The address pools upstream asks the implementation for (GatewayStaticAddresses):
+    /// the one address both runners serve on, and one that is never a local address
+    /// (192.0.2.0/24 is reserved for documentation, RFC 5737).
+    static let usableAddress = "127.0.0.1"
+    static let unusableAddress = "192.0.2.1"
+
+    /// How both runners compile: as the controller under test, on the usable address only.
+    package static let compileOptions = CompileOptions(controllerName: controllerName,
+                                                       addressPool: AddressPool(addresses: [IPAddress(usableAddress)!]))
+
     /// Replaces the suite's placeholders in manifest text.
     package static func substitute(_ text: String) -> String {
         text.replacingOccurrences(of: "{GATEWAY_CLASS_NAME}", with: gatewayClassName)
             .replacingOccurrences(of: "{GATEWAY_CONTROLLER_NAME}", with: controllerName)
+            .replacingOccurrences(of: "PLACEHOLDER_USABLE_ADDRS", with: usableAddress)
+            .replacingOccurrences(of: "PLACEHOLDER_UNUSABLE_ADDRS", with: unusableAddress)
     }
 
     /// The GatewayClass under test, created first as upstream's harness expects.

@@ -29,7 +29,7 @@ public enum Compiler {
         }
         for gateway in allGateways where acceptedClasses[gateway.gatewayClassName] != nil {
             let children = listenerSets.filter { ListenerSetPhase.isChild($0, of: gateway) }
-            gatewayStates.append(GatewayPhase.validate(gateway, listenerSets: children, context: context))
+            gatewayStates.append(GatewayPhase.validate(gateway, listenerSets: children, addressPool: options.addressPool, context: context))
         }
         let controllerOf: [ObjectKey: String] = Dictionary(uniqueKeysWithValues: gatewayStates.map {
             ($0.key, acceptedClasses[$0.gateway.gatewayClassName]!.controllerName)
@@ -65,7 +65,7 @@ public enum Compiler {
                            attachedRoutes: state.attachedRoutes, conditions: state.conditions)
         }
         let gatewayStatus = gatewayStates.map { state in
-            GatewayStatus(key: state.key, addresses: state.gateway.addresses, conditions: state.conditions,
+            GatewayStatus(key: state.key, addresses: state.addresses, conditions: state.conditions,
                           listeners: state.listeners.filter { $0.listenerSet == nil }.map(listenerStatus),
                           attachedListenerSets: state.attachedListenerSets)
         }

@@ -7,6 +7,8 @@ struct GatewayState {
     var listeners: [ListenerState]
     var conditions: [Condition]
     var listenerSets: [ListenerSetState] = []
+    /// `status.addresses`: the requested addresses the Gateway is served on.
+    var addresses: [GatewayAddress] = []
     var key: ObjectKey { ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name) }
     var attachedListenerSets: Int { listenerSets.filter(\.accepted).count }
 }
@@ -22,7 +24,9 @@ struct ListenerSetState {
 /// Accepted, Programmed, ResolvedRefs, Conflicted; Gateway Accepted/Programmed).
 enum GatewayPhase {
     /// `listenerSets`: the ListenerSets whose parentRef names this Gateway, oldest first.
-    static func validate(_ gateway: Gateway, listenerSets: [ListenerSet] = [], context: CompileContext) -> GatewayState {
+    /// `addressPool`: the addresses the data plane has (nil: not known; see GatewayAddressCheck).
+    static func validate(_ gateway: Gateway, listenerSets: [ListenerSet] = [], addressPool: AddressPool? = nil,
+                         context: CompileContext) -> GatewayState {
         let generation = gateway.meta.generation
         let key = ObjectKey(kind: "Gateway", namespace: gateway.meta.namespace, name: gateway.meta.name)
         let allowedSets = listenerSets.filter { ListenerSetPhase.allowed($0, by: gateway, context: context) }
@@ -45,6 +49,7 @@ enum GatewayPhase {
         }
 
         var conditions: [Condition] = []
+        let addresses = GatewayAddressCheck(gateway, pool: addressPool)
         let own = listeners.filter { $0.listenerSet == nil }
         let allValid = own.allSatisfy { $0.accepted && $0.programmed }
         let anyAccepted = own.contains { $0.accepted }
@@ -52,7 +57,7 @@ enum GatewayPhase {
             conditions.append(Condition("Accepted", false, reason: "InvalidParameters", message: problem, observedGeneration: generation))
             conditions.append(Condition("Programmed", false, reason: "Invalid", message: problem, observedGeneration: generation))
             for index in listeners.indices { listeners[index].programmed = false }
-        } else if let problem = addressProblem(gateway) {
+        } else if let problem = addresses.unsupported {
             conditions.append(Condition("Accepted", false, reason: "UnsupportedAddress", message: problem, observedGeneration: generation))
             conditions.append(Condition("Programmed", false, reason: "AddressNotUsable", message: problem, observedGeneration: generation))
             for index in listeners.indices { listeners[index].programmed = false }
@@ -76,6 +81,11 @@ enum GatewayPhase {
                                         message: anyProgrammed ? "valid listeners are programmed" : "no listener is valid",
                                         observedGeneration: generation))
         }
+        if let problem = addresses.unusable, conditions.contains(where: { $0.type == "Programmed" && $0.isTrue }) {
+            conditions.removeAll { $0.type == "Programmed" }
+            conditions.append(Condition("Programmed", false, reason: problem.reason, message: problem.message, observedGeneration: generation))
+            for index in listeners.indices { listeners[index].programmed = false }
+        }
         if let problem = backendClientCertificateProblem(gateway, context: context) {
             conditions.append(Condition("ResolvedRefs", false, reason: problem.reason, message: problem.message, observedGeneration: generation))
         } else {
@@ -88,6 +98,7 @@ enum GatewayPhase {
                                         message: "client certificate validation allows insecure fallback", observedGeneration: generation))
         }
         var state = GatewayState(gateway: gateway, listeners: listeners, conditions: conditions)
+        state.addresses = addresses.bound
         let gatewayAccepted = conditions.first { $0.type == "Accepted" }?.isTrue ?? false
         state.listenerSets = listenerSets.map { ListenerSetPhase.status($0, gateway: state, gatewayAccepted: gatewayAccepted, context: context) }
         return state
@@ -341,13 +352,5 @@ enum GatewayPhase {
             return nil
         }
         return "parametersRef \(ref.group)/\(ref.kind) \(ref.name) not found"
-    }
-
-    /// Only IP address and hostname addresses are understood.
-    static func addressProblem(_ gateway: Gateway) -> String? {
-        for address in gateway.addresses where address.type != "IPAddress" && address.type != "Hostname" {
-            return "address type \(address.type) is not supported"
-        }
-        return nil
     }
 }

@@ -24,7 +24,7 @@ struct LiveConformanceRunner {
     /// Whether HTTPS requests are sent (the proxy terminates TLS on HTTPS listeners).
     var proxySupportsTLS = true
 
-    static let options = CompileOptions(controllerName: SuiteRuntime.controllerName)
+    static let options = SuiteRuntime.compileOptions
 
     func path(_ relative: String) -> String { (directory as NSString).appendingPathComponent(relative) }
 

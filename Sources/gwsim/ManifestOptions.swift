@@ -11,6 +11,8 @@ struct ManifestOptions: ParsableArguments {
     @Option(help: "Act only as the controller of GatewayClasses with this controllerName (default: every GatewayClass).")
     var controller: String?
 
+    @OptionGroup var addresses: AddressPoolOptions
+
     func validate() throws {
         if paths.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
     }
@@ -22,7 +24,7 @@ struct ManifestOptions: ParsableArguments {
         return result
     }
 
-    var compileOptions: CompileOptions { CompileOptions(controllerName: controller) }
+    var compileOptions: CompileOptions { CompileOptions(controllerName: controller, addressPool: addresses.pool) }
 }
 
 /// Writing to the terminal's two streams.

@@ -39,6 +39,8 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Act only as the controller of GatewayClasses with this controllerName (default: every GatewayClass).")
     var controller: String?
 
+    @OptionGroup var addresses: AddressPoolOptions
+
     @Option(help: "HOST:PORT of the admin API (e.g. 127.0.0.1:9901; off when not given). A non-loopback address needs --admin-token-file.")
     var admin: String?
 
@@ -110,7 +112,9 @@ struct ProxyCommand: ParsableCommand {
             throw Exit.badInput
         }
         let config = self.config
-        let compileOptions = CompileOptions(controllerName: controller)
+        // A Gateway may request only addresses the listeners are reachable at, unless told otherwise.
+        let compileOptions = CompileOptions(controllerName: controller,
+                                            addressPool: addresses.pool ?? LocalAddresses.pool(listenHost: listenHost))
         var adminConfig: AdminConfig?
         if let admin, let address = AdminConfig.parseAddress(admin) {
             var token: String?

@@ -54,6 +54,8 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Act only as the controller of GatewayClasses with this controllerName (default: every GatewayClass).")
     var controller: String?
 
+    @OptionGroup var addresses: AddressPoolOptions
+
     @Flag(name: .customLong("no-progress"), help: "Never draw a progress bar on stderr.")
     var noProgress = false
 
@@ -108,7 +110,7 @@ struct ReplayCommand: ParsableCommand {
         let options = ReplayOptions(tracePath: trace, withPaths: with, withoutKeys: without,
                                     change: ReplayChange(objects: objects, removals: removals, atMicros: atMicros),
                                     threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, verify: verifyAll,
-                                    compileOptions: CompileOptions(controllerName: controller))
+                                    compileOptions: CompileOptions(controllerName: controller, addressPool: addresses.pool))
 
         var session: ExportSession?
         if let export {

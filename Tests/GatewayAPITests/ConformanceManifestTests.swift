@@ -11,7 +11,10 @@ final class ConformanceManifestTests: XCTestCase {
     func load(_ url: URL) -> LoadResult {
         let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
         return Loader.load(text: text.replacingOccurrences(of: "{GATEWAY_CLASS_NAME}", with: "gwsim")
-            .replacingOccurrences(of: "{GATEWAY_CONTROLLER_NAME}", with: "gwsim.dev/gateway-controller"), file: url.lastPathComponent)
+            .replacingOccurrences(of: "{GATEWAY_CONTROLLER_NAME}", with: "gwsim.dev/gateway-controller")
+            // Address pools the implementation supplies (SuiteRuntime.substitute).
+            .replacingOccurrences(of: "PLACEHOLDER_USABLE_ADDRS", with: "127.0.0.1")
+            .replacingOccurrences(of: "PLACEHOLDER_UNUSABLE_ADDRS", with: "192.0.2.1"), file: url.lastPathComponent)
     }
 
     func testBaseManifestsLoadWithoutErrors() throws {

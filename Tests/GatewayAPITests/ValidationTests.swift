@@ -56,6 +56,29 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(modifier.remove, ["x-r"])
     }
 
+    /// GatewaySpecAddress schema: an IPAddress value is an IPv4 or IPv6 literal, and a
+    /// type is a core type or domain-prefixed.
+    func testGatewayAddressValuesAndTypes() {
+        func gateway(_ address: String) -> String {
+            """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: gw, namespace: infra}
+            spec:
+              gatewayClassName: gwsim
+              addresses: [\(address)]
+              listeners: [{name: http, port: 80, protocol: HTTP}]
+            """
+        }
+        assertRejected(gateway("{value: 10.0.0.300}"), field: "spec.addresses[0].value", contains: "must be an IPv4 or IPv6 address")
+        assertRejected(gateway("{type: IPAddress, value: lb.example.com}"), field: "spec.addresses[0].value", contains: "must be an IPv4 or IPv6 address")
+        assertRejected(gateway("{type: Fancy Type, value: x}"), field: "spec.addresses[0].type", contains: "domain-prefixed")
+        XCTAssertEqual(errors(gateway("{type: Fancy Type, value: x}")).map(\.field), ["spec.addresses[0].type"])
+        for accepted in ["{value: 10.0.0.1}", "{value: \"fd00::1\"}", "{type: IPAddress}", "{type: example.com/pool, value: blue}", "{type: NamedAddress, value: x}"] {
+            XCTAssertEqual(errors(gateway(accepted)), [], accepted)
+        }
+    }
+
     func testPathMatchCEL() {
         assertRejected(rule("  - matches:\n    - path: {type: Exact, value: api}"), field: "spec.rules[0].matches[0].path.value", contains: "must start with \"/\"")
         for bad in ["/a//b", "/a/./b", "/a/../b", "/a%2fb", "/a%2Fb", "/a#b"] {

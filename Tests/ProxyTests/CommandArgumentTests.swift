@@ -25,6 +25,24 @@ import Testing
         #expect(output.contains("forward to kube-system/"), "\(output)")
     }
 
+    /// `--address-pool`: a Gateway's requested address outside the pool leaves it unprogrammed,
+    /// one inside is listed in its status; an entry that is no address is refused.
+    @Test func statusJudgesRequestedAddressesAgainstThePool() throws {
+        guard LiveConformanceTests.gwsimBinary != nil else { return }
+        let seed = TraceLevelCommandTests.repository.appendingPathComponent("scenarios/seed/00-traefik-gateway.yaml").path
+        let manifest = FileManager.default.temporaryDirectory.appendingPathComponent("gwsim-addresses-\(UUID().uuidString).yaml").path
+        let gateway = try String(contentsOfFile: seed, encoding: .utf8)
+        try gateway.replacingOccurrences(of: "  listeners:", with: "  addresses: [{value: 10.0.0.7}]\n  listeners:")
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: manifest) }
+        let (inside, listed) = try LiveConformanceTests.run(["status", "-f", manifest, "--address-pool", "10.0.0.0/24"])
+        #expect(inside == 0 && listed.contains("value: 10.0.0.7") && !listed.contains("AddressNotUsable"), "\(listed)")
+        let (outside, refused) = try LiveConformanceTests.run(["status", "-f", manifest, "--address-pool", "192.0.2.0/24"])
+        #expect(outside == 0 && refused.contains("reason: AddressNotUsable"), "\(refused)")
+        let (bad, message) = try LiveConformanceTests.run(["status", "-f", manifest, "--address-pool", "10.0.0.0/40"])
+        #expect(bad == 2 && message.contains("\"10.0.0.0/40\" is not an IP address, a CIDR range"), "\(message)")
+    }
+
     /// `gwsim route` reads its URL and Host as curl does: -H Host is the Host routed on (the
     /// seed article's `curl -H "Host: whoami" http://192.168.31.108`), the fragment and
     /// userinfo never reach the backend, and a malformed host or an unknown --gateway is an error.

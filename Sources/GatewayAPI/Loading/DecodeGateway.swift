@@ -111,8 +111,13 @@ enum GatewayDecoder {
     static func addresses(_ f: Field) -> [GatewayAddress] {
         var seen = Set<GatewayAddress>()
         return f.items(max: 16).map { a in
-            let type = a["type"].exists ? (a["type"].string(minLength: 1, maxLength: 253) ?? "IPAddress") : "IPAddress"
+            // An invalid type rejects the Gateway; "" keeps its value from being judged as an IP.
+            let type = a["type"].exists ? (a["type"].string(minLength: 1, maxLength: 253, rule: .addressType) ?? "") : "IPAddress"
             let value = a["value"].string(maxLength: 253) ?? ""
+            // gateway_types.go GatewaySpecAddress schema: an IPAddress value is `format: ipv4` or `ipv6`.
+            if type == "IPAddress", !value.isEmpty, IPAddress(value) == nil {
+                a["value"].error("Invalid value: \"\(value)\": must be an IPv4 or IPv6 address when type is IPAddress")
+            }
             // gateway_types.go GatewaySpecAddress CEL: Hostname values are hostnames.
             if type == "Hostname", a["value"].exists, !StringRule.hostname.check(value) {
                 a["value"].error("Hostname value must be empty or contain only valid characters (matching ^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$)")

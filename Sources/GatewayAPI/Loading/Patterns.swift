@@ -60,6 +60,10 @@ struct StringRule: Sendable {
         return isDNSSubdomain(s[..<slash]) && !path.isEmpty && path.utf8.allSatisfy { isAlnum($0) || "/-._~%!$&'()*+,;=:".utf8.contains($0) }
     }, message: "must be a domain-prefixed path, such as example.com/bar")
 
+    /// gateway_types.go `AddressType`: one of the core types, or a domain-prefixed one.
+    static let addressType = StringRule(check: { ["IPAddress", "Hostname", "NamedAddress"].contains($0) || controllerName.check($0) },
+        message: "must be IPAddress, Hostname, NamedAddress or a domain-prefixed type such as example.com/bar")
+
     /// gateway_types.go `ProtocolType`: a name, or a domain-prefixed name.
     static let protocolType = StringRule(check: { s in
         let b = Array(s.utf8)

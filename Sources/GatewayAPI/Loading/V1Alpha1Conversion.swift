@@ -56,7 +56,8 @@ enum V1Alpha1 {
                                                          routeSelector: selector))
         }
         o.ctx.warning(nil, "converted \(origin) Gateway to \(gatewayGroup)/v1 (listeners named listener-<index>; routes -> allowedRoutes with the route label selector)")
-        return Gateway(meta: meta, gatewayClassName: className, listeners: listeners)
+        // v1alpha1 GatewayAddress has the shape v1's GatewaySpecAddress kept (type IPAddress or NamedAddress, value).
+        return Gateway(meta: meta, gatewayClassName: className, listeners: listeners, addresses: GatewayDecoder.addresses(spec["addresses"]))
     }
 
     static func httpRoute(_ o: Field, loadOrder: Int) -> HTTPRoute {

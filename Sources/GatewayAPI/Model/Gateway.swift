@@ -37,6 +37,11 @@ public struct GatewayAddress: Sendable, Hashable {
     }
 }
 
+extension GatewayAddress {
+    /// What a Hostname address's value may be (GatewaySpecAddress CEL).
+    public static func isHostnameValue(_ text: String) -> Bool { StringRule.hostname.check(text) }
+}
+
 /// `GatewayInfrastructure`: labels and annotations to copy to generated resources.
 public struct GatewayInfrastructure: Sendable, Hashable {
     public var labels: [String: String]
