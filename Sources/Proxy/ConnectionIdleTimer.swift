@@ -15,10 +15,7 @@ final class ConnectionIdleTimer: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = NIOAny
 
     private let timeout: TimeAmount
-    private var lastActivity = NIODeadline.uptimeNanoseconds(0)
-    /// Between a read and its read-complete the connection is busy, not idle.
-    private var reading = false
-    private var check: Scheduled<Void>?
+    private var clock: IdleClock?
 
     init(timeout: TimeAmount) { self.timeout = timeout }
 
@@ -27,8 +24,7 @@ final class ConnectionIdleTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        check?.cancel()
-        check = nil
+        clock?.stop()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -37,47 +33,38 @@ final class ConnectionIdleTimer: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        check?.cancel()
-        check = nil
+        clock?.stop()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        reading = true
+        clock?.reading = true
         context.fireChannelRead(data)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        reading = false
-        lastActivity = context.eventLoop.now
+        clock?.readEnded(now: context.eventLoop.now)
         context.fireChannelReadComplete()
     }
 
     func flush(context: ChannelHandlerContext) {
-        lastActivity = context.eventLoop.now
+        clock?.flushed(now: context.eventLoop.now)
         context.flush()
     }
 
     private func start(_ context: ChannelHandlerContext) {
-        guard check == nil else { return }
-        lastActivity = context.eventLoop.now
-        schedule(context, at: lastActivity + timeout)
+        guard clock == nil else { return }
+        clock = IdleClock(timeout: timeout, now: context.eventLoop.now)
+        schedule(context, at: clock!.firstCheck)
     }
 
     private func schedule(_ context: ChannelHandlerContext, at deadline: NIODeadline) {
-        check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.fire(context) }
+        clock?.check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.fire(context) }
     }
 
     private func fire(_ context: ChannelHandlerContext) {
-        guard context.channel.isActive else { return }
-        let now = context.eventLoop.now
-        if reading {
-            schedule(context, at: now + timeout)
-            return
-        }
-        let due = lastActivity + timeout
-        guard now >= due else { return schedule(context, at: due) }
-        schedule(context, at: now + timeout)
-        context.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+        guard context.channel.isActive, let next = clock?.nextCheck(now: context.eventLoop.now) else { return }
+        schedule(context, at: next.at)
+        if next.idle { context.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all) }
     }
 }

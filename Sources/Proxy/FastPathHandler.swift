@@ -37,6 +37,11 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// RouteRequest.sni: on HTTPS, "" says the client sent none.
     private let sni: String?
     private let headTimer: RequestHeadTimer
+    /// The connection's idle rule when this handler keeps it (`IdleClock`): set on cleartext
+    /// connections, whose `ConnectionIdleTimer` steps aside for it; nil behind TLS, where
+    /// the timer stays in front of the TLS handler.
+    private let idleTimeout: TimeAmount?
+    private var idle: IdleClock?
     /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1`).
     private let addFullPipeline: (ChannelPipeline.SynchronousOperations) throws -> Void
     private var context: ChannelHandlerContext!
@@ -71,7 +76,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     private lazy var forwardingFields = PlainRequestHead.ForwardingFields(
         RequestForwarder.Client(ip: clientIP, listenerPort: listenerPort, scheme: scheme))
 
-    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?, headTimer: RequestHeadTimer,
+    init(runtime: ProxyRuntime, listenerPort: Int, scheme: String, sni: String?, headTimer: RequestHeadTimer, idleTimeout: TimeAmount?,
          addFullPipeline: @escaping (ChannelPipeline.SynchronousOperations) throws -> Void) {
         self.runtime = runtime
         self.listenerPort = listenerPort
@@ -79,19 +84,28 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         self.sni = RouteRequest.sni(scheme: scheme, serverName: sni)
         self.headTimer = headTimer
         self.addFullPipeline = addFullPipeline
+        self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         allocator = context.channel.allocator
         (clientIP, clientAddress) = Endpoint.client(of: context.channel)
+        if let idleTimeout {
+            idle = IdleClock(timeout: idleTimeout, now: context.eventLoop.now)
+            scheduleIdleCheck(at: idle!.firstCheck)
+        }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) { headTimer.stop() }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headTimer.stop()
+        idle?.stop()
+    }
 
     // MARK: client -> proxy
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        idle?.reading = true
         headTimer.readArrived()
         guard !handedOver else { return context.fireChannelRead(data) }
         inReadBatch = true
@@ -101,6 +115,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        idle?.readEnded(now: .now())
         headTimer.readBatchEnded(context)
         inReadBatch = false
         context.fireChannelReadComplete()
@@ -476,7 +491,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         writeHeldHead()
         guard responseNeedsFlush else { return }
         responseNeedsFlush = false
-        context.flush()
+        flushClient()
     }
 
     func rawUpstreamClosed(malformed: Bool) {
@@ -534,7 +549,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                 .whenComplete { _ in context.close(promise: nil) }
             return
         }
-        context.flush()
+        flushClient()
         takeRequests()
     }
 
@@ -587,20 +602,52 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard !handedOver else { return context.fireUserInboundEventTriggered(event) }
-        if event is IdleStateHandler.IdleStateEvent {
-            // Idle between requests: close. During an exchange, its bytes stopped moving.
-            guard let exchange else { return context.close(promise: nil) }
-            switch exchange.stall {
-            case .routeTimeoutsDecide: break
-            case .close: closeMidExchange(exchange)
-            case .answer(let status, let body):
-                exchange.progress.mustClose()
-                respondLocally(status: status, body: body)
-            }
-            return
+        guard !handedOver, event is IdleStateHandler.IdleStateEvent else { return context.fireUserInboundEventTriggered(event) }
+        connectionIdle()
+    }
+
+    /// Idle between requests: close. During an exchange, its bytes stopped moving.
+    private func connectionIdle() {
+        guard let exchange else { return context.close(promise: nil) }
+        switch exchange.stall {
+        case .routeTimeoutsDecide: break
+        case .close: closeMidExchange(exchange)
+        case .answer(let status, let body):
+            exchange.progress.mustClose()
+            respondLocally(status: status, body: body)
         }
-        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: the idle clock (when this handler keeps it)
+
+    func flush(context: ChannelHandlerContext) {
+        idle?.flushed(now: .now())
+        context.flush()
+    }
+
+    /// Flushes what this handler wrote to the client: activity, as a flush from behind it is.
+    /// (The clock is read directly: through `context.eventLoop` each reading cost two
+    /// reference counts and a dynamic dispatch; a real event loop's time is this clock.)
+    private func flushClient() {
+        idle?.flushed(now: .now())
+        context.flush()
+    }
+
+    private func scheduleIdleCheck(at deadline: NIODeadline) {
+        idle?.check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.idleCheck() }
+    }
+
+    /// What `ConnectionIdleTimer` would have fired: handled here on the byte path, passed
+    /// on to the full pipeline once it has the connection.
+    private func idleCheck() {
+        guard context.channel.isActive, let next = idle?.nextCheck(now: context.eventLoop.now) else { return }
+        scheduleIdleCheck(at: next.at)
+        guard next.idle else { return }
+        if handedOver {
+            context.fireUserInboundEventTriggered(IdleStateHandler.IdleStateEvent.all)
+        } else {
+            connectionIdle()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -610,6 +657,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func channelInactive(context: ChannelHandlerContext) {
         headTimer.stop()
+        idle?.stop()
         if !handedOver, let exchange {
             // The client went away mid-exchange: record what happened, free the backend.
             abandonUpstream()

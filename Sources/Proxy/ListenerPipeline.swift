@@ -26,12 +26,16 @@ enum ListenerPipeline {
     /// Cleartext listener connection: HTTP/1.1, or HTTP/2 with prior knowledge (h2c).
     static func configureHTTP(_ channel: any Channel, runtime: ProxyRuntime, listenerPort: Int) throws {
         let sync = channel.pipeline.syncOperations
-        try sync.addHandler(ConnectionIdleTimer(timeout: runtime.config.clientIdleTimeout))
+        let idleTimer = ConnectionIdleTimer(timeout: runtime.config.clientIdleTimeout)
+        try sync.addHandler(idleTimer)
         try sync.addHandler(H2CPrefaceDetector { detected, channel in
             let sync = channel.pipeline.syncOperations
             switch detected {
             case .http1:
-                try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
+                // The byte path keeps the idle clock itself (`IdleClock`): one handler fewer per event.
+                if runtime.config.bytePath { sync.removeHandler(idleTimer, promise: nil) }
+                try addHTTP1(sync, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil,
+                             keepsIdleClock: runtime.config.bytePath)
             case .http2:
                 try sync.addHandler(TLSIdleCloser())
                 try HTTP2Pipeline.add(to: channel, runtime: runtime, listenerPort: listenerPort, scheme: "http", sni: nil)
@@ -43,8 +47,10 @@ enum ListenerPipeline {
     /// HTTP/1.1: the byte path (`FastPathHandler`), which drives the request head timer
     /// itself and adds the server codec and the downstream handler behind itself when a
     /// request needs them; without the byte path, the timer as a handler and those two.
+    /// `keepsIdleClock`: the caller took the connection's `ConnectionIdleTimer` away, and
+    /// the byte path keeps its idle rule instead.
     static func addHTTP1(_ sync: ChannelPipeline.SynchronousOperations, runtime: ProxyRuntime, listenerPort: Int,
-                         scheme: String, sni: String?) throws {
+                         scheme: String, sni: String?, keepsIdleClock: Bool = false) throws {
         let headTimer = RequestHeadTimer(timeout: runtime.config.requestHeadTimeout)
         let addFullPipeline = { (sync: ChannelPipeline.SynchronousOperations) in
             try addHTTP1Codec(sync, runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer)
@@ -54,6 +60,7 @@ enum ListenerPipeline {
             return try addFullPipeline(sync)
         }
         try sync.addHandler(FastPathHandler(runtime: runtime, listenerPort: listenerPort, scheme: scheme, sni: sni, headTimer: headTimer,
+                                            idleTimeout: keepsIdleClock ? runtime.config.clientIdleTimeout : nil,
                                             addFullPipeline: addFullPipeline))
     }
 

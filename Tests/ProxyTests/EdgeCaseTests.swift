@@ -220,6 +220,32 @@ struct EdgeCaseTests {
         #expect(try keptAlive.request("/", host: "app.test").status == 200)
     }
 
+    /// A keep-alive connection left quiet is closed once the idle timeout passes, and one
+    /// used within it is not: on the full pipeline (a `ConnectionIdleTimer` in front), on
+    /// the byte path (which keeps the idle clock itself), and after the byte path handed
+    /// the connection over (its clock goes on, the full pipeline answers).
+    @Test(arguments: ["full pipeline", "byte path", "handed over"])
+    func aQuietConnectionClosesAfterTheIdleTimeout(_ path: String) throws {
+        let harness = try harness {
+            $0.clientIdleTimeout = .milliseconds(400)
+            $0.bytePath = path != "full pipeline"
+        }
+        defer { harness.stop() }
+        let connection = try harness.connect()
+        if path == "handed over" {
+            try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nhi")
+            #expect(try connection.readResponse().status == 200)
+        }
+        for _ in 0..<4 {
+            #expect(try connection.request("/", host: "app.test").status == 200)
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let quiet = Date()
+        #expect(connection.isClosedByPeer())
+        let waited = Date().timeIntervalSince(quiet)
+        #expect(waited > 0.1 && waited < 2, "closed after \(waited) s")
+    }
+
     /// A head too large, pipelined behind a request being answered, is answered too (431,
     /// after that request's 200) before the connection closes: on the full pipeline and
     /// on the byte path.
