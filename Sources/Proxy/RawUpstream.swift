@@ -45,7 +45,12 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
         case body(ResponseBodyFraming, keepAlive: Bool)
     }
 
-    weak var delegate: (any RawUpstreamDelegate)?
+    /// The exchange's owner, held strongly only while it uses this connection: every way
+    /// out (the response's end, a broken or closed connection, `close()`) lets go of it.
+    /// Not weak: a weakly referenced object gets a side table, and from then on every
+    /// retain and release of it takes the slow path (about 900 instructions per proxied
+    /// request, docs/benchmarks.md).
+    var delegate: (any RawUpstreamDelegate)?
     let endpoint: Endpoint
     var tls: BackendTLSClient? { nil }
     private let pool: ConnectionPool<RawUpstreamHandler>

@@ -25,7 +25,11 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPClientRequestPart
     typealias OutboundOut = HTTPClientRequestPart
 
-    weak var delegate: (any UpstreamDelegate)?
+    /// The exchange's owner, held strongly only while it uses this connection: it lets go
+    /// whenever it detaches the connection (`DownstreamHandler`), and a closed connection
+    /// lets go itself. Not weak: a weakly referenced object counts every reference the
+    /// slow way, through a side table (see `RawUpstreamHandler.delegate`).
+    var delegate: (any UpstreamDelegate)?
     /// The backend's bytes did not parse as an HTTP response.
     private var malformedResponse = false
     /// The connection failed (a reset) rather than closed.
