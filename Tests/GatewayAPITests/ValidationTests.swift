@@ -56,6 +56,23 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(modifier.remove, ["x-r"])
     }
 
+    /// `sessionPersistence` loads (and its CEL rule holds) but is not simulated: a warning
+    /// at the field says the rule is split by weight regardless.
+    func testSessionPersistenceLoadsWithAWarning() {
+        let result = Loader.load(text: rule("""
+          - backendRefs: [{name: a, port: 80}, {name: b, port: 80}]
+            sessionPersistence: {sessionName: s, type: Cookie}
+        """), file: "t.yaml")
+        XCTAssertEqual(result.diagnostics.filter { $0.severity == .error }, [])
+        let warning = result.diagnostics.first { $0.severity == .warning }
+        XCTAssertEqual(warning?.field, "spec.rules[0].sessionPersistence")
+        XCTAssertTrue(warning?.message.contains("not simulated") == true, "\(String(describing: warning))")
+        assertRejected(rule("""
+          - backendRefs: [{name: a, port: 80}]
+            sessionPersistence: {type: Cookie, cookie: {lifetimeType: Permanent}}
+        """), field: "spec.rules[0].sessionPersistence", contains: "AbsoluteTimeout must be specified")
+    }
+
     /// GatewaySpecAddress schema: an IPAddress value is an IPv4 or IPv6 literal, and a
     /// type is a core type or domain-prefixed.
     func testGatewayAddressValuesAndTypes() {

@@ -83,6 +83,9 @@ enum RouteCommon {
         if lifetime == "Permanent", !f["absoluteTimeout"].exists {
             f.error("AbsoluteTimeout must be specified when cookie lifetimeType is Permanent")
         }
+        // Accepted as the API server would, but no backend choice sticks (docs/proxy.md, Not yet):
+        // say so, so that a replay's split of such a rule is read as what it is.
+        f.warning("session persistence is not simulated: requests on this rule are split by weight as if it were absent")
         return SessionPersistence(sessionName: name, type: type)
     }
 }
