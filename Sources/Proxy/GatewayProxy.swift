@@ -237,7 +237,8 @@ public final class GatewayProxy: Sendable {
     /// listeners in mode Terminate) whose certificate is unusable, listeners sharing a
     /// port with listeners of another protocol that took it (see `ListenerPortPlan`), and
     /// listeners of Gateways sharing a port that could take the same traffic as another
-    /// Gateway's there (`RoutingTable.listenersLeftOut`).
+    /// Gateway's there (`RoutingTable.listenersLeftOut`), and every listener of a Gateway
+    /// that is not programmed (an address outside the proxy's pool, say).
     public var skippedListeners: [(listener: String, reason: String)] {
         let world = runtime.world
         let plan = ListenerPortPlan(world: world)
@@ -250,9 +251,14 @@ public final class GatewayProxy: Sendable {
                     + "as another Gateway's there: on the proxy's one address neither is served")
             }
         }
+        let unprogrammed = world.world.status.gateways.flatMap { gateway -> [(String, String)] in
+            guard let programmed = gateway.conditions.first(where: { $0.type == "Programmed" }), !programmed.isTrue else { return [] }
+            let why = "Gateway \(gateway.key.namespace)/\(gateway.key.name) is not programmed (\(programmed.reason): \(programmed.message))"
+            return gateway.listeners.map { ("\(gateway.key.namespace)/\(gateway.key.name)/\($0.name)", why) }
+        }
         return world.tls.skipped + world.table.allListeners.filter {
             !served.contains($0.ref.description) && !unusable.contains($0.ref.description)
-        }.map { ($0.ref.description, "port \($0.ref.port) is served for another protocol than \($0.protocol)") } + leftOut
+        }.map { ($0.ref.description, "port \($0.ref.port) is served for another protocol than \($0.protocol)") } + leftOut + unprogrammed
     }
 
     /// Counters: requests in flight, requests seen, malformed requests rejected before a head.
