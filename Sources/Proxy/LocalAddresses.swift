@@ -57,6 +57,6 @@ public enum LocalAddresses {
         default:
             return nil
         }
-        return IPAddress(String(cString: buffer))
+        return IPAddress(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 }
