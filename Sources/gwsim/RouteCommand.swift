@@ -85,6 +85,7 @@ struct RouteCommand: ParsableCommand {
             let request = ConnectionRequest(gateway: gatewayKey, port: listenerPort, protocol: proto, sni: sni)
             let key = key ?? url
             let decision = world.table.routeConnection(request, key: key)
+            if decision.listener == nil { noteUnprogrammedGateways(on: listenerPort, gateway: gatewayKey, loaded: loaded, world: world) }
             switch output {
             case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))
             case .text:
@@ -104,6 +105,7 @@ struct RouteCommand: ParsableCommand {
                 + "(no HTTPS listener there names it more specifically); the request goes to its TLSRoute as sent")
         }
         if decision.listener == nil {
+            noteUnprogrammedGateways(on: listenerPort, gateway: gatewayKey, loaded: loaded, world: world)
             let other = world.table.allListeners.filter { $0.ref.port == listenerPort && [.tls, .tcp, .udp].contains($0.protocol) }
             if let first = other.first {
                 let scheme = "\(first.protocol)".lowercased()
@@ -115,6 +117,19 @@ struct RouteCommand: ParsableCommand {
         case .text: Terminal.out(DecisionText.render(decision, request: request, key: key ?? "\(method.uppercased()) \(url)"))
         }
         if loaded.hasErrors { throw Exit.badInput }
+    }
+
+    /// A request no listener took, on a port where a Gateway that is not programmed has one
+    /// (an address outside --address-pool, say): says which and why, since the table
+    /// holds only what is served.
+    private func noteUnprogrammedGateways(on port: Int, gateway: ObjectKey?, loaded: LoadResult, world: CompiledWorld) {
+        for candidate in loaded.resources.gateways where candidate.listeners.contains(where: { $0.port == port }) {
+            let key = ObjectKey(kind: "Gateway", namespace: candidate.meta.namespace, name: candidate.meta.name)
+            guard gateway == nil || gateway == key,
+                  let programmed = world.status.gateway(key)?.conditions.first(where: { $0.type == "Programmed" }), !programmed.isTrue else { continue }
+            Terminal.error("note: Gateway \(key.namespace)/\(key.name) has a listener on port \(port) but is not programmed "
+                + "(\(programmed.reason): \(programmed.message)), so it serves nothing")
+        }
     }
 
     /// Without an explicit port, a Gateway that has no listener on the scheme's

@@ -25,8 +25,9 @@ import Testing
         #expect(output.contains("forward to kube-system/"), "\(output)")
     }
 
-    /// `--address-pool`: a Gateway's requested address outside the pool leaves it unprogrammed,
-    /// one inside is listed in its status; an entry that is no address is refused.
+    /// `--address-pool`: a Gateway's requested address outside the pool leaves it unprogrammed
+    /// (and `route` says why nothing listens), one inside is listed in its status; an entry
+    /// that is no address is refused.
     @Test func statusJudgesRequestedAddressesAgainstThePool() throws {
         guard LiveConformanceTests.gwsimBinary != nil else { return }
         let seed = TraceLevelCommandTests.repository.appendingPathComponent("scenarios/seed/00-traefik-gateway.yaml").path
@@ -39,6 +40,8 @@ import Testing
         #expect(inside == 0 && listed.contains("value: 10.0.0.7") && !listed.contains("AddressNotUsable"), "\(listed)")
         let (outside, refused) = try LiveConformanceTests.run(["status", "-f", manifest, "--address-pool", "192.0.2.0/24"])
         #expect(outside == 0 && refused.contains("reason: AddressNotUsable"), "\(refused)")
+        let (_, routed) = try LiveConformanceTests.run(["route", "-f", manifest, "--address-pool", "192.0.2.0/24", "http://whoami:8000/"])
+        #expect(routed.contains("Gateway kube-system/traefik-gateway has a listener on port 8000 but is not programmed (AddressNotUsable"), "\(routed)")
         let (bad, message) = try LiveConformanceTests.run(["status", "-f", manifest, "--address-pool", "10.0.0.0/40"])
         #expect(bad == 2 && message.contains("\"10.0.0.0/40\" is not an IP address, a CIDR range"), "\(message)")
     }
