@@ -5,7 +5,7 @@ import NIOCore
 /// issued (see `ConnectionIdleTimer`). Kept by `ConnectionIdleTimer`, a handler of its own,
 /// and by `FastPathHandler`, which takes that handler's place on a cleartext HTTP/1.1
 /// connection: every read, read-complete, write and flush then passes one handler fewer
-/// (about 1,100 instructions per proxied request, docs/benchmarks.md).
+/// (about 900 instructions per proxied request, docs/benchmarks.md).
 struct IdleClock {
     let timeout: TimeAmount
     private var lastActivity: NIODeadline
