@@ -188,22 +188,34 @@ struct EdgeCaseTests {
         #expect(records.count == 2 && records.allSatisfy { !$0.headers.contains { $0.name.lowercased() == "transfer-encoding" } })
     }
 
+    /// A harness (the byte path on unless `path` is "full pipeline") and a connection to it,
+    /// which the byte path has handed over when `path` is "handed over": a body is the full
+    /// pipeline's, and the connection is handed over for good.
+    func connected(_ path: String, configure: (inout ProxyConfig) -> Void) throws -> (ProxyHarness, RawHTTPConnection) {
+        let harness = try harness {
+            configure(&$0)
+            $0.bytePath = path != "full pipeline"
+        }
+        do {
+            let connection = try harness.connect()
+            if path == "handed over" {
+                try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nhi")
+                #expect(try connection.readResponse().status == 200)
+            }
+            return (harness, connection)
+        } catch {
+            harness.stop()
+            throw error
+        }
+    }
+
     /// A head trickled in byte by byte (slowloris) gets 408 once the head deadline passes,
     /// although every byte resets the idle timer: on the full pipeline, on the byte path
     /// (which drives the timer itself), and after the byte path handed the connection over.
     @Test(arguments: ["full pipeline", "byte path", "handed over"])
     func aTrickledHeadGets408(_ path: String) throws {
-        let harness = try harness {
-            $0.requestHeadTimeout = .milliseconds(300)
-            $0.bytePath = path != "full pipeline"
-        }
+        let (harness, connection) = try connected(path) { $0.requestHeadTimeout = .milliseconds(300) }
         defer { harness.stop() }
-        let connection = try harness.connect()
-        if path == "handed over" {
-            // A body is the full pipeline's: the connection is handed over for good.
-            try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nhi")
-            #expect(try connection.readResponse().status == 200)
-        }
         let started = Date()
         for byte in "GET / HTTP/1.1\r\nHost: app.test\r\nX-A: ".utf8 {
             try connection.send([byte])
@@ -226,16 +238,8 @@ struct EdgeCaseTests {
     /// the connection over (its clock goes on, the full pipeline answers).
     @Test(arguments: ["full pipeline", "byte path", "handed over"])
     func aQuietConnectionClosesAfterTheIdleTimeout(_ path: String) throws {
-        let harness = try harness {
-            $0.clientIdleTimeout = .milliseconds(400)
-            $0.bytePath = path != "full pipeline"
-        }
+        let (harness, connection) = try connected(path) { $0.clientIdleTimeout = .milliseconds(400) }
         defer { harness.stop() }
-        let connection = try harness.connect()
-        if path == "handed over" {
-            try connection.send("POST / HTTP/1.1\r\nHost: app.test\r\nContent-Length: 2\r\n\r\nhi")
-            #expect(try connection.readResponse().status == 200)
-        }
         for _ in 0..<4 {
             #expect(try connection.request("/", host: "app.test").status == 200)
             Thread.sleep(forTimeInterval: 0.2)
