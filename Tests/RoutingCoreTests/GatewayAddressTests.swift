@@ -36,6 +36,24 @@ import Testing
         #expect(IPAddress("0.0.0.0")!.isUnspecified && IPAddress("::")!.isUnspecified && !IPAddress("::1")!.isUnspecified)
     }
 
+    /// Any text either fails to parse or parses to an address whose spelling parses back
+    /// to it; pool entries of the same texts never trap either (seeded: every run the same).
+    @Test func addressTextsRoundTripOrFail() {
+        var random = SplitMix(seed: 7)
+        let alphabet = Array("0123456789abcdefABCDEF:./%-")
+        var parsed = 0
+        for _ in 0..<20_000 {
+            let length = random.below(25)
+            var text = String((0..<length).map { _ in alphabet[random.below(alphabet.count)] })
+            if random.below(2) == 0 { text = "::" + text }
+            _ = AddressPool.parse([text])
+            guard let address = IPAddress(text) else { continue }
+            parsed += 1
+            #expect(IPAddress(address.description) == address, "\(text) -> \(address)")
+        }
+        #expect(parsed > 0)
+    }
+
     @Test func poolsHoldRangesAndHostnames() throws {
         let pool = try AddressPool.parse(["10.0.0.0/8", "192.0.2.7", "fd00::/64", "lb.example.com"]).get()
         #expect(pool.contains(GatewayAddress(value: "10.255.0.1")))
