@@ -70,7 +70,7 @@ final class Exchange {
         var sni: String?
     }
 
-    init(id: String, keepAlive: Bool, request: Request, started: NIODeadline = .now()) {
+    init(id: String, keepAlive: Bool, request: consuming Request, started: NIODeadline = .now()) {
         self.id = id
         self.version = request.head.version
         self.method = request.head.method

@@ -198,7 +198,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     private static let unrecordedGET = HTTPRequestHead(version: .http1_1, method: .GET, uri: "")
     private static let unrecordedHEAD = HTTPRequestHead(version: .http1_1, method: .HEAD, uri: "")
 
-    private func beginPlain(_ routed: RoutedPlain) {
+    private func beginPlain(_ routed: consuming RoutedPlain) {
         let route = routed.route
         let exchange = open(id: routed.id, keepAlive: true, request: routed.request, epoch: routed.epoch)
         exchange.plainRoute = route  // its decision is the exchange's (`Exchange.decision`)
@@ -208,7 +208,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     /// The exchange of a request that ended with its head (the byte path takes no body),
     /// now this connection's.
-    private func open(id: String, keepAlive: Bool, request: Exchange.Request, epoch: RoutingEpoch, decision: Decision? = nil) -> Exchange {
+    private func open(id: String, keepAlive: Bool, request: consuming Exchange.Request, epoch: RoutingEpoch, decision: Decision? = nil) -> Exchange {
         let draining = runtime.requestStarted()
         headTimer.headReceived()
         let exchange = Exchange(id: id, keepAlive: keepAlive && !draining, request: request)
