@@ -620,18 +620,15 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     // MARK: the idle clock (when this handler keeps it)
 
+    /// The clock is read directly: through `context.eventLoop` each reading cost two
+    /// reference counts and a dynamic dispatch, and a real event loop's time is this clock.
     func flush(context: ChannelHandlerContext) {
         idle?.flushed(now: .now())
         context.flush()
     }
 
     /// Flushes what this handler wrote to the client: activity, as a flush from behind it is.
-    /// (The clock is read directly: through `context.eventLoop` each reading cost two
-    /// reference counts and a dynamic dispatch; a real event loop's time is this clock.)
-    private func flushClient() {
-        idle?.flushed(now: .now())
-        context.flush()
-    }
+    private func flushClient() { flush(context: context) }
 
     private func scheduleIdleCheck(at deadline: NIODeadline) {
         idle?.check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.idleCheck() }

@@ -252,7 +252,7 @@ public final class GatewayProxy: Sendable {
             }
         }
         let unprogrammed = world.world.status.gateways.flatMap { gateway -> [(String, String)] in
-            guard let programmed = gateway.conditions.first(where: { $0.type == "Programmed" }), !programmed.isTrue else { return [] }
+            guard let programmed = gateway.notProgrammed else { return [] }
             let why = "Gateway \(gateway.key.namespace)/\(gateway.key.name) is not programmed (\(programmed.reason): \(programmed.message))"
             return gateway.listeners.map { ("\(gateway.key.namespace)/\(gateway.key.name)/\($0.name)", why) }
         }

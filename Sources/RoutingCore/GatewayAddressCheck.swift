@@ -17,6 +17,7 @@ struct GatewayAddressCheck {
     /// when the pool has none (GatewaySpecAddress.Value).
     init(_ gateway: Gateway, pool: AddressPool?) {
         bound = []
+        func serve(_ address: GatewayAddress) { if !bound.contains(address) { bound.append(address) } }
         var unassigned: [String] = []
         var outside: [String] = []
         for (index, address) in gateway.addresses.enumerated() {
@@ -27,12 +28,12 @@ struct GatewayAddressCheck {
             }
             if address.value.isEmpty {
                 if let pool {
-                    if let assigned = pool.assign(type: address.type) { bound.append(assigned) } else { unassigned.append("\(field) (\(address.type))") }
+                    if let assigned = pool.assign(type: address.type) { serve(assigned) } else { unassigned.append("\(field) (\(address.type))") }
                 }
             } else if let pool, !pool.contains(address) {
                 outside.append("\(field) \(address.value)")
             } else {
-                bound.append(address)
+                serve(address)
             }
         }
         if let pool, !outside.isEmpty {
@@ -43,6 +44,5 @@ struct GatewayAddressCheck {
                             + " give a value or add one to the pool")
         }
         if unsupported != nil || unusable != nil { bound = [] }
-        bound = bound.enumerated().filter { entry in !bound[..<entry.offset].contains(entry.element) }.map(\.element)
     }
 }

@@ -43,6 +43,10 @@ public struct GatewayStatus: Sendable, Hashable {
     public var listeners: [ListenerStatus]
     /// Accepted ListenerSets attached to this Gateway.
     public var attachedListenerSets: Int
+
+    /// The Programmed=False condition of a Gateway that is not programmed (nothing of it is
+    /// served), nil otherwise.
+    public var notProgrammed: Condition? { conditions.first { $0.type == "Programmed" && !$0.isTrue } }
 }
 
 /// `ListenerSetStatus`.

@@ -126,7 +126,7 @@ struct RouteCommand: ParsableCommand {
         for candidate in loaded.resources.gateways where candidate.listeners.contains(where: { $0.port == port }) {
             let key = ObjectKey(kind: "Gateway", namespace: candidate.meta.namespace, name: candidate.meta.name)
             guard gateway == nil || gateway == key,
-                  let programmed = world.status.gateway(key)?.conditions.first(where: { $0.type == "Programmed" }), !programmed.isTrue else { continue }
+                  let programmed = world.status.gateway(key)?.notProgrammed else { continue }
             Terminal.error("note: Gateway \(key.namespace)/\(key.name) has a listener on port \(port) but is not programmed "
                 + "(\(programmed.reason): \(programmed.message)), so it serves nothing")
         }

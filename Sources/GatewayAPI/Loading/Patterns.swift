@@ -91,7 +91,7 @@ struct StringRule: Sendable {
         return true
     }, message: "must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$)")
 
-    private static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (0x61...0x66).contains(c) || (0x41...0x46).contains(c) }
+    static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (0x61...0x66).contains(c) || (0x41...0x46).contains(c) }
 
     /// shared_types.go `CORSOrigin`: `*`, or `http(s)://host[:port]` with an optional leading `*.`.
     static let corsOrigin = StringRule(check: { s in
@@ -148,8 +148,7 @@ struct StringRule: Sendable {
 
     /// True for an IPv4 or (roughly) IPv6 literal: CEL `isIP`.
     static func isIP(_ s: String) -> Bool {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        if parts.count == 4, parts.allSatisfy({ p in !p.isEmpty && p.count <= 3 && p.utf8.allSatisfy(isDigit) && (Int(p) ?? 256) <= 255 }) { return true }
+        if IPAddress(s)?.isIPv4 == true { return true }
         return s.contains(":") && s.utf8.allSatisfy { isHex($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }
     }
 }

@@ -79,7 +79,7 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
                     guard let v4 = ipv4(part) else { return nil }
                     out += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
                 } else {
-                    guard (1...4).contains(part.count), part.utf8.allSatisfy(\.isHexDigit), let group = UInt16(part, radix: 16) else { return nil }
+                    guard (1...4).contains(part.count), part.utf8.allSatisfy(StringRule.isHex), let group = UInt16(part, radix: 16) else { return nil }
                     out.append(group)
                 }
             }
@@ -93,8 +93,4 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
               head.count + tail.count <= 7 else { return nil }
         return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
     }
-}
-
-private extension UInt8 {
-    var isHexDigit: Bool { (48...57).contains(self) || (65...70).contains(self) || (97...102).contains(self) }
 }
