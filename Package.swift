@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Scenarios", "EventLog", "GatewayAPI", "RoutingCore"],
                     exclude: ["RenderGolden"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatewayAPI", "RoutingCore", "EventLog", "Replay",
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "GatewayAPI", "RoutingCore", "EventLog", "Replay", "Scenarios",
                                                        .product(name: "NIOSSL", package: "swift-nio-ssl"),
                                                        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                                                        .product(name: "NIOCore", package: "swift-nio"),

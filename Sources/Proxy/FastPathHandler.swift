@@ -230,8 +230,9 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         let decision: Decision
     }
 
-    /// Checks and routes `received`; nil (nothing done) when the full pipeline must take it.
-    private func route(_ received: HTTPRequestHead) -> Routed? {
+    /// `received` (a head `HeadParser` read) when the byte path takes it as it is; nil
+    /// when the full pipeline must.
+    static func takes(_ received: HTTPRequestHead) -> HTTPRequestHead? {
         let headers = received.headers
         // A body, an upgrade or an expectation: the full pipeline's (see the type's comment).
         if headers.contains(name: "transfer-encoding") || headers.contains(name: "upgrade") || headers.contains(name: "expect") {
@@ -242,6 +243,13 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         // rewrite is theirs to answer (`TransferCoding` has nothing to refuse: no coding came).
         guard case .success(let head) = RequestTarget.normalize(received, http2: false), head.uri == received.uri,
               DownstreamHandler.headBytes(head) <= ProxyLimits.maxHeaderBytes else { return nil }
+        return head
+    }
+
+    /// Checks and routes `received`; nil (nothing done) when the full pipeline must take it.
+    private func route(_ received: HTTPRequestHead) -> Routed? {
+        guard let head = Self.takes(received) else { return nil }
+        let headers = head.headers
         let host = headers.first(name: "host") ?? ""
         let id = headers.first(name: "x-request-id").flatMap { $0.isEmpty ? nil : $0 } ?? runtime.ids.next()
         let fields = headers.map { HTTPHeader(name: $0.name, value: $0.value) }

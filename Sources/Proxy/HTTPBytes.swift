@@ -97,6 +97,16 @@ enum HTTPBytes {
         return at
     }
 
+    /// A framing field (`Content-Length`, `Transfer-Encoding`) whose value is followed by a
+    /// tab, given the field's name and value and where its line's CR is. RFC 9110 §5.5
+    /// takes that tab as whitespace, but NIO's parser refuses such a length and does not
+    /// read such a coding as chunked: a client parsing that way would find another end of
+    /// the body, so the byte path refuses both (RFC 9112 §11.2).
+    static func tabAfterFramingValue(_ bytes: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>, lineEnd: Int) -> Bool {
+        guard value.upperBound < lineEnd, bytes[value.upperBound..<lineEnd].contains(0x09) else { return false }
+        return equalsLowercased(bytes, name, "content-length") || equalsLowercased(bytes, name, "transfer-encoding")
+    }
+
     /// CRLF at `at`, before `end`.
     static func isLineEnd(_ bytes: UnsafeRawBufferPointer, _ at: Int, _ end: Int) -> Bool {
         at + 1 < end && bytes[at] == 0x0D && bytes[at + 1] == 0x0A

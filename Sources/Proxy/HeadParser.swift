@@ -185,7 +185,8 @@ enum HeadParser {
             var headers = HTTPHeaders()
             var fieldBytes = 0
             while !lineEnd() {
-                guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
+                guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end),
+                      !HTTPBytes.tabAfterFramingValue(bytes, name: name, value: value, lineEnd: at - 2) else { return nil }
                 fieldBytes += name.count + value.count
                 guard fieldBytes <= maxFieldBytes else { return nil }
                 headers.add(name: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[name]), as: UTF8.self),

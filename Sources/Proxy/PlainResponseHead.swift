@@ -30,7 +30,8 @@ struct PlainResponseHead {
         var hasRequestID = false
         var fieldBytes = 0
         while !HTTPBytes.isLineEnd(bytes, at, end) {
-            guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end) else { return nil }
+            guard let (name, value) = HTTPBytes.field(bytes, at: &at, end: end),
+                  !HTTPBytes.tabAfterFramingValue(bytes, name: name, value: value, lineEnd: at - 2) else { return nil }
             fieldBytes += name.count + value.count
             guard fieldBytes <= ProxyLimits.maxResponseFieldBytes else { return nil }
             switch name.count {

@@ -16,40 +16,62 @@ struct ResponseBodyFraming: Equatable {
     }
 
     /// The framing of the body that follows `head`, or nil when the framing headers are
-    /// malformed (RFC 9112 §6.3: the response is then invalid).
+    /// malformed (RFC 9112 §6.3: the response is then invalid). Malformed framing refuses
+    /// a response that has no body too, as NIO's parser does on the full pipeline: the
+    /// client would get a head whose framing fields contradict each other.
     static func kind(of head: HTTPResponseHead, requestMethod: HTTPMethod) -> Kind? {
-        let code = head.status.code
-        if requestMethod == .HEAD || code < 200 || code == 204 || code == 304 { return Kind.none }
         let codings = head.headers["transfer-encoding"]
         let lengths = head.headers["content-length"]
+        let framed: Kind
         // Both framings at once is how responses are split (RFC 9112 §6.3); a list of
         // lengths is one more way to disagree (RFC 9110 §8.6). Refused, as NIO's parser does.
         if !codings.isEmpty {
             guard lengths.isEmpty else { return nil }
-            // Chunked last: chunked framing; any other coding last: read until close.
-            let last = codings.last!.split(separator: ",").last.map { trimmedOWS($0).lowercased() }
-            return last == "chunked" ? .chunked : .untilClose
+            // Chunked last: chunked framing; any other coding last: read until close. An empty
+            // element (`chunked,`) is one RFC 9110 §5.6.1 would skip and NIO's parser does not:
+            // refused, so that no client reads the body's end elsewhere.
+            let elements = codings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(trimmedOWS) }
+            guard !elements.contains(where: \.isEmpty) else { return nil }
+            framed = elements.last!.lowercased() == "chunked" ? .chunked : .untilClose
+        } else if let text = lengths.first {
+            guard lengths.count == 1, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let length = Int(text) else { return nil }
+            framed = .length(length)
+        } else {
+            framed = .untilClose
         }
-        guard let text = lengths.first else { return .untilClose }
-        guard lengths.count == 1, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-              let length = Int(text) else { return nil }
-        return .length(length)
+        let code = head.status.code
+        return requestMethod == .HEAD || code < 200 || code == 204 || code == 304 ? Kind.none : framed
     }
 
     private enum State: Equatable {
         case data(remaining: Int)
         case chunkSize(value: Int, digits: Int)
-        case chunkExtension(size: Int)
+        case chunkExtension(size: Int, ChunkExtension)
         case chunkSizeLF(size: Int)
         case chunkData(remaining: Int)
         case chunkDataCR
         case chunkDataLF
         case trailerLineStart
-        case trailerLine
+        case trailerName
+        case trailerValue
         case trailerLF(blankLine: Bool)
         case untilClose
         case done
         case malformed
+    }
+
+    /// Where in `*( ";" name [ "=" ( token / quoted-string ) ] )` a chunk extension is
+    /// (RFC 9112 §7.1.1). Without the grammar's optional whitespace, which NIO's parser
+    /// refuses: a response the full pipeline would refuse is refused here too.
+    fileprivate enum ChunkExtension: Equatable {
+        case nameStart
+        case name
+        case valueStart
+        case token
+        case quoted
+        case quotedPair
+        case afterQuoted
     }
 
     private var state: State
@@ -104,7 +126,9 @@ struct ResponseBodyFraming: Equatable {
     }
 
     /// The chunked coding's framing (RFC 9112 §7.1): `size [; ext] CRLF data CRLF`, ...,
-    /// `0 CRLF`, trailer fields, `CRLF`.
+    /// `0 CRLF`, trailer fields, `CRLF`. Extensions and trailer fields are passed on as they
+    /// are, so they are held to their grammar: a client must not find an end of chunk, or
+    /// of the body, where this reading found none (RFC 9112 §11.2).
     private static func next(_ state: State, _ byte: UInt8) -> State {
         switch state {
         case .chunkSize(let value, let digits):
@@ -115,20 +139,28 @@ struct ResponseBodyFraming: Equatable {
             guard digits > 0 else { return .malformed }
             switch byte {
             case 0x0D: return .chunkSizeLF(size: value)
-            case UInt8(ascii: ";"), 0x20, 0x09: return .chunkExtension(size: value)
+            case UInt8(ascii: ";"): return .chunkExtension(size: value, .nameStart)
             default: return .malformed
             }
-        case .chunkExtension(let size):
-            // Extensions are passed on as they are; only their end matters.
-            if byte == 0x0D { return .chunkSizeLF(size: size) }
-            return byte == 0x0A || byte == 0 ? .malformed : state
+        case .chunkExtension(let size, let part):
+            if byte == 0x0D, part.mayEnd { return .chunkSizeLF(size: size) }
+            return part.next(byte).map { .chunkExtension(size: size, $0) } ?? .malformed
         case .chunkSizeLF(let size):
             guard byte == 0x0A else { return .malformed }
             return size == 0 ? .trailerLineStart : .chunkData(remaining: size)
         case .chunkDataCR: return byte == 0x0D ? .chunkDataLF : .malformed
         case .chunkDataLF: return byte == 0x0A ? .chunkSize(value: 0, digits: 0) : .malformed
-        case .trailerLineStart: return byte == 0x0D ? .trailerLF(blankLine: true) : (byte == 0x0A ? .malformed : .trailerLine)
-        case .trailerLine: return byte == 0x0D ? .trailerLF(blankLine: false) : (byte == 0x0A ? .malformed : .trailerLine)
+        // A trailer field line is `token ":" value` (RFC 9112 §5), the value of visible
+        // bytes, spaces and tabs.
+        case .trailerLineStart:
+            if byte == 0x0D { return .trailerLF(blankLine: true) }
+            return HeadParser.isTokenByte(byte) ? .trailerName : .malformed
+        case .trailerName:
+            if byte == UInt8(ascii: ":") { return .trailerValue }
+            return HeadParser.isTokenByte(byte) ? .trailerName : .malformed
+        case .trailerValue:
+            if byte == 0x0D { return .trailerLF(blankLine: false) }
+            return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? .trailerValue : .malformed
         case .trailerLF(let blankLine):
             guard byte == 0x0A else { return .malformed }
             return blankLine ? .done : .trailerLineStart
@@ -142,6 +174,29 @@ struct ResponseBodyFraming: Equatable {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): return Int(byte - UInt8(ascii: "a") + 10)
         case UInt8(ascii: "A")...UInt8(ascii: "F"): return Int(byte - UInt8(ascii: "A") + 10)
         default: return nil
+        }
+    }
+}
+
+extension ResponseBodyFraming.ChunkExtension {
+    /// The chunk's line may end here (its CR): after a name or a value.
+    var mayEnd: Bool { self == .name || self == .token || self == .afterQuoted }
+
+    /// The part `byte` moves to (the line's CR aside, `mayEnd`); nil when the byte breaks the grammar.
+    func next(_ byte: UInt8) -> Self? {
+        let token = HeadParser.isTokenByte(byte), semicolon = byte == UInt8(ascii: ";")
+        switch self {
+        case .nameStart: return token ? .name : nil
+        case .name: return token ? self : byte == UInt8(ascii: "=") ? .valueStart : semicolon ? .nameStart : nil
+        case .valueStart: return byte == UInt8(ascii: "\"") ? .quoted : token ? .token : nil
+        case .token: return token ? self : semicolon ? .nameStart : nil
+        case .afterQuoted: return semicolon ? .nameStart : nil
+        // qdtext and quoted-pair (RFC 9110 §5.6.4): tab, space, visible bytes, obs-text.
+        case .quoted:
+            if byte == UInt8(ascii: "\"") { return .afterQuoted }
+            if byte == UInt8(ascii: "\\") { return .quotedPair }
+            return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? self : nil
+        case .quotedPair: return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? .quoted : nil
         }
     }
 }

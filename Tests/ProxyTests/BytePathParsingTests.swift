@@ -184,6 +184,37 @@ import Testing
         #expect(kind(200, [("Content-Length", "5"), ("Content-Length", "5")]) == nil)
         #expect(kind(200, [("Content-Length", "-1")]) == nil)
         #expect(kind(200, []) == .untilClose)
+        // Even where no body follows: the client would get contradicting framing fields.
+        #expect(kind(304, [("Content-Length", "5"), ("Content-Length", "0")]) == nil)
+        #expect(kind(200, [("Transfer-Encoding", "chunked"), ("Content-Length", "0")], method: .HEAD) == nil)
+        // An empty list element, which NIO's parser does not skip (`chunked,` is not chunked to it).
+        #expect(kind(200, [("Transfer-Encoding", "chunked,")]) == nil)
+        #expect(kind(200, [("Transfer-Encoding", "gzip, , chunked")]) == nil)
+    }
+
+    /// A tab after a framing field's value is whitespace to RFC 9110 §5.5, but NIO's parser
+    /// refuses such a length and reads such a coding as not chunked: refused, read in
+    /// place or in full; a space, or a tab before the value, is not.
+    @Test func aTabAfterAFramingValueIsRefused() {
+        func head(_ field: String) -> String { "HTTP/1.1 200 OK\r\n\(field)\r\n\r\n" }
+        func plain(_ text: String) -> PlainResponseHead? {
+            Array(text.utf8).withUnsafeBytes { PlainResponseHead.read($0, end: $0.count, requestMethod: false) }
+        }
+        for field in ["Transfer-Encoding: chunked\t", "Content-Length: 5\t", "content-length: 5 \t "] {
+            guard case .unsupported = HeadParser.response(ByteBuffer(string: head(field)), limit: 1024) else {
+                Issue.record("accepted: \(field.debugDescription)")
+                continue
+            }
+            #expect(plain(head(field)) == nil, "\(field.debugDescription)")
+        }
+        for field in ["Transfer-Encoding:\tchunked ", "Content-Length: 5 ", "X-Other: a\t"] {
+            guard case .parsed = HeadParser.response(ByteBuffer(string: head(field)), limit: 1024) else {
+                Issue.record("refused: \(field.debugDescription)")
+                continue
+            }
+        }
+        #expect(plain(head("Transfer-Encoding:\tchunked "))?.framing == .chunked)
+        #expect(plain(head("Content-Length: 5 "))?.framing == .length(5))
     }
 
     /// Fed whole or a byte at a time, a chunked body ends at the blank line after its
@@ -204,6 +235,27 @@ import Testing
             var framing = ResponseBodyFraming(.chunked)
             _ = Array(text.utf8).withUnsafeBytes { framing.consume($0) }
             #expect(framing.isMalformed, "\(text.debugDescription)")
+        }
+    }
+
+    /// Chunk extensions and trailer fields are passed on as they came, so they must be
+    /// what RFC 9112 §7.1 says they are, without the optional whitespace NIO's parser
+    /// refuses in extensions.
+    @Test func chunkExtensionsAndTrailersFollowTheirGrammar() {
+        func ends(_ text: String) -> Bool {
+            var framing = ResponseBodyFraming(.chunked)
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBytes { framing.consume($0) } == bytes.count && framing.isDone
+        }
+        for line in ["5;a", "5;a=b", "5;a=\"x y\"", "5;a=\"q\\\"\";b;c=d", "5;a=\"\u{E9}\""] {
+            #expect(ends(line + "\r\nhello\r\n0\r\n\r\n"), "\(line.debugDescription)")
+        }
+        for line in ["5 ;a", "5; a", "5;a =b", "5;a= b", "5;a=", "5;=b", "5;a=b c", "5;a=\"x", "5;a=\"x\"y", "5;", "5 ", "5;a\u{1}"] {
+            #expect(!ends(line + "\r\nhello\r\n0\r\n\r\n"), "\(line.debugDescription)")
+        }
+        #expect(ends("0\r\nT: v\r\nU:\r\nV: \u{E9} \t\r\n\r\n"))
+        for trailer in ["T v", ": v", "T : v", "T: a\u{1}b", "T: a\u{7F}"] {
+            #expect(!ends("0\r\n\(trailer)\r\n\r\n"), "\(trailer.debugDescription)")
         }
     }
 
