@@ -1,8 +1,10 @@
 import Foundation
 import NIOCore
 import NIOEmbedded
+import GatewayAPI
 import NIOHTTP1
 @testable import Proxy
+import RoutingCore
 import Scenarios
 import Testing
 
@@ -68,13 +70,14 @@ import Testing
             }
             if let plainHead {
                 plain += 1
-                guard case .parsed(let head, let length) = result else {
-                    Issue.record("variant \(variant): plain but not parsed: \(Self.show(bytes))")
+                guard case .parsed(let head, let length) = result, FastPathHandler.takes(head) != nil else {
+                    Issue.record("variant \(variant): plain but not taken: \(Self.show(bytes))")
                     continue
                 }
                 #expect(plainHead.length == length && String(decoding: bytes[plainHead.target], as: UTF8.self) == head.uri
                     && String(decoding: bytes[plainHead.host], as: UTF8.self) == head.headers.first(name: "host"),
                         "variant \(variant): \(Self.show(bytes))")
+                Self.expectForwardedAsTheForwarderWould(plainHead, head, bytes: bytes, variant: variant)
             }
         }
         // Both outcomes are exercised, and mutations keep some heads acceptable.
@@ -108,6 +111,42 @@ import Testing
     /// not part of it (RFC 9110 §5.5; NIO's parser keeps what follows it).
     static func fields(_ headers: HTTPHeaders) -> [String] {
         headers.map { "\($0.name): \($0.value.trimmingCharacters(in: [" ", "\t"]))" }
+    }
+
+    /// A catch-all route without filters: every request the byte path takes is forwarded unchanged.
+    static let catchAll: RoutingTable = {
+        let route = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: HTTPRoute
+            metadata: {name: all, namespace: default}
+            spec:
+              parentRefs: [{name: edge}]
+              rules: [{backendRefs: [{name: whoami, port: 80}]}]
+            """
+        let text = yamlStream(gwsimClassYAML, edgeGatewayYAML(listeners: ["{name: http, port: 8080, protocol: HTTP}"]), serviceYAML("whoami"), route)
+        return Compiler.compile(Loader.load(text: text, file: "all.yaml", firstLoadOrder: 0).resources).table
+    }()
+
+    /// A plain head goes to the backend as written, with the forwarding fields added: the
+    /// head `RequestForwarder` would build from the parsed one.
+    static func expectForwardedAsTheForwarderWould(_ plain: PlainRequestHead, _ head: HTTPRequestHead, bytes: [UInt8], variant: Int) {
+        let client = RequestForwarder.Client(ip: "10.1.2.3", listenerPort: 8080, scheme: "http")
+        var spliced = ByteBuffer()
+        plain.forwarded(from: ByteBuffer(bytes: bytes), fields: PlainRequestHead.ForwardingFields(client), requestID: "id-\(variant)",
+                        into: &spliced)
+        let host = head.headers.first(name: "host") ?? ""
+        let decision = catchAll.route(RouteRequest(port: 8080, method: head.method.rawValue, host: host, path: head.uri,
+                                                   headers: head.headers.map { HTTPHeader(name: $0.name, value: $0.value) }),
+                                      key: "id-\(variant)")
+        let expected = RequestForwarder.upstreamHead(decision: decision, original: head, routedHost: host, client: client,
+                                                     requestID: "id-\(variant)")
+        guard case .parsed(let sent, let length) = HeadParser.request(spliced, limit: 4096), length == spliced.readableBytes else {
+            Issue.record("variant \(variant): the forwarded head does not parse: \(show(spliced.readableBytesView))")
+            return
+        }
+        func lowercased(_ headers: HTTPHeaders) -> [String] { headers.map { "\($0.name.lowercased()): \($0.value)" } }
+        #expect(decision.outcome == .forward && sent.method == expected.method && sent.uri == expected.uri
+            && lowercased(sent.headers) == lowercased(expected.headers), "variant \(variant): \(show(bytes))")
     }
 
     // MARK: responses
