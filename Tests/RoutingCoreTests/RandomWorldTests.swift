@@ -1,0 +1,137 @@
+import GatewayAPI
+@testable import RoutingCore
+import Testing
+
+/// The flat index, the in-place view and the staged batch lookup must decide exactly as
+/// the object path does, on worlds nobody wrote by hand: listeners, hostnames, matches,
+/// filters and weights drawn by a seeded generator from small vocabularies that collide
+/// (prefixes of each other, wildcards over exact names, equal creation times), and
+/// requests drawn from the same words. FlatIndexTests checks one world written to cover
+/// each case; this checks the combinations.
+@Suite struct RandomWorldTests {
+    typealias F = Fixture
+
+    static let worlds = 40
+    static let requestsPerWorld = 400
+
+    static let listenerHostnames = [nil, "*.a.test", "x.a.test", "b.test", "*.test"]
+    static let routeHostnames = ["a.test", "x.a.test", "*.a.test", "*.x.a.test", "b.test", "y.b.test", "*.test", "c.test"]
+    static let paths = ["/", "/a", "/a/", "/a/b", "/ab", "/a/b/c", "/b", "/a/bc", "/api/v1", "/api"]
+    static let requestHosts = ["a.test", "x.a.test", "y.x.a.test", "z.a.test", "b.test", "y.b.test", "c.test", "d.test",
+                               "A.TEST", "x.a.test:80", "b.test:8080", "a.test.", "[::1]", "test"]
+    static let requestPaths = ["/", "/a", "/a/", "/a/b", "/a/b/", "/a/b/c", "/a/bc", "/ab", "/abc", "/b", "/b/", "/api",
+                               "/api/v1", "/api/v1/x", "/api/v10", "/a/7", "/a/b?x=1", "/a?q=2", "/c", "//a", "/a//b"]
+
+    @Test func everyLookupDecidesAsTheObjectPath() {
+        var random = SplitMix(seed: 0x7261_6e64_6f6d_7731)
+        var compared = 0, forwarded = 0
+        for world in 0..<Self.worlds {
+            let documents = Self.world(&random)
+            let loaded = Loader.load(text: documents.joined(separator: "\n---\n"), file: "world-\(world).yaml", firstLoadOrder: 0)
+            let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+            #expect(errors.isEmpty, "world \(world) is not one the API server would take")
+            let table = Compiler.compile(loaded.resources).table
+            var requests: [RouteRequest] = []
+            for _ in 0..<Self.requestsPerWorld {
+                requests.append(Self.request(&random))
+            }
+            let keys = requests.indices.map { "w\(world)-\($0)" }
+            for (request, key) in zip(requests, keys) {
+                var slow = table.route(request, key: key, explain: true)
+                slow.candidates = []
+                let fast = table.route(request, key: key)
+                let what = "world \(world): \(request.method) \(request.host)\(request.path) \(request.headers) port \(request.port)\n\(documents.joined(separator: "\n---\n"))"
+                #expect(fast == slow, "\(what)")
+                let verdict = table.verdict(request, key: key)
+                #expect(FlatIndexTests.borrowedVerdict(table, request, key: key) == verdict, "in place: \(what)")
+                #expect(table.decision(for: verdict, request: request, key: key) == fast, "rendered: \(what)")
+                compared += 1
+                if fast.outcome == .forward { forwarded += 1 }
+            }
+            let batch = BorrowedBatch(requests, keys: keys)
+            var seen = 0
+            batch.withRequests { borrowed, borrowedKeys in
+                table.verdicts(borrowed, key: { borrowedKeys[$0] }, staged: true) { index, verdict in
+                    #expect(verdict == table.verdict(requests[index], key: keys[index]), "batched: world \(world), request \(index)")
+                    seen += 1
+                }
+            }
+            #expect(seen == requests.count)
+        }
+        // The vocabularies make requests that land and requests that do not.
+        #expect(forwarded > compared / 10 && forwarded < compared * 9 / 10, "\(forwarded) of \(compared) forwarded")
+    }
+
+    // MARK: drawing a world
+
+    static func world(_ random: inout SplitMix) -> [String] {
+        var listeners: [String] = []
+        var taken = Set<String>()
+        for index in 0...random.below(3) {
+            let port = random.below(3) == 0 ? 8080 : 80
+            let hostname = listenerHostnames[random.below(listenerHostnames.count)].map { ", hostname: \"\($0)\"" } ?? ""
+            // Port and hostname unique, or the Gateway is refused.
+            guard taken.insert("\(port)\(hostname)").inserted else { continue }
+            listeners.append("{name: l\(index), port: \(port), protocol: HTTP\(hostname), allowedRoutes: {namespaces: {from: All}}}")
+        }
+        var documents = [F.gatewayClass, F.gateway(listeners: listeners)] + F.services
+        for index in 0..<(2 + random.below(6)) {
+            var hostnames: [String] = []
+            for _ in 0..<random.below(3) { hostnames.append(routeHostnames[random.below(routeHostnames.count)]) }
+            let created = "2020-01-0\(1 + random.below(3))T00:00:00Z"  // ties: then by namespace and name
+            let rules = (0...random.below(3)).map { _ in rule(&random) }
+            documents.append(F.httpRoute("r\(index)", namespace: random.below(3) == 0 ? "other" : "default", hostnames: Array(Set(hostnames)).sorted(),
+                                         created: created, rules: "[" + rules.joined(separator: ", ") + "]"))
+        }
+        documents.append(F.service("one", namespace: "other"))
+        return documents
+    }
+
+    static func rule(_ random: inout SplitMix) -> String {
+        var matches: [String] = []
+        var prefixOnly = true
+        for _ in 0..<random.below(3) {
+            var parts: [String] = []
+            let path = paths[random.below(paths.count)]
+            switch random.below(4) {
+            case 0: parts.append("path: {type: Exact, value: \"\(path)\"}"); prefixOnly = false
+            case 1: parts.append("path: {type: RegularExpression, value: \"\(path)[0-9a-z/]*\"}"); prefixOnly = false
+            default: parts.append("path: {type: PathPrefix, value: \"\(path)\"}")
+            }
+            if random.below(4) == 0 { parts.append("method: \(["GET", "POST"][random.below(2)])") }
+            switch random.below(6) {
+            case 0: parts.append("headers: [{name: X-T, value: blue}]")
+            case 1: parts.append("headers: [{name: x-t, type: RegularExpression, value: \"^b\"}]")
+            case 2: parts.append("queryParams: [{name: x, value: \"1\"}]")
+            default: break
+            }
+            matches.append("{" + parts.joined(separator: ", ") + "}")
+        }
+        if matches.isEmpty { prefixOnly = true }
+        var fields: [String] = []
+        if !matches.isEmpty { fields.append("matches: [\(matches.joined(separator: ", "))]") }
+        switch random.below(8) {
+        case 0 where prefixOnly && matches.count == 1:
+            fields.append("filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /new}}}]")
+        case 1:
+            fields.append("filters: [{type: RequestRedirect, requestRedirect: {hostname: moved.test, statusCode: 301}}]")
+            return "{" + fields.joined(separator: ", ") + "}"
+        case 2:
+            fields.append("filters: [{type: RequestHeaderModifier, requestHeaderModifier: {set: [{name: X-Set, value: v}]}}]")
+        default: break
+        }
+        let backends = (0...random.below(3)).map { _ in
+            "{name: \(["one", "two", "three", "missing"][random.below(4)]), port: 80, weight: \(random.below(4))}"
+        }
+        fields.append("backendRefs: [\(backends.joined(separator: ", "))]")
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    static func request(_ random: inout SplitMix) -> RouteRequest {
+        let headers: [(String, String)] = [[], [("X-T", "blue")], [("x-t", "black")], [("x-t", "red")]][random.below(4)]
+        var path = requestPaths[random.below(requestPaths.count)]
+        if random.below(5) == 0 { path += "?x=1" }
+        return get(path, host: requestHosts[random.below(requestHosts.count)], method: ["GET", "GET", "POST", "get"][random.below(4)],
+                   headers: headers, port: random.below(4) == 0 ? 8080 : 80)
+    }
+}
