@@ -62,6 +62,46 @@ import Testing
         #expect(forwarded > compared / 10 && forwarded < compared * 9 / 10, "\(forwarded) of \(compared) forwarded")
     }
 
+    /// Replay's pair of tables answers each request as the two tables do, whatever one
+    /// edit of a random world changed (TablePairTests has the edits written by hand).
+    @Test func aPairOfTablesAnswersAsEachTable() {
+        var random = SplitMix(seed: 0x7061_6972_6564_7731)
+        var twins = 0
+        for world in 0..<Self.worlds {
+            let documents = Self.world(&random)
+            var edited = documents
+            let routes = edited.indices.filter { edited[$0].contains("kind: HTTPRoute") }
+            let target = routes[random.below(routes.count)]
+            switch random.below(4) {
+            case 0: edited.remove(at: target)
+            case 1: edited.append(Self.route("added", &random))
+            case 2: edited[target] = Self.route(String(edited[target].split(separator: "name: ")[1].prefix { $0 != "," }), &random)
+            default:
+                // One rule's backends drawn again: weights and validity move, matches stay.
+                edited[target] = edited[target].replacingOccurrences(of: "weight: 1}", with: "weight: 2}")
+            }
+            func table(_ documents: [String]) -> RoutingTable {
+                Compiler.compile(Loader.load(text: documents.joined(separator: "\n---\n"), file: "w.yaml", firstLoadOrder: 0).resources).table
+            }
+            let baseline = table(documents), candidate = table(edited)
+            let pair = TablePair(baseline: baseline, candidate: candidate)
+            twins += pair.twinVirtualHosts
+            for index in 0..<Self.requestsPerWorld {
+                let request = Self.request(&random), key = "p\(world)-\(index)"
+                let expected = (baseline.verdict(request, key: key), candidate.verdict(request, key: key))
+                let what = "world \(world): \(request.method) \(request.host)\(request.path) \(request.headers) port \(request.port)"
+                #expect(pair.verdicts(request, key: key) == expected, "\(what)")
+                #expect(FlatIndexTests.borrowed(request, key: key) { pair.verdicts($0, key: $1) } == expected, "in place: \(what)")
+                let independent = FlatIndexTests.borrowed(request, key: key) { pair.independentWords($0, key: $1) }
+                let readsNothing = baseline.isRequestIndependent(expected.0) && candidate.isRequestIndependent(expected.1)
+                #expect(independent.map { [RouteVerdict(words: $0.before), RouteVerdict(words: $0.after)] }
+                            == (readsNothing ? [expected.0, expected.1] : nil), "independent: \(what)")
+            }
+        }
+        // Edits leave most virtual hosts alone: the pair takes the shortcut it exists for.
+        #expect(twins > Self.worlds, "\(twins) twin virtual hosts")
+    }
+
     // MARK: drawing a world
 
     static func world(_ random: inout SplitMix) -> [String] {
@@ -75,16 +115,18 @@ import Testing
             listeners.append("{name: l\(index), port: \(port), protocol: HTTP\(hostname), allowedRoutes: {namespaces: {from: All}}}")
         }
         var documents = [F.gatewayClass, F.gateway(listeners: listeners)] + F.services
-        for index in 0..<(2 + random.below(6)) {
-            var hostnames: [String] = []
-            for _ in 0..<random.below(3) { hostnames.append(routeHostnames[random.below(routeHostnames.count)]) }
-            let created = "2020-01-0\(1 + random.below(3))T00:00:00Z"  // ties: then by namespace and name
-            let rules = (0...random.below(3)).map { _ in rule(&random) }
-            documents.append(F.httpRoute("r\(index)", namespace: random.below(3) == 0 ? "other" : "default", hostnames: Array(Set(hostnames)).sorted(),
-                                         created: created, rules: "[" + rules.joined(separator: ", ") + "]"))
-        }
+        for index in 0..<(2 + random.below(6)) { documents.append(route("r\(index)", &random)) }
         documents.append(F.service("one", namespace: "other"))
         return documents
+    }
+
+    static func route(_ name: String, _ random: inout SplitMix) -> String {
+        var hostnames: [String] = []
+        for _ in 0..<random.below(3) { hostnames.append(routeHostnames[random.below(routeHostnames.count)]) }
+        let created = "2020-01-0\(1 + random.below(3))T00:00:00Z"  // ties: then by namespace and name
+        let rules = (0...random.below(3)).map { _ in rule(&random) }
+        return F.httpRoute(name, namespace: random.below(3) == 0 ? "other" : "default", hostnames: Array(Set(hostnames)).sorted(),
+                           created: created, rules: "[" + rules.joined(separator: ", ") + "]")
     }
 
     static func rule(_ random: inout SplitMix) -> String {
