@@ -125,7 +125,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         if http2 { fields.removeAll { $0.name.lowercased() == "transfer-encoding" } }
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
                                        headers: fields, sni: sni)
-        let exchange = Exchange(id: id, keepAlive: http2 || (head.isKeepAlive && !draining),
+        let exchange = Exchange(id: id, keepAlive: http2 || (HopByHop.persists(head.headers, version: head.version) && !draining),
                                 request: request)
         self.exchange = exchange
         upgradeRequest = !http2 && WebSocketTunnel.isUpgrade(head) ? head.headers["upgrade"].first : nil
@@ -258,6 +258,9 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         } else if http2 {
             exchange.upstreamHTTP2 = true
             UpstreamProtocol.adapt(&upstreamHead, original: head)
+        }
+        guard HeadSerializer.isSendable(upstreamHead) else {
+            return respondLocally(status: 502, body: "a header for the backend is not a valid HTTP field\n")
         }
         exchange.upstreamHead = upstreamHead
         exchange.buffered.append(.head(upstreamHead))
@@ -409,7 +412,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         case .head(let head):
             guard let edits = exchange.responseEdits else { return }
             exchange.status = Int(head.status.code)
-            exchange.progress.upstreamHeadSent(upstreamKeepAlive: head.isKeepAlive)
+            exchange.progress.upstreamHeadSent(upstreamKeepAlive: HopByHop.persists(head.headers, version: head.version))
             if ResponseWriter.needsCloseDelimiting(head, version: exchange.version, method: exchange.method) { exchange.progress.mustClose() }
             var out = ResponseWriter.proxiedHead(head, edits: edits, requestID: exchange.id, keepAlive: exchange.progress.keepAlive,
                                                  version: exchange.version)

@@ -268,7 +268,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         let (head, host, decision) = (routed.head, routed.host, routed.decision)
         let request = Exchange.Request(head: head, client: clientAddress, listenerPort: listenerPort, scheme: scheme, host: host,
                                        headers: routed.fields, sni: sni)
-        _ = open(id: routed.id, keepAlive: head.isKeepAlive, request: request, epoch: routed.epoch, decision: decision)
+        _ = open(id: routed.id, keepAlive: HopByHop.persists(head.headers, version: head.version), request: request, epoch: routed.epoch, decision: decision)
         if let answer = ResponseWriter.localAnswer(decision) {
             respondLocally(status: answer.status, body: answer.body, extraHeaders: answer.headers)
         } else {
@@ -421,7 +421,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
                 abandonUpstream()
                 return respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
             }
-            (status, upstreamKeepAlive) = (Int(parsed.status.code), parsed.isKeepAlive)
+            (status, upstreamKeepAlive) = (Int(parsed.status.code), HopByHop.persists(parsed.headers, version: parsed.version))
             if !rechunking, let hasRequestID = ResponseWriter.onlyAddsFields(to: parsed, edits: edits) {
                 bytes = ResponseWriter.splicedHead(raw: raw, hasRequestID: hasRequestID, requestID: exchange.id,
                                                    keepAlive: keepAlive, allocator: allocator)

@@ -2,12 +2,23 @@ import NIOCore
 import NIOHTTP1
 
 /// HTTP/1.1 heads written as bytes for the byte path (`FastPathHandler`): what NIO's
-/// encoders write for the same head, with the check its outbound header validation makes
-/// (RFC 9110 §5.5: no CR, LF or NUL in a field; a name is a token), since a header
-/// filter's value or a backend's could otherwise split the message.
+/// encoders write for the same head, checked so that it stays one message (RFC 9110 §5.5:
+/// no CR, LF or NUL in a field; a name is a token), since a header filter's value or a
+/// backend's could otherwise split it.
 enum HeadSerializer {
-    /// Appends the request head; false (with `buffer` unchanged) when a field is not valid.
+    /// Whether `head` can go to a backend as one message: its fields as above, and a target
+    /// of visible ASCII (RFC 9112 §3.2), which every request the proxy reads has unless a
+    /// filter made it otherwise. Both paths ask this before connecting. Not NIO's outbound
+    /// validator, which also refuses `"`, `{`, `|` and the like that NIO's parser (and
+    /// every mainstream proxy) lets through: the full pipeline would then have refused, on
+    /// the backend's side, requests the byte path forwards.
+    static func isSendable(_ head: HTTPRequestHead) -> Bool {
+        head.uri.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && head.headers.allSatisfy { isValidName($0.name) && isValidValue($0.value) }
+    }
+
+    /// Appends the request head; false (with `buffer` unchanged) when it is not sendable (`isSendable`).
     static func write(_ head: HTTPRequestHead, to buffer: inout ByteBuffer) -> Bool {
+        guard head.uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
         let start = buffer.writerIndex
         buffer.writeString(head.method.rawValue)
         buffer.writeInteger(UInt8(ascii: " "))

@@ -17,6 +17,23 @@ enum HopByHop {
         }
         return result
     }
+
+    /// Whether the connection persists after a message with these fields (RFC 9112 §9.3):
+    /// never with a `close` option; otherwise on HTTP/1.1, and on HTTP/1.0 only with a
+    /// `keep-alive` option. NIO's `isKeepAlive` answers so for a head its parser read, but
+    /// for fields built any other way (the byte path's, trimmed ones) it takes an option
+    /// given twice for `close`; both paths ask this instead, so they agree.
+    static func persists(_ headers: HTTPHeaders, version: HTTPVersion) -> Bool {
+        var keepAlive = false
+        for value in headers["connection"] {
+            for token in value.split(separator: ",") {
+                let option = trimmedOWS(token).lowercased()
+                if option == "close" { return false }
+                if option == "keep-alive" { keepAlive = true }
+            }
+        }
+        return version.major > 1 || (version.major == 1 && version.minor >= 1) || keepAlive
+    }
 }
 
 /// Trims spaces and tabs (header list elements, RFC 9110 OWS) without Foundation.

@@ -21,7 +21,8 @@ final class MirrorSender {
             .connectTimeout(connectTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // The mirrored head is the forwarded one, checked before (`HeadSerializer.isSendable`).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(MirrorResponseDiscarder())
                 }
             }

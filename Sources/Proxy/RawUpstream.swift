@@ -130,9 +130,10 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                     }
                     guard let kind = ResponseBodyFraming.kind(of: head, requestMethod: method) else { return broken(context) }
                     let framing = ResponseBodyFraming(kind)
-                    state = .body(framing, keepAlive: head.isKeepAlive)
+                    let keepAlive = HopByHop.persists(head.headers, version: head.version)
+                    state = .body(framing, keepAlive: keepAlive)
                     delegate?.rawUpstreamHead(.parsed(head, bytes: bytes), endsWithClose: framing.endsWithClose)
-                    if framing.isDone { finish(keepAlive: head.isKeepAlive, leftover: buffer.readableBytes) }
+                    if framing.isDone { finish(keepAlive: keepAlive, leftover: buffer.readableBytes) }
                 }
             case .body(var framing, let keepAlive):
                 let before = framing.bodyBytes
@@ -171,6 +172,11 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        reportClosed(context)
+        context.fireChannelInactive()
+    }
+
+    private func reportClosed(_ context: ChannelHandlerContext) {
         pool.remove(context.channel, endpoint: endpoint)
         let delegate = self.delegate
         self.delegate = nil
@@ -187,13 +193,14 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
             pending = nil
             delegate?.rawUpstreamClosed(malformed: sawRequest)
         }
-        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Resets and the like: the connection is unusable; channelInactive reports it.
+        // Resets and the like: the connection is unusable; channelInactive reports it, or,
+        // for one that failed before NIO made it active, nothing would (`UpstreamHandler`).
         broke = true
         context.close(promise: nil)
+        if delegate != nil, !context.channel.isActive { reportClosed(context) }
     }
 
     func read(context: ChannelHandlerContext) {

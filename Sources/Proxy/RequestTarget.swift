@@ -12,6 +12,12 @@ enum RequestTarget {
     static func normalize(_ head: HTTPRequestHead, http2: Bool) -> Result<HTTPRequestHead, Refusal> {
         if head.method == .CONNECT { return .failure(Refusal("CONNECT is not served: this is a gateway, not a forward proxy", status: 405)) }
         var head = head
+        // Whitespace around a field value is not part of it (RFC 9110 §5.5). NIO's parser
+        // keeps what trails a value, the byte path's does not: trimmed here, both route,
+        // check and forward the same values.
+        if head.headers.contains(where: { $0.value.utf8.last == 0x20 || $0.value.utf8.last == 0x09 }) {
+            head.headers = HTTPHeaders(head.headers.map { ($0.name, trimmedOWS($0.value)) })
+        }
         let uri = head.uri
         if let schemeEnd = absoluteFormPrefix(uri) {
             let rest = uri[schemeEnd...]

@@ -74,17 +74,25 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        reportClosed(context)
+        context.fireChannelInactive()
+    }
+
+    private func reportClosed(_ context: ChannelHandlerContext) {
         pool.remove(context.channel, endpoint: endpoint, tls: tls)
         let delegate = self.delegate
         self.delegate = nil
         delegate?.upstreamClosed(malformed: malformedResponse)
-        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // Decoder errors and resets: the connection is unusable; channelInactive reports it.
         if error is HTTPParserError { malformedResponse = true } else { failed = true }
         context.close(promise: nil)
+        // A connection that fails while its first request is written from the connect's
+        // callback closes before NIO made it active: no channelInactive follows, and the
+        // exchange would wait for an answer that never comes.
+        if delegate != nil, !context.channel.isActive { reportClosed(context) }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -135,8 +143,9 @@ enum UpstreamConnector {
                     // other 1xx answers (100 Continue, 103 Early Hints) are forwarded to the client
                     // (RFC 9110 §15.2: a proxy MUST forward the 1xx responses it did not ask for).
                     let decoder = HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes, informationalResponseStrategy: .forward)
-                    try channel.pipeline.syncOperations.addHandlers([HTTPRequestEncoder(), ByteToMessageHandler(decoder),
-                                                                     NIOHTTPRequestHeadersValidator()])
+                    // No NIOHTTPRequestHeadersValidator: the head was checked before connecting
+                    // (`HeadSerializer.isSendable`), by the byte path's rule.
+                    try channel.pipeline.syncOperations.addHandlers([HTTPRequestEncoder(), ByteToMessageHandler(decoder)])
                     try channel.pipeline.syncOperations.addHandler(UpstreamHandler(endpoint: endpoint, pool: pool, tls: tls))
                 }
             }

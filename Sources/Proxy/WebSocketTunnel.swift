@@ -30,7 +30,6 @@ enum WebSocketTunnel {
         backendSync.removeHandler(upstream, promise: nil)
         remove(NIOHTTPResponseHeadersValidator.self, from: clientSync)
         remove(HTTPResponseEncoder.self, from: clientSync)
-        remove(NIOHTTPRequestHeadersValidator.self, from: backendSync)
         remove(HTTPRequestEncoder.self, from: backendSync)
         remove(ByteToMessageHandler<HTTPResponseDecoder>.self, from: backendSync)
         remove(ByteToMessageHandler<HTTPRequestDecoder>.self, from: clientSync)

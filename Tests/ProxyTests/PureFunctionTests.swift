@@ -49,6 +49,40 @@ import Testing
         #expect(!upstream(.POST, [("Transfer-Encoding", "chunked")]).contains(name: "content-length"))
     }
 
+    /// RFC 9112 §9.3, which both paths follow (NIO's `isKeepAlive` on fields not from its
+    /// parser takes an option given twice for `close`).
+    @Test func aConnectionPersistsUnlessClosed() {
+        func persists(_ values: [String], _ version: HTTPVersion = .http1_1) -> Bool {
+            HopByHop.persists(HTTPHeaders(values.map { ("Connection", $0) }), version: version)
+        }
+        #expect(persists([]) && persists(["keep-alive", "keep-alive"]) && persists(["Keep-Alive, keep-alive"]) && persists(["x-hop"]))
+        #expect(!persists(["close"]) && !persists(["keep-alive, CLOSE"]) && !persists(["keep-alive", " close "]))
+        #expect(!persists([], .http1_0) && persists(["keep-alive"], .http1_0) && persists(["keep-alive", "keep-alive"], .http1_0))
+        #expect(!persists(["keep-alive", "close"], .http1_0))
+    }
+
+    /// What may go to a backend: a target of visible ASCII (`"`, `{`, `|` included, as NIO's
+    /// parser reads them) and fields that cannot split the message.
+    @Test func aHeadIsSendableWhenItStaysOneMessage() {
+        func head(_ uri: String, _ fields: [(String, String)] = [("Host", "a")]) -> HTTPRequestHead {
+            HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: HTTPHeaders(fields))
+        }
+        #expect(HeadSerializer.isSendable(head("/q?f={a|b}&s=\"x\"&t=<^`>\\")))
+        for bad in [head("/a b"), head("/a\u{7F}"), head("/é"), head("/", [("X", "a\r\nY: b")]), head("/", [("X Y", "a")]), head("/", [("", "a")])] {
+            #expect(!HeadSerializer.isSendable(bad), "\(bad)")
+            var buffer = ByteBuffer()
+            #expect(!HeadSerializer.write(bad, to: &buffer) && buffer.readableBytes == 0)
+        }
+    }
+
+    /// RFC 9110 §5.5: the whitespace NIO's parser leaves after a value is not part of it.
+    @Test func fieldValuesLoseTheWhitespaceAfterThem() throws {
+        let received = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/",
+                                       headers: HTTPHeaders([("Host", "app.test \t"), ("X-T", "blue  "), ("X-U", "a b")]))
+        let head = try RequestTarget.normalize(received, http2: false).get()
+        #expect(head.headers.map { "\($0.name)=\($0.value)" } == ["Host=app.test", "X-T=blue", "X-U=a b"])
+    }
+
     /// RFC 9112 §3.2: one valid Host on HTTP/1.1, and an absolute-form target's host wins.
     @Test func requestTargetAndHostFollowRFC9112() throws {
         func head(_ uri: String, hosts: [String], version: HTTPVersion = .http1_1) -> HTTPRequestHead {
