@@ -1,5 +1,8 @@
+import Foundation
+import EventLog
 import NIOCore
 @testable import Proxy
+import Replay
 import Scenarios
 import Testing
 
@@ -44,6 +47,19 @@ import Testing
         }
         // Mutations leave enough requests whole to reach the backend.
         #expect(answered > Self.requests / 5, "\(answered) answered 2xx")
+        // What either proxy recorded replays to what it did (`gwsim replay --verify`).
+        for harness in [bytePath, fullPipeline] {
+            // Every answer has been read, but a record is made as its exchange ends: wait until none comes.
+            var records: [RequestRecord] = []
+            repeat {
+                records = harness.sink.records
+                Thread.sleep(forTimeInterval: 0.1)
+            } while harness.sink.records.count != records.count
+            let log = try recordedLog(manifests: edgeManifests, file: "edge.yaml", records: records)
+            defer { removeTemporaryLog(log) }
+            let verification = try #require(try Replay.run(ReplayOptions(tracePath: log, verify: true)).report.verification)
+            #expect(verification.observed > Self.requests / 2 && verification.disagreements == 0, "\(verification.text)")
+        }
     }
 
     /// The answer to `bytes` on a fresh connection, then to a plain GET on the same one
