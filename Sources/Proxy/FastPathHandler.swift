@@ -394,13 +394,12 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func rawUpstreamHead(_ head: RawResponseHead, endsWithClose: Bool) {
         guard let exchange, let edits = exchange.responseEdits else { return }
-        // A body delimited by the backend's close reaches the client in chunks, as the full
-        // pipeline's encoder frames it, and the client keeps its connection; one with a
-        // transfer coding other than chunked is delimited by the close for the client too.
-        if endsWithClose, case .parsed(let parsed, _) = head, !parsed.headers.contains(name: "transfer-encoding") {
-            rechunking = true
-        }
-        let keepAlive = exchange.progress.keepAlive && (!endsWithClose || rechunking)
+        // A body delimited by the backend's close (it has no framing fields: a transfer
+        // coding other than chunked is refused, `ResponseBodyFraming.kind`) reaches the
+        // client in chunks, as the full pipeline's encoder frames it, and the client keeps
+        // its connection.
+        rechunking = endsWithClose
+        let keepAlive = exchange.progress.keepAlive
         let status: Int, upstreamKeepAlive: Bool
         var bytes: ByteBuffer
         switch head {

@@ -123,8 +123,11 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                 case .parsed(let head, let length):
                     let bytes = buffer.readSlice(length: length)!
                     if head.status.code < 200 {
-                        // 101 answers an upgrade, which the byte path never asks for.
-                        guard head.status != .switchingProtocols else { return broken(context) }
+                        // 101 answers an upgrade, which the byte path never asks for; an
+                        // informational head's framing fields are judged as a final one's.
+                        guard head.status != .switchingProtocols, ResponseBodyFraming.kind(of: head, requestMethod: method) != nil else {
+                            return broken(context)
+                        }
                         delegate?.rawUpstreamInformational(head)
                         continue
                     }

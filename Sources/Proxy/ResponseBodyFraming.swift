@@ -18,22 +18,31 @@ struct ResponseBodyFraming: Equatable {
     /// The framing of the body that follows `head`, or nil when the framing headers are
     /// malformed (RFC 9112 §6.3: the response is then invalid). Malformed framing refuses
     /// a response that has no body too, as NIO's parser does on the full pipeline: the
-    /// client would get a head whose framing fields contradict each other.
+    /// client would get a head whose framing fields contradict each other. Asked of heads
+    /// NIO's parser read too (the full pipeline), whose values keep the whitespace after them.
     static func kind(of head: HTTPResponseHead, requestMethod: HTTPMethod) -> Kind? {
         let codings = head.headers["transfer-encoding"]
         let lengths = head.headers["content-length"]
+        // A tab after a framing value (`HTTPBytes.tabAfterFramingValue`): NIO's parser reads
+        // such a coding as not chunked.
+        guard !(codings + lengths).contains(where: { $0.utf8.reversed().prefix { $0 == 0x20 || $0 == 0x09 }.contains(0x09) }) else {
+            return nil
+        }
         let framed: Kind
         // Both framings at once is how responses are split (RFC 9112 §6.3); a list of
         // lengths is one more way to disagree (RFC 9110 §8.6). Refused, as NIO's parser does.
         if !codings.isEmpty {
             guard lengths.isEmpty else { return nil }
-            // Chunked last: chunked framing; any other coding last: read until close. An empty
-            // element (`chunked,`) is one RFC 9110 §5.6.1 would skip and NIO's parser does not:
-            // refused, so that no client reads the body's end elsewhere.
+            // Chunked alone, as nginx takes from a backend too. Another coding (`gzip`, or
+            // `gzip, chunked`) would have the client decode what this proxy does not, and a
+            // list that does not end in chunked is delimited by the close, which a client
+            // reading `chunked` in it would miss (RFC 9112 §6.1, §6.3): refused, as an empty
+            // element (`chunked,`) is, which NIO's parser does not read as chunked.
             let elements = codings.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(trimmedOWS) }
-            guard !elements.contains(where: \.isEmpty) else { return nil }
-            framed = elements.last!.lowercased() == "chunked" ? .chunked : .untilClose
-        } else if let text = lengths.first {
+            guard elements.count == 1, elements[0].lowercased() == "chunked" else { return nil }
+            framed = .chunked
+        } else if let first = lengths.first {
+            let text = trimmedOWS(first)
             guard lengths.count == 1, !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
                   let length = Int(text) else { return nil }
             framed = .length(length)

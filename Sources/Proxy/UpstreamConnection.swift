@@ -32,6 +32,8 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     var delegate: (any UpstreamDelegate)?
     /// The backend's bytes did not parse as an HTTP response.
     private var malformedResponse = false
+    /// Part of an answer to the current request arrived (a 1xx included).
+    private var answered = false
     /// The connection failed (a reset) rather than closed.
     private var failed = false
     let endpoint: Endpoint
@@ -60,6 +62,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         // After a reset the decoder still ends a body that runs until the close: that end
         // is not the backend's, and the answer stays unfinished (channelInactive reports it).
         if failed, case .end = part { return }
+        answered = true
         delegate.upstreamReceived(part)
     }
 
@@ -82,7 +85,9 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pool.remove(context.channel, endpoint: endpoint, tls: tls)
         let delegate = self.delegate
         self.delegate = nil
-        delegate?.upstreamClosed(malformed: malformedResponse)
+        // After any of an answer, as on the byte path (`RawUpstreamHandler`): the backend saw
+        // the request, so it is not sent again, and what came is no response.
+        delegate?.upstreamClosed(malformed: malformedResponse || answered)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -106,6 +111,7 @@ final class UpstreamHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Writes one request part (from the downstream handler, on this loop).
     func send(_ part: HTTPClientRequestPart, flush: Bool) {
         guard let context else { return }
+        if case .head = part { answered = false }
         context.write(wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
     }

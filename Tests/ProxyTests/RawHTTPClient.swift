@@ -92,7 +92,7 @@ final class RawHTTPConnection {
             return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         var response = Response(status: status, headers: headers, body: [])
-        if method == "HEAD" || status == 204 || status == 304 { return response }
+        if method == "HEAD" || status < 200 || status == 204 || status == 304 { return response }
         if let length = response.header("content-length").flatMap(Int.init) {
             response.body = try take(length)
         } else if response.header("transfer-encoding")?.lowercased().contains("chunked") == true {
@@ -102,8 +102,12 @@ final class RawHTTPConnection {
                 buffer.removeFirst(lineEnd.upperBound)
                 guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16) else { throw Failure.malformed("chunk size") }
                 if size == 0 {
-                    _ = try fill(until: { $0.firstRange(of: [13, 10]) })  // trailers: none expected
-                    buffer.removeFirst(2)
+                    // Trailer fields up to the blank line; a response cut off before it is incomplete.
+                    while true {
+                        let lineEnd = try fill(until: { $0.firstRange(of: [13, 10]) })
+                        buffer.removeFirst(lineEnd.upperBound)
+                        if lineEnd.lowerBound == 0 { break }
+                    }
                     break
                 }
                 response.body += try take(size)
