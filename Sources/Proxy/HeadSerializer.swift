@@ -13,12 +13,12 @@ enum HeadSerializer {
     /// every mainstream proxy) lets through: the full pipeline would then have refused, on
     /// the backend's side, requests the byte path forwards.
     static func isSendable(_ head: HTTPRequestHead) -> Bool {
-        head.uri.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } && head.headers.allSatisfy { isValidName($0.name) && isValidValue($0.value) }
+        isValidTarget(head.uri) && head.headers.allSatisfy { isValidName($0.name) && isValidValue($0.value) }
     }
 
     /// Appends the request head; false (with `buffer` unchanged) when it is not sendable (`isSendable`).
     static func write(_ head: HTTPRequestHead, to buffer: inout ByteBuffer) -> Bool {
-        guard head.uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return false }
+        guard isValidTarget(head.uri) else { return false }
         let start = buffer.writerIndex
         buffer.writeString(head.method.rawValue)
         buffer.writeInteger(UInt8(ascii: " "))
@@ -58,6 +58,8 @@ enum HeadSerializer {
         buffer.writeStaticString("\r\n")
         return true
     }
+
+    private static func isValidTarget(_ uri: String) -> Bool { uri.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
 
     private static func isValidName(_ name: String) -> Bool {
         var name = name
