@@ -392,7 +392,7 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
         // Only the parts of the decision taken out when forwarding started are read here:
         // reading `exchange.decision` copies the whole struct.
         guard let exchange, exchange.progress.mode == .forward else { return }
-        if case .head(let head) = part, Self.isNoAnswer(head, method: exchange.method, upgrading: upgradeRequest != nil) {
+        if case .head(let head) = part, ResponseBodyFraming.isNoAnswer(head, method: exchange.method, upgrading: upgradeRequest != nil) {
             abandonUpstream(exchange)
             return exchange.progress.responseStarted ? closeMidExchange(exchange)
                 : respondLocally(status: 502, body: "backend sent an invalid HTTP response\n")
@@ -529,15 +529,6 @@ final class DownstreamHandler: ChannelDuplexHandler, RemovableChannelHandler, Up
     }
 
     var upstreamReadsPaused: Bool { !context.channel.isWritable }
-
-    /// A backend head that answers nothing, as the byte path judges one: a status outside
-    /// 1xx to 5xx (RFC 9110 §15), a switch of protocols nobody asked for (§15.2.2), or
-    /// framing fields `ResponseBodyFraming.kind` refuses (NIO's parser takes some of them).
-    static func isNoAnswer(_ head: HTTPResponseHead, method: HTTPMethod, upgrading: Bool) -> Bool {
-        guard (100...599).contains(head.status.code) else { return true }
-        if head.status == .switchingProtocols { return !upgrading }
-        return ResponseBodyFraming.kind(of: head, requestMethod: method) == nil
-    }
 
     // MARK: responses
 

@@ -9,13 +9,12 @@ enum HopByHop {
 
     /// The header names to drop from `headers`: the fixed list plus every token of `Connection`.
     static func dropped(from headers: HTTPHeaders) -> Set<String> {
-        var result = names
-        for value in headers["connection"] {
-            for token in value.split(separator: ",") {
-                result.insert(trimmedOWS(token).lowercased())
-            }
-        }
-        return result
+        names.union(connectionOptions(headers))
+    }
+
+    /// Every option of every `Connection` field, lower-cased (RFC 9110 §7.6.1).
+    static func connectionOptions(_ headers: HTTPHeaders) -> [String] {
+        headers["connection"].flatMap { $0.split(separator: ",").map { trimmedOWS($0).lowercased() } }
     }
 
     /// Whether the connection persists after a message with these fields (RFC 9112 §9.3):
@@ -24,15 +23,9 @@ enum HopByHop {
     /// for fields built any other way (the byte path's, trimmed ones) it takes an option
     /// given twice for `close`; both paths ask this instead, so they agree.
     static func persists(_ headers: HTTPHeaders, version: HTTPVersion) -> Bool {
-        var keepAlive = false
-        for value in headers["connection"] {
-            for token in value.split(separator: ",") {
-                let option = trimmedOWS(token).lowercased()
-                if option == "close" { return false }
-                if option == "keep-alive" { keepAlive = true }
-            }
-        }
-        return version.major > 1 || (version.major == 1 && version.minor >= 1) || keepAlive
+        let options = connectionOptions(headers)
+        if options.contains("close") { return false }
+        return version.major > 1 || (version.major == 1 && version.minor >= 1) || options.contains("keep-alive")
     }
 }
 

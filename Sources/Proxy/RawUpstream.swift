@@ -123,11 +123,8 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
                 case .parsed(let head, let length):
                     let bytes = buffer.readSlice(length: length)!
                     if head.status.code < 200 {
-                        // 101 answers an upgrade, which the byte path never asks for; an
-                        // informational head's framing fields are judged as a final one's.
-                        guard head.status != .switchingProtocols, ResponseBodyFraming.kind(of: head, requestMethod: method) != nil else {
-                            return broken(context)
-                        }
+                        // The byte path never asks for an upgrade, so a 101 answers nothing.
+                        guard !ResponseBodyFraming.isNoAnswer(head, method: method, upgrading: false) else { return broken(context) }
                         delegate?.rawUpstreamInformational(head)
                         continue
                     }

@@ -53,6 +53,15 @@ struct ResponseBodyFraming: Equatable {
         return requestMethod == .HEAD || code < 200 || code == 204 || code == 304 ? Kind.none : framed
     }
 
+    /// A backend head that answers nothing, on either path: a status outside 1xx to 5xx
+    /// (RFC 9110 §15), a switch of protocols nobody asked for (§15.2.2), or framing fields
+    /// `kind` refuses (NIO's parser, behind the full pipeline, takes some of them).
+    static func isNoAnswer(_ head: HTTPResponseHead, method: HTTPMethod, upgrading: Bool) -> Bool {
+        guard (100...599).contains(head.status.code) else { return true }
+        if head.status == .switchingProtocols { return !upgrading }
+        return kind(of: head, requestMethod: method) == nil
+    }
+
     private enum State: Equatable {
         case data(remaining: Int)
         case chunkSize(value: Int, digits: Int)
