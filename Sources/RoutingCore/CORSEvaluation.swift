@@ -9,7 +9,7 @@ enum CORSEvaluation {
         let headers = HeaderIndex(headers: request.headers)
         guard let origin = headers.value("origin") else { return nil }
         let requestedMethod = headers.value("access-control-request-method")
-        let preflight = request.method.uppercased() == "OPTIONS" && requestedMethod != nil
+        let preflight = request.method == "OPTIONS" && requestedMethod != nil
         guard originAllowed(origin, policy.allowOrigins) else {
             return CORSResult(preflight: preflight, allowed: false, headers: [])
         }

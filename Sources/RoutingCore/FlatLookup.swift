@@ -116,7 +116,6 @@ struct FlatRequestLookup<Fields: FlatRequestFields> {
         guard let hostLength = Self.normalizedLength(rawHost) else { return .decided(nil) }
         let host = UnsafeBufferPointer(rebasing: rawHost[0..<hostLength])
         if isHTTPS, fields.sniDiffers(from: host) { return .decided(nil) }
-        if method.contains(where: { $0 >= 97 && $0 <= 122 }) { return .decided(nil) }
         guard let listenerIndex = listener(in: gateway, host: host, isHTTPS: isHTTPS) else { return .decided(nil) }
         let listener = table.listeners[Int(listenerIndex)]
         // The caller's hash of the Host as sent is this one's when there was no port to drop.

@@ -68,7 +68,9 @@ enum HTTPRouter {
         let headers = HeaderIndex(headers: request.headers)
         let isGRPC = Self.isGRPC(headers.value("content-type"))
         let query = QueryIndex(query: queryPart)
-        let method = Self.isUpperCase(request.method) ? request.method : request.method.uppercased()
+        // The method token is case-sensitive (RFC 9110 §9.1; HTTPMethod names RFC 7231's
+        // methods): `get` is not GET.
+        let method = request.method
         var winner: CompiledMatch?
         // The most specific hostname that has routes decides; there is no fall-through
         // to less specific hostnames (httproute_types.go, hostnames precedence).
@@ -111,7 +113,6 @@ enum HTTPRouter {
         return contentType.utf8.count >= 16 && contentType.prefix(16).asciiEqualsIgnoringCase("application/grpc")
     }
 
-    static func isUpperCase(_ text: String) -> Bool { !text.utf8.contains { $0 >= 97 && $0 <= 122 } }
 
     /// Exact paths first, then regular expressions, then prefixes from the
     /// longest candidate down (Precedence explains the order).

@@ -67,7 +67,7 @@ struct RouteCompiler {
         let precedence = Precedence(pathKind: pathKind, primaryLength: match.path.value.count, secondaryLength: 0,
                                     hasMethod: match.method != nil, headerCount: headers.count, queryCount: query.count,
                                     routeAge: meta, routeName: "\(meta.namespace)/\(meta.name)", rule: ruleIndex, match: matchIndex)
-        return CompiledMatch(ruleSlot: ruleIndex, ref: refWithMatch, path: path, method: match.method?.uppercased(), headers: headers,
+        return CompiledMatch(ruleSlot: ruleIndex, ref: refWithMatch, path: path, method: match.method, headers: headers,
                              queryParams: query, grpcService: nil, grpcMethod: nil, precedence: precedence)
     }
 

@@ -25,7 +25,7 @@ struct RouteCommand: ParsableCommand {
     @Option(help: "The listener port the request arrives on (default: the URL's port, else 80 for http and 443 for https).")
     var port: Int?
 
-    @Option(name: .customShort("X"), help: "The request method.")
+    @Option(name: .customShort("X"), help: "The request method, as sent: methods are case-sensitive (`get` is not GET).")
     var method: String = "GET"
 
     @Option(name: .customShort("H"), help: "A request header 'Name: value' (repeatable).")
@@ -96,10 +96,13 @@ struct RouteCommand: ParsableCommand {
             return
         }
         let hostOnly = target.host
-        let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method.uppercased(),
+        if method != method.uppercased(), HTTPRouteMatch.methods.contains(method.uppercased()) {
+            Terminal.error("note: method \(method) is not \(method.uppercased()): methods are case-sensitive (RFC 9110 §9.1), so no `method: \(method.uppercased())` match takes it")
+        }
+        let request = RouteRequest(gateway: gatewayKey, port: listenerPort, scheme: target.scheme, method: method,
                                    host: hostOnly, path: target.path, headers: headers,
                                    sni: target.scheme == "https" ? (sni ?? target.hostName) : nil)
-        let decision = world.table.route(request, key: key ?? "\(method.uppercased()) \(url)", explain: output == .text)
+        let decision = world.table.route(request, key: key ?? "\(method) \(url)", explain: output == .text)
         if target.scheme == "https", decision.route?.kind == "TLSRoute", let listener = decision.listener {
             Terminal.error("note: SNI \(request.sni ?? "(none)") selects TLS listener \(listener.name) on port \(listenerPort) before any HTTP is read "
                 + "(no HTTPS listener there names it more specifically); the request goes to its TLSRoute as sent")
@@ -114,7 +117,7 @@ struct RouteCommand: ParsableCommand {
         }
         switch output {
         case .json: Terminal.out(decision.jsonValue.toJSON(sortedKeys: false))
-        case .text: Terminal.out(DecisionText.render(decision, request: request, key: key ?? "\(method.uppercased()) \(url)"))
+        case .text: Terminal.out(DecisionText.render(decision, request: request, key: key ?? "\(method) \(url)"))
         }
         if loaded.hasErrors { throw Exit.badInput }
     }

@@ -118,6 +118,8 @@ import Testing
         ])
         #expect(table.route(get("/foo", method: "POST"), key: "k").backendName == "two")
         #expect(table.route(get("/foo", method: "GET"), key: "k").backendName == "one")
+        // The method token is case-sensitive (RFC 9110 §9.1): `post` is another method.
+        #expect(table.route(get("/foo", method: "post"), key: "k").backendName == "one")
     }
 
     @Test func methodMatchOutranksHeaderCount() {

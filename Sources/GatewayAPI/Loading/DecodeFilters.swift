@@ -128,8 +128,7 @@ enum FilterDecoder {
         }
         let origins = f["allowOrigins"].items(max: 64).compactMap { $0.string(minLength: 1, maxLength: 253, rule: .corsOrigin) }
         wildcardAlone(f["allowOrigins"], origins, "AllowOrigins cannot contain '*' alongside other origins")
-        let methodNames = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*"]
-        let methods = f["allowMethods"].items(max: 9).compactMap { $0.oneOf(methodNames) }
+        let methods = f["allowMethods"].items(max: 9).compactMap { $0.oneOf(HTTPRouteMatch.methods + ["*"]) }
         wildcardAlone(f["allowMethods"], methods, "AllowMethods cannot contain '*' alongside other methods")
         let allowHeaders = f["allowHeaders"].items(max: 64).compactMap { $0.string(minLength: 1, maxLength: 256, rule: .headerName) }
         wildcardAlone(f["allowHeaders"], allowHeaders, "AllowHeaders cannot contain '*' alongside other methods")

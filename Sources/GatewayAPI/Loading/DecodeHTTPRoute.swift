@@ -70,7 +70,7 @@ enum HTTPRouteDecoder {
             if !name.isEmpty, !queryNames.insert(name).inserted { q["name"].error("Duplicate value: \"\(name)\"") }
             return HTTPQueryParamMatch(type: type, name: name, value: value)
         }
-        let method = m["method"].exists ? m["method"].oneOf(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]) : nil
+        let method = m["method"].exists ? m["method"].oneOf(HTTPRouteMatch.methods) : nil
         return HTTPRouteMatch(path: path, headers: headers, queryParams: query, method: method)
     }
 

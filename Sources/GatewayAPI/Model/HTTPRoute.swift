@@ -47,6 +47,10 @@ public struct HTTPRouteMatch: Sendable, Hashable {
     public var queryParams: [HTTPQueryParamMatch]
     public var method: String?
 
+    /// The values `method` may take (httproute_types.go, HTTPMethod): RFC 9110's methods
+    /// and PATCH, upper-case as they are sent.
+    public static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+
     public init(path: HTTPPathMatch = HTTPPathMatch(), headers: [HTTPHeaderMatch] = [],
                 queryParams: [HTTPQueryParamMatch] = [], method: String? = nil) {
         self.path = path
