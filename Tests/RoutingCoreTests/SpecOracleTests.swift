@@ -110,6 +110,43 @@ import Testing
         #expect(routed > compared / 5 && routed < compared * 4 / 5, "\(routed) of \(compared) routed")
     }
 
+    /// What a controller writes back for the same worlds: each listener's attachedRoutes
+    /// (the routes attached to it), and each parentRef's Accepted condition: True when the
+    /// ref attaches the route to some listener; otherwise False, with the reason when every
+    /// listener the ref could mean refuses it for the same one (which reason wins when they
+    /// differ is the implementation's to choose).
+    @Test func statusIsTheOneTheSpecGives() {
+        var random = SplitMix(seed: 0x7374_6174_7573_7731)
+        var refused = 0
+        for world in 0..<Self.worlds {
+            let listeners = Self.listeners(&random)
+            let routes = (0..<(2 + random.below(7))).map { Self.route("r\($0)", &random) }
+            let yaml = Self.render(listeners, routes)
+            let status = Compiler.compile(Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0).resources).status
+            let gateway = status.gateway(ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"))
+            for listener in listeners {
+                let attached = routes.filter { route in route.parents.contains { Self.attachment(route, $0, listener) == nil } }.count
+                #expect(gateway?.listeners.first { $0.name == listener.name }?.attachedRoutes == attached, "world \(world), listener \(listener.name)\n\(yaml)")
+            }
+            for route in routes {
+                let parents = status.route(ObjectKey(kind: "HTTPRoute", namespace: route.namespace, name: route.name))?.parents ?? []
+                for parent in route.parents {
+                    let written = parents.first { $0.parentRef.sectionName == parent.sectionName && $0.parentRef.port == parent.port }
+                    let accepted = written?.conditions.first { $0.type == "Accepted" }
+                    let refusals = Set(listeners.map { Self.attachment(route, parent, $0) })
+                    let what = "world \(world), \(route.namespace)/\(route.name) parentRef \(parent)\n\(yaml)"
+                    #expect(accepted?.isTrue == refusals.contains(nil), "\(what)")
+                    if !refusals.contains(nil) {
+                        refused += 1
+                        let reasons = refusals.isEmpty ? [Refusal.noMatchingParent] : refusals.compactMap { $0 }
+                        if reasons.count == 1 { #expect(accepted?.reason == reasons[0].rawValue, "\(what)") }
+                    }
+                }
+            }
+        }
+        #expect(refused > Self.worlds / 2, "\(refused) parentRefs refused")
+    }
+
     // MARK: the oracle
 
     static func winner(_ request: RouteRequest, _ listeners: [Listener], _ routes: [Route]) -> Winner? {
@@ -120,12 +157,8 @@ import Testing
         guard let listener = scored.max(by: { $0.1 < $1.1 })?.0 else { return nil }
         // The routes attached to it, each with the hostnames it serves there.
         var served: [(route: Route, hostnames: [String])] = []
-        for route in routes where route.parents.contains(where: { parent in
-            (parent.sectionName == nil || parent.sectionName == listener.name) && (parent.port == nil || parent.port == listener.port)
-        }) {
-            if listener.sameNamespaceOnly && route.namespace != "infra" { continue }
-            let hostnames = route.hostnames.isEmpty ? [listener.hostname ?? "*"] : route.hostnames.compactMap { intersection($0, listener.hostname) }
-            if !hostnames.isEmpty { served.append((route, hostnames)) }
+        for route in routes where route.parents.contains(where: { attachment(route, $0, listener) == nil }) {
+            served.append((route, servedHostnames(route, listener)))
         }
         // Only the routes of the most specific matching hostname compete.
         let best = served.map { entry in entry.hostnames.compactMap { hostScore($0, host) }.max() }
@@ -142,6 +175,29 @@ import Testing
             }
         }
         return candidates.min(by: { $0.key < $1.key })?.winner
+    }
+
+    /// Why a parentRef does not attach a route to a listener (the route's Accepted reasons,
+    /// shared_types.go RouteConditionReason); nil when it does.
+    enum Refusal: String {
+        /// sectionName or port names another listener.
+        case noMatchingParent = "NoMatchingParent"
+        /// allowedRoutes.namespaces leaves the route's namespace out.
+        case notAllowedByListeners = "NotAllowedByListeners"
+        /// No route hostname intersects the listener's.
+        case noMatchingListenerHostname = "NoMatchingListenerHostname"
+    }
+
+    static func attachment(_ route: Route, _ parent: Parent, _ listener: Listener) -> Refusal? {
+        if parent.sectionName.map({ $0 != listener.name }) ?? false || parent.port.map({ $0 != listener.port }) ?? false { return .noMatchingParent }
+        if listener.sameNamespaceOnly && route.namespace != "infra" { return .notAllowedByListeners }
+        return servedHostnames(route, listener).isEmpty ? .noMatchingListenerHostname : nil
+    }
+
+    /// The hostnames a route serves on a listener: its own, as far as they intersect the
+    /// listener's, or the listener's when it names none.
+    static func servedHostnames(_ route: Route, _ listener: Listener) -> [String] {
+        route.hostnames.isEmpty ? [listener.hostname ?? "*"] : route.hostnames.compactMap { intersection($0, listener.hostname) }
     }
 
     /// How specifically `hostname` names `host`: exact beats wildcard, a longer wildcard a
