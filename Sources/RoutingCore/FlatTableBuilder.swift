@@ -47,6 +47,17 @@ struct FlatTableBuilder {
                                         failureStatus: Int16(clamping: rule.failure?.status ?? 0), redirectStatus: redirectStatus,
                                         backendCount: UInt16(clamping: rule.backends.count), hasCORS: hasCORS, readsRequest: readsRequest))
         }
+        // Every hostname first, together at the start of the arena: each lookup compares
+        // one, so they stay cached together instead of one line per virtual host among
+        // the paths (a read from memory fewer per request on a large table).
+        for port in byPort.keys.sorted() {
+            for entry in byPort[port]! {
+                for listener in entry.listeners {
+                    if let hostname = listener.hostname { _ = store(hostname.lowercased()) }
+                    for hostname in listener.vhosts.keys.sorted() { _ = store(hostname) }
+                }
+            }
+        }
         var gatewayKeys: [ObjectKey] = []
         var gatewayOrdinal: [ObjectKey: Int32] = [:]
         var portGateways: [FlatTable.PortGateway] = []
