@@ -22,7 +22,12 @@ import Testing
 /// - match precedence (HTTPRouteRule.Matches): Exact, then PathPrefix by characters, then
 ///   method, header count, query count; then the oldest route, `{namespace}/{name}`, rule
 ///   order, match order. RegularExpression paths rank as gwsim documents (implementation-
-///   specific): after Exact, before every prefix, longer patterns first.
+///   specific): after Exact, before every prefix, longer patterns first;
+/// - GRPCRoute (grpcroute_types.go): an HTTPRoute and a GRPCRoute with intersecting
+///   hostnames on one listener cannot both attach (the older, then `{namespace}/{name}`,
+///   keeps it); a gRPC request takes its hostname's GRPCRoutes when there are any (the
+///   kinds are never merged), ranked by characters in the service, in the method, then
+///   header matches, then the same route and rule order.
 @Suite struct SpecOracleTests {
     static let worlds = 60
     static let requestsPerWorld = 300
@@ -52,6 +57,8 @@ import Testing
         /// Name, value, and whether the value is a RegularExpression (else Exact).
         var headers: [(name: String, value: String, isRegex: Bool)] = []
         var query: [(name: String, value: String)] = []
+        /// A GRPCRoute's match (GRPCMethodMatch, Exact): service and method, either may be absent.
+        var grpc: (service: String?, method: String?)?
     }
 
     struct Parent: Equatable {
@@ -69,6 +76,7 @@ import Testing
         /// A rule without matches has one match, `PathPrefix /` (the API's default).
         var rules: [[Match]]
         var writtenWithoutMatches: [Bool]
+        var isGRPC = false
     }
 
     struct Winner: Equatable, CustomStringConvertible {
@@ -110,6 +118,38 @@ import Testing
         #expect(routed > compared / 5 && routed < compared * 4 / 5, "\(routed) of \(compared) routed")
     }
 
+    /// GRPCRoutes beside HTTPRoutes: gRPC and plain requests, the kinds' hostname conflicts,
+    /// gRPC precedence (service, method, header count), and each listener's attachedRoutes.
+    @Test func grpcAndHTTPRoutesTogether() {
+        var random = SplitMix(seed: 0x6772_7063_6f72_6731)
+        var compared = 0, routedGRPC = 0
+        for world in 0..<Self.worlds {
+            let listeners = Self.listeners(&random)
+            let routes = (0..<(2 + random.below(7))).map { random.below(2) == 0 ? Self.route("r\($0)", &random) : Self.grpcRoute("g\($0)", &random) }
+            let yaml = Self.render(listeners, routes)
+            let loaded = Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0)
+            let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+            #expect(errors.isEmpty, "world \(world) is not one the API server would take: \(errors)")
+            let compiled = Compiler.compile(loaded.resources)
+            let gateway = compiled.status.gateway(ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"))
+            for listener in listeners {
+                #expect(gateway?.listeners.first { $0.name == listener.name }?.attachedRoutes == Self.attached(to: listener, routes).count,
+                        "world \(world), listener \(listener.name)\n\(yaml)")
+            }
+            for index in 0..<Self.requestsPerWorld {
+                let request = random.below(2) == 0 ? Self.request(&random) : Self.grpcRequest(&random)
+                let expected = Self.winner(request, listeners, routes)
+                let decision = compiled.table.route(request, key: "g\(world)-\(index)")
+                let got = decision.route.map { Winner(namespace: $0.namespace, name: $0.name, rule: $0.rule, match: $0.match ?? 0) }
+                let what = "world \(world): \(request.method) \(request.host)\(request.path) \(request.headers.map { "\($0.name): \($0.value)" }) port \(request.port)\n\(yaml)"
+                #expect(got == expected, "expected \(expected.map(\.description) ?? "404"), got \(got.map(\.description) ?? "no route") \(decision.status.map { "(\($0))" } ?? "")\n\(what)")
+                compared += 1
+                if expected?.name.hasPrefix("g") == true { routedGRPC += 1 }
+            }
+        }
+        #expect(routedGRPC > compared / 20, "\(routedGRPC) of \(compared) routed by a GRPCRoute")
+    }
+
     /// What a controller writes back for the same worlds: each listener's attachedRoutes
     /// (the routes attached to it), and each parentRef's Accepted condition: True when the
     /// ref attaches the route to some listener; otherwise False, with the reason when every
@@ -125,7 +165,7 @@ import Testing
             let status = Compiler.compile(Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0).resources).status
             let gateway = status.gateway(ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"))
             for listener in listeners {
-                let attached = routes.filter { route in route.parents.contains { Self.attachment(route, $0, listener) == nil } }.count
+                let attached = Self.attached(to: listener, routes).count
                 #expect(gateway?.listeners.first { $0.name == listener.name }?.attachedRoutes == attached, "world \(world), listener \(listener.name)\n\(yaml)")
             }
             for route in routes {
@@ -156,18 +196,19 @@ import Testing
         let scored = onPort.compactMap { listener in hostScore(listener.hostname ?? "*", host).map { (listener, $0) } }
         guard let listener = scored.max(by: { $0.1 < $1.1 })?.0 else { return nil }
         // The routes attached to it, each with the hostnames it serves there.
-        var served: [(route: Route, hostnames: [String])] = []
-        for route in routes where route.parents.contains(where: { attachment(route, $0, listener) == nil }) {
-            served.append((route, servedHostnames(route, listener)))
-        }
+        let served = attached(to: listener, routes)
         // Only the routes of the most specific matching hostname compete.
         let best = served.map { entry in entry.hostnames.compactMap { hostScore($0, host) }.max() }
         guard let top = best.compactMap({ $0 }).max() else { return nil }
+        // A gRPC request goes to that hostname's GRPCRoutes when it has any, otherwise to
+        // its HTTPRoutes; the two kinds are never merged (grpcroute_types.go, Matches).
+        let isGRPC = request.headers.contains { $0.name.lowercased() == "content-type" && $0.value.lowercased().hasPrefix("application/grpc") }
+        let useGRPC = isGRPC && served.indices.contains { best[$0] == top && served[$0].route.isGRPC }
         var candidates: [(key: PrecedenceKey, winner: Winner)] = []
-        for (index, entry) in served.enumerated() where best[index] == top {
+        for (index, entry) in served.enumerated() where best[index] == top && entry.route.isGRPC == useGRPC {
             let route = entry.route
             for (ruleIndex, matches) in route.rules.enumerated() {
-                for (matchIndex, match) in matches.enumerated() where applies(match, to: request) {
+                for (matchIndex, match) in matches.enumerated() where route.isGRPC ? appliesGRPC(match, to: request) : applies(match, to: request) {
                     let key = PrecedenceKey(match: match, created: route.created, identity: "\(route.namespace)/\(route.name)",
                                             rule: ruleIndex, index: matchIndex)
                     candidates.append((key, Winner(namespace: route.namespace, name: route.name, rule: ruleIndex, match: matchIndex)))
@@ -175,6 +216,24 @@ import Testing
             }
         }
         return candidates.min(by: { $0.key < $1.key })?.winner
+    }
+
+    /// The routes attached to a listener with the hostnames each serves there. An HTTPRoute
+    /// and a GRPCRoute whose hostnames intersect cannot both be: the older, then the first
+    /// by `{namespace}/{name}`, keeps its place, against the routes of the other kind that
+    /// kept theirs (grpcroute_types.go, Hostnames).
+    static func attached(to listener: Listener, _ routes: [Route]) -> [(route: Route, hostnames: [String])] {
+        var kept: [(route: Route, hostnames: [String])] = []
+        let candidates = routes.filter { route in route.parents.contains { attachment(route, $0, listener) == nil } }
+            .sorted { ($0.created, "\($0.namespace)/\($0.name)") < ($1.created, "\($1.namespace)/\($1.name)") }
+        for route in candidates {
+            let hostnames = servedHostnames(route, listener)
+            let overlaps = kept.contains { other in
+                other.route.isGRPC != route.isGRPC && other.hostnames.contains { a in hostnames.contains { b in a == "*" || b == "*" || intersection(a, b) != nil } }
+            }
+            if !overlaps { kept.append((route, hostnames)) }
+        }
+        return kept
     }
 
     /// Why a parentRef does not attach a route to a listener (the route's Accepted reasons,
@@ -254,6 +313,19 @@ import Testing
         return true
     }
 
+    /// A gRPC request is `POST /service/method`; service and method compare exactly.
+    static func appliesGRPC(_ match: Match, to request: RouteRequest) -> Bool {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty, let grpc = match.grpc else { return false }
+        if let service = grpc.service, service != parts[1] { return false }
+        if let method = grpc.method, method != parts[2] { return false }
+        for header in match.headers {
+            let values = request.headers.filter { $0.name.lowercased() == header.name.lowercased() }.map(\.value)
+            if values.isEmpty || values.joined(separator: ",") != header.value { return false }
+        }
+        return true
+    }
+
     /// RE2 full match, as Envoy-based gateways read RegularExpression (docs/routing.md); the
     /// patterns drawn here mean the same in NSRegularExpression.
     static func wholeMatch(_ pattern: String, _ value: String) -> Bool {
@@ -274,18 +346,25 @@ import Testing
         var index: Int
 
         init(match: Match, created: Int, identity: String, rule: Int, index: Int) {
+            self.created = created
+            self.identity = identity
+            self.rule = rule
+            self.index = index
+            query = -match.query.count
+            headers = -match.headers.count
+            // GRPCRoute (grpcroute_types.go, Matches): characters in the service, then in
+            // the method, then header matches.
+            if let grpc = match.grpc {
+                path = -(grpc.service?.count ?? 0)
+                method = -(grpc.method?.count ?? 0)
+                return
+            }
             switch match.pathType {
             case .exact: path = 0
             case .regex: path = 1_000 - match.path.count
             case .prefix: path = 2_000 - match.path.count
             }
             method = match.method == nil ? 1 : 0
-            headers = -match.headers.count
-            query = -match.query.count
-            self.created = created
-            self.identity = identity
-            self.rule = rule
-            self.index = index
         }
 
         static func < (a: Self, b: Self) -> Bool {
@@ -336,6 +415,36 @@ import Testing
                      rules: rules, writtenWithoutMatches: withoutMatches)
     }
 
+    static let grpcServices = ["svc.A", "svc.B", "svc", "svc.AB"]
+    static let grpcMethods = ["Get", "List", "G"]
+
+    static func grpcRoute(_ name: String, _ random: inout SplitMix) -> Route {
+        var route = route(name, &random)
+        route.isGRPC = true
+        route.rules = route.rules.indices.map { index in
+            if route.writtenWithoutMatches[index] { return [Match(grpc: (nil, nil))] }
+            return (0...random.below(2)).map { _ in
+                var match = Match()
+                switch random.below(4) {
+                case 0: match.grpc = (grpcServices[random.below(grpcServices.count)], nil)
+                case 1: match.grpc = (nil, grpcMethods[random.below(grpcMethods.count)])
+                default: match.grpc = (grpcServices[random.below(grpcServices.count)], grpcMethods[random.below(grpcMethods.count)])
+                }
+                for name in ["X-T", "x-u"] where random.below(4) == 0 { match.headers.append((name, ["blue", "red"][random.below(2)], false)) }
+                return match
+            }
+        }
+        return route
+    }
+
+    static func grpcRequest(_ random: inout SplitMix) -> RouteRequest {
+        var request = request(&random)
+        request.method = "POST"  // gRPC's only method; how a GET claiming gRPC is routed the spec leaves open
+        request.path = "/\(grpcServices[random.below(grpcServices.count)])/\(grpcMethods[random.below(grpcMethods.count)])"
+        request.headers.append(HTTPHeader(name: "content-type", value: ["application/grpc", "application/grpc+proto", "application/json"][random.below(3)]))
+        return request
+    }
+
     static func match(_ random: inout SplitMix) -> Match {
         var match = Match()
         match.path = paths[random.below(paths.count)]
@@ -383,15 +492,19 @@ import Testing
                 if withoutMatches { return "{\(backend)}" }
                 return "{matches: [" + matches.map(render).joined(separator: ", ") + "], \(backend)}"
             }
-            documents.append(Fixture.httpRoute(route.name, namespace: route.namespace, hostnames: route.hostnames,
-                                               created: "2020-01-0\(route.created)T00:00:00Z", parent: parents.joined(separator: ", "),
-                                               rules: "[" + rules.joined(separator: ", ") + "]"))
+            let document = Fixture.httpRoute(route.name, namespace: route.namespace, hostnames: route.hostnames,
+                                             created: "2020-01-0\(route.created)T00:00:00Z", parent: parents.joined(separator: ", "),
+                                             rules: "[" + rules.joined(separator: ", ") + "]")
+            documents.append(route.isGRPC ? document.replacingOccurrences(of: "kind: HTTPRoute", with: "kind: GRPCRoute") : document)
         }
         return documents.joined(separator: "\n---\n")
     }
 
     static func render(_ match: Match) -> String {
         var parts = ["path: {type: \(match.pathType.rawValue), value: \"\(match.path)\"}"]
+        if let grpc = match.grpc {
+            parts = ["method: {" + [grpc.service.map { "service: \($0)" }, grpc.method.map { "method: \($0)" }].compactMap { $0 }.joined(separator: ", ") + "}"]
+        }
         if let method = match.method { parts.append("method: \(method)") }
         if !match.headers.isEmpty {
             parts.append("headers: [" + match.headers.map {
