@@ -113,7 +113,6 @@ enum HTTPRouter {
         return contentType.utf8.count >= 16 && contentType.prefix(16).asciiEqualsIgnoringCase("application/grpc")
     }
 
-
     /// Exact paths first, then regular expressions, then prefixes from the
     /// longest candidate down (Precedence explains the order).
     static func firstHTTPMatch(_ vhost: VirtualHost, path: Substring, method: String, headers: HeaderIndex, query: QueryIndex) -> CompiledMatch? {
