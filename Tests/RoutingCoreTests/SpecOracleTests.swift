@@ -87,21 +87,10 @@ import Testing
         for world in 0..<Self.worlds {
             let listeners = Self.listeners(&random)
             let routes = (0..<(2 + random.below(7))).map { Self.route("r\($0)", &random) }
-            let yaml = Self.render(listeners, routes)
-            let loaded = Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0)
-            let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
-            #expect(errors.isEmpty, "world \(world) is not one the API server would take: \(errors)")
-            let table = Compiler.compile(loaded.resources).table
+            let (compiled, yaml) = Self.compile(listeners, routes, world: world)
             for index in 0..<Self.requestsPerWorld {
-                let request = Self.request(&random)
-                let expected = Self.winner(request, listeners, routes)
-                let decision = table.route(request, key: "o\(world)-\(index)")
-                let got = decision.route.map { Winner(namespace: $0.namespace, name: $0.name, rule: $0.rule, match: $0.match ?? 0) }
-                let what = "world \(world): \(request.method) \(request.host)\(request.path) \(request.headers.map { "\($0.name): \($0.value)" }) port \(request.port)\n\(yaml)"
-                #expect(got == expected, "expected \(expected.map(\.description) ?? "404"), got \(got.map(\.description) ?? "no route") \(decision.status.map { "(\($0))" } ?? "")\n\(what)")
-                if expected == nil {
-                    #expect(decision.outcome == .error && decision.status == 404, "\(what)")
-                }
+                let expected = Self.expectOraclesWinner(Self.request(&random), key: "o\(world)-\(index)", compiled.table,
+                                                        listeners, routes, what: "world \(world)", yaml)
                 compared += 1
                 if expected != nil { routed += 1 }
             }
@@ -118,11 +107,7 @@ import Testing
         for world in 0..<Self.worlds {
             let listeners = Self.listeners(&random)
             let routes = (0..<(2 + random.below(7))).map { random.below(2) == 0 ? Self.route("r\($0)", &random) : Self.grpcRoute("g\($0)", &random) }
-            let yaml = Self.render(listeners, routes)
-            let loaded = Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0)
-            let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
-            #expect(errors.isEmpty, "world \(world) is not one the API server would take: \(errors)")
-            let compiled = Compiler.compile(loaded.resources)
+            let (compiled, yaml) = Self.compile(listeners, routes, world: world)
             let gateway = compiled.status.gateway(ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"))
             for listener in listeners {
                 #expect(gateway?.listeners.first { $0.name == listener.name }?.attachedRoutes == Self.attached(to: listener, routes).count,
@@ -130,11 +115,8 @@ import Testing
             }
             for index in 0..<Self.requestsPerWorld {
                 let request = random.below(2) == 0 ? Self.request(&random) : Self.grpcRequest(&random)
-                let expected = Self.winner(request, listeners, routes)
-                let decision = compiled.table.route(request, key: "g\(world)-\(index)")
-                let got = decision.route.map { Winner(namespace: $0.namespace, name: $0.name, rule: $0.rule, match: $0.match ?? 0) }
-                let what = "world \(world): \(request.method) \(request.host)\(request.path) \(request.headers.map { "\($0.name): \($0.value)" }) port \(request.port)\n\(yaml)"
-                #expect(got == expected, "expected \(expected.map(\.description) ?? "404"), got \(got.map(\.description) ?? "no route") \(decision.status.map { "(\($0))" } ?? "")\n\(what)")
+                let expected = Self.expectOraclesWinner(request, key: "g\(world)-\(index)", compiled.table, listeners, routes,
+                                                        what: "world \(world)", yaml)
                 compared += 1
                 if expected?.name.hasPrefix("g") == true { routedGRPC += 1 }
             }
@@ -153,8 +135,8 @@ import Testing
         for world in 0..<Self.worlds {
             let listeners = Self.listeners(&random)
             let routes = (0..<(2 + random.below(7))).map { Self.route("r\($0)", &random) }
-            let yaml = Self.render(listeners, routes)
-            let status = Compiler.compile(Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0).resources).status
+            let (compiled, yaml) = Self.compile(listeners, routes, world: world)
+            let status = compiled.status
             let gateway = status.gateway(ObjectKey(kind: "Gateway", namespace: "infra", name: "gw"))
             for listener in listeners {
                 let attached = Self.attached(to: listener, routes).count
@@ -177,5 +159,28 @@ import Testing
             }
         }
         #expect(refused > Self.worlds / 2, "\(refused) parentRefs refused")
+    }
+
+    /// The world as the loader reads it, compiled; one the API server would refuse fails the test.
+    static func compile(_ listeners: [Listener], _ routes: [Route], world: Int) -> (CompiledWorld, yaml: String) {
+        let yaml = render(listeners, routes)
+        let loaded = Loader.load(text: yaml, file: "oracle-\(world).yaml", firstLoadOrder: 0)
+        let errors = loaded.diagnostics.filter { $0.severity == .error }.map(\.description)
+        #expect(errors.isEmpty, "world \(world) is not one the API server would take: \(errors)")
+        return (Compiler.compile(loaded.resources), yaml)
+    }
+
+    /// The router's winning (route, rule, match) for `request` must be the oracle's, and no
+    /// winner a 404; returns the oracle's.
+    @discardableResult
+    static func expectOraclesWinner(_ request: RouteRequest, key: String, _ table: RoutingTable, _ listeners: [Listener], _ routes: [Route],
+                                    what: String, _ yaml: String) -> Winner? {
+        let expected = winner(request, listeners, routes)
+        let decision = table.route(request, key: key)
+        let got = decision.route.map { Winner(namespace: $0.namespace, name: $0.name, rule: $0.rule, match: $0.match ?? 0) }
+        let what = "\(what): \(request.method) \(request.host)\(request.path) \(request.headers.map { "\($0.name): \($0.value)" }) port \(request.port)\n\(yaml)"
+        #expect(got == expected, "expected \(expected.map(\.description) ?? "404"), got \(got.map(\.description) ?? "no route") \(decision.status.map { "(\($0))" } ?? "")\n\(what)")
+        if expected == nil { #expect(decision.outcome == .error && decision.status == 404, "\(what)") }
+        return expected
     }
 }
