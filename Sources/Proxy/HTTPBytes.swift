@@ -69,7 +69,7 @@ enum HTTPBytes {
         while at < end, bytes[at] == 0x20 || bytes[at] == 0x09 { at += 1 }
         let valueStart = at
         at = skipFieldValueWords(bytes, from: at, end: end)
-        while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
+        while at < end, HeadParser.isFieldValueByte(bytes[at]) { at += 1 }
         var valueEnd = at
         while valueEnd > valueStart, bytes[valueEnd - 1] == 0x20 || bytes[valueEnd - 1] == 0x09 { valueEnd -= 1 }
         guard isLineEnd(bytes, at, end) else { return nil }

@@ -114,6 +114,16 @@ enum HeadParser {
     @inline(__always)
     static func isTokenByte(_ byte: UInt8) -> Bool { byte < 128 && tokenBytes.utf8Start[Int(byte)] == UInt8(ascii: "1") }
 
+    /// A byte a field value, a reason phrase or a quoted string may hold (RFC 9110 §5.5,
+    /// §5.6.4; RFC 9112 §4): the tab, space, visible ASCII and obs-text; no other control byte.
+    @inline(__always)
+    static func isFieldValueByte(_ byte: UInt8) -> Bool { byte == 0x09 || (byte >= 0x20 && byte != 0x7F) }
+
+    /// VCHAR (RFC 5234): the bytes of a request target (RFC 9112 §3.2) and, less some
+    /// delimiters, of a host.
+    @inline(__always)
+    static func isVisibleASCII(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+
     /// "1" at the position of each tchar byte: the digits, the letters and ``!#$%&'*+-.^_`|~``.
     private static var tokenBytes: StaticString {
         "00000000000000000000000000000000010111110011011011111111110000000111111111111111111111111110001111111111111111111111111111101010"
@@ -154,7 +164,7 @@ enum HeadParser {
         /// `method SP target SP HTTP/1.1 CRLF`, the method one NIO's parser knows (an
         /// extension method goes to the full pipeline, which answers it).
         mutating func requestLine() -> (HTTPMethod, String)? {
-            guard let name = token(), skip(UInt8(ascii: " ")), let target = run(while: { $0 > 0x20 && $0 < 0x7F }),
+            guard let name = token(), skip(UInt8(ascii: " ")), let target = run(while: HeadParser.isVisibleASCII),
                   skip(UInt8(ascii: " ")), skip(HeadParser.http11), lineEnd() else { return nil }
             let method = HTTPMethod(rawValue: String(decoding: name, as: UTF8.self))
             if case .RAW = method { return nil }
@@ -169,7 +179,7 @@ enum HeadParser {
             let code = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
             guard (100...599).contains(code) else { return nil }
             // The reason phrase is informational (RFC 9112 §4); the client gets the standard one.
-            if skip(UInt8(ascii: " ")) { _ = run(while: { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }) }
+            if skip(UInt8(ascii: " ")) { _ = run(while: HeadParser.isFieldValueByte) }
             return lineEnd() ? (version, code) : nil
         }
 

@@ -59,7 +59,7 @@ enum HeadSerializer {
         return true
     }
 
-    private static func isValidTarget(_ uri: String) -> Bool { uri.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
+    private static func isValidTarget(_ uri: String) -> Bool { uri.utf8.allSatisfy(HeadParser.isVisibleASCII) }
 
     private static func isValidName(_ name: String) -> Bool {
         var name = name

@@ -37,7 +37,7 @@ struct PlainRequestHead {
         let targetStart = at
         guard at < end, bytes[at] == UInt8(ascii: "/") else { return nil }
         var inQuery = false, previous: UInt8 = 0
-        while at < end, bytes[at] > 0x20, bytes[at] < 0x7F {
+        while at < end, HeadParser.isVisibleASCII(bytes[at]) {
             let byte = bytes[at]
             if byte == UInt8(ascii: "?") { inQuery = true }
             // RequestTarget.withoutDotSegments would look closer at these.
@@ -111,7 +111,7 @@ struct PlainRequestHead {
 
     /// `RequestTarget.isValidHost`, byte by byte.
     private static func isHostByte(_ byte: UInt8) -> Bool {
-        guard byte > 0x20, byte < 0x7F else { return false }
+        guard HeadParser.isVisibleASCII(byte) else { return false }
         switch byte {
         case UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "?"), UInt8(ascii: "#"), UInt8(ascii: "@"), UInt8(ascii: "\""),
              UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "|"), UInt8(ascii: "^"),

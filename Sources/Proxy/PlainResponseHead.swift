@@ -22,7 +22,7 @@ struct PlainResponseHead {
         guard status >= 200, status != 204, status <= 599 else { return nil }
         var at = 12
         // The reason phrase, up to the line end.
-        while at < end, bytes[at] == 0x09 || (bytes[at] >= 0x20 && bytes[at] != 0x7F) { at += 1 }
+        while at < end, HeadParser.isFieldValueByte(bytes[at]) { at += 1 }
         guard HTTPBytes.isLineEnd(bytes, at, end) else { return nil }
         at += 2
         var length: Int?

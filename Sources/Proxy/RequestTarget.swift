@@ -113,7 +113,7 @@ enum RequestTarget {
     static func isValidHost(_ text: String) -> Bool {
         guard !text.isEmpty else { return false }
         return text.utf8.allSatisfy { byte in
-            byte > 0x20 && byte < 0x7F && !"/\\?#@\"<>{}|^`".utf8.contains(byte)
+            HeadParser.isVisibleASCII(byte) && !"/\\?#@\"<>{}|^`".utf8.contains(byte)
         }
     }
 }

@@ -178,7 +178,7 @@ struct ResponseBodyFraming: Equatable {
             return HeadParser.isTokenByte(byte) ? .trailerName : .malformed
         case .trailerValue:
             if byte == 0x0D { return .trailerLF(blankLine: false) }
-            return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? .trailerValue : .malformed
+            return HeadParser.isFieldValueByte(byte) ? .trailerValue : .malformed
         case .trailerLF(let blankLine):
             guard byte == 0x0A else { return .malformed }
             return blankLine ? .done : .trailerLineStart
@@ -213,8 +213,8 @@ extension ResponseBodyFraming.ChunkExtension {
         case .quoted:
             if byte == UInt8(ascii: "\"") { return .afterQuoted }
             if byte == UInt8(ascii: "\\") { return .quotedPair }
-            return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? self : nil
-        case .quotedPair: return byte == 0x09 || (byte >= 0x20 && byte != 0x7F) ? .quoted : nil
+            return HeadParser.isFieldValueByte(byte) ? self : nil
+        case .quotedPair: return HeadParser.isFieldValueByte(byte) ? .quoted : nil
         }
     }
 }
