@@ -115,13 +115,7 @@ extension SpecOracleTests {
             if !wholeMatch(match.path, path) { return false }
         }
         if let method = match.method, method != request.method { return false }
-        for header in match.headers {
-            let values = request.headers.filter { $0.name.lowercased() == header.name.lowercased() }.map(\.value)
-            // Repeated request headers are one value joined with "," (docs/routing.md step 5).
-            guard !values.isEmpty else { return false }
-            let value = values.joined(separator: ",")
-            if header.isRegex ? !wholeMatch(header.value, value) : value != header.value { return false }
-        }
+        if !headersApply(match, to: request) { return false }
         let query = parts.count > 1 ? parts[1].split(separator: "&").map { $0.split(separator: "=", maxSplits: 1).map(String.init) } : []
         for parameter in match.query {
             guard let first = query.first(where: { $0.first == parameter.name }), first.count == 2, first[1] == parameter.value else { return false }
@@ -135,11 +129,18 @@ extension SpecOracleTests {
         guard parts.count == 3, parts[0].isEmpty, let grpc = match.grpc else { return false }
         if let service = grpc.service, service != parts[1] { return false }
         if let method = grpc.method, method != parts[2] { return false }
-        for header in match.headers {
+        return headersApply(match, to: request)
+    }
+
+    /// Every header match holds; names compare case-insensitively, and repeated request
+    /// headers are one value joined with "," (docs/routing.md step 5).
+    static func headersApply(_ match: Match, to request: RouteRequest) -> Bool {
+        match.headers.allSatisfy { header in
             let values = request.headers.filter { $0.name.lowercased() == header.name.lowercased() }.map(\.value)
-            if values.isEmpty || values.joined(separator: ",") != header.value { return false }
+            guard !values.isEmpty else { return false }
+            let value = values.joined(separator: ",")
+            return header.isRegex ? wholeMatch(header.value, value) : value == header.value
         }
-        return true
     }
 
     /// RE2 full match, as Envoy-based gateways read RegularExpression (docs/routing.md); the
