@@ -45,6 +45,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// Adds the full pipeline behind this handler (`ListenerPipeline.addHTTP1`).
     private let addFullPipeline: (ChannelPipeline.SynchronousOperations) throws -> Void
     private var context: ChannelHandlerContext!
+    private var tickFlusher: TickFlusher!
     /// The channel's allocator, kept: reaching it through the channel costs a reference
     /// count and a dynamic dispatch each time.
     private var allocator = ByteBufferAllocator()
@@ -65,7 +66,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
     /// Plain heads' fields (reused) and the verdicts rendered for them (`PlainRoutes`).
     private var plainFields: [PlainRequestHead.Field] = []
     private let plainRoutes = PlainRoutes()
-    /// Response bytes written but not flushed (flushed at the end of the backend's read batch).
+    /// Response bytes written but not flushed (flushed after the backend's read batch, `flushClient`).
     private var responseNeedsFlush = false
     /// The response head, held until the body's first bytes join it (`mergedResponseBodyBytes`)
     /// or anything else goes out first.
@@ -89,6 +90,7 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        tickFlusher = runtime.tickFlusher(for: context.eventLoop)
         allocator = context.channel.allocator
         (clientIP, clientAddress) = Endpoint.client(of: context.channel)
         if let idleTimeout {
@@ -118,7 +120,8 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         idle?.readEnded(now: .now())
         headTimer.readBatchEnded(context)
         inReadBatch = false
-        context.fireChannelReadComplete()
+        // Until the hand-over nothing is behind this handler to be told.
+        if handedOver { context.fireChannelReadComplete() }
     }
 
     /// Starts exchanges for the complete heads in `pending`, one at a time. Not re-entered:
@@ -634,8 +637,12 @@ final class FastPathHandler: ChannelDuplexHandler, RawUpstreamDelegate {
         context.flush()
     }
 
-    /// Flushes what this handler wrote to the client: activity, as a flush from behind it is.
-    private func flushClient() { flush(context: context) }
+    /// Flushes what this handler wrote to the client once the loop's tick is over
+    /// (`TickFlusher`); activity for the idle rule now, as a flush from behind it is.
+    private func flushClient() {
+        idle?.flushed(now: .now())
+        tickFlusher.flushAfterTick(context)
+    }
 
     private func scheduleIdleCheck(at deadline: NIODeadline) {
         idle?.check = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { self.idleCheck() }

@@ -47,6 +47,9 @@ final class ProxyRuntime: Sendable {
     let onRequest: (@Sendable (consuming RequestRecord, RoutingEpoch) -> Void)?
     private let state: NIOLockedValueBox<State>
     private let clients = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+    /// Each event loop's `TickFlusher`, made on first use. A flusher holds its loop, so a
+    /// loop's identifier cannot be reused by another while this runtime lives.
+    private let tickFlushers = NIOLockedValueBox([ObjectIdentifier: TickFlusher]())
 
     struct Counters {
         var inFlight = 0
@@ -74,6 +77,16 @@ final class ProxyRuntime: Sendable {
         connections = ConnectionPool(maxAge: config.upstreamIdleTimeout)
         rawConnections = ConnectionPool(maxAge: config.upstreamIdleTimeout)
         http2Connections = HTTP2ConnectionPool(idleTimeout: config.upstreamIdleTimeout)
+    }
+
+    /// The flusher of `eventLoop`'s client answers (asked once per connection).
+    func tickFlusher(for eventLoop: any EventLoop) -> TickFlusher {
+        tickFlushers.withLockedValue { flushers in
+            if let flusher = flushers[ObjectIdentifier(eventLoop)] { return flusher }
+            let flusher = TickFlusher(eventLoop: eventLoop)
+            flushers[ObjectIdentifier(eventLoop)] = flusher
+            return flusher
+        }
     }
 
     var world: ProxyWorld { state.withLockedValue { $0.world } }

@@ -167,8 +167,8 @@ final class RawUpstreamHandler: ChannelDuplexHandler, PooledUpstream {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        // The only handler of its connection (see above): nothing behind it to be told.
         delegate?.rawUpstreamReadComplete()
-        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
