@@ -50,7 +50,9 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
             hasher.combine(eventLoop)
         }
     }
-    private let idle = NIOLockedValueBox([Key: [Idle]]())
+    /// One lock per shard; a key's event loop picks its shard, so the event loops do not
+    /// share a lock (or its cache line) on every request.
+    private let shards = (0..<ProxyLimits.connectionPoolShards).map { _ in NIOLockedValueBox([Key: [Idle]]()) }
     private let maxIdle: Int
     private let maxAge: TimeAmount
 
@@ -67,7 +69,7 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
         var stale: [any Channel] = []
         // The list is changed where it lies (one hash of the key) and kept when empty:
         // `closeExpired` drops empty lists.
-        let found = idle.withLockedValue { idle -> NIOLoopBound<Upstream>? in
+        let found = shard(key).withLockedValue { idle -> NIOLoopBound<Upstream>? in
             guard let slot = idle.index(forKey: key) else { return nil }
             while let entry = idle.values[slot].popLast() {
                 if entry.channel.isActive && now - entry.since <= maxAge { return entry.upstream }
@@ -89,7 +91,7 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
         let key = Key(endpoint: upstream.endpoint, eventLoop: ObjectIdentifier(channel.eventLoop), tls: upstream.tls)
         let entry = Idle(upstream: NIOLoopBound(upstream, eventLoop: channel.eventLoop), channel: channel, since: now)
         var stale: [any Channel] = []
-        let kept = idle.withLockedValue { idle -> Bool in
+        let kept = shard(key).withLockedValue { idle -> Bool in
             guard let slot = idle.index(forKey: key) else {
                 idle[key] = [entry]
                 return true
@@ -106,7 +108,7 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     /// Forgets a connection the backend closed while it sat in the pool.
     func remove(_ channel: any Channel, endpoint: Endpoint, tls: BackendTLSClient? = nil) {
         let key = Key(endpoint: endpoint, eventLoop: ObjectIdentifier(channel.eventLoop), tls: tls)
-        idle.withLockedValue { idle in
+        shard(key).withLockedValue { idle in
             guard var list = idle.removeValue(forKey: key) else { return }
             list.removeAll { $0.channel === channel }
             if !list.isEmpty { idle[key] = list }
@@ -118,13 +120,15 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     /// goes quiet, or that a configuration change removed, would otherwise keep its idle
     /// sockets open for good. The proxy calls this every half age limit.
     func closeExpired(now: NIODeadline = .now()) {
-        let stale = idle.withLockedValue { idle -> [any Channel] in
-            var stale: [any Channel] = []
-            for key in Array(idle.keys) {
-                stale += removeExpired(from: &idle[key]!, now: now)
-                if idle[key]!.isEmpty { idle.removeValue(forKey: key) }
+        let stale = shards.flatMap { shard in
+            shard.withLockedValue { idle -> [any Channel] in
+                var stale: [any Channel] = []
+                for key in Array(idle.keys) {
+                    stale += removeExpired(from: &idle[key]!, now: now)
+                    if idle[key]!.isEmpty { idle.removeValue(forKey: key) }
+                }
+                return stale
             }
-            return stale
         }
         for channel in stale { channel.close(promise: nil) }
     }
@@ -140,15 +144,22 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
 
     /// Closes every idle connection (proxy stop).
     func closeAll() {
-        let channels = idle.withLockedValue { idle -> [any Channel] in
-            defer { idle.removeAll() }
-            return idle.values.flatMap { $0.map(\.channel) }
+        let channels = shards.flatMap { shard in
+            shard.withLockedValue { idle -> [any Channel] in
+                defer { idle.removeAll() }
+                return idle.values.flatMap { $0.map(\.channel) }
+            }
         }
         for channel in channels { channel.close(promise: nil) }
     }
 
     /// Idle connections currently pooled (tests, diagnostics).
-    var idleCount: Int { idle.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } }
+    var idleCount: Int { shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } } }
+
+    private func shard(_ key: Key) -> NIOLockedValueBox<[Key: [Idle]]> {
+        let mixed = UInt64(UInt(bitPattern: key.eventLoop)) &* 0x9E37_79B9_7F4A_7C15
+        return shards[Int(truncatingIfNeeded: mixed >> 32) & (ProxyLimits.connectionPoolShards - 1)]
+    }
 }
 
 /// The last handler of a poolable backend connection.

@@ -1,15 +1,20 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Round-robin over a backend's endpoints, skipping endpoints that recently refused a
 /// connection (passive health checking). Shared by every event loop, hence the lock;
-/// the critical sections are a dictionary lookup and an increment.
+/// the critical sections are a dictionary lookup and an increment, and a backend with one
+/// endpoint and nothing ejected takes no lock.
 public final class EndpointPool: Sendable {
     private struct State {
         var next: [String: Int] = [:]
         var ejectedUntil: [Endpoint: NIODeadline] = [:]
     }
     private let state = NIOLockedValueBox(State())
+    /// `state.ejectedUntil.count`, readable without the lock: a backend with one endpoint
+    /// and nothing ejected (every request's common case) then takes no lock at all.
+    private let ejectedCount = Atomic<Int>(0)
 
     public init() {}
 
@@ -19,7 +24,9 @@ public final class EndpointPool: Sendable {
     /// with none ejected needs no turn, and the clock is read only for an ejected one.
     public func pick(backend: String, endpoints: [Endpoint], now: NIODeadline? = nil) -> Endpoint? {
         guard !endpoints.isEmpty else { return nil }
+        if endpoints.count == 1, ejectedCount.load(ordering: .acquiring) == 0 { return endpoints[0] }
         return state.withLockedValue { state in
+            defer { ejectedCount.store(state.ejectedUntil.count, ordering: .releasing) }
             if endpoints.count == 1, state.ejectedUntil.isEmpty { return endpoints[0] }
             let turn = state.next.index(forKey: backend)
             let start = turn.map { state.next.values[$0] } ?? 0
@@ -39,7 +46,10 @@ public final class EndpointPool: Sendable {
 
     /// Takes `endpoint` out of rotation until `now + duration`.
     public func eject(_ endpoint: Endpoint, for duration: TimeAmount, now: NIODeadline = .now()) {
-        state.withLockedValue { $0.ejectedUntil[endpoint] = now + duration }
+        state.withLockedValue { state in
+            state.ejectedUntil[endpoint] = now + duration
+            ejectedCount.store(state.ejectedUntil.count, ordering: .releasing)
+        }
     }
 
     /// Whether `endpoint` is currently ejected.

@@ -94,6 +94,10 @@ public enum ProxyLimits {
     /// over them by identity, so event loops rarely share one.
     static let metricsShards = 16
 
+    /// Shards of each backend connection pool (`ConnectionPool`), a power of two: an event
+    /// loop's idle connections sit in the shard its identity picks.
+    static let connectionPoolShards = 16
+
     /// How long an admin change waits, after it is swapped in, for the HTTP requests routed
     /// with the world it replaces to finish, so that they are recorded before it. A request
     /// still running after that (a long download, a WebSocket) is recorded when it ends,
