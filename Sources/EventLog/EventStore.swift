@@ -26,6 +26,10 @@ public final class EventStore {
     private let insertResourceStmt: SQLiteStatement
     private let insertRequestStmt: SQLiteStatement
     private let insertSnapshotStmt: SQLiteStatement
+    /// `Limits.requestRowsPerInsert` request events in one statement per table
+    /// (`insertRequestRun`).
+    private let insertEventRowsStmt: SQLiteStatement
+    private let insertRequestRowsStmt: SQLiteStatement
     /// Latest event time over all recorded events (the snapshot "high-water" time).
     private var maxTimeMicros: Int64?
     private var resourceEventsSinceSnapshot = 0
@@ -58,6 +62,8 @@ public final class EventStore {
         insertResourceStmt = try db.prepare(StoreSchema.insertResource)
         insertRequestStmt = try db.prepare(StoreSchema.insertRequest)
         insertSnapshotStmt = try db.prepare(StoreSchema.insertSnapshot)
+        insertEventRowsStmt = try db.prepare(StoreSchema.insertEvents(rows: Limits.requestRowsPerInsert))
+        insertRequestRowsStmt = try db.prepare(StoreSchema.insertRequests(rows: Limits.requestRowsPerInsert))
         lastSeq = try db.scalarInt("SELECT max(seq) FROM events") ?? 0
         if let t = try db.scalarText("SELECT max(time) FROM events"), let seconds = Double(t) {
             maxTimeMicros = EventTime.micros(fromSeconds: seconds)
@@ -105,7 +111,17 @@ public final class EventStore {
             var seqs: [Int64] = []
             seqs.reserveCapacity(events.count)
             // By index: a for-in loop copies each event out (a retain per string in it).
-            for index in events.indices { seqs.append(try insert(events[index])) }
+            let run = Limits.requestRowsPerInsert
+            var index = events.startIndex
+            while index < events.endIndex {
+                if events.endIndex - index >= run, events[index..<(index + run)].allSatisfy({ $0.type == .request }) {
+                    try insertRequestRun(events, index..<(index + run), seqs: &seqs)
+                    index += run
+                } else {
+                    seqs.append(try insert(events[index]))
+                    index += 1
+                }
+            }
             return seqs
         }
     }
@@ -138,16 +154,10 @@ public final class EventStore {
 
     /// Inserts one event; must run inside `transaction`.
     func insert(_ event: Event) throws -> Int64 {
-        let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
-        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+        let seq = try nextSeq(event)
         let s = insertEventStmt
         defer { s.reset() }
-        try s.bind(1, seq)
-        try s.bind(2, event.time)
-        timeScratch.removeAll(keepingCapacity: true)
-        EventTime.append(micros: event.timeMicros, to: &timeScratch)
-        try s.bind(3, bytesAsText: timeScratch)
-        try s.bind(4, event.type.rawValue)
+        try bindEvent(event, seq: seq, to: s, from: 1)
         _ = try s.step()
         var isResource = false
         switch event.body {
@@ -158,7 +168,10 @@ public final class EventStore {
             resourceEventsSinceSnapshot += 1
             isResource = true
         case .request(let q):
-            try insertRequest(seq: seq, q)
+            let s = insertRequestStmt
+            defer { s.reset() }
+            try bindRequest(q, seq: seq, to: s, from: 1)
+            _ = try s.step()
         }
         lastSeq = seq
         maxTimeMicros = max(maxTimeMicros ?? event.timeMicros, event.timeMicros)
@@ -182,33 +195,68 @@ public final class EventStore {
         _ = try s.step()
     }
 
-    private func insertRequest(seq: Int64, _ q: RequestRecord) throws {
-        let s = insertRequestStmt
-        defer { s.reset() }
+    /// Inserts `range`, request events only, with one statement per table: a statement's
+    /// own work (opening its cursors, halting, resetting) was about a quarter of SQLite's
+    /// cost per recorded request when each row had two statements to itself
+    /// (docs/benchmarks.md).
+    private func insertRequestRun(_ events: [Event], _ range: Range<Int>, seqs: inout [Int64]) throws {
+        let eventRows = insertEventRowsStmt, requestRows = insertRequestRowsStmt
+        defer { eventRows.reset(); requestRows.reset() }
+        for (row, index) in range.enumerated() {
+            guard case .request(let q) = events[index].body else { preconditionFailure("a run holds request events only") }
+            let seq = try nextSeq(events[index])
+            try bindEvent(events[index], seq: seq, to: eventRows, from: Int32(row * StoreSchema.eventColumns + 1))
+            try bindRequest(q, seq: seq, to: requestRows, from: Int32(row * StoreSchema.requestColumns + 1))
+            lastSeq = seq
+            maxTimeMicros = max(maxTimeMicros ?? events[index].timeMicros, events[index].timeMicros)
+            seqs.append(seq)
+        }
+        _ = try eventRows.step()
+        _ = try requestRows.step()
+    }
+
+    /// The seq `event` gets: its own, or the next one; it must exceed every seq so far.
+    private func nextSeq(_ event: Event) throws -> Int64 {
+        let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
+        guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
+        return seq
+    }
+
+    /// Binds an `events` row (`StoreSchema.eventColumns` parameters) from parameter `first`.
+    private func bindEvent(_ event: Event, seq: Int64, to s: SQLiteStatement, from first: Int32) throws {
+        try s.bind(first, seq)
+        try s.bind(first + 1, event.time)
+        timeScratch.removeAll(keepingCapacity: true)
+        EventTime.append(micros: event.timeMicros, to: &timeScratch)
+        try s.bind(first + 2, bytesAsText: timeScratch)
+        try s.bind(first + 3, event.type.rawValue)
+    }
+
+    /// Binds a `request_events` row (`StoreSchema.requestColumns` parameters) from parameter `first`.
+    private func bindRequest(_ q: RequestRecord, seq: Int64, to s: SQLiteStatement, from first: Int32) throws {
         headersScratch.removeAll(keepingCapacity: true)
         Event.appendHeaders(q.headers, to: &headersScratch)
-        try s.bind(1, seq)
-        try s.bind(2, q.id)
-        try s.bind(3, q.client)
-        try s.bind(4, q.port)
-        try s.bind(5, q.scheme)
-        try s.bind(6, q.method)
-        try s.bind(7, q.host)
-        try s.bind(8, q.path)
-        try s.bind(9, bytesAsText: headersScratch)
-        try s.bind(10, q.gateway)
-        try s.bind(11, q.sni)
+        try s.bind(first, seq)
+        try s.bind(first + 1, q.id)
+        try s.bind(first + 2, q.client)
+        try s.bind(first + 3, q.port)
+        try s.bind(first + 4, q.scheme)
+        try s.bind(first + 5, q.method)
+        try s.bind(first + 6, q.host)
+        try s.bind(first + 7, q.path)
+        try s.bind(first + 8, bytesAsText: headersScratch)
+        try s.bind(first + 9, q.gateway)
+        try s.bind(first + 10, q.sni)
         let o = q.observed
-        try s.bind(12, o == nil ? 0 : 1)
-        try s.bind(13, o?.route)
-        try s.bind(14, o?.rule)
-        try s.bind(15, o?.backend)
-        try s.bind(16, o?.endpoint)
-        try s.bind(17, o?.status)
-        try s.bind(18, o?.latencyMs.flatMap { $0.isFinite ? $0 : nil })
-        try s.bind(19, o?.bytesIn)
-        try s.bind(20, o?.bytesOut)
-        _ = try s.step()
+        try s.bind(first + 11, o == nil ? 0 : 1)
+        try s.bind(first + 12, o?.route)
+        try s.bind(first + 13, o?.rule)
+        try s.bind(first + 14, o?.backend)
+        try s.bind(first + 15, o?.endpoint)
+        try s.bind(first + 16, o?.status)
+        try s.bind(first + 17, o?.latencyMs.flatMap { $0.isFinite ? $0 : nil })
+        try s.bind(first + 18, o?.bytesIn)
+        try s.bind(first + 19, o?.bytesOut)
     }
 
     private func writeSnapshot(seq: Int64) throws {

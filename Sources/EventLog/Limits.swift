@@ -74,10 +74,15 @@ public enum Limits {
     /// replays at most this many events after loading a snapshot.
     public static let defaultSnapshotInterval = 1000
 
-    /// Bytes of text a prepared statement keeps for binding one row without SQLite's copy
-    /// (`SQLiteStatement.bind`). A request event's text columns are a few hundred bytes;
-    /// longer values (a resource object) are bound the ordinary, copying way.
-    public static let sqliteBindArenaBytes = 16 << 10
+    /// Bytes of text a prepared statement keeps for binding its parameters without SQLite's
+    /// copy (`SQLiteStatement.bind`). A request event's text columns are a few hundred bytes,
+    /// and a statement binds up to `requestRowsPerInsert` of them; what does not fit (a
+    /// resource object) is bound the ordinary, copying way.
+    public static let sqliteBindArenaBytes = 64 << 10
+
+    /// Request events inserted by one statement per table when a batch has that many in a
+    /// row (`EventStore.append`); each statement's parameters stay under SQLite's limit.
+    public static let requestRowsPerInsert = 16
 
     /// How long a writer waits for a lock held by another connection (e.g. a `sqlite3` shell)
     /// before failing with SQLITE_BUSY.

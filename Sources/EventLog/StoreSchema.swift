@@ -73,17 +73,43 @@ enum StoreSchema {
         FROM events e JOIN request_events q ON q.seq = e.seq;
     """
 
-    static let insertEvent = "INSERT INTO events (seq, time, time_text, type) VALUES (?1, ?2, ?3, ?4)"
+    static let insertEvent = insertEvents(rows: 1)
     static let insertResource = """
     INSERT INTO resource_events (seq, action, source, origin, kind, namespace, name, object_json)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
     """
-    static let insertRequest = """
-    INSERT INTO request_events (seq, request_id, client, port, scheme, method, host, path, headers_json, gateway, sni,
-        observed, observed_route, observed_rule, observed_backend, observed_endpoint, observed_status,
-        observed_latency_ms, observed_bytes_in, observed_bytes_out)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
-    """
+    static let insertRequest = insertRequests(rows: 1)
+
+    /// Parameters of one row of `insertEvent` and of `insertRequest`.
+    static let eventColumns = 4
+    static let requestColumns = 20
+
+    /// `insertEvent` for `rows` rows at once, numbered on: row r's parameters are
+    /// `r * eventColumns + 1 ...`.
+    static func insertEvents(rows: Int) -> String {
+        "INSERT \(orRollback(rows))INTO events (seq, time, time_text, type) VALUES " + values(rows: rows, columns: eventColumns)
+    }
+
+    /// `insertRequest` for `rows` rows at once, numbered as `insertEvents`.
+    static func insertRequests(rows: Int) -> String {
+        """
+        INSERT \(orRollback(rows))INTO request_events (seq, request_id, client, port, scheme, method, host, path, headers_json, gateway, sni,
+            observed, observed_route, observed_rule, observed_backend, observed_endpoint, observed_status,
+            observed_latency_ms, observed_bytes_in, observed_bytes_out)
+        VALUES
+        """ + " " + values(rows: rows, columns: requestColumns)
+    }
+
+    /// A statement of several rows that may fail midway keeps a statement journal to undo
+    /// its own rows, which with 16 KiB pages spilled to a temporary file: about 6 KiB
+    /// written per recorded request. A failure rolls the whole transaction back anyway
+    /// (`EventStore.transaction`), so these statements say so and need no journal.
+    private static func orRollback(_ rows: Int) -> String { rows > 1 ? "OR ROLLBACK " : "" }
+
+    private static func values(rows: Int, columns: Int) -> String {
+        (0..<rows).map { row in "(" + (1...columns).map { "?\(row * columns + $0)" }.joined(separator: ", ") + ")" }
+            .joined(separator: ", ")
+    }
     static let insertSnapshot = """
     INSERT INTO snapshots (seq, time, time_text, object_count, state_json) VALUES (?1, ?2, ?3, ?4, ?5)
     """

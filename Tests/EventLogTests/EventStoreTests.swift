@@ -164,6 +164,55 @@ final class EventStoreTests: XCTestCase {
         XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM request_events WHERE host = ''"), 1)
     }
 
+    /// Runs of `Limits.requestRowsPerInsert` request events go in with one statement per
+    /// table: their seqs (given, with gaps, or assigned), every column, texts past the bind
+    /// arena, and the all-or-nothing rule read back as for rows inserted one at a time.
+    func testRunsOfRequestsInsertedTogetherRoundTrip() throws {
+        let dir = TempDir()
+        let store = try EventStore(path: dir.path("log.db"))
+        let run = Limits.requestRowsPerInsert
+        var events = (0..<(2 * run + 3)).map { Fixtures.request($0, observed: $0 % 4 != 0) }
+        events.append(Fixtures.resource(1))
+        for i in 0..<(run + 1) {
+            var event = Fixtures.request(100 + i)
+            event.seq = Int64(1_000 + 3 * i)
+            if i == 5, case .request(var record) = event.body {
+                record.headers.append(HeaderField("x-long", String(repeating: "z", count: Limits.sqliteBindArenaBytes)))
+                event.body = .request(record)
+            }
+            events.append(event)
+        }
+        let seqs = try store.append(events)
+        XCTAssertEqual(Array(seqs.prefix(2 * run + 4)), (1...Int64(2 * run + 4)).map { $0 })
+        XCTAssertEqual(Array(seqs.suffix(run + 1)), (0...run).map { Int64(1_000 + 3 * $0) })
+        var read: [Event] = []
+        try store.events { read.append($0) }
+        XCTAssertEqual(read.map(\.seq), seqs.map { Optional($0) })
+        XCTAssertEqual(read.map(\.body), events.map(\.body))
+        XCTAssertEqual(read.map(\.timeMicros), events.map(\.timeMicros))
+
+        // A seq that does not increase inside a run: nothing of the batch is kept.
+        var bad = (0..<run).map { Fixtures.request(200 + $0) }
+        bad[run / 2].seq = 7
+        XCTAssertThrowsError(try store.append(bad)) {
+            XCTAssertEqual($0 as? EventLogError, .seqNotIncreasing(seq: 7, last: Int64(1_000 + 3 * run + run / 2)))
+        }
+        XCTAssertEqual(try store.count(), events.count)
+        XCTAssertEqual(try store.append(Array(bad[0..<(run / 2)])).first, Int64(1_001 + 3 * run))
+
+        // A row SQLite itself refuses inside a run (a seq another writer took): the whole
+        // batch is undone, the rows before it stay, and the store goes on.
+        let before = try store.count()
+        let taken = store.lastSeq + 5
+        try SQLiteConnection(path: dir.path("log.db"))
+            .exec("INSERT INTO events (seq, time, time_text, type) VALUES (\(taken), 0, '1970-01-01T00:00:00Z', 'request')")
+        let clash = (0..<(2 * run)).map { Fixtures.request(300 + $0) }
+        XCTAssertThrowsError(try store.append(clash)) { XCTAssertTrue("\($0)".contains("UNIQUE"), "\($0)") }
+        XCTAssertEqual(try store.count(), before + 1)
+        XCTAssertEqual(try store.db.scalarInt("SELECT count(*) FROM request_events WHERE seq > \(taken - 5)"), 0)
+        XCTAssertEqual(try store.append(Array(clash[0..<4])).last, taken - 1)
+    }
+
     /// Snapshot-based state must equal a full replay at many times, including out-of-order
     /// times (as after an import of an older trace).
     func testSnapshotStateEqualsFullReplay() throws {
