@@ -114,7 +114,7 @@ public final class EventStore {
             let run = Limits.requestRowsPerInsert
             var index = events.startIndex
             while index < events.endIndex {
-                if events.endIndex - index >= run, events[index..<(index + run)].allSatisfy({ $0.type == .request }) {
+                if events.endIndex - index >= run, (index..<(index + run)).allSatisfy({ events[$0].type == .request }) {
                     try insertRequestRun(events, index..<(index + run), seqs: &seqs)
                     index += run
                 } else {
@@ -154,10 +154,10 @@ public final class EventStore {
 
     /// Inserts one event; must run inside `transaction`.
     func insert(_ event: Event) throws -> Int64 {
-        let seq = try nextSeq(event)
+        let seq = try nextSeq(event.seq)
         let s = insertEventStmt
         defer { s.reset() }
-        try bindEvent(event, seq: seq, to: s, from: 1)
+        try bindEvent(seq: seq, micros: event.timeMicros, type: event.type, to: s, from: 1)
         _ = try s.step()
         var isResource = false
         switch event.body {
@@ -202,34 +202,40 @@ public final class EventStore {
     private func insertRequestRun(_ events: [Event], _ range: Range<Int>, seqs: inout [Int64]) throws {
         let eventRows = insertEventRowsStmt, requestRows = insertRequestRowsStmt
         defer { eventRows.reset(); requestRows.reset() }
-        for (row, index) in range.enumerated() {
-            guard case .request(let q) = events[index].body else { preconditionFailure("a run holds request events only") }
-            let seq = try nextSeq(events[index])
-            try bindEvent(events[index], seq: seq, to: eventRows, from: Int32(row * StoreSchema.eventColumns + 1))
-            try bindRequest(q, seq: seq, to: requestRows, from: Int32(row * StoreSchema.requestColumns + 1))
-            lastSeq = seq
-            maxTimeMicros = max(maxTimeMicros ?? events[index].timeMicros, events[index].timeMicros)
-            seqs.append(seq)
+        // Through a buffer pointer: an element read from the array itself was copied, a
+        // retain and a release of each of its strings.
+        try events.withUnsafeBufferPointer { events in
+            for (row, index) in range.enumerated() {
+                let micros = events[index].timeMicros
+                let seq = try nextSeq(events[index].seq)
+                try bindEvent(seq: seq, micros: micros, type: .request, to: eventRows, from: Int32(row * StoreSchema.eventColumns + 1))
+                guard case .request(let q) = events[index].body else { preconditionFailure("a run holds request events only") }
+                try bindRequest(q, seq: seq, to: requestRows, from: Int32(row * StoreSchema.requestColumns + 1))
+                lastSeq = seq
+                maxTimeMicros = max(maxTimeMicros ?? micros, micros)
+                seqs.append(seq)
+            }
         }
         _ = try eventRows.step()
         _ = try requestRows.step()
     }
 
-    /// The seq `event` gets: its own, or the next one; it must exceed every seq so far.
-    private func nextSeq(_ event: Event) throws -> Int64 {
-        let seq = event.seq ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
+    /// The seq an event gets: its own (`given`), or the next one; it must exceed every seq so far.
+    private func nextSeq(_ given: Int64?) throws -> Int64 {
+        let seq = given ?? lastSeq &+ 1  // past Int64.max: refused below, not a trap
         guard seq > lastSeq else { throw EventLogError.seqNotIncreasing(seq: seq, last: lastSeq) }
         return seq
     }
 
     /// Binds an `events` row (`StoreSchema.eventColumns` parameters) from parameter `first`.
-    private func bindEvent(_ event: Event, seq: Int64, to s: SQLiteStatement, from first: Int32) throws {
+    /// Takes the event's numbers, not the event: passing an element of an array copied it.
+    private func bindEvent(seq: Int64, micros: Int64, type: EventType, to s: SQLiteStatement, from first: Int32) throws {
         try s.bind(first, seq)
-        try s.bind(first + 1, event.time)
+        try s.bind(first + 1, Double(micros) / 1_000_000)  // `Event.time`
         timeScratch.removeAll(keepingCapacity: true)
-        EventTime.append(micros: event.timeMicros, to: &timeScratch)
+        EventTime.append(micros: micros, to: &timeScratch)
         try s.bind(first + 2, bytesAsText: timeScratch)
-        try s.bind(first + 3, event.type.rawValue)
+        try s.bind(first + 3, type.rawValue)
     }
 
     /// Binds a `request_events` row (`StoreSchema.requestColumns` parameters) from parameter `first`.
