@@ -30,13 +30,7 @@ if ((${#missing[@]})); then
     apt-get update -qq >&2
     apt-get install -y -qq "${missing[@]}" >&2
 fi
-if [[ -n ${GWSIM:-} ]]; then
-    binary=$GWSIM
-else
-    scripts/ensure-deps
-    scripts/build-release --scratch-path "$scratch" >&2
-    binary="$scratch/release/gwsim"
-fi
+binary=$(scripts/release-binary "$scratch")  # $GWSIM, or the release build
 rm -rf "$work" && mkdir -p "$work"
 # This valgrind cannot read the binary's debug information; the symbol table is enough.
 strip --strip-debug -o "$work/gwsim" "$binary"

@@ -16,7 +16,6 @@
 #                                   that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 scratch=${SCRATCH:-.build-live}
 base=${BASE_PORT:-19100}
 duration=${DURATION:-10s}
@@ -50,12 +49,7 @@ if ((${#missing[@]})); then
     apt-get install -y -qq "${missing[@]}" >&2 || apt-get install -y -qq "${missing[@]/nginx-light/nginx}" >&2
 fi
 
-if [[ -n ${GWSIM:-} ]]; then
-    gwsim=$GWSIM  # a prebuilt binary (e.g. to compare two builds); no build
-else
-    scripts/build-release --scratch-path "$scratch" >&2
-    gwsim="$root/$scratch/release/gwsim"
-fi
+gwsim=$(scripts/release-binary "$scratch")  # $GWSIM, or the release build
 
 # --- helpers -------------------------------------------------------------------------
 wait_ready() { # port: wait until the route answers 200 (at most 15 s)

@@ -23,13 +23,7 @@ if ! command -v valgrind >/dev/null; then
     apt-get update -qq >&2
     apt-get install -y -qq valgrind >&2
 fi
-if [[ -n ${GWSIM:-} ]]; then
-    binary=$GWSIM
-else
-    scripts/ensure-deps
-    scripts/build-release --scratch-path "$scratch" >&2
-    binary="$scratch/release/gwsim"
-fi
+binary=$(scripts/release-binary "$scratch")  # $GWSIM, or the release build
 work=$(mktemp -d /tmp/gwsim-routing-instructions.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 # This valgrind cannot read the binary's debug information; the symbol table is enough.
