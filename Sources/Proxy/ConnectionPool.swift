@@ -157,8 +157,7 @@ final class ConnectionPool<Upstream: PooledUpstream>: Sendable {
     var idleCount: Int { shards.reduce(0) { sum, shard in sum + shard.withLockedValue { $0.values.reduce(0) { $0 + $1.count } } } }
 
     private func shard(_ key: Key) -> NIOLockedValueBox<[Key: [Idle]]> {
-        let mixed = UInt64(UInt(bitPattern: key.eventLoop)) &* 0x9E37_79B9_7F4A_7C15
-        return shards[Int(truncatingIfNeeded: mixed >> 32) & (ProxyLimits.connectionPoolShards - 1)]
+        shards[ShardIndex.of(UInt(bitPattern: key.eventLoop), count: ProxyLimits.connectionPoolShards)]
     }
 }
 

@@ -72,16 +72,15 @@ public final class ProxyMetrics: Sendable {
         return snapshot
     }
 
-    /// The calling thread's shard: its identity (a thread control block's address, pages
-    /// apart from the next) mixed and cut to the shard count.
+    /// The calling thread's shard, from its identity (a thread control block's address,
+    /// pages apart from the next, hence the shift).
     private static func shardIndex() -> Int {
         #if canImport(Darwin)
         let identity = UInt(bitPattern: pthread_self())
         #else
         let identity = UInt(pthread_self())
         #endif
-        let mixed = UInt64(identity >> 12) &* 0x9E37_79B9_7F4A_7C15
-        return Int(truncatingIfNeeded: mixed >> 32) & (ProxyLimits.metricsShards - 1)
+        return ShardIndex.of(identity >> 12, count: ProxyLimits.metricsShards)
     }
 
     /// One thread's counters.
